@@ -1,0 +1,127 @@
+/* pool.h -- run opaque jobs on a pool of worker threads or forked worker processes */
+#ifndef CRAWLPOOL_POOL_H
+#define CRAWLPOOL_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Jobs and results are byte blobs, never pointers: a forked worker shares no
+ * memory with its parent, so one API serves both modes.
+ *
+ * The pool pulls: whenever a worker is free, the parent asks next_job() for
+ * the next job. Results come back to done(), always called in the thread that
+ * called pool_run(), one at a time, so done() may write to a file without a
+ * lock. Worker-side callbacks (worker_init, work, worker_fini) run in a worker
+ * thread or in a child process and must not touch the parent's state.
+ */
+
+enum pool_mode {
+	POOL_THREADS,
+	POOL_PROCESSES,
+};
+
+/* Error codes: 0 is success, failures are negative. */
+enum pool_error {
+	POOL_OK = 0,
+	POOL_EINVAL = -1,	/* invalid argument */
+	POOL_ENOMEM = -2,	/* out of memory */
+	POOL_ESYS = -3,		/* a system call failed (see errno) */
+	POOL_EINIT = -4,	/* worker_init failed */
+	POOL_ENEXT = -5,	/* next_job reported an error */
+	POOL_ESTOPPED = -6,	/* pool_run ended early on pool_stop() */
+};
+
+enum { POOL_MAX_WORKERS = 1024 };
+/* Largest job or result blob; larger results are reported as failed jobs. */
+#define POOL_MAX_BLOB ((size_t)256 << 20)
+
+/* How one job ended, as seen by done(). */
+enum pool_status {
+	POOL_JOB_DONE,		/* work() returned 0; data/len hold its result */
+	POOL_JOB_FAILED,	/* work() failed or its worker died; see error */
+	POOL_JOB_INTERRUPTED,	/* abandoned on a second pool_stop() */
+};
+
+struct pool_result {
+	const void *job;	/* the job as next_job() gave it */
+	size_t job_len;
+	const void *data;	/* the result; NULL unless POOL_JOB_DONE */
+	size_t len;
+	enum pool_status status;
+	const char *error;	/* why it failed, e.g. "worker killed by signal 9 (Killed)" */
+	unsigned worker;	/* worker slot, 0..workers-1 */
+	long worker_id;		/* pid in process mode, slot index in thread mode */
+};
+
+/*
+ * Parent side. next_job stores a malloc'd blob in *job (the pool takes it and
+ * frees it) and returns 1, or returns 0 when there are no more jobs, or a
+ * negative value to stop the run with POOL_ENEXT. done() must not free
+ * anything in the result; the pool does.
+ */
+typedef int pool_next_cb(void *ctx, void **job, size_t *job_len);
+typedef void pool_done_cb(void *ctx, const struct pool_result *result);
+
+/*
+ * Worker side. worker_init runs once in each worker before its first job and
+ * may set *state (passed to work and worker_fini); a non-zero return stops
+ * the pool with POOL_EINIT. work stores a malloc'd result in *result (the
+ * pool frees it) and returns 0, or returns non-zero on failure.
+ */
+typedef int pool_worker_init_cb(void *ctx, unsigned worker, void **state);
+typedef void pool_worker_fini_cb(void *ctx, void *state);
+typedef int pool_work_cb(void *ctx, void *state, const void *job, size_t job_len,
+			 void **result, size_t *result_len);
+
+struct pool_callbacks {
+	pool_next_cb *next_job;			/* required */
+	pool_done_cb *done;			/* required */
+	pool_work_cb *work;			/* required */
+	pool_worker_init_cb *worker_init;	/* optional */
+	pool_worker_fini_cb *worker_fini;	/* optional */
+};
+
+struct pool;
+
+/*
+ * Makes a pool of `workers` workers (1..POOL_MAX_WORKERS). Nothing is started
+ * until pool_run(). Returns NULL with *err set (if err is not NULL) on failure.
+ */
+struct pool *pool_new(enum pool_mode mode, unsigned workers,
+		      const struct pool_callbacks *cb, void *ctx, int *err);
+
+/*
+ * Starts the workers, runs jobs until next_job() has none left and every
+ * result is delivered, stops the workers and returns 0. Every job taken from
+ * next_job() reaches done() exactly once, whatever happens to its worker.
+ * Returns POOL_ESTOPPED if pool_stop() ended the run early, or another
+ * negative code on failure (jobs already taken are still reported). A pool
+ * runs once.
+ */
+int pool_run(struct pool *pool);
+
+/*
+ * Asks a running pool to stop; safe to call from a signal handler. The first
+ * call hands out no more jobs and lets in-flight jobs finish; the second
+ * abandons in-flight jobs (worker processes are killed) and reports them as
+ * POOL_JOB_INTERRUPTED.
+ */
+void pool_stop(struct pool *pool);
+
+/*
+ * True once a second pool_stop() has abandoned the in-flight jobs. A work()
+ * callback in thread mode may poll it to give up early; its result is
+ * discarded either way.
+ */
+bool pool_abandoned(const struct pool *pool);
+
+/* Frees the pool; accepts NULL. Not to be called while pool_run() runs. */
+void pool_free(struct pool *pool);
+
+const char *pool_strerror(int err);
+const char *pool_mode_name(enum pool_mode mode);
+/* Parses "thread(s)" or "process(es)"; returns 0 or POOL_EINVAL. */
+int pool_mode_parse(const char *name, enum pool_mode *mode);
+
+#endif

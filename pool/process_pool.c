@@ -1,0 +1,1 @@
+/* process_pool.c -- in progress */

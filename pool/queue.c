@@ -1,0 +1,1 @@
+/* queue.c -- in progress */

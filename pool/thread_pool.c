@@ -1,0 +1,1 @@
+/* thread_pool.c -- in progress */
