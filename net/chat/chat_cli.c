@@ -1,0 +1,288 @@
+/* chat_cli.c -- command-line front of udp-chat and udp-chat-relay: options, usage, stop signals */
+#include "chat_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chat_members.h"
+#include "netutil.h"
+
+static volatile sig_atomic_t *stop_flag;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	*stop_flag = 1;
+}
+
+int chat_catch_signals(volatile sig_atomic_t *flag, sigset_t *waitmask)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	stop_flag = flag;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) < 0)
+		return -1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &block, waitmask) != 0)
+		return -1;
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGTERM);
+	return 0;
+}
+
+static void client_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: udp-chat --name NAME [--bind HOST:PORT] --peer HOST:PORT...\n"
+		"       udp-chat --name NAME [--bind HOST:PORT] --relay HOST:PORT\n"
+		"\n"
+		"Chat over UDP with JSON datagrams {\"username\",\"msg\"}: lines read from\n"
+		"stdin are sent to every peer (peer mode) or to a udp-chat-relay room;\n"
+		"what arrives is printed as [username@host:port] msg.\n"
+		"\n"
+		"  --name NAME          your name, 1 to %d bytes of UTF-8\n"
+		"  --bind HOST:PORT     local address (default 127.0.0.1:0, ::1 for IPv6\n"
+		"                       targets; port 0 picks one, printed on stderr)\n"
+		"  --peer HOST:PORT     send to this peer; repeat for up to %d peers\n"
+		"  --relay HOST:PORT    join the room kept by a udp-chat-relay\n"
+		"  --max-payload BYTES  largest datagram sent or accepted (default %d,\n"
+		"                       %d..%d); longer messages are refused, not cut\n"
+		"  --keepalive SECONDS  re-join the relay this often (default %d)\n"
+		"  --help               show this help\n"
+		"\n"
+		"Input lines: /quit leaves (so does end of input or Ctrl-C);\n"
+		"/peer HOST:PORT adds a peer while running (peer mode).\n",
+		CHAT_NAME_MAX, CHAT_MAX_PEERS, CHAT_DEFAULT_PAYLOAD, CHAT_MIN_PAYLOAD,
+		CHAT_MAX_PAYLOAD, CHAT_DEFAULT_KEEPALIVE);
+}
+
+static void relay_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: udp-chat-relay [--bind HOST:PORT] [--max-members N]\n"
+		"                      [--idle-timeout SECONDS] [--max-payload BYTES]\n"
+		"\n"
+		"Keeps a chat room: whoever sends a datagram joins; each message is\n"
+		"forwarded to every other member, never back to its sender. Members\n"
+		"leave with {\"type\":\"leave\"} or after an idle timeout. Joins and\n"
+		"leaves are logged on stderr.\n"
+		"\n"
+		"  --bind HOST:PORT        address to listen on (default 127.0.0.1:%d;\n"
+		"                          port 0 picks one, printed on stderr)\n"
+		"  --max-members N         room size, 1..%d (default %d)\n"
+		"  --idle-timeout SECONDS  drop a silent member after this (default %d)\n"
+		"  --max-payload BYTES     largest datagram accepted or forwarded\n"
+		"                          (default %d, %d..%d)\n"
+		"  --help                  show this help\n",
+		CHAT_DEFAULT_RELAY_PORT, CHAT_MAX_MEMBERS_LIMIT, CHAT_DEFAULT_MAX_MEMBERS,
+		CHAT_DEFAULT_IDLE, CHAT_DEFAULT_PAYLOAD, CHAT_MIN_PAYLOAD, CHAT_MAX_PAYLOAD);
+}
+
+__attribute__((format(printf, 2, 3)))
+static int usage_error(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\ntry '%s --help'\n", prog);
+	return -1;
+}
+
+/* Parses a whole decimal number in [min, max]. */
+static int parse_number(const char *text, unsigned long min, unsigned long max,
+			unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*text || *text == '-' || *text == '+')
+		return -1;
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (*end || errno || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_bind(const char *prog, const char *spec, char *host, unsigned short *port)
+{
+	char err[NET_ERR_LEN];
+
+	if (net_parse_hostport(spec, host, CHAT_HOST_LEN, port, err) < 0)
+		return usage_error(prog, "%s", err);
+	return 0;
+}
+
+static int parse_payload(const char *prog, const char *text, size_t *out)
+{
+	unsigned long v;
+
+	if (parse_number(text, CHAT_MIN_PAYLOAD, CHAT_MAX_PAYLOAD, &v) < 0)
+		return usage_error(prog, "invalid --max-payload '%s': expected "
+				   "%d..%d bytes", text, CHAT_MIN_PAYLOAD, CHAT_MAX_PAYLOAD);
+	*out = v;
+	return 0;
+}
+
+static int check_name(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0 || len > CHAT_NAME_MAX || !chat_utf8_valid(name, len))
+		return -1;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return -1;
+	return 0;
+}
+
+static int check_client(const struct chat_client_opts *o)
+{
+	const char *prog = "udp-chat";
+
+	if (!o->name)
+		return usage_error(prog, "%s", "--name is required");
+	if (check_name(o->name) < 0)
+		return usage_error(prog, "invalid --name '%s': expected 1 to 64 bytes "
+				   "of UTF-8 without control characters", o->name);
+	if (o->relay && o->npeers)
+		return usage_error(prog, "%s", "--peer and --relay exclude each other");
+	return 0;
+}
+
+int chat_client_parse(int argc, char **argv, struct chat_client_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "peer", required_argument, NULL, 'p' },
+		{ "relay", required_argument, NULL, 'r' },
+		{ "max-payload", required_argument, NULL, 'm' },
+		{ "keepalive", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *prog = "udp-chat";
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->max_payload = CHAT_DEFAULT_PAYLOAD;
+	o->keepalive = CHAT_DEFAULT_KEEPALIVE;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o->name = optarg;
+			break;
+		case 'b':
+			if (parse_bind(prog, optarg, o->bind_host, &o->bind_port) < 0)
+				return -1;
+			break;
+		case 'p':
+			if (o->npeers == CHAT_MAX_PEERS)
+				return usage_error(prog, "too many --peer options (at most %d)",
+						   CHAT_MAX_PEERS);
+			o->peers[o->npeers++] = optarg;
+			break;
+		case 'r':
+			o->relay = optarg;
+			break;
+		case 'm':
+			if (parse_payload(prog, optarg, &o->max_payload) < 0)
+				return -1;
+			break;
+		case 'k':
+			if (parse_number(optarg, 1, 86400, &v) < 0)
+				return usage_error(prog, "invalid --keepalive '%s': expected "
+						   "1..86400 seconds", optarg);
+			o->keepalive = (unsigned)v;
+			break;
+		case 'h':
+			client_usage(stdout);
+			return 1;
+		case ':':
+			return usage_error(prog, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error(prog, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error(prog, "unexpected argument '%s'", argv[optind]);
+	return check_client(o);
+}
+
+int chat_relay_parse(int argc, char **argv, struct chat_relay_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "bind", required_argument, NULL, 'b' },
+		{ "max-members", required_argument, NULL, 'n' },
+		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "max-payload", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *prog = "udp-chat-relay";
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->bind_host, sizeof(o->bind_host), "127.0.0.1");
+	o->bind_port = CHAT_DEFAULT_RELAY_PORT;
+	o->max_members = CHAT_DEFAULT_MAX_MEMBERS;
+	o->idle_timeout = CHAT_DEFAULT_IDLE;
+	o->max_payload = CHAT_DEFAULT_PAYLOAD;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (parse_bind(prog, optarg, o->bind_host, &o->bind_port) < 0)
+				return -1;
+			break;
+		case 'n':
+			if (parse_number(optarg, 1, CHAT_MAX_MEMBERS_LIMIT, &v) < 0)
+				return usage_error(prog, "invalid --max-members '%s': expected "
+						   "1..65536", optarg);
+			o->max_members = v;
+			break;
+		case 'i':
+			if (parse_number(optarg, 1, 86400, &v) < 0)
+				return usage_error(prog, "invalid --idle-timeout '%s': expected "
+						   "1..86400 seconds", optarg);
+			o->idle_timeout = (unsigned)v;
+			break;
+		case 'm':
+			if (parse_payload(prog, optarg, &o->max_payload) < 0)
+				return -1;
+			break;
+		case 'h':
+			relay_usage(stdout);
+			return 1;
+		case ':':
+			return usage_error(prog, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error(prog, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error(prog, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}

@@ -1,0 +1,368 @@
+/* chat_client.c -- udp-chat: a receive thread printing what arrives, the caller's thread sending stdin */
+#include "chat_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chat_net.h"
+
+static const char prog[] = "udp-chat";
+
+struct chat_client {
+	const struct chat_client_opts *o;
+	int fd;
+	int wake[2];		/* a byte on wake[1] stops the receive thread */
+	bool via_relay;
+	struct chat_addr relay;	/* read by the receive thread: set before it starts */
+	struct chat_addr targets[CHAT_MAX_PEERS];	/* main thread only */
+	size_t ntargets;
+	char *out;		/* max_payload bytes: the datagram being sent */
+	char *line;		/* max_payload + 1 bytes of stdin */
+	size_t line_len;
+	bool discarding;	/* skipping the rest of an over-long line */
+};
+
+/* Who sent it: the relay vouches for "from"; anyone else is their own address. */
+static const char *sender_of(const struct chat_client *c, const struct chat_msg *m,
+			     const struct chat_addr *src, char *buf, size_t cap)
+{
+	if (c->via_relay && m->from && chat_addr_equal(src, &c->relay))
+		return chat_escape(m->from, m->from_len, buf, cap);
+	return src->text;
+}
+
+static void client_show(const struct chat_client *c, const struct chat_msg *m,
+			const struct chat_addr *src, char *text, size_t text_cap)
+{
+	char name[4 * CHAT_NAME_MAX + 8], who[4 * NET_ADDRSTR_LEN + 8];
+	const char *from = sender_of(c, m, src, who, sizeof(who));
+
+	if (m->username)
+		chat_escape(m->username, m->username_len, name, sizeof(name));
+	switch (m->kind) {
+	case CHAT_MSG:
+		chat_escape(m->text, m->text_len, text, text_cap);
+		printf("[%s@%s] %s\n", name, from, text);
+		break;
+	case CHAT_JOIN:
+		printf("* %s@%s joined\n", name, from);
+		break;
+	case CHAT_LEAVE:
+		printf("* %s@%s left\n", name, from);
+		break;
+	case CHAT_ERROR:
+		chat_escape(m->text, m->text_len, text, text_cap);
+		fprintf(stderr, "%s: %s says: %s\n", prog, src->text, text);
+		break;
+	}
+	fflush(stdout);
+}
+
+static void *client_receive(void *arg)
+{
+	struct chat_client *c = arg;
+	size_t max = c->o->max_payload;
+	/* An escape is at most 4 bytes per input byte. */
+	size_t text_cap = 4 * max + 8;
+	char *buf = malloc(max + 1);
+	char *text = malloc(text_cap);
+
+	if (!buf || !text) {
+		fprintf(stderr, "%s: out of memory for the receive buffer\n", prog);
+		goto out;
+	}
+	for (;;) {
+		struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN },
+				       { .fd = c->wake[0], .events = POLLIN } };
+		struct chat_addr src;
+		struct chat_msg m;
+		int rc;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: poll failed: %s\n", prog, strerror(errno));
+			break;
+		}
+		if (p[1].revents)
+			break;
+		if (!p[0].revents)
+			continue;
+		rc = chat_recv_msg(c->fd, buf, max, &m, &src, prog);
+		if (rc < 0) {
+			fprintf(stderr, "%s: receive failed: %s\n", prog, strerror(errno));
+			break;
+		}
+		if (rc == 0)
+			continue;
+		client_show(c, &m, &src, text, text_cap);
+		chat_msg_release(&m);
+	}
+out:
+	free(text);
+	free(buf);
+	return NULL;
+}
+
+static void client_send_all(struct chat_client *c, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < c->ntargets; i++)
+		chat_send(c->fd, c->out, len, &c->targets[i], prog);
+}
+
+/* Sends a join or leave notice to every target (or just to target i >= 0). */
+static void client_notice(struct chat_client *c, enum chat_kind kind, long only)
+{
+	size_t len;
+
+	if (chat_msg_encode(kind, c->o->name, NULL, 0, NULL, c->out,
+			    c->o->max_payload, &len) < 0) {
+		fprintf(stderr, "%s: cannot encode a notice with this name\n", prog);
+		return;
+	}
+	if (only >= 0)
+		chat_send(c->fd, c->out, len, &c->targets[only], prog);
+	else
+		client_send_all(c, len);
+}
+
+static int client_add_target(struct chat_client *c, const char *spec)
+{
+	char err[NET_ERR_LEN];
+
+	if (c->ntargets == CHAT_MAX_PEERS) {
+		fprintf(stderr, "%s: too many peers (at most %d); '%s' not added\n",
+			prog, CHAT_MAX_PEERS, spec);
+		return -1;
+	}
+	if (chat_addr_resolve(spec, &c->targets[c->ntargets], err) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	c->ntargets++;
+	return 0;
+}
+
+static void client_say(struct chat_client *c, const char *text, size_t len)
+{
+	/* Through a relay, leave room for the sender address it adds. */
+	size_t cap = c->o->max_payload - (c->via_relay ? CHAT_FROM_RESERVE : 0);
+	size_t need;
+	int rc;
+
+	if (!chat_utf8_valid(text, len)) {
+		fprintf(stderr, "%s: message is not valid UTF-8; not sent\n", prog);
+		return;
+	}
+	rc = chat_msg_encode(CHAT_MSG, c->o->name, text, len, NULL, c->out, cap, &need);
+	if (rc == CHAT_ETOOBIG) {
+		fprintf(stderr, "%s: message too long: %zu bytes as a datagram, the limit "
+			"is %zu (--max-payload %zu%s); not sent\n", prog, need, cap,
+			c->o->max_payload, c->via_relay ? " less room for the relay" : "");
+		return;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "%s: out of memory encoding a message; not sent\n", prog);
+		return;
+	}
+	if (c->ntargets == 0) {
+		fprintf(stderr, "%s: no peers yet (add one with /peer HOST:PORT); not sent\n",
+			prog);
+		return;
+	}
+	client_send_all(c, need);
+}
+
+/* Acts on one input line (no newline). 1 when the user leaves. */
+static int client_line(struct chat_client *c, char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	line[len] = '\0';
+	if (len == 0)
+		return 0;
+	if (strcmp(line, "/quit") == 0)
+		return 1;
+	if (strncmp(line, "/peer ", 6) == 0) {
+		if (c->via_relay)
+			fprintf(stderr, "%s: /peer works in peer mode, not with --relay\n", prog);
+		else if (client_add_target(c, line + 6) == 0)
+			client_notice(c, CHAT_JOIN, (long)c->ntargets - 1);
+		return 0;
+	}
+	if (line[0] == '/') {
+		fprintf(stderr, "%s: unknown command '%s' (try /quit or /peer HOST:PORT)\n",
+			prog, line);
+		return 0;
+	}
+	client_say(c, line, len);
+	return 0;
+}
+
+/* Consumes the complete lines buffered so far. 1 when the user leaves. */
+static int client_lines(struct chat_client *c)
+{
+	size_t cap = c->o->max_payload + 1;
+	char *nl;
+
+	while ((nl = memchr(c->line, '\n', c->line_len))) {
+		size_t len = (size_t)(nl - c->line);
+		int quit = 0;
+
+		if (!c->discarding)
+			quit = client_line(c, c->line, len);
+		c->discarding = false;
+		c->line_len -= len + 1;
+		memmove(c->line, nl + 1, c->line_len);
+		if (quit)
+			return 1;
+	}
+	if (c->line_len == cap) {
+		if (!c->discarding)
+			fprintf(stderr, "%s: message too long: over %zu bytes (--max-payload); "
+				"not sent\n", prog, c->o->max_payload);
+		c->discarding = true;
+		c->line_len = 0;
+	}
+	return 0;
+}
+
+static int client_read_stdin(struct chat_client *c)
+{
+	size_t cap = c->o->max_payload + 1;
+	ssize_t n = read(STDIN_FILENO, c->line + c->line_len, cap - c->line_len);
+
+	if (n < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		fprintf(stderr, "%s: reading stdin failed: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	if (n == 0) {
+		/* A last line without a newline still counts. */
+		if (c->line_len > 0 && !c->discarding)
+			client_line(c, c->line, c->line_len);
+		return 1;
+	}
+	c->line_len += (size_t)n;
+	return client_lines(c);
+}
+
+static void client_input(struct chat_client *c, volatile sig_atomic_t *stop,
+			 const sigset_t *waitmask)
+{
+	double next_alive = chat_now() + c->o->keepalive;
+
+	while (!*stop) {
+		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+		struct timespec ts, *timeout = NULL;
+		double left = next_alive - chat_now();
+		int rc;
+
+		if (c->via_relay) {
+			if (left <= 0) {
+				client_notice(c, CHAT_JOIN, -1);
+				next_alive = chat_now() + c->o->keepalive;
+				continue;
+			}
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+			timeout = &ts;
+		}
+		rc = ppoll(&p, 1, timeout, waitmask);
+		if (rc < 0 && errno != EINTR) {
+			fprintf(stderr, "%s: poll on stdin failed: %s\n", prog, strerror(errno));
+			return;
+		}
+		if (rc > 0 && client_read_stdin(c))
+			return;
+	}
+}
+
+static int client_targets(struct chat_client *c)
+{
+	size_t i;
+
+	if (c->o->relay) {
+		if (client_add_target(c, c->o->relay) < 0)
+			return -1;
+		c->via_relay = true;
+		c->relay = c->targets[0];
+		return 0;
+	}
+	for (i = 0; i < c->o->npeers; i++)
+		if (client_add_target(c, c->o->peers[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int client_open(struct chat_client *c)
+{
+	const char *host = c->o->bind_host;
+
+	if (!host[0])
+		host = c->ntargets && c->targets[0].ss.ss_family == AF_INET6 ? "::1"
+									  : "127.0.0.1";
+	c->fd = chat_bind(host, c->o->bind_port, prog);
+	if (c->fd < 0)
+		return -1;
+	if (pipe2(c->wake, O_CLOEXEC) < 0) {
+		fprintf(stderr, "%s: pipe failed: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	c->out = malloc(c->o->max_payload);
+	c->line = malloc(c->o->max_payload + 1);
+	if (!c->out || !c->line) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
+	return 0;
+}
+
+static void client_close(struct chat_client *c)
+{
+	free(c->line);
+	free(c->out);
+	if (c->wake[0] >= 0)
+		close(c->wake[0]);
+	if (c->wake[1] >= 0)
+		close(c->wake[1]);
+	if (c->fd >= 0)
+		close(c->fd);
+}
+
+int chat_client_run(const struct chat_client_opts *o, volatile sig_atomic_t *stop,
+		    const sigset_t *waitmask)
+{
+	struct chat_client c = { .o = o, .fd = -1, .wake = { -1, -1 } };
+	pthread_t rx;
+	int rc = -1;
+
+	if (client_targets(&c) < 0 || client_open(&c) < 0)
+		goto out;
+	rc = pthread_create(&rx, NULL, client_receive, &c);
+	if (rc != 0) {
+		fprintf(stderr, "%s: cannot start the receive thread: %s\n", prog, strerror(rc));
+		rc = -1;
+		goto out;
+	}
+	client_notice(&c, CHAT_JOIN, -1);
+	client_input(&c, stop, waitmask);
+	client_notice(&c, CHAT_LEAVE, -1);
+	if (net_write_all(c.wake[1], "", 1) < 0)
+		fprintf(stderr, "%s: cannot wake the receive thread: %s\n", prog, strerror(errno));
+	pthread_join(rx, NULL);
+	rc = 0;
+out:
+	client_close(&c);
+	return rc;
+}

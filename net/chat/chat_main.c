@@ -1,0 +1,22 @@
+/* chat_main.c -- udp-chat: parse options, run a chat member, map the result to an exit status */
+#include <stdio.h>
+
+#include "chat_cli.h"
+#include "chat_client.h"
+
+static volatile sig_atomic_t stop;
+
+int main(int argc, char **argv)
+{
+	struct chat_client_opts o;
+	sigset_t waitmask;
+	int rc = chat_client_parse(argc, argv, &o);
+
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	if (chat_catch_signals(&stop, &waitmask) < 0) {
+		perror("udp-chat: cannot install signal handlers");
+		return 1;
+	}
+	return chat_client_run(&o, &stop, &waitmask) == 0 ? 0 : 1;
+}
