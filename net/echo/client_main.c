@@ -1,0 +1,48 @@
+/* client_main.c -- echo-client: parse options, connect, authenticate, pump lines */
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "echo_client.h"
+#include "echo_opts.h"
+
+int main(int argc, char **argv)
+{
+	struct echo_client_opts opts;
+	struct net_secret secret = { 0 };
+	char err[NET_ERR_LEN > ECHO_OPTS_ERR_LEN ? NET_ERR_LEN : ECHO_OPTS_ERR_LEN];
+	int fd, rc;
+
+	switch (echo_client_opts_parse(&opts, argc, argv, err)) {
+	case ECHO_OPTS_HELP:
+		echo_client_usage(stdout);
+		return 0;
+	case ECHO_OPTS_USAGE:
+		fprintf(stderr, "echo-client: %s\n", err);
+		return 2;
+	case ECHO_OPTS_RUN:
+		break;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (opts.secret_file && net_auth_secret_load(&secret, opts.secret_file, err) < 0) {
+		fprintf(stderr, "echo-client: %s\n", err);
+		return 1;
+	}
+	fd = net_tcp_connect(opts.host, opts.port, err);
+	if (fd < 0) {
+		fprintf(stderr, "echo-client: %s\n", err);
+		net_auth_secret_release(&secret);
+		return 1;
+	}
+	rc = opts.secret_file ? echo_client_handshake(fd, &secret, err) : ECHO_CLIENT_OK;
+	net_auth_secret_release(&secret);
+	if (rc == ECHO_CLIENT_OK)
+		rc = echo_client_pump(fd, STDIN_FILENO, STDOUT_FILENO, err);
+	close(fd);
+	if (rc != ECHO_CLIENT_OK) {
+		fprintf(stderr, "echo-client: %s\n", err);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,271 @@
+/* echo_opts.c -- command-line options of echo-server and echo-client */
+#include "echo_opts.h"
+#include "echo_proto.h"
+#include "netutil.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_HOST = 256,
+	OPT_PORT,
+	OPT_MODE,
+	OPT_SECRET,
+	OPT_MAX_CLIENTS,
+	OPT_IDLE,
+	OPT_MAX_LINE,
+	OPT_PORT_FILE,
+	OPT_QUIET,
+	OPT_HELP,
+};
+
+static enum echo_opts_result opts_usage(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, ECHO_OPTS_ERR_LEN, fmt, ap);
+	va_end(ap);
+	return ECHO_OPTS_USAGE;
+}
+
+static int opts_number(const char *name, const char *text, unsigned long min,
+		       unsigned long max, unsigned long *out, char *err)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (!*text || *end || errno || text[0] == '-' || v < min || v > max) {
+		opts_usage(err, "invalid %s '%s': expected a number from %lu to %lu", name, text,
+			   min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int opts_host(char *host, const char *text, char *err)
+{
+	if (!*text || strlen(text) >= ECHO_HOST_MAX) {
+		opts_usage(err, "invalid host '%s'", text);
+		return -1;
+	}
+	snprintf(host, ECHO_HOST_MAX, "%s", text);
+	return 0;
+}
+
+static int opts_port(unsigned short *port, const char *text, char *err)
+{
+	char nerr[NET_ERR_LEN];
+
+	if (net_parse_port(text, port, nerr) < 0) {
+		opts_usage(err, "%s", nerr);
+		return -1;
+	}
+	return 0;
+}
+
+static int opts_mode(enum echo_mode *mode, const char *text, char *err)
+{
+	static const enum echo_mode modes[] = { ECHO_MODE_PROCESS, ECHO_MODE_THREAD, ECHO_MODE_EVENT };
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (strcmp(text, echo_mode_name(modes[i])) == 0) {
+			*mode = modes[i];
+			return 0;
+		}
+	}
+	opts_usage(err, "invalid mode '%s': expected process, thread or event", text);
+	return -1;
+}
+
+const char *echo_mode_name(enum echo_mode mode)
+{
+	switch (mode) {
+	case ECHO_MODE_PROCESS:
+		return "process";
+	case ECHO_MODE_THREAD:
+		return "thread";
+	case ECHO_MODE_EVENT:
+		return "event";
+	}
+	return "unknown";
+}
+
+static int opts_server_one(struct echo_server_opts *o, int opt, char *err)
+{
+	unsigned long v;
+
+	switch (opt) {
+	case OPT_HOST:
+		return opts_host(o->host, optarg, err);
+	case OPT_PORT:
+		return opts_port(&o->port, optarg, err);
+	case OPT_MODE:
+		return opts_mode(&o->mode, optarg, err);
+	case OPT_SECRET:
+		o->secret_file = optarg;
+		return 0;
+	case OPT_PORT_FILE:
+		o->port_file = optarg;
+		return 0;
+	case OPT_QUIET:
+		o->quiet = true;
+		return 0;
+	case OPT_MAX_CLIENTS:
+		if (opts_number("--max-clients", optarg, 1, ECHO_MAX_MAX_CLIENTS, &v, err) < 0)
+			return -1;
+		o->max_clients = (unsigned)v;
+		return 0;
+	case OPT_IDLE:
+		if (opts_number("--idle-timeout", optarg, 1, ECHO_MAX_IDLE_SECONDS, &v, err) < 0)
+			return -1;
+		o->idle_seconds = (unsigned)v;
+		return 0;
+	case OPT_MAX_LINE:
+		if (opts_number("--max-line", optarg, 1, ECHO_MAX_MAX_LINE, &v, err) < 0)
+			return -1;
+		o->max_line = v;
+		return 0;
+	}
+	opts_usage(err, "unknown option; see --help");
+	return -1;
+}
+
+/* getopt_long with its own messages off, so that every error goes through err. */
+static int opts_next(int argc, char **argv, const struct option *longopts, char *err)
+{
+	int opt = getopt_long(argc, argv, "", longopts, NULL);
+
+	if (opt == '?' || opt == ':') {
+		const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+		opts_usage(err, "%s option '%s'; see --help",
+			   opt == ':' ? "missing value for" : "unknown", arg);
+		return -2;
+	}
+	return opt;
+}
+
+enum echo_opts_result echo_server_opts_parse(struct echo_server_opts *o, int argc, char **argv,
+					     char *err)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "secret-file", required_argument, NULL, OPT_SECRET },
+		{ "max-clients", required_argument, NULL, OPT_MAX_CLIENTS },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "max-line", required_argument, NULL, OPT_MAX_LINE },
+		{ "port-file", required_argument, NULL, OPT_PORT_FILE },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->host, sizeof(o->host), "%s", ECHO_DEFAULT_HOST);
+	o->port = ECHO_DEFAULT_PORT;
+	o->mode = ECHO_MODE_EVENT;
+	o->max_clients = ECHO_DEFAULT_MAX_CLIENTS;
+	o->idle_seconds = ECHO_DEFAULT_IDLE_SECONDS;
+	o->max_line = ECHO_DEFAULT_MAX_LINE;
+	optind = 0;
+	opterr = 0;
+	while ((opt = opts_next(argc, argv, longopts, err)) != -1) {
+		if (opt == -2)
+			return ECHO_OPTS_USAGE;
+		if (opt == OPT_HELP)
+			return ECHO_OPTS_HELP;
+		if (opts_server_one(o, opt, err) < 0)
+			return ECHO_OPTS_USAGE;
+	}
+	if (optind < argc)
+		return opts_usage(err, "unexpected argument '%s'; see --help", argv[optind]);
+	return ECHO_OPTS_RUN;
+}
+
+enum echo_opts_result echo_client_opts_parse(struct echo_client_opts *o, int argc, char **argv,
+					     char *err)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "secret-file", required_argument, NULL, OPT_SECRET },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	int rc = 0;
+
+	memset(o, 0, sizeof(*o));
+	snprintf(o->host, sizeof(o->host), "%s", ECHO_DEFAULT_HOST);
+	o->port = ECHO_DEFAULT_PORT;
+	optind = 0;
+	opterr = 0;
+	while ((opt = opts_next(argc, argv, longopts, err)) != -1) {
+		if (opt == -2)
+			return ECHO_OPTS_USAGE;
+		if (opt == OPT_HELP)
+			return ECHO_OPTS_HELP;
+		if (opt == OPT_HOST)
+			rc = opts_host(o->host, optarg, err);
+		else if (opt == OPT_PORT)
+			rc = opts_port(&o->port, optarg, err);
+		else
+			o->secret_file = optarg;
+		if (rc < 0)
+			return ECHO_OPTS_USAGE;
+	}
+	if (optind < argc)
+		return opts_usage(err, "unexpected argument '%s'; see --help", argv[optind]);
+	return ECHO_OPTS_RUN;
+}
+
+void echo_server_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: echo-server [--host 127.0.0.1] [--port 8080] [--mode process|thread|event]\n"
+		"                   [--secret-file FILE] [--max-clients N] [--idle-timeout SECONDS]\n"
+		"                   [--max-line BYTES] [--port-file FILE] [--quiet]\n"
+		"\n"
+		"Answers every line with the same line, ASCII letters upper-cased.\n"
+		"\n"
+		"  --host HOST           address to listen on (default 127.0.0.1)\n"
+		"  --port PORT           port to listen on; 0 picks a free one (default 8080)\n"
+		"  --mode MODE           process: a process per connection; thread: a thread per\n"
+		"                        connection; event: one thread with epoll (default event)\n"
+		"  --secret-file FILE    require HMAC-SHA256 challenge-response with this key\n"
+		"                        (the file's bytes, one trailing newline removed)\n"
+		"  --max-clients N       connections served at once; more get 'ERROR busy' (default %d)\n"
+		"  --idle-timeout S      close connections idle this long (default %d)\n"
+		"  --max-line BYTES      longest line; longer gets 'ERROR line too long' (default %zu)\n"
+		"  --port-file FILE      write the bound port to FILE once listening\n"
+		"  --quiet               do not log connections to stderr\n"
+		"  --help                show this help\n"
+		"\n"
+		"Prints 'listening on HOST:PORT' on stdout once ready. SIGINT/SIGTERM stop it.\n",
+		ECHO_DEFAULT_MAX_CLIENTS, ECHO_DEFAULT_IDLE_SECONDS, ECHO_DEFAULT_MAX_LINE);
+}
+
+void echo_client_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: echo-client [--host 127.0.0.1] [--port 8080] [--secret-file FILE]\n"
+		"\n"
+		"Sends the lines of standard input to an echo-server and prints its replies.\n"
+		"\n"
+		"  --host HOST           server address (default 127.0.0.1)\n"
+		"  --port PORT           server port (default 8080)\n"
+		"  --secret-file FILE    answer the server's challenge with this key\n"
+		"  --help                show this help\n"
+		"\n"
+		"Exit status: 0 ok, 1 connection failed, refused or denied, 2 usage.\n");
+}
