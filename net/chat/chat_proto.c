@@ -59,49 +59,55 @@ bool chat_utf8_valid(const char *s, size_t len)
 	while (i < len) {
 		size_t n = utf8_seq_len(p + i, len - i);
 
-		if (n == 0 || p[i] == '\0')
+		if (n == 0)
 			return false;
 		i += n;
 	}
 	return true;
 }
 
+/* Renders the character at p into piece; *used gets the bytes it took. */
+static size_t escape_one(const unsigned char *p, size_t len, char piece[8], size_t *used)
+{
+	size_t n = utf8_seq_len(p, len);
+
+	*used = n ? n : 1;
+	if (p[0] == '\\')
+		return (size_t)snprintf(piece, 8, "\\\\");
+	if (p[0] == '\n')
+		return (size_t)snprintf(piece, 8, "\\n");
+	if (p[0] == '\t')
+		return (size_t)snprintf(piece, 8, "\\t");
+	if (p[0] < 0x20 || p[0] == 0x7f || n == 0)
+		return (size_t)snprintf(piece, 8, "\\x%02x", p[0]);
+	/* C1 controls (U+0080..U+009F) include CSI. */
+	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+		return (size_t)snprintf(piece, 8, "\\u%04x", p[1]);
+	memcpy(piece, p, n);
+	return n;
+}
+
 char *chat_escape(const char *s, size_t len, char *out, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, o = 0;
+	size_t cut = 0;		/* where "..." goes if the rest does not fit */
 
 	if (cap == 0)
 		return out;
 	while (i < len) {
 		char piece[8];
-		size_t n = utf8_seq_len(p + i, len - i);
-		size_t plen;
+		size_t used, plen = escape_one(p + i, len - i, piece, &used);
 
-		if (p[i] == '\\') {
-			plen = (size_t)snprintf(piece, sizeof(piece), "\\\\");
-		} else if (p[i] == '\n') {
-			plen = (size_t)snprintf(piece, sizeof(piece), "\\n");
-		} else if (p[i] == '\t') {
-			plen = (size_t)snprintf(piece, sizeof(piece), "\\t");
-		} else if (p[i] < 0x20 || p[i] == 0x7f || n == 0) {
-			plen = (size_t)snprintf(piece, sizeof(piece), "\\x%02x", p[i]);
-			n = 1;
-		} else if (n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) {
-			/* C1 controls (U+0080..U+009F) include CSI. */
-			plen = (size_t)snprintf(piece, sizeof(piece), "\\u%04x", p[i + 1]);
-		} else {
-			memcpy(piece, p + i, n);
-			plen = n;
-		}
-		/* Keep room for "..." and the NUL should the next piece not fit. */
-		if (o + plen + 4 > cap && (i + n < len || o + plen + 1 > cap)) {
-			snprintf(out + o, cap - o, "...");
+		if (o + plen + 1 > cap) {
+			snprintf(out + cut, cap - cut, "...");
 			return out;
 		}
 		memcpy(out + o, piece, plen);
 		o += plen;
-		i += n;
+		i += used;
+		if (o + 4 <= cap)
+			cut = o;
 	}
 	out[o] = '\0';
 	return out;
@@ -121,6 +127,9 @@ static int get_string(struct json_object *doc, const char *key, const char **s,
 		return fail(err, errlen, "field '%s' is not a string", key);
 	*s = json_object_get_string(v);
 	*len = (size_t)json_object_get_string_len(v);
+	/* json-c's own check lets UTF-8-encoded surrogates through. */
+	if (!chat_utf8_valid(*s, *len))
+		return fail(err, errlen, "field '%s' is not valid UTF-8", key);
 	return 0;
 }
 
@@ -193,13 +202,14 @@ int chat_msg_decode(struct chat_msg *m, const void *buf, size_t len, char *err,
 		return CHAT_ENOMEM;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	doc = json_tokener_parse_ex(tok, buf, (int)len);
-	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
+	/* A NUL tells the tokener the input ends, so "42" is a number, not a prefix. */
+	if (!doc && json_tokener_get_error(tok) == json_tokener_continue)
+		doc = json_tokener_parse_ex(tok, "", 1);
+	jerr = json_tokener_get_error(tok);
 	json_tokener_free(tok);
 	if (!doc) {
-		return fail(err, errlen, "not valid JSON: %s",
-			    jerr == json_tokener_continue ? "unexpected end of data"
-							  : json_tokener_error_desc(jerr));
+		return fail(err, errlen, "not valid JSON: %s", json_tokener_error_desc(jerr));
 	}
 	m->doc = doc;
 	if (end < len) {

@@ -76,7 +76,7 @@ int chat_msg_encode(enum chat_kind kind, const char *username, const char *text,
 		    size_t text_len, const char *from, char *out, size_t cap,
 		    size_t *len);
 
-/* True when s (len bytes) is well-formed UTF-8 without NUL bytes. */
+/* True when s (len bytes) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool chat_utf8_valid(const char *s, size_t len);
 
 /*

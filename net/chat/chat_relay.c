@@ -76,9 +76,9 @@ static void relay_refuse(struct chat_relay *r, const struct chat_msg *m,
 	size_t len;
 
 	chat_escape(m->username, m->username_len, name, sizeof(name));
-	fprintf(stderr, "%s: room full (%zu members); refused %s@%s\n", prog,
+	fprintf(stderr, "%s: room full (limit %zu); refused %s@%s\n", prog,
 		chat_members_count(r->members), name, from->text);
-	snprintf(text, sizeof(text), "room is full (%zu members)",
+	snprintf(text, sizeof(text), "room is full (limit %zu)",
 		 chat_members_count(r->members));
 	if (chat_msg_encode(CHAT_ERROR, NULL, text, strlen(text), NULL, r->out,
 			    r->o->max_payload, &len) == 0)
