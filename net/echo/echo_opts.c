@@ -140,7 +140,8 @@ static int opts_server_one(struct echo_server_opts *o, int opt, char *err)
 /* getopt_long with its own messages off, so that every error goes through err. */
 static int opts_next(int argc, char **argv, const struct option *longopts, char *err)
 {
-	int opt = getopt_long(argc, argv, "", longopts, NULL);
+	/* A leading colon makes a missing value ":" rather than "?". */
+	int opt = getopt_long(argc, argv, ":", longopts, NULL);
 
 	if (opt == '?' || opt == ':') {
 		const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
