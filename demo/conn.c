@@ -1,0 +1,314 @@
+/* conn.c -- a demo-site connection: reads request heads, answers them, every wait bounded */
+#include "conn.h"
+#include "routes.h"
+#include "sitegen.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* After an error answer, unread input is drained this long so the close is a FIN, not a RST. */
+#define CONN_LINGER_MS 1000
+
+long long demo_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for events on the client until the deadline: 1 when ready, else CONN_*. */
+static int conn_poll(struct demo_conn *c, short events, long long deadline)
+{
+	struct pollfd p[2] = {
+		{ .fd = c->fd, .events = events },
+		{ .fd = c->site->stop_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		long long left = deadline - demo_now_ms();
+		int n;
+
+		if (left < 0)
+			left = 0;
+		n = poll(p, 2, left > INT_MAX ? INT_MAX : (int)left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return CONN_GONE;
+		}
+		if (p[1].revents)
+			return CONN_STOP;
+		if (p[0].revents & events)
+			return 1;
+		if (p[0].revents)
+			return CONN_GONE;
+		if (left == 0)
+			return CONN_TIMEOUT;
+	}
+}
+
+int conn_send(struct demo_conn *c, struct iovec *iov, int cnt, long long deadline)
+{
+	while (cnt > 0) {
+		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)cnt };
+		ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			int rc;
+
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return CONN_GONE;
+			rc = conn_poll(c, POLLOUT, deadline);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		while (cnt > 0 && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+int conn_send_buf(struct demo_conn *c, const void *buf, size_t len, long long deadline)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	return conn_send(c, &iov, 1, deadline);
+}
+
+int conn_sleep(struct demo_conn *c, long long deadline)
+{
+	int rc = conn_poll(c, POLLRDHUP, deadline);
+
+	if (rc == CONN_TIMEOUT)
+		return 0;
+	return rc == 1 ? CONN_GONE : rc;
+}
+
+/* Reads more of the request into c->in: bytes read, 0 at end of input, or CONN_*. */
+static ssize_t conn_recv(struct demo_conn *c, long long deadline)
+{
+	for (;;) {
+		ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+		int rc;
+
+		if (n >= 0) {
+			c->in_len += (size_t)n;
+			return n;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return CONN_GONE;
+		rc = conn_poll(c, POLLIN, deadline);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+char *conn_scratch(struct demo_conn *c)
+{
+	if (!c->scratch)
+		c->scratch = malloc(SITEGEN_MAX_BYTES);
+	return c->scratch;
+}
+
+size_t conn_head(struct demo_conn *c, const struct http_request *req, char *buf, size_t cap,
+		 struct http_response *resp)
+{
+	time_t now = time(NULL);
+
+	if (now != c->date_at) {
+		http_date(c->date);
+		c->date_at = now;
+	}
+	resp->minor = req ? req->minor : 1;
+	resp->keep_alive = resp->keep_alive && req && req->keep_alive;
+	c->status = resp->status;
+	return http_format_head(buf, cap, resp, c->date);
+}
+
+bool conn_reply(struct demo_conn *c, const struct http_request *req, int status,
+		const char *type, const void *body, size_t len, const char *extra)
+{
+	struct http_response resp = {
+		.status = status,
+		.content_type = type,
+		.content_length = (long long)len,
+		.extra = extra,
+		.keep_alive = true,
+	};
+	char head[512];
+	struct iovec iov[2];
+	int cnt = 1;
+
+	/* 204 and 304 carry no body and, here, no length */
+	if (status == 204 || status == 304) {
+		resp.content_length = -1;
+		len = 0;
+	}
+	iov[0].iov_base = head;
+	iov[0].iov_len = conn_head(c, req, head, sizeof(head), &resp);
+	if (iov[0].iov_len == 0)
+		return false;
+	if (len > 0 && !(req && req->method == HTTP_HEAD)) {
+		iov[1].iov_base = (void *)body;
+		iov[1].iov_len = len;
+		cnt = 2;
+	}
+	if (conn_send(c, iov, cnt, demo_now_ms() + CONN_WRITE_MS) < 0)
+		return false;
+	return resp.keep_alive;
+}
+
+bool conn_reply_error(struct demo_conn *c, const struct http_request *req, int status)
+{
+	char body[256];
+	int n = snprintf(body, sizeof(body),
+			 "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>"
+			 "<body><h1>%d %s</h1></body></html>\n",
+			 status, http_reason(status), status, http_reason(status));
+	struct http_request closing;
+
+	if (req) {
+		closing = *req;
+		closing.keep_alive = false;
+		req = &closing;
+	}
+	conn_reply(c, req, status, "text/html; charset=utf-8", body, (size_t)n,
+		   status == 405 ? "Allow: GET, HEAD\r\n" : NULL);
+	return false;
+}
+
+/*
+ * Closing with unread input makes the kernel send a RST, which can destroy
+ * the answer before the client reads it: half-close, then drain for a while.
+ */
+static void conn_linger(struct demo_conn *c)
+{
+	long long deadline = demo_now_ms() + CONN_LINGER_MS;
+	size_t drained = 0;
+
+	shutdown(c->fd, SHUT_WR);
+	while (drained < 4 * HTTP_MAX_HEAD) {
+		ssize_t n;
+
+		c->in_len = 0;
+		n = conn_recv(c, deadline);
+		if (n <= 0)
+			break;
+		drained += (size_t)n;
+	}
+}
+
+/*
+ * Reads until a whole request head is in c->in. Returns 1 with req filled,
+ * 0 when the connection should just close (idle, gone, stopping), or the
+ * negated status to answer with.
+ */
+static int read_head(struct demo_conn *c, struct http_request *req)
+{
+	long long deadline = demo_now_ms() + (long long)c->site->cfg->idle_timeout_s * 1000;
+
+	for (;;) {
+		int rc = http_parse(c->in, c->in_len, req);
+		ssize_t n;
+
+		if (rc != 0)
+			return rc;
+		n = conn_recv(c, deadline);
+		if (n > 0)
+			continue;
+		if (n == CONN_TIMEOUT && c->in_len > 0)
+			return -408;
+		return 0;
+	}
+}
+
+/*
+ * Reads and drops a request body; bytes of it already in c->in are left for
+ * the caller to consume. 0, or CONN_* if it did not arrive in time.
+ */
+static int skip_body(struct demo_conn *c, const struct http_request *req)
+{
+	size_t have = c->in_len - req->head_len;
+	size_t need = req->body_len > have ? req->body_len - have : 0;
+	long long deadline = demo_now_ms() + (long long)c->site->cfg->idle_timeout_s * 1000;
+
+	while (need > 0) {
+		char sink[4096];
+		ssize_t n = recv(c->fd, sink, need < sizeof(sink) ? need : sizeof(sink), MSG_DONTWAIT);
+
+		if (n > 0) {
+			need -= (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return CONN_GONE;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return CONN_GONE;
+		n = conn_poll(c, POLLIN, deadline);
+		if (n < 0)
+			return (int)n;
+	}
+	return 0;
+}
+
+static void log_request(struct demo_conn *c, const struct http_request *req)
+{
+	fprintf(stderr, "demo-site: %s %.*s %.*s%s%.*s %d\n", c->peer, (int)req->method_len,
+		req->method_name, (int)req->path_len, req->path, req->query ? "?" : "",
+		(int)req->query_len, req->query ? req->query : "", c->status);
+}
+
+void conn_serve(struct demo_conn *c)
+{
+	for (;;) {
+		struct http_request req;
+		size_t consumed;
+		bool keep;
+		int rc = read_head(c, &req);
+
+		if (rc == 0)
+			return;
+		if (rc < 0) {
+			conn_reply_error(c, NULL, -rc);
+			if (c->site->cfg->verbose)
+				fprintf(stderr, "demo-site: %s bad request: %d\n", c->peer, -rc);
+			conn_linger(c);
+			return;
+		}
+		if (skip_body(c, &req) < 0)
+			return;
+		consumed = req.head_len + req.body_len;
+		if (consumed > c->in_len)
+			consumed = c->in_len;
+		if (req.method == HTTP_OTHER)
+			keep = conn_reply_error(c, &req, 405);
+		else
+			keep = demo_route(c, &req);
+		if (c->site->cfg->verbose)
+			log_request(c, &req);
+		if (!keep)
+			return;
+		c->in_len -= consumed;
+		memmove(c->in, c->in + consumed, c->in_len);
+	}
+}

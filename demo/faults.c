@@ -1,0 +1,429 @@
+/* faults.c -- the demo site's /fault/ routes: misbehaviour on purpose, every one bounded in time */
+#include "faultgen.h"
+#include "routes.h"
+#include "sitegen.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
+
+#define HTML_TYPE "text/html; charset=utf-8"
+/* Enough for every small page a fault route sends. */
+#define SMALL_PAGE 1024
+
+/* 1 keep the connection, 0 close it, -1 no such route (the route table's contract). */
+typedef int fault_fn(struct demo_conn *c, const struct http_request *req, const char *arg,
+		     size_t len);
+
+static long long fault_deadline(struct demo_conn *c)
+{
+	return demo_now_ms() + (long long)c->site->cfg->fault_s * 1000;
+}
+
+/* The value of name=DIGITS in the query, or dflt when absent or malformed. */
+static unsigned query_uint(const struct http_request *req, const char *name, unsigned dflt)
+{
+	size_t nlen = strlen(name);
+	const char *q = req->query, *end = req->query + req->query_len;
+
+	while (q && q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *stop = amp ? amp : end;
+		unsigned v;
+
+		if ((size_t)(stop - q) > nlen && memcmp(q, name, nlen) == 0 && q[nlen] == '=' &&
+		    demo_parse_uint(q + nlen + 1, (size_t)(stop - q) - nlen - 1, &v) == 0)
+			return v;
+		q = amp ? amp + 1 : NULL;
+	}
+	return dflt;
+}
+
+static int reply_small(struct demo_conn *c, const struct http_request *req, int status,
+		       const char *title, unsigned links, const char *extra)
+{
+	char body[SMALL_PAGE];
+	size_t len = faultgen_small_page(body, sizeof(body), title, links);
+
+	return conn_reply(c, req, status, HTML_TYPE, body, len, extra);
+}
+
+/* Sends only a head, for a body the route streams itself. 0 or CONN_*. */
+static int send_head(struct demo_conn *c, const struct http_request *req, int status,
+		     const char *type, long long length, const char *extra)
+{
+	struct http_response resp = {
+		.status = status,
+		.content_type = type,
+		.content_length = length,
+		.extra = extra,
+		.keep_alive = false,
+	};
+	char head[512];
+	size_t len = conn_head(c, req, head, sizeof(head), &resp);
+
+	return conn_send_buf(c, head, len, demo_now_ms() + CONN_WRITE_MS);
+}
+
+/* Sends `total` bytes cycling through block (ULLONG_MAX: until the deadline). */
+static int send_cycle(struct demo_conn *c, const char *block, size_t block_len,
+		      unsigned long long total, long long deadline)
+{
+	while (total > 0) {
+		size_t n = total < block_len ? (size_t)total : block_len;
+		int rc;
+
+		if (demo_now_ms() >= deadline)
+			return CONN_TIMEOUT;
+		rc = conn_send_buf(c, block, n, deadline);
+		if (rc < 0)
+			return rc;
+		if (total != ULLONG_MAX)
+			total -= n;
+	}
+	return 0;
+}
+
+/* Fills buf with as many whole copies of unit as fit in cap; their length. */
+static size_t fill_units(char *buf, size_t cap, const char *unit)
+{
+	size_t ulen = strlen(unit), len = 0;
+
+	while (len + ulen <= cap) {
+		memcpy(buf + len, unit, ulen);
+		len += ulen;
+	}
+	return len;
+}
+
+static int fault_status(struct demo_conn *c, const struct http_request *req, const char *arg,
+			size_t len)
+{
+	char title[32];
+	unsigned code;
+
+	if (demo_parse_uint(arg, len, &code) < 0 || code < 200 || code > 599)
+		return -1;
+	snprintf(title, sizeof(title), "Status %u", code);
+	return reply_small(c, req, (int)code, title, 0, NULL);
+}
+
+static int redirect(struct demo_conn *c, const struct http_request *req, const char *location)
+{
+	char extra[128];
+
+	snprintf(extra, sizeof(extra), "Location: %s\r\n", location);
+	return reply_small(c, req, 302, "Redirect", 0, extra);
+}
+
+static int fault_redirect(struct demo_conn *c, const struct http_request *req, const char *arg,
+			  size_t len)
+{
+	char location[64];
+	unsigned hops;
+
+	if (demo_parse_uint(arg, len, &hops) < 0)
+		return -1;
+	if (hops == 0)
+		return demo_serve_page(c, req, 0);
+	if (hops == 1)
+		return redirect(c, req, "/page/0.html");
+	snprintf(location, sizeof(location), "/fault/redirect/%u", hops - 1);
+	return redirect(c, req, location);
+}
+
+static int fault_redirect_loop(struct demo_conn *c, const struct http_request *req,
+			       const char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return redirect(c, req, "/fault/redirect-loop");
+}
+
+static int fault_redirect_file(struct demo_conn *c, const struct http_request *req,
+			       const char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return redirect(c, req, "file:///etc/passwd");
+}
+
+static int fault_redirect_ftp(struct demo_conn *c, const struct http_request *req,
+			      const char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return redirect(c, req, "ftp://127.0.0.1:1/");
+}
+
+/* A close-delimited body, one byte every 500 ms. */
+static int fault_drip(struct demo_conn *c, const struct http_request *req, const char *arg,
+		      size_t len)
+{
+	static const char text[] = "<!DOCTYPE html>\n<html><head><title>Drip</title></head>"
+				   "<body><p>drip drip drip drip drip drip drip drip</p>\n";
+	long long start = demo_now_ms(), deadline = fault_deadline(c);
+
+	(void)arg, (void)len;
+	if (send_head(c, req, 200, HTML_TYPE, -1, NULL) < 0 || req->method == HTTP_HEAD)
+		return 0;
+	for (unsigned i = 0;; i++) {
+		long long next = start + 500LL * (i + 1);
+
+		if (conn_send_buf(c, &text[i % (sizeof(text) - 1)], 1, deadline) < 0 ||
+		    next >= deadline || conn_sleep(c, next) < 0)
+			return 0;
+	}
+}
+
+static int fault_stall(struct demo_conn *c, const struct http_request *req, const char *arg,
+		       size_t len)
+{
+	(void)arg, (void)len;
+	if (send_head(c, req, 200, HTML_TYPE, 1000, NULL) == 0 && req->method != HTTP_HEAD)
+		conn_sleep(c, fault_deadline(c));
+	return 0;
+}
+
+static int fault_silent(struct demo_conn *c, const struct http_request *req, const char *arg,
+			size_t len)
+{
+	(void)req, (void)arg, (void)len;
+	c->status = 0;
+	conn_sleep(c, fault_deadline(c));
+	return 0;
+}
+
+static int fault_no_reply(struct demo_conn *c, const struct http_request *req, const char *arg,
+			  size_t len)
+{
+	(void)req, (void)arg, (void)len;
+	c->status = 0;
+	return 0;
+}
+
+static int fault_bad_status(struct demo_conn *c, const struct http_request *req,
+			    const char *arg, size_t len)
+{
+	static const char answer[] = "HTTQ/9.9 999 Nope\r\nContent-Type: text/html\r\n\r\n"
+				     "<html><head><title>Nope</title></head><body>nope</body></html>\n";
+
+	(void)req, (void)arg, (void)len;
+	c->status = 999;
+	conn_send_buf(c, answer, sizeof(answer) - 1, demo_now_ms() + CONN_WRITE_MS);
+	return 0;
+}
+
+/*
+ * 5,000 of 100,000 promised bytes, then a RST. The bytes are left to reach
+ * the client first (send queue empty, then a moment), so it sees exactly them.
+ */
+static int fault_reset(struct demo_conn *c, const struct http_request *req, const char *arg,
+		       size_t len)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	long long deadline = demo_now_ms() + 2000;
+	char *body = conn_scratch(c);
+	int queued;
+
+	(void)arg, (void)len;
+	if (!body || send_head(c, req, 200, HTML_TYPE, 100000, NULL) < 0)
+		return 0;
+	if (req->method != HTTP_HEAD) {
+		fill_units(body, 5000, "<p>reset</p>\n");
+		memset(body + 4992, ' ', 8);
+		if (conn_send_buf(c, body, 5000, deadline) < 0)
+			return 0;
+		while (ioctl(c->fd, SIOCOUTQ, &queued) == 0 && queued > 0 &&
+		       conn_sleep(c, demo_now_ms() + 5) == 0 && demo_now_ms() < deadline)
+			;
+		conn_sleep(c, demo_now_ms() + 50);
+	}
+	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	return 0;
+}
+
+static int fault_truncated(struct demo_conn *c, const struct http_request *req,
+			   const char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	if (send_head(c, req, 200, HTML_TYPE, 100, NULL) == 0 && req->method != HTTP_HEAD)
+		conn_send_buf(c, "<html><hea", 10, demo_now_ms() + CONN_WRITE_MS);
+	return 0;
+}
+
+/* Chunks of 64 KiB, forever: only the client or the fault time limit ends it. */
+static int fault_endless(struct demo_conn *c, const struct http_request *req, const char *arg,
+			 size_t len)
+{
+	char *chunk = conn_scratch(c);
+	size_t n;
+
+	(void)arg, (void)len;
+	if (!chunk || send_head(c, req, 200, HTML_TYPE, -1, "Transfer-Encoding: chunked\r\n") < 0 ||
+	    req->method == HTTP_HEAD)
+		return 0;
+	memcpy(chunk, "10000\r\n", 7);
+	n = fill_units(chunk + 7, 65536, "<p>endless</p>\n");
+	memset(chunk + 7 + n, '\n', 65536 - n);
+	memcpy(chunk + 7 + 65536, "\r\n", 2);
+	send_cycle(c, chunk, 7 + 65536 + 2, ULLONG_MAX, fault_deadline(c));
+	return 0;
+}
+
+static int fault_huge(struct demo_conn *c, const struct http_request *req, const char *arg,
+		      size_t len)
+{
+	char *zeros = conn_scratch(c);
+
+	(void)arg, (void)len;
+	if (!zeros || send_head(c, req, 200, "application/octet-stream", 10737418240LL, NULL) < 0 ||
+	    req->method == HTTP_HEAD)
+		return 0;
+	memset(zeros, 0, SITEGEN_MAX_BYTES);
+	send_cycle(c, zeros, SITEGEN_MAX_BYTES, ULLONG_MAX, fault_deadline(c));
+	return 0;
+}
+
+static int fault_gzip_bomb(struct demo_conn *c, const struct http_request *req,
+			   const char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return conn_reply(c, req, 200, HTML_TYPE, c->site->bomb, c->site->bomb_len,
+			  "Content-Encoding: gzip\r\n");
+}
+
+static int fault_binary(struct demo_conn *c, const struct http_request *req, const char *arg,
+			size_t len)
+{
+	(void)arg, (void)len;
+	return conn_reply(c, req, 200, HTML_TYPE, c->site->binary, FAULTGEN_BINARY_BYTES, NULL);
+}
+
+/* Streamed: the opening and closing tags come from two blocks of whole tags. */
+static int fault_deep(struct demo_conn *c, const struct http_request *req, const char *arg,
+		      size_t len)
+{
+	unsigned depth = query_uint(req, "depth", FAULTGEN_DEEP_DEFAULT);
+	long long deadline = demo_now_ms() + CONN_WRITE_MS;
+	char *open_tags = conn_scratch(c), *close_tags;
+	size_t olen, clen;
+
+	(void)arg, (void)len;
+	if (depth > FAULTGEN_DEEP_MAX)
+		depth = FAULTGEN_DEEP_MAX;
+	if (!open_tags)
+		return conn_reply_error(c, req, 500);
+	close_tags = open_tags + SITEGEN_MAX_BYTES / 2;
+	olen = fill_units(open_tags, SITEGEN_MAX_BYTES / 2, "<div>");
+	clen = fill_units(close_tags, SITEGEN_MAX_BYTES / 2, "</div>");
+	if (send_head(c, req, 200, HTML_TYPE, (long long)faultgen_deep_length(depth), NULL) < 0 ||
+	    req->method == HTTP_HEAD)
+		return 0;
+	if (conn_send_buf(c, FAULTGEN_DEEP_HEAD, sizeof(FAULTGEN_DEEP_HEAD) - 1, deadline) < 0 ||
+	    send_cycle(c, open_tags, olen, 5ULL * depth, deadline) < 0 ||
+	    conn_send_buf(c, FAULTGEN_DEEP_LINK, sizeof(FAULTGEN_DEEP_LINK) - 1, deadline) < 0 ||
+	    send_cycle(c, close_tags, clen, 6ULL * depth, deadline) < 0)
+		return 0;
+	conn_send_buf(c, FAULTGEN_DEEP_TAIL, sizeof(FAULTGEN_DEEP_TAIL) - 1, deadline);
+	return 0;
+}
+
+static int fault_latin1(struct demo_conn *c, const struct http_request *req, const char *arg,
+			size_t len)
+{
+	char body[SMALL_PAGE];
+	size_t n = faultgen_small_page(body, sizeof(body), "Caf\xe9 Z\xfcrich", 2);
+
+	(void)arg, (void)len;
+	return conn_reply(c, req, 200, "text/html; charset=iso-8859-1", body, n, NULL);
+}
+
+static int fault_empty(struct demo_conn *c, const struct http_request *req, const char *arg,
+		       size_t len)
+{
+	(void)arg, (void)len;
+	return conn_reply(c, req, 200, HTML_TYPE, "", 0, NULL);
+}
+
+/* Plain text that looks like HTML: a crawler must not take its title or links. */
+static int fault_not_html(struct demo_conn *c, const struct http_request *req,
+			  const char *arg, size_t len)
+{
+	static const char text[] = "<title>Not a title</title>\n"
+				   "<a href=\"/page/0.html\">not a link</a>\n"
+				   "This is text/plain.\n";
+
+	(void)arg, (void)len;
+	return conn_reply(c, req, 200, "text/plain; charset=utf-8", text, sizeof(text) - 1, NULL);
+}
+
+static int fault_slow(struct demo_conn *c, const struct http_request *req, const char *arg,
+		      size_t len)
+{
+	unsigned ms = query_uint(req, "ms", 1000);
+
+	(void)arg, (void)len;
+	if (ms > 60000)
+		ms = 60000;
+	if (conn_sleep(c, demo_now_ms() + ms) < 0)
+		return 0;
+	return reply_small(c, req, 200, "Slow page", 3, NULL);
+}
+
+static int fault_csv_title(struct demo_conn *c, const struct http_request *req,
+			   const char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return reply_small(c, req, 200, "Commas, \"quotes\"\nand more", 1, NULL);
+}
+
+static int fault_formula(struct demo_conn *c, const struct http_request *req, const char *arg,
+			 size_t len)
+{
+	(void)arg, (void)len;
+	return reply_small(c, req, 200, "=HYPERLINK(\"http://127.0.0.1/\",\"x\")", 1, NULL);
+}
+
+static const struct {
+	const char *name;
+	bool prefix;		/* the rest of the path is the argument */
+	fault_fn *serve;
+} faults[] = {
+	{ "status/", true, fault_status },
+	{ "redirect/", true, fault_redirect },
+	{ "redirect-loop", false, fault_redirect_loop },
+	{ "redirect-file", false, fault_redirect_file },
+	{ "redirect-ftp", false, fault_redirect_ftp },
+	{ "drip", false, fault_drip },
+	{ "stall", false, fault_stall },
+	{ "silent", false, fault_silent },
+	{ "no-reply", false, fault_no_reply },
+	{ "bad-status", false, fault_bad_status },
+	{ "reset", false, fault_reset },
+	{ "truncated", false, fault_truncated },
+	{ "endless", false, fault_endless },
+	{ "huge", false, fault_huge },
+	{ "gzip-bomb", false, fault_gzip_bomb },
+	{ "binary", false, fault_binary },
+	{ "deep", false, fault_deep },
+	{ "latin1", false, fault_latin1 },
+	{ "empty", false, fault_empty },
+	{ "not-html", false, fault_not_html },
+	{ "slow", false, fault_slow },
+	{ "csv-title", false, fault_csv_title },
+	{ "formula", false, fault_formula },
+};
+
+int demo_fault(struct demo_conn *c, const struct http_request *req, const char *name,
+	       size_t len)
+{
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		size_t flen = strlen(faults[i].name);
+
+		if (faults[i].prefix ? len > flen && memcmp(name, faults[i].name, flen) == 0
+				     : len == flen && memcmp(name, faults[i].name, flen) == 0)
+			return faults[i].serve(c, req, name + flen, len - flen);
+	}
+	return -1;
+}

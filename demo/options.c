@@ -1,0 +1,206 @@
+/* options.c -- parses demo-site's command line into a demo_options */
+#include "options.h"
+#include "sitegen.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_HOST = 256, OPT_PORT, OPT_PAGES, OPT_PORT_FILE, OPT_QUIET, OPT_VERBOSE, OPT_MAX_CONNS,
+	OPT_IDLE, OPT_FAULT, OPT_CACHE, OPT_EXPORT, OPT_LIST, OPT_BASE, OPT_PRINT, OPT_VERSION,
+};
+
+void demo_options_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: demo-site [--host HOST] [--port PORT] [--pages N] [--port-file FILE] [--quiet]\n"
+		"       demo-site --export DIR [--pages N]\n"
+		"       demo-site --list-urls N [--base URL] [--pages N]\n"
+		"       demo-site --print-page N [--base URL] [--pages N]\n"
+		"\n"
+		"The crawlpool demo site: an HTTP/1.1 server on loopback serving a generated site of\n"
+		"linked pages (deterministic from the page number) and test-only /fault/ routes.\n"
+		"\n"
+		"Serving:\n"
+		"  --host HOST          loopback address to listen on (default 127.0.0.1)\n"
+		"  --port PORT          port; 0 picks a free one (default %d)\n"
+		"  --pages N            pages in the site, 1..10000000 (default %u)\n"
+		"  --port-file FILE     write the port to FILE (atomically: temp file + rename)\n"
+		"  --quiet              print only the listening line\n"
+		"  --verbose            log every request on stderr\n"
+		"  --max-conns N        connections served at once; more get a 503 (default %u)\n"
+		"  --idle-timeout S     close idle keep-alive connections after S seconds (default %u)\n"
+		"  --fault-seconds S    how long drip, stall, silent, endless, huge last, 1..%u (default %u)\n"
+		"  --cache-mb N         memory for rendered pages, MB (default %u)\n"
+		"Other modes:\n"
+		"  --export DIR         write DIR/index.html and DIR/page/N.html (relative links)\n"
+		"  --list-urls N        print N page URLs, cycling over the pages\n"
+		"  --print-page N       print page N as served under --base (exported form without)\n"
+		"  --base URL           site address for --list-urls and --print-page\n"
+		"                       (default for --list-urls: %s)\n"
+		"  -h, --help           this help\n"
+		"      --version        the version\n"
+		"\n"
+		"SIGINT or SIGTERM stop the server cleanly (exit 0). Exit 2: bad usage; 1: failure.\n",
+		DEMO_DEFAULT_PORT, SITEGEN_DEFAULT_PAGES, DEMO_DEFAULT_MAX_CONNS, DEMO_DEFAULT_IDLE_S,
+		DEMO_FAULT_MAX_S, DEMO_FAULT_MAX_S, DEMO_DEFAULT_CACHE_MB, DEMO_DEFAULT_BASE);
+}
+
+/* Parses a decimal in [min, max] for option `name`. 0 or -1. */
+static int parse_number(const char *name, const char *text, unsigned long long min,
+			unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (!*text || *end || text[0] == '-' || errno || v < min || v > max) {
+		fprintf(stderr, "demo-site: invalid %s '%s': expected a number from %llu to %llu\n",
+			name, text, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int set_mode(struct demo_options *o, enum demo_mode mode)
+{
+	if (o->mode != DEMO_SERVE && o->mode != mode) {
+		fprintf(stderr, "demo-site: --export, --list-urls and --print-page exclude each other\n");
+		return -1;
+	}
+	o->mode = mode;
+	return 0;
+}
+
+static int apply(struct demo_options *o, int opt, const char *arg)
+{
+	struct demo_config *s = &o->server;
+	unsigned long long v;
+
+	switch (opt) {
+	case OPT_HOST:
+		s->host = arg;
+		return 0;
+	case OPT_PORT:
+		if (parse_number("--port", arg, 0, 65535, &v) < 0)
+			return -1;
+		s->port = (unsigned short)v;
+		return 0;
+	case OPT_PAGES:
+		if (parse_number("--pages", arg, 1, 10000000, &v) < 0)
+			return -1;
+		s->pages = (unsigned)v;
+		return 0;
+	case OPT_PORT_FILE:
+		s->port_file = arg;
+		return 0;
+	case OPT_QUIET:
+		s->quiet = true;
+		return 0;
+	case OPT_VERBOSE:
+		s->verbose = true;
+		return 0;
+	case OPT_MAX_CONNS:
+		if (parse_number("--max-conns", arg, 1, 100000, &v) < 0)
+			return -1;
+		s->max_conns = (unsigned)v;
+		return 0;
+	case OPT_IDLE:
+		if (parse_number("--idle-timeout", arg, 1, 3600, &v) < 0)
+			return -1;
+		s->idle_timeout_s = (unsigned)v;
+		return 0;
+	case OPT_FAULT:
+		if (parse_number("--fault-seconds", arg, 1, DEMO_FAULT_MAX_S, &v) < 0)
+			return -1;
+		s->fault_s = (unsigned)v;
+		return 0;
+	case OPT_CACHE:
+		if (parse_number("--cache-mb", arg, 0, 1 << 20, &v) < 0)
+			return -1;
+		s->cache_bytes = (size_t)v << 20;
+		return 0;
+	case OPT_EXPORT:
+		o->export_dir = arg;
+		return set_mode(o, DEMO_EXPORT);
+	case OPT_LIST:
+		if (parse_number("--list-urls", arg, 0, ~0ULL, &o->list_count) < 0)
+			return -1;
+		return set_mode(o, DEMO_LIST_URLS);
+	case OPT_PRINT:
+		if (parse_number("--print-page", arg, 0, ~0U, &v) < 0)
+			return -1;
+		o->print_page = (unsigned)v;
+		return set_mode(o, DEMO_PRINT_PAGE);
+	case OPT_BASE:
+		o->base = arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int demo_options_parse(int argc, char **argv, struct demo_options *o)
+{
+	static const struct option longopts[] = {
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "pages", required_argument, NULL, OPT_PAGES },
+		{ "port-file", required_argument, NULL, OPT_PORT_FILE },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+		{ "max-conns", required_argument, NULL, OPT_MAX_CONNS },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "fault-seconds", required_argument, NULL, OPT_FAULT },
+		{ "cache-mb", required_argument, NULL, OPT_CACHE },
+		{ "export", required_argument, NULL, OPT_EXPORT },
+		{ "list-urls", required_argument, NULL, OPT_LIST },
+		{ "base", required_argument, NULL, OPT_BASE },
+		{ "print-page", required_argument, NULL, OPT_PRINT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->server = (struct demo_config){
+		.host = "127.0.0.1",
+		.port = DEMO_DEFAULT_PORT,
+		.pages = SITEGEN_DEFAULT_PAGES,
+		.max_conns = DEMO_DEFAULT_MAX_CONNS,
+		.idle_timeout_s = DEMO_DEFAULT_IDLE_S,
+		.fault_s = DEMO_FAULT_MAX_S,
+		.cache_bytes = (size_t)DEMO_DEFAULT_CACHE_MB << 20,
+	};
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h' || opt == OPT_VERSION) {
+			o->mode = opt == 'h' ? DEMO_HELP : DEMO_VERSION;
+			return 0;
+		}
+		if (opt == '?' || opt == ':') {
+			fprintf(stderr, "demo-site: unknown option or missing value: '%s'\n",
+				argv[optind - 1]);
+			return -1;
+		}
+		if (apply(o, opt, optarg) < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "demo-site: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->mode == DEMO_PRINT_PAGE && o->print_page >= o->server.pages) {
+		fprintf(stderr, "demo-site: --print-page %u: the site has pages 0 to %u\n",
+			o->print_page, o->server.pages - 1);
+		return -1;
+	}
+	return 0;
+}
