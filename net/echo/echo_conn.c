@@ -128,6 +128,8 @@ short echo_conn_events(const struct echo_conn *c)
 
 	switch (c->state) {
 	case ECHO_CONN_AUTH:
+		/* The tag is read only once the whole challenge is out. */
+		return ev ? ev : POLLIN;
 	case ECHO_CONN_LINGER:
 		return ev | POLLIN;
 	case ECHO_CONN_LINES:
@@ -317,7 +319,9 @@ void echo_conn_handle(struct echo_conn *c, short revents, int64_t now)
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
 		switch (c->state) {
 		case ECHO_CONN_AUTH:
-			conn_read_auth(c, now);
+			/* A verdict must not replace a challenge still being sent. */
+			if (!conn_output_pending(c))
+				conn_read_auth(c, now);
 			break;
 		case ECHO_CONN_LINES:
 			if (!c->peer_eof)
