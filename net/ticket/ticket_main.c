@@ -1,0 +1,106 @@
+/* ticket_main.c -- ticket: parse options, run init, rush or show, map the result to an exit status */
+#include <stdio.h>
+
+#include "ticket_lock.h"
+#include "ticket_opts.h"
+#include "ticket_rush.h"
+#include "ticket_store.h"
+
+enum { EXIT_OVERSOLD = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
+
+/* Under the flock, so a flock rush running meanwhile is not clobbered mid-purchase. */
+static int cmd_init(const struct ticket_opts *o)
+{
+	char err[TICKET_ERR_LEN], lock_path[TICKET_PATH_MAX];
+	struct ticket_lock *lock = NULL;
+	struct ticket_hold hold;
+	int rc = -1;
+
+	if (ticket_store_lock_path(o->store, lock_path, err) < 0)
+		goto out;
+	lock = ticket_lock_new(TICKET_LOCK_FLOCK, false, lock_path, err);
+	if (!lock || ticket_lock_acquire(lock, &hold, err) < 0)
+		goto out;
+	rc = ticket_store_write(o->store, o->stock, err);
+	ticket_lock_release(lock, &hold);
+	if (rc == 0)
+		printf("%s: %ld tickets\n", o->store, o->stock);
+out:
+	ticket_lock_free(lock);
+	if (rc < 0)
+		fprintf(stderr, "ticket: %s\n", err);
+	return rc < 0 ? EXIT_FAILED : 0;
+}
+
+static int cmd_show(const struct ticket_opts *o)
+{
+	char err[TICKET_ERR_LEN];
+	long count;
+
+	if (ticket_store_read(o->store, &count, err) < 0) {
+		fprintf(stderr, "ticket: %s\n", err);
+		return EXIT_FAILED;
+	}
+	printf("%s: %ld tickets left\n", o->store, count);
+	return 0;
+}
+
+static void print_report(const struct ticket_rush_opts *o, const struct ticket_report *r)
+{
+	printf("buyers:          %u (%s mode, lock %s, delay %u ms)\n", r->buyers,
+	       o->mode == TICKET_THREADS ? "thread" : "process", ticket_lock_name(o->lock),
+	       o->delay_ms);
+	printf("stock before:    %ld\n", r->stock_before);
+	printf("sold:            %ld\n", r->sold);
+	printf("stock after:     %ld\n", r->stock_after);
+	printf("oversold:        %ld\n", r->oversold);
+	printf("lost updates:    %ld\n", r->lost_updates);
+	printf("turned away:     %ld\n", r->turned_away);
+	printf("failed:          %ld\n", r->failed);
+	printf("crashed:         %ld\n", r->crashed);
+	printf("locks recovered: %ld\n", r->recovered);
+	printf("wall time:       %.3f s\n", r->wall_s);
+	fflush(stdout);
+}
+
+static int cmd_rush(const struct ticket_opts *o)
+{
+	char err[TICKET_ERR_LEN];
+	struct ticket_report r;
+	long expected_crashes = o->rush.crash_buyer >= 0;
+
+	if (ticket_rush(&o->rush, &r, err) < 0) {
+		fprintf(stderr, "ticket: %s\n", err);
+		return EXIT_FAILED;
+	}
+	print_report(&o->rush, &r);
+	if (r.oversold > 0) {
+		fprintf(stderr, "ticket: oversold: %ld tickets sold from a stock of %ld\n",
+			r.sold, r.stock_before);
+		return EXIT_OVERSOLD;
+	}
+	if (r.failed > 0 || r.crashed > expected_crashes) {
+		fprintf(stderr, "ticket: %ld buyers failed and %ld crashed\n", r.failed,
+			r.crashed);
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ticket_opts o;
+	int rc = ticket_opts_parse(argc, argv, &o);
+
+	if (rc != 0)
+		return rc > 0 ? 0 : EXIT_USAGE;
+	switch (o.cmd) {
+	case TICKET_INIT:
+		return cmd_init(&o);
+	case TICKET_SHOW:
+		return cmd_show(&o);
+	case TICKET_RUSH:
+		return cmd_rush(&o);
+	}
+	return EXIT_FAILED;
+}

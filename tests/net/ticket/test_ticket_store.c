@@ -1,0 +1,271 @@
+/* test_ticket_store.c -- the ticket store: strict parsing, atomic replace, leftovers of a dead writer */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ticket_store.h"
+
+struct dir {
+	char path[256];
+	char store[300];
+};
+
+static int dir_setup(void **state)
+{
+	struct dir *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -1;
+	snprintf(d->path, sizeof(d->path), "/tmp/ticket-store-XXXXXX");
+	if (!mkdtemp(d->path))
+		return -1;
+	snprintf(d->store, sizeof(d->store), "%s/store.json", d->path);
+	*state = d;
+	return 0;
+}
+
+static int dir_teardown(void **state)
+{
+	struct dir *d = *state;
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->path);
+	if (system(cmd) != 0)
+		return -1;
+	free(d);
+	return 0;
+}
+
+static void put(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, cap - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static int entries(const char *dir)
+{
+	char cmd[300];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%d", &n), 1);
+	pclose(p);
+	return n;
+}
+
+static void test_read_accepts(void **state)
+{
+	static const struct {
+		const char *text;
+		long count;
+	} cases[] = {
+		{ "{\"count\":50}", 50 },
+		{ " {\"count\": 0}\n", 0 },
+		{ "{\"event\":\"gig\",\"count\":7}", 7 },
+		{ "{\"count\":1000000000}", TICKET_MAX_STOCK },
+	};
+	struct dir *d = *state;
+	char err[TICKET_ERR_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long count = -1;
+
+		put(d->store, cases[i].text, strlen(cases[i].text));
+		if (ticket_store_read(d->store, &count, err) < 0)
+			fail_msg("'%s' refused: %s", cases[i].text, err);
+		assert_int_equal(count, cases[i].count);
+	}
+}
+
+static void test_read_refuses_garbage(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *why;
+	} cases[] = {
+		{ "", "is not valid JSON: the file is empty" },
+		{ "{}", "has no \"count\"" },
+		{ "{\"Count\":5}", "has no \"count\"" },
+		{ "{\"count\":\"5\"}", "\"count\" is not an integer" },
+		{ "{\"count\":5.0}", "\"count\" is not an integer" },
+		{ "{\"count\":1e3}", "\"count\" is not an integer" },
+		{ "{\"count\":null}", "\"count\" is not an integer" },
+		{ "{\"count\":true}", "\"count\" is not an integer" },
+		{ "{\"count\":-1}", "\"count\" -1 is out of range" },
+		{ "{\"count\":1000000001}", "\"count\" 1000000001 is out of range" },
+		{ "{\"count\":99999999999999999999}", "is out of range" },
+		{ "{\"count\":5}x", "is not valid JSON" },
+		{ "{\"count\":5}{\"count\":6}", "is not valid JSON" },
+		{ "{\"count\":5", "is not valid JSON" },
+		{ "{\"count\":", "is not valid JSON" },
+		{ "[5]", "is not a JSON object" },
+		{ "5", "is not a JSON object" },
+		{ "garbage", "is not valid JSON" },
+	};
+	struct dir *d = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[TICKET_ERR_LEN] = "";
+		long count = 12345;
+
+		put(d->store, cases[i].text, strlen(cases[i].text));
+		if (ticket_store_read(d->store, &count, err) == 0)
+			fail_msg("'%s' accepted as %ld", cases[i].text, count);
+		if (!strstr(err, cases[i].why))
+			fail_msg("'%s': got '%s', want '%s'", cases[i].text, err, cases[i].why);
+		/* Never read as some number. */
+		assert_int_equal(count, 12345);
+	}
+}
+
+static void test_read_refuses_big_nul_and_missing(void **state)
+{
+	struct dir *d = *state;
+	char err[TICKET_ERR_LEN], *big;
+	long count;
+
+	put(d->store, "{\"count\":5}\0", 12);
+	assert_int_equal(ticket_store_read(d->store, &count, err), -1);
+	assert_non_null(strstr(err, "is not valid JSON"));
+
+	big = malloc(TICKET_STORE_MAX_BYTES + 10);
+	assert_non_null(big);
+	memset(big, ' ', TICKET_STORE_MAX_BYTES + 10);
+	memcpy(big + TICKET_STORE_MAX_BYTES, "{\"count\":5}", 10);
+	put(d->store, big, TICKET_STORE_MAX_BYTES + 10);
+	free(big);
+	assert_int_equal(ticket_store_read(d->store, &count, err), -1);
+	assert_non_null(strstr(err, "is larger than 4096 bytes"));
+
+	unlink(d->store);
+	assert_int_equal(ticket_store_read(d->store, &count, err), -1);
+	assert_non_null(strstr(err, "cannot open store"));
+	assert_non_null(strstr(err, "No such file"));
+}
+
+static void test_write_format_and_mode(void **state)
+{
+	struct dir *d = *state;
+	char err[TICKET_ERR_LEN], buf[64];
+	struct stat st;
+	long count;
+
+	assert_int_equal(ticket_store_write(d->store, 49, err), 0);
+	slurp(d->store, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"count\":49}\n");
+	assert_int_equal(stat(d->store, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(ticket_store_read(d->store, &count, err), 0);
+	assert_int_equal(count, 49);
+	/* Only the store: no temporary file left behind. */
+	assert_int_equal(entries(d->path), 1);
+}
+
+/* A writer that dies between prepare and commit leaves the old store, whole. */
+static void test_prepare_without_commit(void **state)
+{
+	struct dir *d = *state;
+	char err[TICKET_ERR_LEN], tmp[TICKET_PATH_MAX], buf[64];
+	long count;
+
+	assert_int_equal(ticket_store_write(d->store, 10, err), 0);
+	assert_int_equal(ticket_store_prepare(d->store, 9, tmp, err), 0);
+	assert_int_equal(ticket_store_read(d->store, &count, err), 0);
+	assert_int_equal(count, 10);
+	slurp(tmp, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"count\":9}\n");
+	assert_int_equal(entries(d->path), 2);
+
+	/* Another pid's leftovers are not ours to remove. */
+	assert_int_equal(ticket_store_remove_temps(d->store, (long)getpid() + 1), 0);
+	assert_int_equal(ticket_store_remove_temps(d->store, (long)getpid()), 1);
+	assert_int_equal(entries(d->path), 1);
+	assert_int_equal(access(tmp, F_OK), -1);
+
+	assert_int_equal(ticket_store_prepare(d->store, 9, tmp, err), 0);
+	assert_int_equal(ticket_store_commit(tmp, d->store, err), 0);
+	assert_int_equal(ticket_store_read(d->store, &count, err), 0);
+	assert_int_equal(count, 9);
+	assert_int_equal(entries(d->path), 1);
+}
+
+static void test_write_errors_name_the_path(void **state)
+{
+	struct dir *d = *state;
+	char err[TICKET_ERR_LEN], path[400], tmp[TICKET_PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/missing/store.json", d->path);
+	assert_int_equal(ticket_store_write(path, 1, err), -1);
+	assert_non_null(strstr(err, "cannot create a temporary file beside"));
+	assert_non_null(strstr(err, path));
+
+	/* A rename onto a directory fails and takes its temporary file with it. */
+	assert_int_equal(mkdir(d->store, 0755), 0);
+	assert_int_equal(ticket_store_prepare(d->store, 1, tmp, err), 0);
+	assert_int_equal(ticket_store_commit(tmp, d->store, err), -1);
+	assert_non_null(strstr(err, "cannot rename"));
+	assert_int_equal(access(tmp, F_OK), -1);
+	rmdir(d->store);
+}
+
+static void test_lock_path(void **state)
+{
+	char out[TICKET_PATH_MAX], err[TICKET_ERR_LEN], *longpath;
+
+	(void)state;
+	assert_int_equal(ticket_store_lock_path("dir/s.json", out, err), 0);
+	assert_string_equal(out, "dir/s.json.lock");
+	longpath = malloc(TICKET_PATH_MAX);
+	assert_non_null(longpath);
+	memset(longpath, 'a', TICKET_PATH_MAX - 1);
+	longpath[TICKET_PATH_MAX - 1] = '\0';
+	assert_int_equal(ticket_store_lock_path(longpath, out, err), -1);
+	assert_non_null(strstr(err, "store path is too long"));
+	free(longpath);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_read_accepts, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_read_refuses_garbage, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_read_refuses_big_nul_and_missing, dir_setup,
+						dir_teardown),
+		cmocka_unit_test_setup_teardown(test_write_format_and_mode, dir_setup, dir_teardown),
+		cmocka_unit_test_setup_teardown(test_prepare_without_commit, dir_setup,
+						dir_teardown),
+		cmocka_unit_test_setup_teardown(test_write_errors_name_the_path, dir_setup,
+						dir_teardown),
+		cmocka_unit_test(test_lock_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
