@@ -158,9 +158,14 @@ static int check_client(const struct chat_client_opts *o)
 
 	if (!o->name)
 		return usage_error(prog, "%s", "--name is required");
-	if (check_name(o->name) < 0)
-		return usage_error(prog, "invalid --name '%s': expected 1 to 64 bytes "
-				   "of UTF-8 without control characters", o->name);
+	if (check_name(o->name) < 0) {
+		char shown[4 * CHAT_NAME_MAX + 8];
+
+		return usage_error(prog, "invalid --name '%s': expected 1 to %d bytes "
+				   "of UTF-8 without control characters",
+				   chat_escape(o->name, strlen(o->name), shown, sizeof(shown)),
+				   CHAT_NAME_MAX);
+	}
 	if (o->relay && o->npeers)
 		return usage_error(prog, "%s", "--peer and --relay exclude each other");
 	return 0;

@@ -200,8 +200,10 @@ static int client_line(struct chat_client *c, char *line, size_t len)
 		return 0;
 	}
 	if (line[0] == '/') {
+		char shown[64];
+
 		fprintf(stderr, "%s: unknown command '%s' (try /quit or /peer HOST:PORT)\n",
-			prog, line);
+			prog, chat_escape(line, len, shown, sizeof(shown)));
 		return 0;
 	}
 	client_say(c, line, len);
