@@ -103,19 +103,18 @@ static int usage_error(const char *prog, const char *fmt, ...)
 	return -1;
 }
 
-/* Parses a whole decimal number in [min, max]. */
-static int parse_number(const char *text, unsigned long min, unsigned long max,
-			unsigned long *out)
+/* Parses a whole decimal number in [min, max] for option opt. */
+static int parse_number(const char *prog, const char *opt, const char *text,
+			unsigned long min, unsigned long max, unsigned long *out)
 {
 	char *end;
 	unsigned long v;
 
-	if (!*text || *text == '-' || *text == '+')
-		return -1;
 	errno = 0;
 	v = strtoul(text, &end, 10);
-	if (*end || errno || v < min || v > max)
-		return -1;
+	if (!*text || *text == '-' || *text == '+' || *end || errno || v < min || v > max)
+		return usage_error(prog, "invalid %s '%s': expected %lu..%lu", opt, text,
+				   min, max);
 	*out = v;
 	return 0;
 }
@@ -129,17 +128,6 @@ static int parse_bind(const char *prog, const char *spec, char *host, unsigned s
 	return 0;
 }
 
-static int parse_payload(const char *prog, const char *text, size_t *out)
-{
-	unsigned long v;
-
-	if (parse_number(text, CHAT_MIN_PAYLOAD, CHAT_MAX_PAYLOAD, &v) < 0)
-		return usage_error(prog, "invalid --max-payload '%s': expected "
-				   "%d..%d bytes", text, CHAT_MIN_PAYLOAD, CHAT_MAX_PAYLOAD);
-	*out = v;
-	return 0;
-}
-
 static int check_name(const char *name)
 {
 	size_t len = strlen(name), i;
@@ -150,6 +138,72 @@ static int check_name(const char *name)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
 			return -1;
 	return 0;
+}
+
+/*
+ * Runs getopt_long over argv, handing each option to one(); deals with
+ * --help ('h'), missing values, unknown options and stray arguments.
+ * 0, 1 after --help, or -1 on a usage error.
+ */
+static int parse_options(int argc, char **argv, const char *prog,
+			 const struct option *longopts, void (*usage)(FILE *),
+			 int (*one)(int c, const char *arg, void *ctx), void *ctx)
+{
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 1;
+		}
+		if (c == ':')
+			return usage_error(prog, "option '%s' needs a value", argv[optind - 1]);
+		if (c == '?')
+			return usage_error(prog, "unknown option '%s'", argv[optind - 1]);
+		if (one(c, optarg, ctx) < 0)
+			return -1;
+	}
+	if (optind < argc)
+		return usage_error(prog, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static int client_option(int c, const char *arg, void *ctx)
+{
+	struct chat_client_opts *o = ctx;
+	const char *prog = "udp-chat";
+	unsigned long v;
+
+	switch (c) {
+	case 'n':
+		o->name = arg;
+		return 0;
+	case 'b':
+		return parse_bind(prog, arg, o->bind_host, &o->bind_port);
+	case 'p':
+		if (o->npeers == CHAT_MAX_PEERS)
+			return usage_error(prog, "too many --peer options (at most %d)",
+					   CHAT_MAX_PEERS);
+		o->peers[o->npeers++] = arg;
+		return 0;
+	case 'r':
+		o->relay = arg;
+		return 0;
+	case 'm':
+		if (parse_number(prog, "--max-payload", arg, CHAT_MIN_PAYLOAD,
+				 CHAT_MAX_PAYLOAD, &v) < 0)
+			return -1;
+		o->max_payload = v;
+		return 0;
+	case 'k':
+		if (parse_number(prog, "--keepalive", arg, 1, 86400, &v) < 0)
+			return -1;
+		o->keepalive = (unsigned)v;
+		return 0;
+	}
+	return -1;
 }
 
 static int check_client(const struct chat_client_opts *o)
@@ -183,55 +237,42 @@ int chat_client_parse(int argc, char **argv, struct chat_client_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *prog = "udp-chat";
-	unsigned long v;
-	int c;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->max_payload = CHAT_DEFAULT_PAYLOAD;
 	o->keepalive = CHAT_DEFAULT_KEEPALIVE;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			o->name = optarg;
-			break;
-		case 'b':
-			if (parse_bind(prog, optarg, o->bind_host, &o->bind_port) < 0)
-				return -1;
-			break;
-		case 'p':
-			if (o->npeers == CHAT_MAX_PEERS)
-				return usage_error(prog, "too many --peer options (at most %d)",
-						   CHAT_MAX_PEERS);
-			o->peers[o->npeers++] = optarg;
-			break;
-		case 'r':
-			o->relay = optarg;
-			break;
-		case 'm':
-			if (parse_payload(prog, optarg, &o->max_payload) < 0)
-				return -1;
-			break;
-		case 'k':
-			if (parse_number(optarg, 1, 86400, &v) < 0)
-				return usage_error(prog, "invalid --keepalive '%s': expected "
-						   "1..86400 seconds", optarg);
-			o->keepalive = (unsigned)v;
-			break;
-		case 'h':
-			client_usage(stdout);
-			return 1;
-		case ':':
-			return usage_error(prog, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(prog, "unknown option '%s'", argv[optind - 1]);
-		}
+	rc = parse_options(argc, argv, "udp-chat", longopts, client_usage, client_option, o);
+	return rc != 0 ? rc : check_client(o);
+}
+
+static int relay_option(int c, const char *arg, void *ctx)
+{
+	struct chat_relay_opts *o = ctx;
+	const char *prog = "udp-chat-relay";
+	unsigned long v;
+
+	switch (c) {
+	case 'b':
+		return parse_bind(prog, arg, o->bind_host, &o->bind_port);
+	case 'n':
+		if (parse_number(prog, "--max-members", arg, 1, CHAT_MAX_MEMBERS_LIMIT, &v) < 0)
+			return -1;
+		o->max_members = v;
+		return 0;
+	case 'i':
+		if (parse_number(prog, "--idle-timeout", arg, 1, 86400, &v) < 0)
+			return -1;
+		o->idle_timeout = (unsigned)v;
+		return 0;
+	case 'm':
+		if (parse_number(prog, "--max-payload", arg, CHAT_MIN_PAYLOAD,
+				 CHAT_MAX_PAYLOAD, &v) < 0)
+			return -1;
+		o->max_payload = v;
+		return 0;
 	}
-	if (optind < argc)
-		return usage_error(prog, "unexpected argument '%s'", argv[optind]);
-	return check_client(o);
+	return -1;
 }
 
 int chat_relay_parse(int argc, char **argv, struct chat_relay_opts *o)
@@ -244,9 +285,6 @@ int chat_relay_parse(int argc, char **argv, struct chat_relay_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *prog = "udp-chat-relay";
-	unsigned long v;
-	int c;
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->bind_host, sizeof(o->bind_host), "127.0.0.1");
@@ -254,40 +292,6 @@ int chat_relay_parse(int argc, char **argv, struct chat_relay_opts *o)
 	o->max_members = CHAT_DEFAULT_MAX_MEMBERS;
 	o->idle_timeout = CHAT_DEFAULT_IDLE;
 	o->max_payload = CHAT_DEFAULT_PAYLOAD;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			if (parse_bind(prog, optarg, o->bind_host, &o->bind_port) < 0)
-				return -1;
-			break;
-		case 'n':
-			if (parse_number(optarg, 1, CHAT_MAX_MEMBERS_LIMIT, &v) < 0)
-				return usage_error(prog, "invalid --max-members '%s': expected "
-						   "1..65536", optarg);
-			o->max_members = v;
-			break;
-		case 'i':
-			if (parse_number(optarg, 1, 86400, &v) < 0)
-				return usage_error(prog, "invalid --idle-timeout '%s': expected "
-						   "1..86400 seconds", optarg);
-			o->idle_timeout = (unsigned)v;
-			break;
-		case 'm':
-			if (parse_payload(prog, optarg, &o->max_payload) < 0)
-				return -1;
-			break;
-		case 'h':
-			relay_usage(stdout);
-			return 1;
-		case ':':
-			return usage_error(prog, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(prog, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error(prog, "unexpected argument '%s'", argv[optind]);
-	return 0;
+	return parse_options(argc, argv, "udp-chat-relay", longopts, relay_usage,
+			     relay_option, o);
 }
