@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+__attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	if (err && errlen) {

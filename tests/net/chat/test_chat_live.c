@@ -88,6 +88,7 @@ static struct spawn *start_listening(const char *const argv[], int *port)
 	return s;
 }
 
+__attribute__((format(printf, 3, 4)))
 static void expect_line(struct spawn *s, enum spawn_which w, const char *fmt, ...)
 {
 	char want[512];
