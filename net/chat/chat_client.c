@@ -41,7 +41,7 @@ static const char *sender_of(const struct chat_client *c, const struct chat_msg 
 static void client_show(const struct chat_client *c, const struct chat_msg *m,
 			const struct chat_addr *src, char *text, size_t text_cap)
 {
-	char name[4 * CHAT_NAME_MAX + 8], who[4 * NET_ADDRSTR_LEN + 8];
+	char name[4 * CHAT_NAME_MAX + 8] = "", who[4 * NET_ADDRSTR_LEN + 8];
 	const char *from = sender_of(c, m, src, who, sizeof(who));
 
 	if (m->username)

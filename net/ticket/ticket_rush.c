@@ -228,7 +228,8 @@ static void reap_buyer(struct rush *rs, unsigned idx, pid_t pid)
 	memset(&info, 0, sizeof(info));
 	while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR)
 		;
-	if (rs->reports[idx].outcome == BUYER_SILENT && info.si_code == CLD_KILLED) {
+	if (rs->reports[idx].outcome == BUYER_SILENT &&
+	    (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED)) {
 		if (rs->o->crash_buyer != (long)idx || info.si_status != SIGKILL)
 			fprintf(stderr, "ticket: buyer %u (pid %ld) killed by signal %d (%s)\n",
 				idx, (long)pid, info.si_status, strsignal(info.si_status));
