@@ -1,1 +1,621 @@
-/* process_pool.c -- in progress */
+/* process_pool.c -- the fork back end: a slot table of workers, one socketpair each */
+#include "pool_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Every message on a worker's socket is a frame: this header, then `len`
+ * bytes. The parent sends FRAME_JOB; the worker answers each job with one
+ * FRAME_RESULT (carrying the result), FRAME_FAILED or FRAME_TOO_LARGE.
+ */
+struct frame_header {
+	uint32_t len;
+	uint32_t kind;
+};
+
+enum frame_kind {
+	FRAME_JOB = 1,
+	FRAME_RESULT,
+	FRAME_FAILED,
+	FRAME_TOO_LARGE,
+};
+
+/* A worker whose worker_init failed exits with this code and is not replaced. */
+enum { EXIT_INIT_FAILED = 3 };
+/* Reading a worker's socket grows its buffer by at least this much at a time. */
+enum { READ_CHUNK = 64 * 1024 };
+/* How long a worker may take to exit after its socket is closed. */
+enum { EXIT_GRACE_MS = 5000 };
+
+struct inbuf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+struct slot {
+	pid_t pid;		/* 0 when the slot has no worker */
+	int fd;			/* parent's end of the socketpair, -1 when none */
+	bool busy;		/* a job was sent and no answer has come */
+	bool abandoned;		/* killed by a second stop request */
+	bool broken;		/* sending failed: wait for the hang-up */
+	void *job;
+	size_t job_len;
+	struct frame_header out;
+	size_t sent;		/* bytes of header and job written so far */
+	struct inbuf in;
+};
+
+struct process_pool {
+	struct pool *pool;
+	struct slot *slots;
+	struct pollfd *pfds;
+	pid_t parent;
+	bool exhausted;		/* no more jobs are to be taken */
+	int rc;
+};
+
+/* ---- worker side ---------------------------------------------------- */
+
+static int send_frame(int fd, uint32_t kind, const void *data, size_t len)
+{
+	struct frame_header hdr = { .len = (uint32_t)len, .kind = kind };
+	struct iovec iov[2] = {
+		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)data, .iov_len = len },
+	};
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	while (iov[0].iov_len + iov[1].iov_len > 0) {
+		ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (int i = 0; i < 2; i++) {
+			size_t step = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
+
+			iov[i].iov_base = (char *)iov[i].iov_base + step;
+			iov[i].iov_len -= step;
+			n -= (ssize_t)step;
+		}
+		if (iov[0].iov_len == 0) {
+			msg.msg_iov = &iov[1];
+			msg.msg_iovlen = 1;
+		}
+	}
+	return 0;
+}
+
+/* 1 when len bytes were read, 0 on a clean EOF before any byte, -1 otherwise. */
+static int read_exact(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0 && got == 0 ? 0 : -1;
+		got += (size_t)n;
+	}
+	return 1;
+}
+
+static void worker_detach(struct process_pool *pp, unsigned self)
+{
+	struct pool *pool = pp->pool;
+	sigset_t none;
+
+	/* Children never outlive the parent, even one killed by SIGKILL. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != pp->parent)
+		_exit(1);
+
+	/* Ctrl-C reaches the whole process group; the parent alone decides. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	/* Holding a sibling's channel would hide the parent's close from it. */
+	close(pool->wake[0]);
+	close(pool->wake[1]);
+	for (unsigned i = 0; i < pool->workers; i++)
+		if (i != self && pp->slots[i].fd >= 0)
+			close(pp->slots[i].fd);
+}
+
+static void worker_loop(struct pool *pool, void *state, int fd)
+{
+	struct frame_header hdr;
+	int rc;
+
+	while ((rc = read_exact(fd, &hdr, sizeof(hdr))) == 1) {
+		void *job = malloc(hdr.len ? hdr.len : 1);
+		void *result = NULL;
+		size_t result_len = 0;
+		uint32_t kind;
+
+		if (!job || hdr.kind != FRAME_JOB || read_exact(fd, job, hdr.len) != 1)
+			_exit(1);
+		if (pool->cb.work(pool->ctx, state, job, hdr.len, &result, &result_len) != 0)
+			kind = FRAME_FAILED;
+		else if (result_len > POOL_MAX_BLOB)
+			kind = FRAME_TOO_LARGE;
+		else
+			kind = FRAME_RESULT;
+		rc = send_frame(fd, kind, result, kind == FRAME_RESULT ? result_len : 0);
+		free(result);
+		free(job);
+		if (rc < 0)
+			_exit(1);
+	}
+}
+
+static _Noreturn void worker_main(struct process_pool *pp, unsigned self, int fd)
+{
+	struct pool *pool = pp->pool;
+	void *state = NULL;
+
+	worker_detach(pp, self);
+	if (pool->cb.worker_init && pool->cb.worker_init(pool->ctx, self, &state) != 0)
+		_exit(EXIT_INIT_FAILED);
+	worker_loop(pool, state, fd);
+	if (pool->cb.worker_fini)
+		pool->cb.worker_fini(pool->ctx, state);
+	/* _exit: the parent's atexit handlers and stdio buffers are not ours. */
+	_exit(0);
+}
+
+/* ---- parent side: spawning and reaping ------------------------------- */
+
+static int slot_spawn(struct process_pool *pp, unsigned i)
+{
+	struct slot *slot = &pp->slots[i];
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return POOL_ESYS;
+	/* Unflushed stdio buffers would otherwise be written once per child. */
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return POOL_ESYS;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		worker_main(pp, i, sv[1]);
+	}
+	close(sv[1]);
+	/* The parent must never block on one worker while others wait. */
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	slot->pid = pid;
+	slot->fd = sv[0];
+	slot->broken = false;
+	slot->abandoned = false;
+	slot->in.len = 0;
+	return 0;
+}
+
+static void describe_exit(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "worker killed by signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status))
+		snprintf(buf, len, "worker exited with code %d", WEXITSTATUS(status));
+	else
+		snprintf(buf, len, "worker ended");
+}
+
+/* Waits for pid; -1 when it is not (or no longer) our child to wait for. */
+static int reap(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+static void finish_job(struct process_pool *pp, unsigned i, enum pool_status status,
+		       const void *data, size_t len, const char *error)
+{
+	struct slot *slot = &pp->slots[i];
+
+	pool_deliver(pp->pool, slot->job, slot->job_len, status, data, len, error,
+		     i, (long)slot->pid);
+	free(slot->job);
+	slot->job = NULL;
+	slot->busy = false;
+}
+
+/* A worker's channel hung up: report its job, reap it, and replace it. */
+static void slot_died(struct process_pool *pp, unsigned i)
+{
+	struct slot *slot = &pp->slots[i];
+	char why[128] = "worker ended (exit status unavailable)";
+	int status = 0;
+
+	close(slot->fd);
+	slot->fd = -1;
+	if (reap(slot->pid, &status) == 0) {
+		describe_exit(status, why, sizeof(why));
+		if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_INIT_FAILED) {
+			snprintf(why, sizeof(why), "worker initialisation failed");
+			pp->rc = POOL_EINIT;
+			pp->exhausted = true;
+		}
+	}
+	if (slot->busy) {
+		if (slot->abandoned)
+			finish_job(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted");
+		else
+			finish_job(pp, i, POOL_JOB_FAILED, NULL, 0, why);
+	}
+	slot->pid = 0;
+	slot->in.len = 0;
+	if (!pp->exhausted && slot_spawn(pp, i) < 0) {
+		pp->rc = POOL_ESYS;
+		pp->exhausted = true;
+	}
+}
+
+static void kill_worker(struct slot *slot)
+{
+	if (slot->pid > 0)
+		kill(slot->pid, SIGKILL);
+}
+
+/* ---- parent side: talking to workers --------------------------------- */
+
+static void slot_send(struct process_pool *pp, unsigned i)
+{
+	struct slot *slot = &pp->slots[i];
+	size_t total = sizeof(slot->out) + slot->job_len;
+
+	while (slot->sent < total && !slot->broken) {
+		struct iovec iov[2];
+		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 0 };
+		ssize_t n;
+
+		if (slot->sent < sizeof(slot->out))
+			iov[msg.msg_iovlen++] = (struct iovec){
+				(char *)&slot->out + slot->sent, sizeof(slot->out) - slot->sent };
+		if (slot->job_len > 0) {
+			size_t off = slot->sent > sizeof(slot->out) ? slot->sent - sizeof(slot->out) : 0;
+
+			iov[msg.msg_iovlen++] = (struct iovec){
+				(char *)slot->job + off, slot->job_len - off };
+		}
+		n = sendmsg(slot->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* A dead peer also hangs up its channel; the read side reports it. */
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				slot->broken = true;
+			return;
+		}
+		slot->sent += (size_t)n;
+	}
+}
+
+static void slot_assign(struct process_pool *pp, unsigned i, void *job, size_t len)
+{
+	struct slot *slot = &pp->slots[i];
+
+	slot->job = job;
+	slot->job_len = len;
+	slot->out = (struct frame_header){ .len = (uint32_t)len, .kind = FRAME_JOB };
+	slot->sent = 0;
+	slot->busy = true;
+	slot_send(pp, i);
+}
+
+/* Hands a job to every idle worker while the source has jobs. */
+static void feed_idle(struct process_pool *pp)
+{
+	struct pool *pool = pp->pool;
+
+	for (unsigned i = 0; i < pool->workers && !pp->exhausted; i++) {
+		struct slot *slot = &pp->slots[i];
+		void *job = NULL;
+		size_t len = 0;
+		int rc;
+
+		if (slot->fd < 0 || slot->busy)
+			continue;
+		while ((rc = pool->cb.next_job(pool->ctx, &job, &len)) > 0 && len > POOL_MAX_BLOB) {
+			pool_deliver(pool, job, len, POOL_JOB_FAILED, NULL, 0, "job too large", i, 0);
+			free(job);
+		}
+		if (rc <= 0) {
+			pp->exhausted = true;
+			if (rc < 0)
+				pp->rc = POOL_ENEXT;
+			break;
+		}
+		slot_assign(pp, i, job, len);
+	}
+}
+
+/* Delivers one complete frame from a worker; false if the worker misbehaved. */
+static bool handle_frame(struct process_pool *pp, unsigned i, const struct frame_header *hdr,
+			 const char *data)
+{
+	struct slot *slot = &pp->slots[i];
+
+	if (!slot->busy)
+		return false;
+	switch (hdr->kind) {
+	case FRAME_RESULT:
+		finish_job(pp, i, POOL_JOB_DONE, data, hdr->len, NULL);
+		return true;
+	case FRAME_FAILED:
+		finish_job(pp, i, POOL_JOB_FAILED, NULL, 0, "job failed");
+		return true;
+	case FRAME_TOO_LARGE:
+		finish_job(pp, i, POOL_JOB_FAILED, NULL, 0, "result too large");
+		return true;
+	}
+	return false;
+}
+
+static bool inbuf_reserve(struct inbuf *in, size_t want)
+{
+	size_t cap = in->cap ? in->cap : READ_CHUNK;
+	char *data;
+
+	if (in->cap - in->len >= want)
+		return true;
+	while (cap - in->len < want)
+		cap *= 2;
+	data = realloc(in->data, cap);
+	if (!data)
+		return false;
+	in->data = data;
+	in->cap = cap;
+	return true;
+}
+
+/* Delivers every complete frame in the buffer; false on a protocol error. */
+static bool parse_frames(struct process_pool *pp, unsigned i)
+{
+	struct inbuf *in = &pp->slots[i].in;
+	size_t off = 0;
+	bool ok = true;
+
+	while (ok && in->len - off >= sizeof(struct frame_header)) {
+		struct frame_header hdr;
+
+		memcpy(&hdr, in->data + off, sizeof(hdr));
+		if (hdr.len > POOL_MAX_BLOB) {
+			ok = false;
+			break;
+		}
+		if (in->len - off - sizeof(hdr) < hdr.len)
+			break;
+		ok = handle_frame(pp, i, &hdr, in->data + off + sizeof(hdr));
+		off += sizeof(hdr) + hdr.len;
+	}
+	memmove(in->data, in->data + off, in->len - off);
+	in->len -= off;
+	/* Give back the room a large result needed once. */
+	if (in->len == 0 && in->cap > 16 * READ_CHUNK) {
+		free(in->data);
+		*in = (struct inbuf){ 0 };
+	}
+	return ok;
+}
+
+static void slot_read(struct process_pool *pp, unsigned i)
+{
+	struct slot *slot = &pp->slots[i];
+
+	for (;;) {
+		ssize_t n;
+
+		if (!inbuf_reserve(&slot->in, READ_CHUNK)) {
+			pp->rc = POOL_ENOMEM;
+			kill_worker(slot);
+			return;
+		}
+		n = read(slot->fd, slot->in.data + slot->in.len, slot->in.cap - slot->in.len);
+		if (n > 0) {
+			slot->in.len += (size_t)n;
+			if (!parse_frames(pp, i)) {
+				/* Garbage on the channel: the worker cannot be trusted. */
+				kill_worker(slot);
+				slot_died(pp, i);
+				return;
+			}
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		slot_died(pp, i);
+		return;
+	}
+}
+
+/* ---- parent side: the loop ------------------------------------------- */
+
+static unsigned busy_workers(const struct process_pool *pp)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < pp->pool->workers; i++)
+		n += pp->slots[i].busy;
+	return n;
+}
+
+static void abandon_all(struct process_pool *pp)
+{
+	for (unsigned i = 0; i < pp->pool->workers; i++) {
+		struct slot *slot = &pp->slots[i];
+
+		if (slot->busy) {
+			slot->abandoned = true;
+			kill_worker(slot);
+		}
+	}
+}
+
+static int wait_and_dispatch(struct process_pool *pp)
+{
+	struct pool *pool = pp->pool;
+	unsigned n = 0;
+
+	pp->pfds[n++] = (struct pollfd){ .fd = pool->wake[0], .events = POLLIN };
+	for (unsigned i = 0; i < pool->workers; i++) {
+		struct slot *slot = &pp->slots[i];
+		short events = POLLIN;
+
+		if (slot->busy && slot->sent < sizeof(slot->out) + slot->job_len && !slot->broken)
+			events |= POLLOUT;
+		/* An unused entry (fd -1) keeps indexes equal to slot numbers. */
+		pp->pfds[n++] = (struct pollfd){ .fd = slot->fd, .events = events };
+	}
+	if (poll(pp->pfds, n, -1) < 0)
+		return errno == EINTR ? 0 : POOL_ESYS;
+
+	if (pp->pfds[0].revents)
+		pool_wake_drain(pool);
+	for (unsigned i = 0; i < pool->workers; i++) {
+		short revents = pp->pfds[i + 1].revents;
+
+		if (pp->slots[i].fd < 0 || !revents)
+			continue;
+		if (revents & POLLOUT)
+			slot_send(pp, i);
+		if (revents & (POLLIN | POLLHUP | POLLERR))
+			slot_read(pp, i);
+	}
+	return 0;
+}
+
+static int run_jobs(struct process_pool *pp)
+{
+	struct pool *pool = pp->pool;
+	int handled_stops = 0;
+
+	for (;;) {
+		int stops = pool_stops(pool);
+
+		if (stops > handled_stops) {
+			handled_stops = stops;
+			pp->exhausted = true;
+			if (stops >= 2)
+				abandon_all(pp);
+		}
+		feed_idle(pp);
+		if (busy_workers(pp) == 0 && pp->exhausted)
+			break;
+		if (wait_and_dispatch(pp) < 0) {
+			pp->rc = POOL_ESYS;
+			pp->exhausted = true;
+			abandon_all(pp);
+		}
+	}
+	if (!pp->rc && handled_stops > 0)
+		return POOL_ESTOPPED;
+	return pp->rc;
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Closes every channel (workers exit on EOF), then reaps; stragglers are killed. */
+static void shutdown_workers(struct process_pool *pp)
+{
+	struct pool *pool = pp->pool;
+	struct timespec start;
+
+	for (unsigned i = 0; i < pool->workers; i++) {
+		if (pp->slots[i].fd >= 0)
+			close(pp->slots[i].fd);
+		pp->slots[i].fd = -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (unsigned i = 0; i < pool->workers; i++) {
+		struct slot *slot = &pp->slots[i];
+		int status;
+
+		while (slot->pid > 0) {
+			pid_t got = waitpid(slot->pid, &status, WNOHANG);
+
+			if (got == slot->pid || (got < 0 && errno != EINTR)) {
+				slot->pid = 0;
+			} else if (elapsed_ms(&start) > EXIT_GRACE_MS) {
+				kill_worker(slot);
+				reap(slot->pid, &status);
+				slot->pid = 0;
+			} else if (got == 0) {
+				nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
+			}
+		}
+		if (slot->busy)
+			finish_job(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted");
+		free(slot->in.data);
+		slot->in = (struct inbuf){ 0 };
+	}
+}
+
+int process_pool_run(struct pool *pool)
+{
+	struct process_pool pp = { .pool = pool, .parent = getpid() };
+	int rc = POOL_ENOMEM;
+
+	pp.slots = calloc(pool->workers, sizeof(*pp.slots));
+	pp.pfds = calloc(pool->workers + 1, sizeof(*pp.pfds));
+	if (!pp.slots || !pp.pfds)
+		goto out_free;
+	for (unsigned i = 0; i < pool->workers; i++)
+		pp.slots[i].fd = -1;
+
+	for (unsigned i = 0; i < pool->workers; i++) {
+		if (slot_spawn(&pp, i) < 0) {
+			pp.rc = POOL_ESYS;
+			pp.exhausted = true;
+			break;
+		}
+	}
+	rc = run_jobs(&pp);
+	shutdown_workers(&pp);
+out_free:
+	free(pp.pfds);
+	free(pp.slots);
+	return rc;
+}

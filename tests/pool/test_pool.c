@@ -1,0 +1,547 @@
+/* test_pool.c -- the pool engine in both modes: delivery, blobs, crashes, stops, hygiene */
+#include "pool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* What a job asks its worker to do. */
+enum action {
+	ACT_ECHO,	/* answer with the payload transformed */
+	ACT_DIE,	/* end the worker: SIGKILL (process) or pthread_exit (thread) */
+	ACT_ABORT,	/* abort(): process mode only */
+	ACT_FAIL,	/* work() returns an error */
+	ACT_SLEEP,	/* sleep `arg` ms, giving up early once abandoned */
+};
+
+struct job_header {
+	uint32_t id;
+	uint32_t action;
+	uint32_t arg;
+	uint32_t worker_state;	/* in results: the state worker_init made */
+};
+
+struct run {
+	enum pool_mode mode;
+	struct pool *pool;
+	unsigned long jobs;		/* jobs next_job() hands out */
+	size_t payload;			/* payload bytes after the header */
+	enum action (*action_of)(unsigned long id);
+	uint32_t sleep_ms;
+	unsigned long stop_after;	/* results before raising SIGUSR1; 0 = never */
+	unsigned long taken;
+	unsigned long taken_at_stop;
+	unsigned long delivered;
+	unsigned char *count;		/* deliveries per job id */
+	enum pool_status *status;
+	char (*error)[128];
+	long *worker_id;
+	unsigned char *started;		/* per job id, set by work(); shared with worker processes */
+	bool fail_init;
+};
+
+static struct pool *signal_target;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	if (signal_target)
+		pool_stop(signal_target);
+}
+
+static unsigned char payload_byte(uint32_t id, size_t i)
+{
+	return (unsigned char)(id * 31u + i * 7u);
+}
+
+static int next_job(void *ctx, void **job, size_t *len)
+{
+	struct run *r = ctx;
+	struct job_header *hdr;
+	unsigned char *payload;
+
+	assert_true(pool_abandoned(r->pool) == false);
+	if (r->taken == r->jobs)
+		return 0;
+	*len = sizeof(*hdr) + r->payload;
+	hdr = malloc(*len);
+	if (!hdr)
+		return -1;
+	hdr->id = (uint32_t)r->taken;
+	hdr->action = r->action_of ? r->action_of(r->taken) : ACT_ECHO;
+	hdr->arg = r->sleep_ms;
+	hdr->worker_state = 0;
+	payload = (unsigned char *)(hdr + 1);
+	for (size_t i = 0; i < r->payload; i++)
+		payload[i] = payload_byte(hdr->id, i);
+	r->taken++;
+	*job = hdr;
+	return 1;
+}
+
+static void check_result(const struct run *r, const struct pool_result *res)
+{
+	const struct job_header *in = res->job, *out = res->data;
+	const unsigned char *payload = (const unsigned char *)(out + 1);
+
+	assert_int_equal(res->len, sizeof(*out) + r->payload);
+	assert_int_equal(out->id, in->id);
+	assert_int_equal(out->worker_state, res->worker + 1);
+	for (size_t i = 0; i < r->payload; i++)
+		if (payload[i] != (unsigned char)~payload_byte(in->id, i))
+			fail_msg("job %u: result byte %zu differs", in->id, i);
+}
+
+static void done(void *ctx, const struct pool_result *res)
+{
+	struct run *r = ctx;
+	const struct job_header *in = res->job;
+
+	assert_int_equal(res->job_len, sizeof(*in) + r->payload);
+	assert_true(in->id < r->taken);
+	r->count[in->id]++;
+	r->status[in->id] = res->status;
+	r->worker_id[in->id] = res->worker_id;
+	snprintf(r->error[in->id], sizeof(r->error[0]), "%s", res->error ? res->error : "");
+	if (res->status == POOL_JOB_DONE)
+		check_result(r, res);
+	else
+		assert_null(res->data);
+	if (r->mode == POOL_THREADS)
+		assert_int_equal(res->worker_id, (long)res->worker);
+	r->delivered++;
+	if (r->stop_after && r->delivered == r->stop_after) {
+		r->taken_at_stop = r->taken;
+		raise(SIGUSR1);
+	}
+}
+
+static int worker_init(void *ctx, unsigned worker, void **state)
+{
+	struct run *r = ctx;
+	uint32_t *mine;
+
+	if (r->fail_init && worker == 1)
+		return -1;
+	mine = malloc(sizeof(*mine));
+	if (!mine)
+		return -1;
+	*mine = worker + 1;
+	*state = mine;
+	return 0;
+}
+
+static void worker_fini(void *ctx, void *state)
+{
+	(void)ctx;
+	free(state);
+}
+
+static void sleep_ms(struct run *r, uint32_t ms)
+{
+	for (uint32_t slept = 0; slept < ms && !pool_abandoned(r->pool); slept += 5)
+		nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+}
+
+static int work(void *ctx, void *state, const void *job, size_t len, void **result, size_t *result_len)
+{
+	struct run *r = ctx;
+	const struct job_header *in = job;
+	struct job_header *out;
+
+	r->started[in->id] = 1;
+	switch ((enum action)in->action) {
+	case ACT_DIE:
+		if (r->mode == POOL_PROCESSES)
+			raise(SIGKILL);
+		pthread_exit(NULL);
+	case ACT_ABORT:
+		abort();
+	case ACT_FAIL:
+		return -1;
+	case ACT_SLEEP:
+		sleep_ms(r, in->arg);
+		break;
+	case ACT_ECHO:
+		break;
+	}
+	out = malloc(len);
+	if (!out)
+		return -1;
+	*out = *in;
+	out->worker_state = *(uint32_t *)state;
+	for (size_t i = sizeof(*in); i < len; i++)
+		((unsigned char *)out)[i] = (unsigned char)~((const unsigned char *)job)[i];
+	*result = out;
+	*result_len = len;
+	return 0;
+}
+
+static const struct pool_callbacks callbacks = {
+	.next_job = next_job,
+	.done = done,
+	.work = work,
+	.worker_init = worker_init,
+	.worker_fini = worker_fini,
+};
+
+static int count_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(dir);
+	while (readdir(dir))
+		n++;
+	closedir(dir);
+	return n;
+}
+
+static void run_init(struct run *r, enum pool_mode mode, unsigned long jobs)
+{
+	*r = (struct run){ .mode = mode, .jobs = jobs };
+	r->count = calloc(jobs, sizeof(*r->count));
+	r->status = calloc(jobs, sizeof(*r->status));
+	r->error = calloc(jobs, sizeof(*r->error));
+	r->worker_id = calloc(jobs, sizeof(*r->worker_id));
+	r->started = mmap(NULL, jobs + 1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(r->count && r->status && r->error && r->worker_id);
+	assert_true(r->started != MAP_FAILED);
+}
+
+static void run_release(struct run *r)
+{
+	free(r->count);
+	free(r->status);
+	free(r->error);
+	free(r->worker_id);
+	munmap(r->started, r->jobs + 1);
+}
+
+/* Runs the pool and checks what must hold after every run. */
+static int run_pool(struct run *r, unsigned workers)
+{
+	int fds = count_fds();
+	int err = 0, rc, status;
+
+	r->pool = pool_new(r->mode, workers, &callbacks, r, &err);
+	assert_non_null(r->pool);
+	signal_target = r->pool;
+	rc = pool_run(r->pool);
+	signal_target = NULL;
+	pool_free(r->pool);
+	r->pool = NULL;
+
+	/* Every job taken is delivered exactly once. */
+	assert_int_equal(r->delivered, r->taken);
+	for (unsigned long id = 0; id < r->taken; id++)
+		if (r->count[id] != 1)
+			fail_msg("job %lu delivered %u times", id, r->count[id]);
+	/* No descriptor and no child outlives the pool. */
+	assert_int_equal(count_fds(), fds);
+	assert_int_equal(waitpid(-1, &status, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+	return rc;
+}
+
+static enum pool_mode mode_of(void **state)
+{
+	return *(enum pool_mode *)*state;
+}
+
+static void test_every_job_once(void **state)
+{
+	struct run r;
+
+	run_init(&r, mode_of(state), 20000);
+	r.payload = 16;
+	assert_int_equal(run_pool(&r, 4), POOL_OK);
+	assert_int_equal(r.taken, 20000);
+	for (unsigned long id = 0; id < r.taken; id++)
+		assert_int_equal(r.status[id], POOL_JOB_DONE);
+	run_release(&r);
+}
+
+static void test_one_mib_blobs(void **state)
+{
+	struct run r;
+
+	run_init(&r, mode_of(state), 24);
+	r.payload = 1 << 20;
+	assert_int_equal(run_pool(&r, 3), POOL_OK);
+	for (unsigned long id = 0; id < r.taken; id++)
+		assert_int_equal(r.status[id], POOL_JOB_DONE);
+	run_release(&r);
+}
+
+static void test_empty_job_list(void **state)
+{
+	struct run r;
+
+	run_init(&r, mode_of(state), 0);
+	assert_int_equal(run_pool(&r, 2), POOL_OK);
+	assert_int_equal(r.delivered, 0);
+	run_release(&r);
+}
+
+static enum action crash_some(unsigned long id)
+{
+	if (id == 17 || id == 101)
+		return ACT_DIE;
+	if (id == 60)
+		return ACT_FAIL;
+	return ACT_ECHO;
+}
+
+static enum action crash_and_abort(unsigned long id)
+{
+	return id == 150 ? ACT_ABORT : crash_some(id);
+}
+
+static void test_worker_death(void **state)
+{
+	struct run r;
+	enum pool_mode mode = mode_of(state);
+
+	run_init(&r, mode, 300);
+	r.action_of = mode == POOL_PROCESSES ? crash_and_abort : crash_some;
+	assert_int_equal(run_pool(&r, 3), POOL_OK);
+	for (unsigned long id = 0; id < r.taken; id++) {
+		enum action act = r.action_of(id);
+
+		assert_int_equal(r.status[id], act == ACT_ECHO ? POOL_JOB_DONE : POOL_JOB_FAILED);
+		if (act == ACT_FAIL)
+			assert_string_equal(r.error[id], "job failed");
+	}
+	if (mode == POOL_PROCESSES) {
+		assert_non_null(strstr(r.error[17], "killed by signal 9"));
+		assert_non_null(strstr(r.error[101], "killed by signal 9"));
+		assert_non_null(strstr(r.error[150], "signal 6"));
+		/* The jobs ran in children, and a killed worker was replaced. */
+		assert_true(r.worker_id[17] > 0 && r.worker_id[17] != getpid());
+		assert_int_equal(kill((pid_t)r.worker_id[17], 0), -1);
+	} else {
+		assert_string_equal(r.error[17], "worker thread exited");
+		assert_string_equal(r.error[101], "worker thread exited");
+	}
+	run_release(&r);
+}
+
+static void test_stop_lets_running_jobs_finish(void **state)
+{
+	struct run r;
+	unsigned long done_count = 0;
+
+	run_init(&r, mode_of(state), 400);
+	r.action_of = NULL;
+	r.sleep_ms = 10;
+	r.stop_after = 12;
+	signal(SIGUSR1, on_stop_signal);
+	r.payload = 4;
+	/* next_job must not be asked again after the stop request. */
+	assert_int_equal(run_pool(&r, 4), POOL_ESTOPPED);
+	signal(SIGUSR1, SIG_DFL);
+	assert_int_equal(r.taken, r.taken_at_stop);
+	assert_true(r.taken < r.jobs);
+	/* Jobs that had started were finished, not dropped; the others never ran. */
+	for (unsigned long id = 0; id < r.taken; id++) {
+		assert_int_equal(r.status[id], r.started[id] ? POOL_JOB_DONE : POOL_JOB_INTERRUPTED);
+		done_count += r.status[id] == POOL_JOB_DONE;
+	}
+	assert_true(done_count >= r.stop_after);
+	run_release(&r);
+}
+
+static enum action always_sleep(unsigned long id)
+{
+	(void)id;
+	return ACT_SLEEP;
+}
+
+static void test_second_stop_abandons(void **state)
+{
+	struct itimerval every_200ms = {
+		.it_interval = { .tv_usec = 200000 },
+		.it_value = { .tv_usec = 200000 },
+	};
+	struct itimerval off = { 0 };
+	struct timespec start, end;
+	struct run r;
+
+	run_init(&r, mode_of(state), 8);
+	r.action_of = always_sleep;
+	r.sleep_ms = 60000;
+	signal(SIGALRM, on_stop_signal);
+	setitimer(ITIMER_REAL, &every_200ms, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	assert_int_equal(run_pool(&r, 4), POOL_ESTOPPED);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_DFL);
+
+	assert_true(end.tv_sec - start.tv_sec < 30);
+	assert_true(r.taken >= 4);
+	for (unsigned long id = 0; id < r.taken; id++)
+		assert_int_equal(r.status[id], POOL_JOB_INTERRUPTED);
+	run_release(&r);
+}
+
+static void test_init_failure(void **state)
+{
+	struct run r;
+
+	run_init(&r, mode_of(state), 1000);
+	r.fail_init = true;
+	assert_int_equal(run_pool(&r, 3), POOL_EINIT);
+	run_release(&r);
+}
+
+static void test_invalid_arguments(void **state)
+{
+	struct pool_callbacks no_work = callbacks;
+	enum pool_mode mode = mode_of(state), parsed;
+	struct run r;
+	int err = 0;
+
+	(void)state;
+	run_init(&r, mode, 1);
+	assert_null(pool_new(mode, 0, &callbacks, &r, &err));
+	assert_int_equal(err, POOL_EINVAL);
+	err = 0;
+	assert_null(pool_new(mode, POOL_MAX_WORKERS + 1, &callbacks, &r, &err));
+	assert_int_equal(err, POOL_EINVAL);
+	assert_null(pool_new(mode, 2, NULL, &r, NULL));
+	no_work.work = NULL;
+	assert_null(pool_new(mode, 2, &no_work, &r, NULL));
+	assert_null(pool_new((enum pool_mode)7, 2, &callbacks, &r, NULL));
+	pool_free(NULL);
+	assert_int_equal(pool_run(NULL), POOL_EINVAL);
+
+	/* A pool runs once. */
+	assert_int_equal(run_pool(&r, 1), POOL_OK);
+	r.pool = pool_new(mode, 1, &callbacks, &r, NULL);
+	assert_non_null(r.pool);
+	assert_int_equal(pool_run(r.pool), POOL_OK);
+	assert_int_equal(pool_run(r.pool), POOL_EINVAL);
+	pool_free(r.pool);
+
+	assert_int_equal(pool_mode_parse("process", &parsed), 0);
+	assert_int_equal(parsed, POOL_PROCESSES);
+	assert_int_equal(pool_mode_parse("thread", &parsed), 0);
+	assert_int_equal(parsed, POOL_THREADS);
+	assert_int_equal(pool_mode_parse("fiber", &parsed), POOL_EINVAL);
+	assert_string_equal(pool_strerror(POOL_EINVAL), "invalid argument");
+	run_release(&r);
+}
+
+/* A child runs a process pool of three busy workers, then dies by SIGKILL. */
+static void test_workers_die_with_parent(void **state)
+{
+	pid_t child, workers[3];
+	int status;
+
+	(void)state;
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct run r;
+
+		run_init(&r, POOL_PROCESSES, 3);
+		r.action_of = always_sleep;
+		r.sleep_ms = 60000;
+		r.pool = pool_new(POOL_PROCESSES, 3, &callbacks, &r, NULL);
+		if (r.pool)
+			pool_run(r.pool);
+		_exit(1);
+	}
+
+	/* Wait until the child has its three workers. */
+	for (int tries = 0; tries < 500; tries++) {
+		char path[64];
+		FILE *f;
+		int n = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", child, child);
+		f = fopen(path, "r");
+		if (f) {
+			while (n < 3 && fscanf(f, "%d", &workers[n]) == 1)
+				n++;
+			fclose(f);
+		}
+		if (n == 3)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+		if (tries == 499)
+			fail_msg("the pool never started its workers");
+	}
+	kill(child, SIGKILL);
+	assert_int_equal(waitpid(child, &status, 0), child);
+
+	/* Within a second every worker is gone (or a zombie awaiting init). */
+	for (int i = 0; i < 3; i++) {
+		bool gone = false;
+
+		for (int tries = 0; tries < 100 && !gone; tries++) {
+			char path[64], buf[256] = "";
+			FILE *f;
+
+			snprintf(path, sizeof(path), "/proc/%d/stat", workers[i]);
+			f = fopen(path, "r");
+			if (!f) {
+				gone = true;
+				break;
+			}
+			if (!fgets(buf, sizeof(buf), f))
+				buf[0] = '\0';
+			fclose(f);
+			char *close_paren = strrchr(buf, ')');
+
+			gone = close_paren && (close_paren[2] == 'Z' || close_paren[2] == 'X');
+			if (!gone)
+				nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+		}
+		if (!gone)
+			fail_msg("worker %d outlived its parent by more than a second", workers[i]);
+	}
+}
+
+int main(void)
+{
+	static enum pool_mode threads = POOL_THREADS, processes = POOL_PROCESSES;
+#define BOTH(test) \
+	{ #test "(thread)", test, NULL, NULL, &threads }, \
+	{ #test "(process)", test, NULL, NULL, &processes }
+	const struct CMUnitTest tests[] = {
+		BOTH(test_every_job_once),
+		BOTH(test_one_mib_blobs),
+		BOTH(test_empty_job_list),
+		BOTH(test_worker_death),
+		BOTH(test_stop_lets_running_jobs_finish),
+		BOTH(test_second_stop_abandons),
+		BOTH(test_init_failure),
+		BOTH(test_invalid_arguments),
+		cmocka_unit_test(test_workers_die_with_parent),
+	};
+#undef BOTH
+
+	/* Workers that die are expected here; core dumps would only slow the run. */
+	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
