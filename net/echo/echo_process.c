@@ -25,6 +25,9 @@ static unsigned process_reap(const struct echo_server *s)
 		if (WIFSIGNALED(status))
 			echo_log(s, "connection process %d killed by signal %d", (int)pid,
 				 WTERMSIG(status));
+		else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+			echo_log(s, "connection process %d exited with status %d", (int)pid,
+				 WEXITSTATUS(status));
 	}
 	return reaped;
 }

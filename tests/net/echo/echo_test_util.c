@@ -24,6 +24,8 @@
 #include "auth.h"
 #include "netutil.h"
 
+static bool server_log_has(const struct test_server *s, const char *text);
+
 long long test_now_ms(void)
 {
 	struct timespec ts;
@@ -59,8 +61,11 @@ static unsigned short server_read_port(int fd)
 	return (unsigned short)atoi(colon + 1);
 }
 
-/* The server a test started and has not stopped yet, if its test failed midway. */
-static struct test_server *leftover;
+/*
+ * A copy of the server a test started and has not stopped yet: a failed
+ * assertion leaves the test's frame, and its struct with it.
+ */
+static struct test_server leftover;
 
 void test_server_prepare(struct test_server *s)
 {
@@ -93,7 +98,7 @@ void test_server_start(struct test_server *s, const char *const *extra)
 		_exit(127);
 	}
 	close(out[1]);
-	leftover = s;
+	leftover = *s;
 	s->port = server_read_port(out[0]);
 	close(out[0]);
 }
@@ -123,7 +128,7 @@ int test_server_stop(struct test_server *s)
 	int status = -1;
 	pid_t pid;
 
-	leftover = NULL;
+	leftover.pid = 0;
 	kill(s->pid, SIGTERM);
 	while ((pid = waitpid(s->pid, &status, WNOHANG)) == 0 && test_now_ms() < deadline)
 		poll(NULL, 0, 10);
@@ -132,20 +137,21 @@ int test_server_stop(struct test_server *s)
 		waitpid(s->pid, &status, 0);
 		fail_msg("echo-server did not stop on SIGTERM");
 	}
+	/* Sanitizer reports from the server or its children land in its log. */
+	if (server_log_has(s, "Sanitizer") || server_log_has(s, "runtime error"))
+		fail_msg("sanitizer report in %s", s->log);
 	server_cleanup(s);
 	return status;
 }
 
 int test_server_reap_leftover(void **state)
 {
-	struct test_server *s = leftover;
-
 	(void)state;
-	if (s) {
-		leftover = NULL;
-		kill(s->pid, SIGKILL);
-		waitpid(s->pid, NULL, 0);
-		server_cleanup(s);
+	if (leftover.pid > 0) {
+		kill(leftover.pid, SIGKILL);
+		waitpid(leftover.pid, NULL, 0);
+		server_cleanup(&leftover);
+		leftover.pid = 0;
 	}
 	return 0;
 }
@@ -163,7 +169,7 @@ const char *test_server_file(struct test_server *s, const char *name, const void
 	return path;
 }
 
-bool test_server_logged(const struct test_server *s, const char *text)
+static bool server_log_has(const struct test_server *s, const char *text)
 {
 	static char buf[1 << 20];
 	int fd = open(s->log, O_RDONLY | O_CLOEXEC);
@@ -175,6 +181,19 @@ bool test_server_logged(const struct test_server *s, const char *text)
 	assert_true(n >= 0);
 	buf[n] = '\0';
 	return strstr(buf, text) != NULL;
+}
+
+bool test_server_logged(const struct test_server *s, const char *text)
+{
+	long long deadline = test_now_ms() + TEST_IO_TIMEOUT_MS;
+
+	/* Ends are logged when a connection is gone, which can be just after the client sees it. */
+	while (!server_log_has(s, text)) {
+		if (test_now_ms() > deadline)
+			return false;
+		poll(NULL, 0, 20);
+	}
+	return true;
 }
 
 int test_server_children(const struct test_server *s)

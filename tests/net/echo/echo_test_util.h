@@ -29,7 +29,7 @@ int test_server_stop(struct test_server *s);
 int test_server_reap_leftover(void **state);
 /* Writes a file in the server's scratch directory; returns its path (static). */
 const char *test_server_file(struct test_server *s, const char *name, const void *data, size_t len);
-/* Whether the server's log holds the text. */
+/* Whether the server's log holds the text, waiting for it a while. */
 bool test_server_logged(const struct test_server *s, const char *text);
 /* How many children the server has, zombies included. */
 int test_server_children(const struct test_server *s);
