@@ -220,6 +220,8 @@ static void test_relay_full_and_idle(void **state)
 	raw_open(&y);
 	raw_send_str(&x, rport, "{\"type\":\"join\",\"username\":\"x\"}");
 	expect_line(relay, SPAWN_ERR, "join x@127.0.0.1:%d (1 in the room)", x.port);
+	/* A keep-alive, so x cannot have gone idle however slowly the line came. */
+	raw_send_str(&x, rport, "{\"type\":\"join\",\"username\":\"x\"}");
 	raw_send_str(&y, rport, "{\"username\":\"y\",\"msg\":\"let me in\"}");
 	assert_true(raw_recv(&y, buf, sizeof(buf), WAIT_MS) > 0);
 	assert_string_equal(buf, "{\"type\":\"error\",\"msg\":\"room is full (limit 1)\"}");
