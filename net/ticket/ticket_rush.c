@@ -2,8 +2,8 @@
 #include "ticket_rush.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -29,7 +29,6 @@ struct buyer_report {
 	uint32_t buyer;
 	int32_t outcome;
 	int32_t recovered;
-	int64_t ticket;		/* the count it saw, i.e. the ticket it sold */
 };
 
 _Static_assert(sizeof(struct buyer_report) <= PIPE_BUF,
@@ -122,7 +121,6 @@ static void buyer_run(struct rush *rs, unsigned idx, struct buyer_report *rep)
 		goto unlock_fail;
 	log_sale(rs, idx, count);
 	rep->outcome = BUYER_SOLD;
-	rep->ticket = count;
 	ticket_lock_release(rs->lock, &hold);
 	return;
 unlock_fail:
