@@ -27,10 +27,12 @@ static void usage(FILE *f)
 		"  --stock K          tickets to put in the store (0..%ld)\n"
 		"  --buyers N         buyers to start at once (1..%d)\n"
 		"  --mode MODE        process: forked buyers (default); thread: pthreads\n"
-		"  --lock LOCK        none: no lock, the race shows (default flock)\n"
-		"                     flock: flock(2) on FILE.lock, dropped if the holder dies\n"
+		"  --lock LOCK        flock (default): flock(2) on FILE.lock, which the\n"
+		"                     kernel drops if the holder dies\n"
+		"                     none: no lock, so the race shows\n"
 		"                     mutex: a pthread mutex; robust and process-shared in\n"
-		"                     process mode, so a dead holder does not block the rest\n"
+		"                     process mode, so a dead holder does not block the rest;\n"
+		"                     it guards this rush's buyers only, not other programs\n"
 		"  --delay-ms D       wait inside the critical section (0..%d, default 0)\n"
 		"  --sales-log FILE   append one line per sale, to check the report against\n"
 		"  --crash-buyer I    test hook: buyer I (0..N-1) kills itself with SIGKILL\n"
@@ -92,7 +94,12 @@ static int parse_option(int c, const char *arg, struct ticket_opts *o, unsigned 
 	struct ticket_rush_opts *r = &o->rush;
 	long v;
 
-	*seen |= c == 'k' ? SEEN_STOCK : c == 'b' ? SEEN_BUYERS : c == 's' ? 0 : SEEN_RUSH;
+	if (c == 'k')
+		*seen |= SEEN_STOCK;
+	else if (c == 'b')
+		*seen |= SEEN_BUYERS;
+	else if (c != 's')
+		*seen |= SEEN_RUSH;
 	switch (c) {
 	case 's':
 		o->store = arg;
