@@ -1,0 +1,31 @@
+/* compare.h -- `crawlpool compare`: the same list under each mode, side by side */
+#ifndef CRAWLPOOL_COMPARE_H
+#define CRAWLPOOL_COMPARE_H
+
+#include <stdbool.h>
+
+/* One row of the comparison: the medians of R runs of one mode and worker count. */
+struct compare_row {
+	const char *mode;	/* "process" or "thread" */
+	unsigned workers;
+	unsigned runs;
+	unsigned long urls;	/* rows the crawl wrote */
+	unsigned long errors;	/* rows with an error */
+	double wall_s;
+	double pages_per_s;
+	double user_s;
+	double sys_s;
+	double peak_mib;	/* whole crawl: parent and workers, PSS */
+	double p50_ms;
+	double p95_ms;
+	double p99_ms;
+	double speed;		/* pages/s as a fraction of the fastest row's */
+	bool fastest;
+};
+
+/* Marks the fastest row and fills every row's speed. */
+void compare_rank(struct compare_row *rows, unsigned n);
+
+int compare_main(int argc, char **argv);
+
+#endif

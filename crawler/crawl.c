@@ -1,0 +1,291 @@
+/* crawl.c -- wires the URL list, the pool, the workers and the output together for one crawl */
+#include "crawl.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fetch.h"
+#include "options.h"
+#include "output.h"
+#include "parse.h"
+#include "pool.h"
+#include "progress.h"
+#include "record.h"
+#include "urllist.h"
+#include "worker.h"
+
+struct crawl {
+	const struct crawl_options *opts;
+	struct worker_options worker;
+	struct urllist *list;
+	struct output *out;
+	struct pool *pool;
+	struct progress progress;
+	int list_errno;		/* why reading the list failed */
+	bool write_failed;
+};
+
+static volatile sig_atomic_t crawl_interrupted;
+/* The handler's way to the running pool; pool_stop() is async-signal-safe. */
+static struct pool *volatile crawl_signal_pool;
+
+static void crawl_on_signal(int sig)
+{
+	int saved = errno;
+	struct pool *pool = crawl_signal_pool;
+
+	(void)sig;
+	crawl_interrupted = 1;
+	if (pool)
+		pool_stop(pool);
+	errno = saved;
+}
+
+/* No SA_RESTART: a read of the list blocked on a pipe must see the signal. */
+static void crawl_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void crawl_row(struct crawl *c, const char *url, const struct crawl_record *rec, long worker)
+{
+	progress_row(&c->progress, rec->error != NULL);
+	if (c->write_failed || output_row(c->out, url, rec, worker) == 0)
+		return;
+	/* the results cannot be written: fetching more is pointless */
+	c->write_failed = true;
+	pool_stop(c->pool);
+	pool_stop(c->pool);
+}
+
+static int crawl_next(void *ctx, void **job, size_t *job_len)
+{
+	struct crawl *c = ctx;
+	const char *line, *why;
+	struct crawl_record rec;
+	size_t len;
+	bool cut;
+	int rc;
+
+	while (!crawl_interrupted && !c->write_failed) {
+		rc = urllist_next(c->list, &line, &len, &cut);
+		if (rc == 0)
+			return 0;
+		if (rc < 0) {
+			if (errno == EINTR && crawl_interrupted)
+				return 0;
+			c->list_errno = errno;
+			return -1;
+		}
+		why = cut ? "URL too long" : fetch_check_url(line);
+		if (why) {
+			/* not worth a worker: the row is written here, in list order */
+			record_init_error(&rec, why);
+			crawl_row(c, line, &rec, -1);
+			continue;
+		}
+		*job = malloc(len + 1);
+		if (!*job)
+			return -1;
+		memcpy(*job, line, len + 1);
+		*job_len = len + 1;
+		return 1;
+	}
+	return 0;
+}
+
+static bool crawl_abandoned(void *ctx)
+{
+	const struct crawl *c = ctx;
+
+	return pool_abandoned(c->pool);
+}
+
+static int crawl_worker_init(void *ctx, unsigned index, void **state)
+{
+	struct crawl *c = ctx;
+
+	(void)index;
+	*state = worker_new(&c->worker);
+	return *state ? 0 : -1;
+}
+
+static void crawl_worker_fini(void *ctx, void *state)
+{
+	(void)ctx;
+	worker_free(state);
+}
+
+static int crawl_work(void *ctx, void *state, const void *job, size_t job_len,
+		      void **result, size_t *result_len)
+{
+	const char *url = job;
+
+	(void)ctx;
+	if (job_len == 0 || url[job_len - 1] != '\0')
+		return -1;
+	return worker_run(state, url, result, result_len);
+}
+
+static void crawl_done(void *ctx, const struct pool_result *res)
+{
+	struct crawl *c = ctx;
+	const char *url = res->job;
+	struct crawl_record rec;
+
+	switch (res->status) {
+	case POOL_JOB_DONE:
+		if (record_decode(res->data, res->len, &rec) != RECORD_OK)
+			record_init_error(&rec, "bad record from worker");
+		break;
+	case POOL_JOB_INTERRUPTED:
+		record_init_error(&rec, res->error ? res->error : "interrupted");
+		break;
+	default:
+		record_init_error(&rec, res->error ? res->error : "worker failed");
+		break;
+	}
+	crawl_row(c, url, &rec, res->worker_id);
+}
+
+static void crawl_summary(struct crawl *c)
+{
+	double secs = progress_elapsed(&c->progress);
+
+	fprintf(stderr, "crawlpool: %s %lu urls in %.2f s (%.0f urls/s), %lu errors, %s mode, %u workers -> %s\n",
+		crawl_interrupted ? "interrupted after" : "crawled", c->progress.done, secs,
+		secs > 0 ? (double)c->progress.done / secs : 0.0, c->progress.errors,
+		c->opts->mode == POOL_PROCESSES ? "process" : "thread", c->opts->workers,
+		strcmp(c->opts->output, "-") == 0 ? "stdout" : c->opts->output);
+}
+
+/* Runs the pool over the list; returns an exit status. */
+static int crawl_run(struct crawl *c)
+{
+	const struct pool_callbacks cb = {
+		.next_job = crawl_next,
+		.done = crawl_done,
+		.work = crawl_work,
+		.worker_init = crawl_worker_init,
+		.worker_fini = crawl_worker_fini,
+	};
+	int err = 0, rc;
+
+	c->pool = pool_new(c->opts->mode, c->opts->workers, &cb, c, &err);
+	if (!c->pool) {
+		fprintf(stderr, "crawlpool: cannot make the worker pool: %s\n", pool_strerror(err));
+		return CRAWL_EXIT_FAILED;
+	}
+	crawl_signal_pool = c->pool;
+	/* process mode forks: nothing buffered may be copied into the workers */
+	fflush(NULL);
+	if (output_flush(c->out) < 0) {
+		rc = POOL_OK;
+		c->write_failed = true;
+	} else {
+		rc = pool_run(c->pool);
+	}
+	crawl_signal_pool = NULL;
+	pool_free(c->pool);
+	c->pool = NULL;
+	progress_clear(&c->progress);
+
+	if (rc == POOL_ENEXT && c->list_errno) {
+		fprintf(stderr, "crawlpool: cannot read url list '%s': %s\n", c->opts->input,
+			strerror(c->list_errno));
+		return CRAWL_EXIT_FAILED;
+	}
+	if (rc != POOL_OK && rc != POOL_ESTOPPED) {
+		fprintf(stderr, "crawlpool: crawl failed: %s\n", pool_strerror(rc));
+		return CRAWL_EXIT_FAILED;
+	}
+	return crawl_interrupted ? CRAWL_EXIT_INTERRUPTED : CRAWL_EXIT_OK;
+}
+
+static void crawl_worker_options(struct crawl *c)
+{
+	const struct crawl_options *o = c->opts;
+
+	c->worker = (struct worker_options){
+		.fetch = {
+			.timeout_ms = o->timeout_ms,
+			.connect_timeout_ms = o->connect_timeout_ms,
+			.max_size = o->max_size,
+			.max_redirects = o->max_redirects,
+			.user_agent = o->user_agent,
+		},
+		.parse = o->parse,
+	};
+	/* a worker thread can give up mid-transfer; a worker process is killed */
+	if (o->mode == POOL_THREADS) {
+		c->worker.fetch.abandoned = crawl_abandoned;
+		c->worker.fetch.abandoned_ctx = c;
+	}
+}
+
+int crawl_main(int argc, char **argv)
+{
+	struct crawl_options opts;
+	struct crawl c = { .opts = &opts };
+	char err[512];
+	int status;
+
+	switch (options_parse(argc, argv, &opts, err, sizeof(err))) {
+	case OPTIONS_HELP:
+		options_usage(stdout);
+		return CRAWL_EXIT_OK;
+	case OPTIONS_VERSION:
+		printf("crawlpool %s\n", CRAWLPOOL_VERSION);
+		return CRAWL_EXIT_OK;
+	case OPTIONS_USAGE:
+		fprintf(stderr, "crawlpool crawl: %s\n(try 'crawlpool crawl --help')\n", err);
+		return CRAWL_EXIT_USAGE;
+	default:
+		break;
+	}
+	crawl_signals(crawl_on_signal);
+	c.list = urllist_open(opts.input, err, sizeof(err));
+	if (!c.list) {
+		fprintf(stderr, "crawlpool: %s\n", err);
+		return CRAWL_EXIT_USAGE;
+	}
+	urllist_interrupt_on(c.list, &crawl_interrupted);
+	c.out = output_open(opts.output, &opts.out, err, sizeof(err));
+	if (!c.out) {
+		fprintf(stderr, "crawlpool: %s\n", err);
+		urllist_close(c.list);
+		return CRAWL_EXIT_USAGE;
+	}
+	if (fetch_global_init() < 0) {
+		fprintf(stderr, "crawlpool: cannot initialise libcurl\n");
+		status = CRAWL_EXIT_FAILED;
+		goto out_close;
+	}
+	parse_global_init();
+	crawl_worker_options(&c);
+	/* a progress line would garble rows going to the same terminal */
+	progress_init(&c.progress, !opts.quiet && strcmp(opts.output, "-") != 0,
+		      opts.quiet ? -1 : urllist_count(opts.input));
+	status = crawl_run(&c);
+	parse_global_cleanup();
+	fetch_global_cleanup();
+out_close:
+	if (output_close(c.out, err, sizeof(err)) < 0 || c.write_failed) {
+		fprintf(stderr, "crawlpool: %s\n", c.write_failed && !*err ? "cannot write the results" : err);
+		if (status == CRAWL_EXIT_OK)
+			status = CRAWL_EXIT_FAILED;
+	}
+	urllist_close(c.list);
+	if (!opts.quiet)
+		crawl_summary(&c);
+	return status;
+}

@@ -1,0 +1,38 @@
+/* main.c -- the crawlpool program: picks the subcommand and returns its exit status */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crawl.h"
+
+static void main_usage(FILE *f)
+{
+	fputs("usage: crawlpool COMMAND [OPTIONS]\n"
+	      "\n"
+	      "  crawl [OPTIONS] [URLS_FILE]   fetch every URL of a list into a CSV file\n"
+	      "\n"
+	      "'crawlpool COMMAND --help' describes a command.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	/* a closed output pipe is a write error to report, not a silent death */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		main_usage(stderr);
+		return CRAWL_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "crawl") == 0)
+		return crawl_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		main_usage(stdout);
+		return CRAWL_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("crawlpool %s\n", CRAWLPOOL_VERSION);
+		return CRAWL_EXIT_OK;
+	}
+	fprintf(stderr, "crawlpool: unknown command '%s'\n", argv[1]);
+	main_usage(stderr);
+	return CRAWL_EXIT_USAGE;
+}

@@ -1,0 +1,280 @@
+/* options.c -- getopt_long parsing of the crawl command, with sizes, seconds and the help text */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The longest a user may ask a single URL to take: a day. */
+#define OPTIONS_MAX_SECONDS 86400.0
+#define OPTIONS_MAX_REDIRECTS 1000
+
+enum {
+	OPT_APPEND = 256,
+	OPT_CONNECT_TIMEOUT,
+	OPT_MAX_SIZE,
+	OPT_MAX_REDIRECTS,
+	OPT_BOM,
+	OPT_NO_FORMULA_GUARD,
+	OPT_NO_PARSE,
+	OPT_VERSION,
+};
+
+static const struct option options_long[] = {
+	{ "mode", required_argument, NULL, 'm' },
+	{ "workers", required_argument, NULL, 'w' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "append", no_argument, NULL, OPT_APPEND },
+	{ "format", required_argument, NULL, 'f' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "max-redirects", required_argument, NULL, OPT_MAX_REDIRECTS },
+	{ "user-agent", required_argument, NULL, 'A' },
+	{ "bom", no_argument, NULL, OPT_BOM },
+	{ "no-formula-guard", no_argument, NULL, OPT_NO_FORMULA_GUARD },
+	{ "no-parse", no_argument, NULL, OPT_NO_PARSE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_usage(FILE *f)
+{
+	fputs("usage: crawlpool crawl [OPTIONS] [URLS_FILE]\n"
+	      "\n"
+	      "Fetches every URL of URLS_FILE (default urls.txt, '-' for stdin; one a line,\n"
+	      "blank lines and # comments skipped) and writes one row per URL.\n"
+	      "\n"
+	      "  -m, --mode process|thread     worker pool kind (default: thread)\n"
+	      "  -w, --workers N               number of workers, 1-1024 (default: 8)\n"
+	      "  -o, --output FILE             results file, '-' for stdout (default: results.csv)\n"
+	      "      --append                  add to FILE; the header only if FILE is new or empty\n"
+	      "  -f, --format csv|tsv|jsonl    output format (default: csv)\n"
+	      "      --bom                     start a new CSV/TSV file with a UTF-8 byte-order mark\n"
+	      "      --no-formula-guard        keep page text starting with = + - @ as it is\n"
+	      "  -t, --timeout SECONDS         whole transfer per URL, redirects included (default: 30)\n"
+	      "      --connect-timeout SECONDS connecting, and the longest silence (default: 10)\n"
+	      "      --max-size SIZE           body limit after decompression, K/M/G (default: 10M)\n"
+	      "      --max-redirects N         redirects to follow, 0 = none (default: 10)\n"
+	      "  -A, --user-agent STRING       User-Agent header\n"
+	      "      --no-parse                fetch only: no title or links\n"
+	      "  -q, --quiet                   no progress line and no summary\n"
+	      "  -h, --help                    this help\n"
+	      "      --version                 the version\n"
+	      "\n"
+	      "Columns: url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,\n"
+	      "title,links,worker,error. Exit status: 0 when the list was crawled to the end\n"
+	      "(failed URLs are rows with an error), 1 on a runtime failure, 2 on bad usage,\n"
+	      "an unreadable list or an unwritable output, 130 when interrupted.\n", f);
+}
+
+void options_defaults(struct crawl_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->mode = POOL_THREADS;
+	opts->workers = 8;
+	opts->input = "urls.txt";
+	opts->output = "results.csv";
+	opts->out.format = OUTPUT_CSV;
+	opts->out.formula_guard = true;
+	opts->timeout_ms = 30000;
+	opts->connect_timeout_ms = 10000;
+	opts->max_size = 10ull << 20;
+	opts->max_redirects = 10;
+	opts->parse = true;
+}
+
+int options_parse_size(const char *text, unsigned long long *size)
+{
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	if (!*text || *text == '-' || *text == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	default:
+		break;
+	}
+	if (shift)
+		end++;
+	if (strcasecmp(end, "") != 0 && strcasecmp(end, "b") != 0 &&
+	    !(shift && strcasecmp(end, "ib") == 0))
+		return -1;
+	if (v == 0 || v > (~0ull >> shift))
+		return -1;
+	*size = v << shift;
+	return 0;
+}
+
+int options_parse_seconds(const char *text, long *ms)
+{
+	double s;
+	char *end;
+
+	errno = 0;
+	s = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(s) || s <= 0 || s > OPTIONS_MAX_SECONDS)
+		return -1;
+	*ms = (long)ceil(s * 1000.0);
+	return 0;
+}
+
+static int options_parse_long(const char *text, long lo, long hi, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(text, &end, 10);
+	return errno || end == text || *end || *v < lo || *v > hi ? -1 : 0;
+}
+
+static int options_parse_mode(const char *text, enum pool_mode *mode)
+{
+	if (strcmp(text, "thread") == 0 || strcmp(text, "threads") == 0)
+		*mode = POOL_THREADS;
+	else if (strcmp(text, "process") == 0 || strcmp(text, "processes") == 0)
+		*mode = POOL_PROCESSES;
+	else
+		return -1;
+	return 0;
+}
+
+/* Applies one option; -1 with err filled when its value is bad. */
+static int options_apply(int c, const char *arg, struct crawl_options *opts,
+			 char *err, size_t errlen)
+{
+	long v;
+
+	switch (c) {
+	case 'm':
+		if (options_parse_mode(arg, &opts->mode) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid --mode '%s': use process or thread", arg);
+		return -1;
+	case 'w':
+		if (options_parse_long(arg, 1, POOL_MAX_WORKERS, &v) == 0) {
+			opts->workers = (unsigned)v;
+			return 0;
+		}
+		snprintf(err, errlen, "invalid --workers '%s': use 1 to %d", arg, POOL_MAX_WORKERS);
+		return -1;
+	case 'o':
+		opts->output = arg;
+		return 0;
+	case OPT_APPEND:
+		opts->out.append = true;
+		return 0;
+	case 'f':
+		if (output_format_parse(arg, &opts->out.format) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid --format '%s': use csv, tsv or jsonl", arg);
+		return -1;
+	case 't':
+		if (options_parse_seconds(arg, &opts->timeout_ms) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid --timeout '%s': use seconds, more than 0", arg);
+		return -1;
+	case OPT_CONNECT_TIMEOUT:
+		if (options_parse_seconds(arg, &opts->connect_timeout_ms) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid --connect-timeout '%s': use seconds, more than 0", arg);
+		return -1;
+	case OPT_MAX_SIZE:
+		if (options_parse_size(arg, &opts->max_size) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid --max-size '%s': use bytes or K, M, G", arg);
+		return -1;
+	case OPT_MAX_REDIRECTS:
+		if (options_parse_long(arg, 0, OPTIONS_MAX_REDIRECTS, &opts->max_redirects) == 0)
+			return 0;
+		snprintf(err, errlen, "invalid --max-redirects '%s': use 0 to %d", arg,
+			 OPTIONS_MAX_REDIRECTS);
+		return -1;
+	case 'A':
+		opts->user_agent = arg;
+		return 0;
+	case OPT_BOM:
+		opts->out.bom = true;
+		return 0;
+	case OPT_NO_FORMULA_GUARD:
+		opts->out.formula_guard = false;
+		return 0;
+	case OPT_NO_PARSE:
+		opts->parse = false;
+		return 0;
+	case 'q':
+		opts->quiet = true;
+		return 0;
+	default:
+		snprintf(err, errlen, "unhandled option");
+		return -1;
+	}
+}
+
+/* Names the option getopt stopped at, for "unknown option" and "needs a value". */
+static const char *options_culprit(char **argv, char *buf, size_t size)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt && strncmp(arg, "--", 2) != 0) {
+		snprintf(buf, size, "-%c", optopt);
+		return buf;
+	}
+	return arg;
+}
+
+int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, size_t errlen)
+{
+	char name[8];
+	int c;
+
+	options_defaults(opts);
+	optind = 0;	/* GNU: start over, so the parser can run more than once */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:w:o:f:t:A:qh", options_long, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return OPTIONS_HELP;
+		case OPT_VERSION:
+			return OPTIONS_VERSION;
+		case ':':
+			snprintf(err, errlen, "option %s needs a value",
+				 options_culprit(argv, name, sizeof(name)));
+			return OPTIONS_USAGE;
+		case '?':
+			snprintf(err, errlen, "unknown option %s",
+				 options_culprit(argv, name, sizeof(name)));
+			return OPTIONS_USAGE;
+		default:
+			if (options_apply(c, optarg, opts, err, errlen) < 0)
+				return OPTIONS_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		snprintf(err, errlen, "one URLS_FILE at most, got '%s' and '%s'",
+			 argv[optind], argv[optind + 1]);
+		return OPTIONS_USAGE;
+	}
+	if (argc - optind == 1)
+		opts->input = argv[optind];
+	return OPTIONS_RUN;
+}

@@ -1,0 +1,50 @@
+/* options.h -- the crawl command line: parsed, checked and defaulted */
+#ifndef CRAWLPOOL_OPTIONS_H
+#define CRAWLPOOL_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "output.h"
+#include "pool.h"
+
+struct crawl_options {
+	enum pool_mode mode;
+	unsigned workers;
+	const char *input;		/* URLS_FILE, "-" for stdin */
+	const char *output;		/* "-" for stdout */
+	struct output_options out;
+	long timeout_ms;
+	long connect_timeout_ms;
+	unsigned long long max_size;
+	long max_redirects;
+	const char *user_agent;		/* NULL: the default */
+	bool quiet;
+	bool parse;			/* false with --no-parse: fetch only */
+};
+
+enum options_verdict {
+	OPTIONS_USAGE = -1,	/* bad usage; err says why */
+	OPTIONS_RUN = 0,
+	OPTIONS_HELP = 1,
+	OPTIONS_VERSION = 2,
+};
+
+/* Fills opts with the defaults the help text promises. */
+void options_defaults(struct crawl_options *opts);
+
+/*
+ * Parses the arguments after "crawl" (argv[0] is the command name). Strings
+ * in opts point into argv. Returns an options_verdict.
+ */
+int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, size_t errlen);
+
+void options_usage(FILE *f);
+
+/* "512", "64K", "10M", "1G" (powers of 1024, optional B or iB). 0 or -1. */
+int options_parse_size(const char *text, unsigned long long *size);
+/* Seconds, fractions allowed, into milliseconds (at least 1). 0 or -1. */
+int options_parse_seconds(const char *text, long *ms);
+
+#endif

@@ -1,0 +1,42 @@
+/* record.h -- the result of one URL, and its byte encoding from worker to parent */
+#ifndef CRAWLPOOL_RECORD_H
+#define CRAWLPOOL_RECORD_H
+
+#include <stddef.h>
+
+/*
+ * What a worker learned about one URL. Strings are NUL-terminated; NULL
+ * means "none" (an empty CSV field, a JSON null). Times are microseconds.
+ */
+struct crawl_record {
+	long status;		/* HTTP status of the last response, 0 if none */
+	unsigned long long bytes;	/* body bytes after decoding */
+	long long ttfb_us;	/* to the first response byte; -1 if none came */
+	long long time_us;	/* whole transfer; -1 when nothing was fetched */
+	long redirects;		/* redirects followed */
+	long links;		/* <a href> count; -1 when not parsed as HTML */
+	const char *final_url;
+	const char *content_type;
+	const char *title;	/* NULL when not parsed as HTML */
+	const char *error;	/* NULL on success */
+};
+
+enum {
+	RECORD_OK = 0,
+	RECORD_ENOMEM = -1,
+	RECORD_EBADBLOB = -2,	/* truncated, oversized or not a record */
+};
+
+/* A record for a URL that was never fetched: every field empty but error. */
+void record_init_error(struct crawl_record *rec, const char *error);
+
+/* Encodes rec into one malloc'd blob (*blob, *len). 0 or RECORD_ENOMEM. */
+int record_encode(const struct crawl_record *rec, void **blob, size_t *len);
+
+/*
+ * Decodes a blob made by record_encode(). The strings in *rec point into
+ * blob, so blob must outlive rec. 0 or RECORD_EBADBLOB.
+ */
+int record_decode(const void *blob, size_t len, struct crawl_record *rec);
+
+#endif

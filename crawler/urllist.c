@@ -1,0 +1,184 @@
+/* urllist.c -- a streaming line reader over read(2): memory stays flat however long the list */
+#include "urllist.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The buffer holds a whole maximal line plus room to read ahead. */
+#define URLLIST_BUF (8 * URLLIST_LINE_MAX)
+
+struct urllist {
+	const volatile sig_atomic_t *stop;
+	int fd;
+	bool owns_fd;
+	bool eof;
+	bool first;		/* nothing returned yet: a BOM may lead */
+	bool skipping;		/* dropping the tail of an over-long line */
+	size_t start, end;	/* unread bytes are buf[start..end) */
+	char buf[URLLIST_BUF + 1];
+};
+
+struct urllist *urllist_open(const char *path, char *err, size_t errlen)
+{
+	struct urllist *list;
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot open url list '%s': %s", path, strerror(errno));
+			return NULL;
+		}
+	}
+	list = calloc(1, sizeof(*list));
+	if (!list) {
+		snprintf(err, errlen, "out of memory reading '%s'", path);
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return NULL;
+	}
+	list->fd = fd;
+	list->owns_fd = fd != STDIN_FILENO;
+	list->first = true;
+	return list;
+}
+
+void urllist_interrupt_on(struct urllist *list, const volatile sig_atomic_t *flag)
+{
+	list->stop = flag;
+}
+
+void urllist_close(struct urllist *list)
+{
+	if (!list)
+		return;
+	if (list->owns_fd)
+		close(list->fd);
+	free(list);
+}
+
+/* Moves unread bytes to the front and reads more. 1 read, 0 at EOF, -1 error. */
+static int urllist_fill(struct urllist *list)
+{
+	ssize_t n;
+
+	if (list->start > 0) {
+		memmove(list->buf, list->buf + list->start, list->end - list->start);
+		list->end -= list->start;
+		list->start = 0;
+	}
+	do
+		n = read(list->fd, list->buf + list->end, URLLIST_BUF - list->end);
+	while (n < 0 && errno == EINTR && !(list->stop && *list->stop));
+	if (n < 0)
+		return -1;
+	if (n == 0) {
+		list->eof = true;
+		return 0;
+	}
+	list->end += (size_t)n;
+	return 1;
+}
+
+static bool urllist_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/*
+ * Finds the next raw line in the buffer. Returns 1 with [*s, *s + *n) and
+ * *cut set when the line was longer than URLLIST_LINE_MAX, 0 at the end.
+ */
+static int urllist_raw(struct urllist *list, char **s, size_t *n, bool *cut)
+{
+	for (;;) {
+		char *base = list->buf + list->start;
+		size_t avail = list->end - list->start;
+		size_t scan = avail < URLLIST_LINE_MAX + 1 ? avail : URLLIST_LINE_MAX + 1;
+		char *nl = memchr(base, '\n', scan);
+
+		if (nl || avail > URLLIST_LINE_MAX || (list->eof && avail > 0)) {
+			size_t len = nl ? (size_t)(nl - base) : avail;
+
+			*cut = !nl && avail > URLLIST_LINE_MAX;
+			if (*cut)
+				len = URLLIST_LINE_MAX;
+			*s = base;
+			*n = len;
+			list->start += nl ? len + 1 : len;
+			if (list->skipping) {
+				/* the dropped tail of a line already returned */
+				list->skipping = *cut;
+				continue;
+			}
+			list->skipping = *cut;
+			return 1;
+		}
+		if (list->eof)
+			return 0;
+		if (urllist_fill(list) < 0)
+			return -1;
+	}
+}
+
+int urllist_next(struct urllist *list, const char **line, size_t *len, bool *truncated)
+{
+	char *s;
+	size_t n;
+	bool cut;
+	int rc;
+
+	while ((rc = urllist_raw(list, &s, &n, &cut)) == 1) {
+		if (list->first) {
+			list->first = false;
+			if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+				s += 3;
+				n -= 3;
+			}
+		}
+		while (n > 0 && urllist_space(s[n - 1]))
+			n--;
+		while (n > 0 && urllist_space(*s)) {
+			s++;
+			n--;
+		}
+		if (n == 0 || *s == '#')
+			continue;
+		/* s[n] is the newline, trimmed space or spare room: ours to overwrite */
+		s[n] = '\0';
+		*line = s;
+		*len = n;
+		*truncated = cut;
+		return 1;
+	}
+	return rc;
+}
+
+long urllist_count(const char *path)
+{
+	struct urllist *list;
+	struct stat st;
+	char err[256];
+	const char *line;
+	size_t len;
+	bool cut;
+	long count = 0;
+	int rc;
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	list = urllist_open(path, err, sizeof(err));
+	if (!list)
+		return -1;
+	while ((rc = urllist_next(list, &line, &len, &cut)) == 1)
+		count++;
+	urllist_close(list);
+	return rc < 0 ? -1 : count;
+}

@@ -1,0 +1,44 @@
+/* urllist.h -- stream a URL list one line at a time, with a bounded line length */
+#ifndef CRAWLPOOL_URLLIST_H
+#define CRAWLPOOL_URLLIST_H
+
+#include <stdbool.h>
+#include <signal.h>
+#include <stddef.h>
+
+/* Longest line kept; the rest of a longer line is read and dropped. */
+#define URLLIST_LINE_MAX 8192
+
+struct urllist;
+
+/*
+ * Opens path for reading ("-" is stdin, which is not closed later).
+ * Returns NULL on failure with a message in err (errlen bytes).
+ */
+struct urllist *urllist_open(const char *path, char *err, size_t errlen);
+
+/*
+ * The next entry: surrounding whitespace trimmed, blank lines, "#" comment
+ * lines and a leading UTF-8 byte-order mark skipped. *line stays valid until
+ * the next call and is NUL-terminated; *truncated says the line was longer
+ * than URLLIST_LINE_MAX. Returns 1 for an entry, 0 at the end, or -1 on a
+ * read error (errno set).
+ */
+int urllist_next(struct urllist *list, const char **line, size_t *len, bool *truncated);
+
+/*
+ * A read blocked on a pipe or terminal gives up (urllist_next() returns -1
+ * with errno EINTR) when a signal arrives and *flag is non-zero.
+ */
+void urllist_interrupt_on(struct urllist *list, const volatile sig_atomic_t *flag);
+
+/* Closes the list; accepts NULL. */
+void urllist_close(struct urllist *list);
+
+/*
+ * Counts the entries of a regular file without keeping them, for a progress
+ * total. Returns -1 for stdin, a pipe or an unreadable file.
+ */
+long urllist_count(const char *path);
+
+#endif
