@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,10 +84,15 @@ static void usage(FILE *f)
 	      "speed as a share of the fastest row's pages/s.\n", f);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fputs("crawlpool compare: ", stderr);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputs("\nTry 'crawlpool compare --help'.\n", stderr);
 	return EXIT_USAGE;
 }
@@ -119,7 +126,7 @@ static int parse_modes(char *list, struct compare_opts *o)
 			continue;
 		o->modes[o->n_modes++] = name;
 	}
-	return o->n_modes ? 0 : usage_error("--modes needs at least one mode%s", "");
+	return o->n_modes ? 0 : usage_error("--modes needs at least one mode");
 }
 
 static int parse_counts(char *list, struct compare_opts *o)
@@ -127,11 +134,11 @@ static int parse_counts(char *list, struct compare_opts *o)
 	o->n_workers = 0;
 	for (char *save, *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
 		if (o->n_workers == MAX_COUNTS)
-			return usage_error("--workers takes at most 8 counts%s", "");
+			return usage_error("--workers takes at most %d counts", MAX_COUNTS);
 		if (parse_unsigned(c, 1, 1024, &o->workers[o->n_workers++]) < 0)
 			return usage_error("invalid worker count '%s' (expected 1 to 1024)", c);
 	}
-	return o->n_workers ? 0 : usage_error("--workers needs at least one count%s", "");
+	return o->n_workers ? 0 : usage_error("--workers needs at least one count");
 }
 
 /* Crawl options whose value is the next argument. */
@@ -228,7 +235,7 @@ static int parse_args(int argc, char **argv, struct compare_opts *o, bool *help)
 			if (reserved(arg))
 				return usage_error("option '%s' is chosen by compare itself", arg);
 			if (o->n_pass + 2 > MAX_PASSTHROUGH)
-				return usage_error("too many options%s", "");
+				return usage_error("too many options");
 			o->pass[o->n_pass++] = arg;
 			if (takes_value(arg)) {
 				if (i + 1 >= argc)
@@ -429,84 +436,53 @@ static int run_once(const struct compare_opts *o, const char *mode, unsigned wor
 	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAILED;
 }
 
-static void summarize(struct compare_row *row, struct sample *samples, unsigned n)
+/* Median over the runs of one double field of struct sample. */
+static double median_of(const struct sample *samples, unsigned n, size_t offset)
 {
 	double v[MAX_REPEAT];
 
-#define MEDIAN_OF(field) \
-	(({ for (unsigned i = 0; i < n; i++) v[i] = samples[i].field; }), stats_median(v, n))
+	for (unsigned i = 0; i < n; i++)
+		memcpy(&v[i], (const char *)&samples[i] + offset, sizeof(double));
+	return stats_median(v, n);
+}
+
+static void summarize(struct compare_row *row, const struct sample *samples, unsigned n)
+{
+	double v[MAX_REPEAT];
+
 	row->runs = n;
-	row->wall_s = MEDIAN_OF(wall_s);
-	row->user_s = MEDIAN_OF(user_s);
-	row->sys_s = MEDIAN_OF(sys_s);
-	row->peak_mib = MEDIAN_OF(peak_mib);
-	row->p50_ms = MEDIAN_OF(p50_ms);
-	row->p95_ms = MEDIAN_OF(p95_ms);
-	row->p99_ms = MEDIAN_OF(p99_ms);
-	row->urls = (unsigned long)MEDIAN_OF(urls);
-	row->errors = (unsigned long)MEDIAN_OF(errors);
-#undef MEDIAN_OF
+	row->wall_s = median_of(samples, n, offsetof(struct sample, wall_s));
+	row->user_s = median_of(samples, n, offsetof(struct sample, user_s));
+	row->sys_s = median_of(samples, n, offsetof(struct sample, sys_s));
+	row->peak_mib = median_of(samples, n, offsetof(struct sample, peak_mib));
+	row->p50_ms = median_of(samples, n, offsetof(struct sample, p50_ms));
+	row->p95_ms = median_of(samples, n, offsetof(struct sample, p95_ms));
+	row->p99_ms = median_of(samples, n, offsetof(struct sample, p99_ms));
+	for (unsigned i = 0; i < n; i++)
+		v[i] = (double)samples[i].urls;
+	row->urls = (unsigned long)stats_median(v, n);
+	for (unsigned i = 0; i < n; i++)
+		v[i] = (double)samples[i].errors;
+	row->errors = (unsigned long)stats_median(v, n);
 	row->pages_per_s = stats_ratio((double)row->urls, row->wall_s);
 }
 
-void compare_rank(struct compare_row *rows, unsigned n)
-{
-	unsigned best = 0;
-
-	for (unsigned i = 0; i < n; i++) {
-		rows[i].fastest = false;
-		if (rows[i].pages_per_s > rows[best].pages_per_s)
-			best = i;
-	}
-	for (unsigned i = 0; i < n; i++)
-		rows[i].speed = stats_ratio(rows[i].pages_per_s, rows[best].pages_per_s);
-	if (n > 0)
-		rows[best].fastest = true;
-}
-
-static void print_table(FILE *out, const struct compare_row *rows, unsigned n)
-{
-	fprintf(out, "%-8s %7s %8s %9s %7s %7s %9s %8s %8s %8s %7s %7s\n",
-		"mode", "workers", "wall_s", "pages/s", "user_s", "sys_s", "peak_MiB",
-		"p50_ms", "p95_ms", "p99_ms", "errors", "speed");
-	for (unsigned i = 0; i < n; i++) {
-		const struct compare_row *r = &rows[i];
-
-		fprintf(out, "%-8s %7u %8.2f %9.1f %7.2f %7.2f %9.1f %8.1f %8.1f %8.1f %7lu %6.0f%%%s\n",
-			r->mode, r->workers, r->wall_s, r->pages_per_s, r->user_s, r->sys_s,
-			r->peak_mib, r->p50_ms, r->p95_ms, r->p99_ms, r->errors,
-			r->speed * 100, r->fastest ? " *" : "");
-	}
-}
-
-static int write_csv(const char *path, const struct compare_row *rows, unsigned n)
+/* Writes the SVG chart (with a caption) or else the CSV table to path; 0 or -1. */
+static int write_file(const char *path, const struct compare_row *rows, unsigned n,
+		      const char *caption)
 {
 	FILE *f = fopen(path, "we");
+	int rc;
 
 	if (!f)
 		return -1;
-	fputs("mode,workers,runs,urls,wall_s,pages_per_s,cpu_user_s,cpu_sys_s,peak_mib,"
-	      "p50_ms,p95_ms,p99_ms,errors,speed,fastest\n", f);
-	for (unsigned i = 0; i < n; i++) {
-		const struct compare_row *r = &rows[i];
-
-		fprintf(f, "%s,%u,%u,%lu,%.3f,%.1f,%.3f,%.3f,%.1f,%.1f,%.1f,%.1f,%lu,%.3f,%s\n",
-			r->mode, r->workers, r->runs, r->urls, r->wall_s, r->pages_per_s,
-			r->user_s, r->sys_s, r->peak_mib, r->p50_ms, r->p95_ms, r->p99_ms,
-			r->errors, r->speed, r->fastest ? "yes" : "no");
-	}
-	return fclose(f);
-}
-
-static int write_svg(const char *path, const struct compare_row *rows, unsigned n,
-		     const char *caption)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -1;
-	chart_write_svg(f, rows, n, caption);
-	return fclose(f);
+	if (caption)
+		rc = chart_write_svg(f, rows, n, caption);
+	else
+		rc = compare_write_csv(f, rows, n);
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
 }
 
 static int write_reports(const struct compare_opts *o, const struct compare_row *rows,
@@ -519,7 +495,7 @@ static int write_reports(const struct compare_opts *o, const struct compare_row 
 	snprintf(svg, sizeof(svg), "%s/compare.svg", dir);
 	snprintf(caption, sizeof(caption), "crawlpool compare: %lu URLs from %s, %u run%s each",
 		 urls, o->list, o->repeat, o->repeat == 1 ? "" : "s");
-	if (write_csv(csv, rows, n) < 0 || write_svg(svg, rows, n, caption) < 0) {
+	if (write_file(csv, rows, n, NULL) < 0 || write_file(svg, rows, n, caption) < 0) {
 		fprintf(stderr, "crawlpool compare: cannot write '%s' or '%s': %s\n",
 			csv, svg, strerror(errno));
 		return EXIT_FAILED;
@@ -608,7 +584,7 @@ int compare_main(int argc, char **argv)
 		printf("\ncrawlpool compare: %lu URLs from %s, medians of %u run%s\n\n",
 		       rows[0].urls, argc > 0 && stdin_copy[0] ? "stdin" : o.list, rows[0].runs,
 		       rows[0].runs == 1 ? "" : "s");
-		print_table(stdout, rows, n_rows);
+		compare_print_table(stdout, rows, n_rows);
 		wrote = write_reports(&o, rows, n_rows, rows[0].urls);
 		if (rc == EXIT_OK)
 			rc = wrote;

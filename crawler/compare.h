@@ -3,6 +3,7 @@
 #define CRAWLPOOL_COMPARE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* One row of the comparison: the medians of R runs of one mode and worker count. */
 struct compare_row {
@@ -25,6 +26,10 @@ struct compare_row {
 
 /* Marks the fastest row and fills every row's speed. */
 void compare_rank(struct compare_row *rows, unsigned n);
+/* The table people read: aligned columns, the fastest row starred. */
+void compare_print_table(FILE *out, const struct compare_row *rows, unsigned n);
+/* The same table as CSV with a header row. 0 or -1. */
+int compare_write_csv(FILE *out, const struct compare_row *rows, unsigned n);
 
 int compare_main(int argc, char **argv);
 

@@ -1,0 +1,163 @@
+/* test_compare.c -- compare's arithmetic, ranking and chart */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "chart.h"
+#include "compare.h"
+#include "stats.h"
+
+static void test_median(void **state)
+{
+	double odd[] = { 9, 1, 5 };
+	double even[] = { 4, 1, 3, 2 };
+	double one[] = { 7 };
+
+	(void)state;
+	assert_float_equal(stats_median(odd, 3), 5, 1e-9);
+	assert_float_equal(stats_median(even, 4), 2.5, 1e-9);
+	assert_float_equal(stats_median(one, 1), 7, 1e-9);
+	assert_float_equal(stats_median(NULL, 0), 0, 1e-9);
+}
+
+static void test_percentiles(void **state)
+{
+	double v[101];
+
+	(void)state;
+	/* 0..100 shuffled: the p-th percentile is p itself. */
+	for (int i = 0; i <= 100; i++)
+		v[i] = (i * 37) % 101;
+	assert_float_equal(stats_percentile(v, 101, 50), 50, 1e-9);
+	assert_float_equal(stats_percentile(v, 101, 95), 95, 1e-9);
+	assert_float_equal(stats_percentile(v, 101, 99), 99, 1e-9);
+	assert_float_equal(stats_percentile(v, 101, 0), 0, 1e-9);
+	assert_float_equal(stats_percentile(v, 101, 100), 100, 1e-9);
+
+	/* Between ranks the value is interpolated: 10 and 20, p95 = 19.5. */
+	double two[] = { 20, 10 };
+
+	assert_float_equal(stats_percentile(two, 2, 95), 19.5, 1e-9);
+	assert_float_equal(stats_percentile(two, 2, 50), 15, 1e-9);
+}
+
+static void test_ratio(void **state)
+{
+	(void)state;
+	assert_float_equal(stats_ratio(3, 4), 0.75, 1e-9);
+	assert_float_equal(stats_ratio(3, 0), 0, 1e-9);
+}
+
+static void test_rank_marks_fastest(void **state)
+{
+	struct compare_row rows[3] = {
+		{ .mode = "process", .workers = 8, .pages_per_s = 800 },
+		{ .mode = "thread", .workers = 8, .pages_per_s = 1000 },
+		{ .mode = "thread", .workers = 32, .pages_per_s = 500 },
+	};
+
+	(void)state;
+	compare_rank(rows, 3);
+	assert_false(rows[0].fastest);
+	assert_true(rows[1].fastest);
+	assert_false(rows[2].fastest);
+	assert_float_equal(rows[0].speed, 0.8, 1e-9);
+	assert_float_equal(rows[1].speed, 1.0, 1e-9);
+	assert_float_equal(rows[2].speed, 0.5, 1e-9);
+}
+
+static void test_chart_holds_every_value(void **state)
+{
+	struct compare_row rows[2] = {
+		{ .mode = "process", .workers = 4, .pages_per_s = 1234.5, .peak_mib = 40.2 },
+		{ .mode = "thread", .workers = 4, .pages_per_s = 2469.0, .peak_mib = 12.7 },
+	};
+	char *svg = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&svg, &len);
+
+	(void)state;
+	compare_rank(rows, 2);
+	assert_int_equal(chart_write_svg(out, rows, 2, "list <a&b>"), 0);
+	fclose(out);
+	assert_non_null(strstr(svg, "<svg"));
+	assert_non_null(strstr(svg, "</svg>"));
+	assert_non_null(strstr(svg, "data-pages-per-s=\"1234.5\""));
+	assert_non_null(strstr(svg, "data-pages-per-s=\"2469.0\""));
+	assert_non_null(strstr(svg, "data-peak-mib=\"40.2\""));
+	assert_non_null(strstr(svg, "data-peak-mib=\"12.7\""));
+	/* The caption is escaped, so the SVG stays well-formed. */
+	assert_non_null(strstr(svg, "list &lt;a&amp;b&gt;"));
+	assert_null(strstr(svg, "<a&b>"));
+	free(svg);
+}
+
+static void test_csv_and_table_agree(void **state)
+{
+	struct compare_row rows[2] = {
+		{ .mode = "process", .workers = 8, .runs = 3, .urls = 300, .wall_s = 0.5,
+		  .pages_per_s = 600, .peak_mib = 30, .p50_ms = 2, .p95_ms = 9, .p99_ms = 12, .errors = 4 },
+		{ .mode = "thread", .workers = 8, .runs = 3, .urls = 300, .wall_s = 0.4,
+		  .pages_per_s = 750, .peak_mib = 11, .p50_ms = 2.5, .p95_ms = 8, .p99_ms = 10, .errors = 4 },
+	};
+	char *csv = NULL, *table = NULL, *line, *save;
+	size_t csv_len = 0, table_len = 0;
+	FILE *csv_out = open_memstream(&csv, &csv_len);
+	FILE *table_out = open_memstream(&table, &table_len);
+	int n = 0;
+
+	(void)state;
+	compare_rank(rows, 2);
+	assert_int_equal(compare_write_csv(csv_out, rows, 2), 0);
+	compare_print_table(table_out, rows, 2);
+	fclose(csv_out);
+	fclose(table_out);
+
+	for (line = strtok_r(csv, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+		char mode[16], fastest[8];
+		unsigned workers, runs;
+		unsigned long urls, errors;
+		double wall, pps, user, sys, mib, p50, p95, p99, speed;
+
+		if (n == 0) {
+			assert_string_equal(line, "mode,workers,runs,urls,wall_s,pages_per_s,cpu_user_s,"
+					    "cpu_sys_s,peak_mib,p50_ms,p95_ms,p99_ms,errors,speed,fastest");
+			continue;
+		}
+		assert_int_equal(sscanf(line, "%15[^,],%u,%u,%lu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lu,%lf,%7s",
+					mode, &workers, &runs, &urls, &wall, &pps, &user, &sys, &mib,
+					&p50, &p95, &p99, &errors, &speed, fastest), 15);
+		assert_string_equal(mode, rows[n - 1].mode);
+		assert_float_equal(pps, rows[n - 1].pages_per_s, 0.05);
+		assert_float_equal(speed, rows[n - 1].speed, 0.0005);
+		assert_string_equal(fastest, rows[n - 1].fastest ? "yes" : "no");
+	}
+	assert_int_equal(n, 3);
+	/* The terminal table shows the same rows; the fastest is starred. */
+	assert_non_null(strstr(table, "process        8     0.50     600.0"));
+	assert_non_null(strstr(table, "thread         8     0.40     750.0"));
+	assert_non_null(strstr(table, "100% *"));
+	assert_non_null(strstr(table, "80%\n"));
+	free(csv);
+	free(table);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_median),
+		cmocka_unit_test(test_percentiles),
+		cmocka_unit_test(test_ratio),
+		cmocka_unit_test(test_rank_marks_fastest),
+		cmocka_unit_test(test_chart_holds_every_value),
+		cmocka_unit_test(test_csv_and_table_agree),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
