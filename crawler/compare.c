@@ -25,7 +25,7 @@ enum {
 	MAX_COUNTS = 8,
 	MAX_REPEAT = 100,
 	MAX_PASSTHROUGH = 64,
-	SAMPLE_MS = 20,		/* how often the crawl's memory is sampled */
+	SAMPLE_MS = 10,		/* how often the crawl's memory is sampled */
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,
 	EXIT_USAGE = 2,
@@ -378,7 +378,7 @@ static int run_once(const struct compare_opts *o, const char *mode, unsigned wor
 {
 	char rows_path[4096];
 	struct timespec start;
-	struct rusage ru;
+	struct rusage ru = { 0 };
 	long peak_kib = 0;
 	int status = 0;
 	pid_t pid;
@@ -426,6 +426,9 @@ static int run_once(const struct compare_opts *o, const char *mode, unsigned wor
 	/* wait4 counts the crawl and every worker process it reaped. */
 	s->user_s = tv_seconds(ru.ru_utime);
 	s->sys_s = tv_seconds(ru.ru_stime);
+	/* A crawl shorter than a sample is still no smaller than its largest process. */
+	if (ru.ru_maxrss > peak_kib)
+		peak_kib = ru.ru_maxrss;
 	s->peak_mib = (double)peak_kib / 1024;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		read_rows(rows_path, s);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# compare_demo.sh -- `crawlpool compare` on the demo site: the table, CSV and chart agree
+set -euo pipefail
+crawlpool=$BUILD_DIR/crawlpool
+work=$(mktemp -d)
+site_pid=
+cleanup() {
+  [ -n "$site_pid" ] && kill "$site_pid" 2>/dev/null && wait "$site_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$BUILD_DIR/demo-site" --port 0 --port-file "$work/port" --quiet &
+site_pid=$!
+for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+[ -s "$work/port" ] || fail "demo-site did not start"
+base=http://127.0.0.1:$(cat "$work/port")
+
+"$BUILD_DIR/demo-site" --list-urls 40 --base "$base" > "$work/list.txt"
+printf '%s\n' "$base/fault/status/404" "$base/fault/no-reply" >> "$work/list.txt"
+
+# Usage errors come back as exit 2 with a message, before any crawl.
+for args in "--mode thread" "--repeat 0" "--workers 0" "--modes fiber" "-o x.csv" "$work/missing.txt"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$crawlpool" compare $args "$work/list.txt" > /dev/null 2> "$work/err"
+  rc=$?
+  set -e
+  [ "$rc" = 2 ] || fail "compare $args: exit $rc, expected 2"
+  grep -q "crawlpool compare:" "$work/err" || fail "compare $args: no error message"
+done
+
+"$crawlpool" compare --workers 2,3 --repeat 1 --out-dir "$work/out" "$work/list.txt" \
+  > "$work/table.txt" 2> "$work/log.txt" || fail "compare failed: $(cat "$work/log.txt")"
+cat "$work/table.txt"
+
+csv=$work/out/compare.csv
+svg=$work/out/compare.svg
+[ -s "$csv" ] && [ -s "$svg" ] || fail "compare.csv or compare.svg missing"
+[ "$(wc -l < "$csv")" = 5 ] || fail "expected a header and 4 rows in compare.csv"
+grep -q '^<svg' "$svg" && grep -q '</svg>' "$svg" || fail "compare.svg is not an SVG document"
+
+fastest=0
+while IFS=, read -r mode workers runs urls wall pps user sys mib p50 p95 p99 errors speed best; do
+  [ "$mode" = mode ] && continue
+  [ "$urls" = 42 ] || fail "$mode/$workers: $urls rows, expected 42"
+  [ "$errors" = 1 ] || fail "$mode/$workers: $errors errors, expected 1 (no-reply)"
+  [ "$runs" = 1 ] || fail "$mode/$workers: $runs runs"
+  rows=$work/out/rows-$mode-w$workers-r1.jsonl
+  [ "$(wc -l < "$rows")" = 42 ] || fail "$rows does not hold 42 rows"
+  # The table and the chart show the CSV's numbers.
+  grep -Eq "^$mode +$workers +[0-9.]+ +$pps " "$work/table.txt" || fail "table lacks $mode/$workers at $pps pages/s"
+  grep -q "data-pages-per-s=\"$pps\"" "$svg" || fail "chart lacks $pps pages/s"
+  grep -q "data-peak-mib=\"$mib\"" "$svg" || fail "chart lacks $mib MiB"
+  awk -v w="$wall" -v u="$urls" -v p="$pps" 'BEGIN { r = u / w; exit !(r / p > 0.95 && r / p < 1.05) }' \
+    || fail "$mode/$workers: pages/s $pps does not match $urls rows in $wall s"
+  [ "$best" = yes ] && fastest=$((fastest + 1))
+done < "$csv"
+[ "$fastest" = 1 ] || fail "expected exactly one fastest row, got $fastest"
+grep -q ' \*$' "$work/table.txt" || fail "the table does not mark the fastest row"
+echo "compare_demo: ok"
