@@ -3,13 +3,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compare.h"
 #include "crawl.h"
 
 static void main_usage(FILE *f)
 {
 	fputs("usage: crawlpool COMMAND [OPTIONS]\n"
 	      "\n"
-	      "  crawl [OPTIONS] [URLS_FILE]   fetch every URL of a list into a CSV file\n"
+	      "  crawl [OPTIONS] [URLS_FILE]     fetch every URL of a list into a CSV file\n"
+	      "  compare [OPTIONS] [URLS_FILE]   crawl it under each mode, side by side\n"
 	      "\n"
 	      "'crawlpool COMMAND --help' describes a command.\n", f);
 }
@@ -24,6 +26,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "crawl") == 0)
 		return crawl_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "compare") == 0)
+		return compare_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		main_usage(stdout);
 		return CRAWL_EXIT_OK;
