@@ -1,0 +1,201 @@
+/* test_urllist.c -- the URL list reader: trimming, comments, BOM, long lines, buffer boundaries */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "urllist.h"
+
+static char test_path[64];
+
+static const char *write_list(const char *data, size_t len)
+{
+	int fd;
+
+	if (test_path[0])
+		unlink(test_path);
+	snprintf(test_path, sizeof(test_path), "/tmp/crawler-urllist-XXXXXX");
+	fd = mkstemp(test_path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return test_path;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (test_path[0])
+		unlink(test_path);
+	test_path[0] = '\0';
+	return 0;
+}
+
+/* Reads every entry and checks them against want[] (NULL-terminated). */
+static void expect_lines(const char *path, const char *const *want)
+{
+	char err[256];
+	struct urllist *l = urllist_open(path, err, sizeof(err));
+	const char *line;
+	size_t len, i = 0;
+	bool cut;
+
+	assert_non_null(l);
+	while (urllist_next(l, &line, &len, &cut) == 1) {
+		assert_non_null(want[i]);
+		assert_string_equal(line, want[i]);
+		assert_int_equal(len, strlen(want[i]));
+		assert_false(cut);
+		i++;
+	}
+	assert_null(want[i]);
+	urllist_close(l);
+}
+
+static void test_trim_comments_blanks(void **state)
+{
+	static const char data[] =
+		"\xef\xbb\xbfhttp://a/1\n"
+		"# a comment\n"
+		"\n"
+		"   \t\n"
+		"  http://a/2  \r\n"
+		"\t# indented comment\n"
+		"not a url at all\r\n"
+		"http://a/3";	/* no final newline */
+	static const char *const want[] = {
+		"http://a/1", "http://a/2", "not a url at all", "http://a/3", NULL,
+	};
+
+	(void)state;
+	expect_lines(write_list(data, sizeof(data) - 1), want);
+	assert_int_equal(urllist_count(test_path), 4);
+}
+
+static void test_empty_file(void **state)
+{
+	static const char *const want[] = { NULL };
+
+	(void)state;
+	expect_lines(write_list("", 0), want);
+	assert_int_equal(urllist_count(test_path), 0);
+	expect_lines(write_list("\n\n# only comments\n", 18), want);
+}
+
+static void test_long_line_cut_and_next_intact(void **state)
+{
+	size_t big = 3 * URLLIST_LINE_MAX + 17;
+	char *data = malloc(big + 64);
+	const char *line;
+	char err[256];
+	struct urllist *l;
+	size_t len, n;
+	bool cut;
+
+	(void)state;
+	assert_non_null(data);
+	n = (size_t)sprintf(data, "http://first/\n");
+	memset(data + n, 'x', big);
+	n += big;
+	n += (size_t)sprintf(data + n, "\nhttp://after/\n");
+	l = urllist_open(write_list(data, n), err, sizeof(err));
+	assert_non_null(l);
+	assert_int_equal(urllist_next(l, &line, &len, &cut), 1);
+	assert_string_equal(line, "http://first/");
+	assert_int_equal(urllist_next(l, &line, &len, &cut), 1);
+	assert_true(cut);
+	assert_int_equal(len, URLLIST_LINE_MAX);
+	assert_int_equal(strlen(line), URLLIST_LINE_MAX);
+	assert_int_equal(urllist_next(l, &line, &len, &cut), 1);
+	assert_false(cut);
+	assert_string_equal(line, "http://after/");
+	assert_int_equal(urllist_next(l, &line, &len, &cut), 0);
+	urllist_close(l);
+	free(data);
+}
+
+static void test_line_at_the_limit(void **state)
+{
+	char *data = malloc(2 * URLLIST_LINE_MAX + 8);
+	const char *line;
+	char err[256];
+	struct urllist *l;
+	size_t len;
+	bool cut;
+
+	(void)state;
+	assert_non_null(data);
+	memset(data, 'a', URLLIST_LINE_MAX);
+	data[URLLIST_LINE_MAX] = '\n';
+	memset(data + URLLIST_LINE_MAX + 1, 'b', URLLIST_LINE_MAX + 1);
+	l = urllist_open(write_list(data, 2 * URLLIST_LINE_MAX + 2), err, sizeof(err));
+	assert_non_null(l);
+	assert_int_equal(urllist_next(l, &line, &len, &cut), 1);
+	assert_false(cut);
+	assert_int_equal(len, URLLIST_LINE_MAX);
+	assert_int_equal(urllist_next(l, &line, &len, &cut), 1);
+	assert_true(cut);
+	assert_int_equal(line[0], 'b');
+	assert_int_equal(urllist_next(l, &line, &len, &cut), 0);
+	urllist_close(l);
+	free(data);
+}
+
+static void test_many_lines_across_buffers(void **state)
+{
+	enum { N = 50000 };
+	char *data = malloc((size_t)N * 40);
+	const char *line;
+	char err[256], want[40];
+	struct urllist *l;
+	size_t len, n = 0;
+	bool cut;
+
+	(void)state;
+	assert_non_null(data);
+	for (int i = 0; i < N; i++)
+		n += (size_t)sprintf(data + n, i % 7 ? "http://h/%d\n" : "# %d\n\n", i);
+	l = urllist_open(write_list(data, n), err, sizeof(err));
+	assert_non_null(l);
+	for (int i = 0; i < N; i++) {
+		if (i % 7 == 0)
+			continue;
+		assert_int_equal(urllist_next(l, &line, &len, &cut), 1);
+		snprintf(want, sizeof(want), "http://h/%d", i);
+		assert_string_equal(line, want);
+	}
+	assert_int_equal(urllist_next(l, &line, &len, &cut), 0);
+	urllist_close(l);
+	assert_int_equal(urllist_count(test_path), N - (N + 6) / 7);
+	free(data);
+}
+
+static void test_open_failure(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_null(urllist_open("/nonexistent/urls.txt", err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot open url list '/nonexistent/urls.txt'"));
+	assert_int_equal(urllist_count("/nonexistent/urls.txt"), -1);
+	assert_int_equal(urllist_count("-"), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_trim_comments_blanks, teardown),
+		cmocka_unit_test_teardown(test_empty_file, teardown),
+		cmocka_unit_test_teardown(test_long_line_cut_and_next_intact, teardown),
+		cmocka_unit_test_teardown(test_line_at_the_limit, teardown),
+		cmocka_unit_test_teardown(test_many_lines_across_buffers, teardown),
+		cmocka_unit_test(test_open_failure),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
