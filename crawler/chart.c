@@ -4,7 +4,7 @@
 #include <string.h>
 
 enum {
-	LABEL_W = 130,	/* row labels on the left */
+	LABEL_W = 160,	/* row labels on the left */
 	PANEL_W = 330,	/* each of the two panels */
 	GAP = 40,
 	BAR_H = 22,
@@ -52,8 +52,8 @@ static void panel(FILE *out, const struct compare_row *rows, unsigned n, int x0,
 			"data-%s=\"%.1f\"><title>%s, %u workers: %.1f %s</title></rect>\n",
 			x0, y, w, BAR_H, mode_color(rows[i].mode), key, v,
 			rows[i].mode, rows[i].workers, v, unit);
-		fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"value\">%.1f%s</text>\n",
-			x0 + w + 6, y + BAR_H - 6, v,
+		fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"value\">%.*f%s</text>\n",
+			x0 + w + 6, y + BAR_H - 6, use_memory ? 1 : 0, v,
 			!use_memory && rows[i].fastest ? " \xe2\x98\x85" : "");
 	}
 }
