@@ -1,0 +1,440 @@
+/* itest.c -- integration test helpers: demo-site and crawlpool as child processes, strict CSV reading */
+#include "itest.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CSV_HEADER "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,title,links,worker,error\r\n"
+
+static char itest_tmp[64];
+
+double itest_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void itest_nap(void)
+{
+	struct timespec ms10 = { 0, 10 * 1000 * 1000 };
+
+	nanosleep(&ms10, NULL);
+}
+
+const char *itest_dir(void)
+{
+	if (!itest_tmp[0]) {
+		snprintf(itest_tmp, sizeof(itest_tmp), "/tmp/crawler-itest-XXXXXX");
+		if (!mkdtemp(itest_tmp)) {
+			perror("mkdtemp");
+			abort();
+		}
+	}
+	return itest_tmp;
+}
+
+static int itest_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void itest_cleanup(void)
+{
+	if (itest_tmp[0])
+		nftw(itest_tmp, itest_rm, 16, FTW_DEPTH | FTW_PHYS);
+	itest_tmp[0] = '\0';
+}
+
+const char *itest_path(const char *name)
+{
+	static char bufs[8][256];
+	static unsigned next;
+	char *b = bufs[next++ % 8];
+
+	snprintf(b, sizeof(bufs[0]), "%s/%s", itest_dir(), name);
+	return b;
+}
+
+void itest_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* In a forked child: point fd at path (opened with flags) or die. */
+static void itest_redirect(int fd, const char *path, int flags)
+{
+	int f = open(path, flags, 0644);
+
+	if (f < 0 || dup2(f, fd) < 0)
+		_exit(126);
+	close(f);
+}
+
+/* Tests talk to loopback only: no proxy from the environment may step in. */
+static void itest_no_proxy(void)
+{
+	static const char *const vars[] = {
+		"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+	};
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		unsetenv(vars[i]);
+}
+
+int itest_site_start(struct itest_site *site, unsigned pages, unsigned fault_seconds)
+{
+	const char *port_file = itest_path("site.port");
+	char pages_s[16], fault_s[16], buf[32];
+	double deadline = itest_now() + 60;
+
+	unlink(port_file);
+	snprintf(pages_s, sizeof(pages_s), "%u", pages);
+	snprintf(fault_s, sizeof(fault_s), "%u", fault_seconds);
+	site->pid = fork();
+	if (site->pid < 0)
+		return -1;
+	if (site->pid == 0) {
+		itest_redirect(STDIN_FILENO, "/dev/null", O_RDONLY);
+		itest_redirect(STDOUT_FILENO, "/dev/null", O_WRONLY);
+		itest_redirect(STDERR_FILENO, itest_path("site.log"), O_WRONLY | O_CREAT | O_TRUNC);
+		execl(DEMO_SITE_BIN, "demo-site", "--host", "127.0.0.1", "--port", "0",
+		      "--port-file", port_file, "--pages", pages_s, "--fault-seconds", fault_s,
+		      "--quiet", (char *)NULL);
+		_exit(127);
+	}
+	while (itest_now() < deadline) {
+		FILE *f = fopen(port_file, "r");
+		int status;
+
+		if (f) {
+			unsigned port = 0;
+
+			if (fgets(buf, sizeof(buf), f) && sscanf(buf, "%u", &port) == 1 && port) {
+				fclose(f);
+				snprintf(site->base, sizeof(site->base), "http://127.0.0.1:%u", port);
+				return 0;
+			}
+			fclose(f);
+		}
+		if (waitpid(site->pid, &status, WNOHANG) == site->pid) {
+			fprintf(stderr, "demo-site exited before listening\n");
+			site->pid = 0;
+			return -1;
+		}
+		itest_nap();
+	}
+	itest_site_stop(site);
+	return -1;
+}
+
+void itest_site_stop(struct itest_site *site)
+{
+	if (site->pid <= 0)
+		return;
+	kill(site->pid, SIGTERM);
+	if (itest_wait(site->pid, 20) < 0)
+		fprintf(stderr, "demo-site did not stop on SIGTERM\n");
+	site->pid = 0;
+}
+
+pid_t itest_spawn(const char *const *args, const char *in_path)
+{
+	const char *argv[64];
+	size_t n = 0;
+	pid_t pid;
+
+	argv[n++] = "crawlpool";
+	while (*args && n < 63)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	itest_no_proxy();
+	/* nothing buffered may be written twice by the child */
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		itest_redirect(STDIN_FILENO, in_path ? in_path : "/dev/null", O_RDONLY);
+		itest_redirect(STDOUT_FILENO, itest_path("crawl.stdout"), O_WRONLY | O_CREAT | O_TRUNC);
+		itest_redirect(STDERR_FILENO, itest_path("crawl.stderr"), O_WRONLY | O_CREAT | O_TRUNC);
+		execv(CRAWLPOOL_BIN, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int itest_wait(pid_t pid, double timeout_s)
+{
+	double deadline = itest_now() + timeout_s;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (itest_now() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		itest_nap();
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+int itest_run(const char *const *args, const char *in_path, double *secs)
+{
+	double t0 = itest_now();
+	int rc = itest_wait(itest_spawn(args, in_path), 120);
+
+	if (secs)
+		*secs = itest_now() - t0;
+	return rc;
+}
+
+const char *itest_stderr(void)
+{
+	static char buf[16384];
+	FILE *f = fopen(itest_path("crawl.stderr"), "r");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+const char *itest_stdout_path(void)
+{
+	return itest_path("crawl.stdout");
+}
+
+size_t itest_children(pid_t ppid, pid_t *out, size_t max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL && n < max) {
+		char path[288], buf[512], *close_paren;
+		FILE *f;
+		int ppid_read;
+		char state;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (close_paren = strrchr(buf, ')')) &&
+		    sscanf(close_paren + 1, " %c %d", &state, &ppid_read) == 2 && ppid_read == ppid)
+			out[n++] = (pid_t)atoi(e->d_name);
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+int itest_threads(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	struct dirent *e;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* One field at *p; advances *p past it. Returns the field's end character or -1. */
+static int csv_field(char **p, char **field)
+{
+	char *s = *p, *w;
+
+	if (*s == '"') {
+		w = *field = ++s;
+		for (;;) {
+			if (*s == '\0')
+				return -1;
+			if (*s == '"') {
+				if (s[1] != '"')
+					break;
+				s++;
+			}
+			*w++ = *s++;
+		}
+		s++;
+	} else {
+		*field = s;
+		s += strcspn(s, ",\r\n\"");
+		if (*s == '"' || *s == '\n')
+			return -1;
+		w = s;
+	}
+	if (*s == ',') {
+		*w = '\0';
+		*p = s + 1;
+		return ',';
+	}
+	if (s[0] == '\r' && s[1] == '\n') {
+		*w = '\0';
+		*p = s + 2;
+		return '\n';
+	}
+	return -1;
+}
+
+static char *slurp_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long size;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)size + 1);
+	if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (buf) {
+		buf[size] = '\0';
+		*len = (size_t)size;
+	}
+	return buf;
+}
+
+int itest_csv_load(const char *path, struct itest_table *t)
+{
+	size_t len, cap = 0;
+	char *data = slurp_file(path, &len), *p;
+
+	memset(t, 0, sizeof(*t));
+	if (!data) {
+		fprintf(stderr, "cannot read %s\n", path);
+		return -1;
+	}
+	t->data = data;
+	p = data;
+	if (strncmp(p, "\xef\xbb\xbf", 3) == 0) {
+		t->bom = true;
+		p += 3;
+	}
+	if (strncmp(p, CSV_HEADER, strlen(CSV_HEADER)) != 0) {
+		fprintf(stderr, "%s: bad header\n", path);
+		itest_table_free(t);
+		return -1;
+	}
+	p += strlen(CSV_HEADER);
+	/* fields are unescaped in place: the rows point into data */
+	while (*p) {
+		struct itest_row row;
+
+		for (int i = 0; i < ITEST_COLUMNS; i++) {
+			int end = csv_field(&p, &row.f[i]);
+
+			if (end != (i == ITEST_COLUMNS - 1 ? '\n' : ',')) {
+				fprintf(stderr, "%s: malformed row %zu, field %d\n", path, t->n + 1, i);
+				itest_table_free(t);
+				return -1;
+			}
+		}
+		if (t->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			t->rows = realloc(t->rows, cap * sizeof(*t->rows));
+			assert_non_null(t->rows);
+		}
+		t->rows[t->n++] = row;
+	}
+	return 0;
+}
+
+void itest_table_free(struct itest_table *t)
+{
+	free(t->data);
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}
+
+const struct itest_row *itest_find(const struct itest_table *t, const char *url)
+{
+	const struct itest_row *found = NULL;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (strcmp(t->rows[i].f[COL_URL], url) != 0)
+			continue;
+		if (found)
+			fail_msg("url '%s' appears twice", url);
+		found = &t->rows[i];
+	}
+	return found;
+}
+
+static int itest_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void itest_expect_urls(const struct itest_table *t, const char *const *urls, size_t n)
+{
+	const char **got = malloc((t->n + 1) * sizeof(*got));
+	const char **want = malloc((n + 1) * sizeof(*want));
+
+	assert_non_null(got);
+	assert_non_null(want);
+	if (t->n != n)
+		fail_msg("%zu rows for %zu urls", t->n, n);
+	for (size_t i = 0; i < n; i++) {
+		got[i] = t->rows[i].f[COL_URL];
+		want[i] = urls[i];
+	}
+	qsort(got, n, sizeof(*got), itest_cmp);
+	qsort(want, n, sizeof(*want), itest_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(got[i], want[i]) != 0)
+			fail_msg("rows and urls differ at '%s' / '%s'", got[i], want[i]);
+	free(got);
+	free(want);
+}

@@ -1,0 +1,80 @@
+/* itest.h -- integration test helpers: a demo-site on loopback, crawlpool runs, a strict CSV reader */
+#ifndef CRAWLPOOL_ITEST_H
+#define CRAWLPOOL_ITEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum { ITEST_COLUMNS = 12 };
+/* Column indexes, in the order of the header. */
+enum itest_col {
+	COL_URL, COL_FINAL_URL, COL_STATUS, COL_BYTES, COL_CONTENT_TYPE, COL_TTFB,
+	COL_TIME, COL_REDIRECTS, COL_TITLE, COL_LINKS, COL_WORKER, COL_ERROR,
+};
+
+struct itest_site {
+	pid_t pid;
+	char base[64];		/* "http://127.0.0.1:PORT" */
+};
+
+/*
+ * Starts demo-site on 127.0.0.1 port 0 with `pages` pages and fault routes
+ * that give up after fault_seconds; waits for its port file. 0 or -1.
+ */
+int itest_site_start(struct itest_site *site, unsigned pages, unsigned fault_seconds);
+void itest_site_stop(struct itest_site *site);
+
+/* A scratch directory for one test binary, removed by itest_cleanup(). */
+const char *itest_dir(void);
+void itest_cleanup(void);
+/* itest_dir()/name in a static buffer (one of a few rotating ones). */
+const char *itest_path(const char *name);
+/* Writes text to a file. */
+void itest_write_file(const char *path, const char *text);
+
+/*
+ * Starts crawlpool with the NULL-terminated args (after the program name),
+ * stdin from in_path (NULL: /dev/null), stdout and stderr to files in the
+ * scratch dir. Returns the pid.
+ */
+pid_t itest_spawn(const char *const *args, const char *in_path);
+/* Waits for pid up to timeout_s; returns its exit code, 128+signal, or -1 on timeout. */
+int itest_wait(pid_t pid, double timeout_s);
+/* itest_spawn + itest_wait with a generous bound; *secs gets the wall time. */
+int itest_run(const char *const *args, const char *in_path, double *secs);
+/* What the last spawned crawlpool wrote to stderr / stdout (static buffers). */
+const char *itest_stderr(void);
+const char *itest_stdout_path(void);
+
+double itest_now(void);
+
+/* The pids whose parent is ppid. Returns how many were stored. */
+size_t itest_children(pid_t ppid, pid_t *out, size_t max);
+/* Number of threads of pid, or -1. */
+int itest_threads(pid_t pid);
+
+struct itest_row {
+	char *f[ITEST_COLUMNS];
+};
+
+struct itest_table {
+	struct itest_row *rows;
+	size_t n;
+	bool bom;
+	char *data;	/* the file, unescaped in place */
+};
+
+/*
+ * Reads an RFC 4180 CSV results file strictly: the exact header, CRLF line
+ * ends, 12 fields per row, quotes only around whole fields. 0 or -1 with a
+ * message on stderr.
+ */
+int itest_csv_load(const char *path, struct itest_table *t);
+void itest_table_free(struct itest_table *t);
+/* The row whose url is url, or NULL; fails the test if it appears twice. */
+const struct itest_row *itest_find(const struct itest_table *t, const char *url);
+/* Fails the test unless every url is in the table exactly once and nothing else is. */
+void itest_expect_urls(const struct itest_table *t, const char *const *urls, size_t n);
+
+#endif

@@ -1,0 +1,249 @@
+/* test_crawl_faults.c -- crawlpool against every demo-site fault route, in both modes, within the bounds */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "itest.h"
+#include "sitegen.h"
+
+enum { PAGES = 200, TIMEOUT_S = 3 };
+
+static struct itest_site site;
+
+/* What a route must give. NULL: not checked; error "" means success. */
+struct expect {
+	const char *path;
+	const char *status;
+	const char *error;	/* exact, or a prefix when it ends in '*' */
+	const char *title;
+	const char *links;
+	const char *bytes;
+};
+
+static const struct expect routes[] = {
+	{ "/fault/status/404", "404", "", "Status 404", "0", NULL },
+	{ "/fault/status/500", "500", "", "Status 500", "0", NULL },
+	{ "/fault/status/204", "204", "", NULL, NULL, "0" },
+	{ "/fault/redirect/12", "302", "too many redirects*", "", "", NULL },
+	{ "/fault/redirect-loop", "302", "redirect loop", "", "", NULL },
+	{ "/fault/redirect-file", "302", "protocol not allowed", "", "", NULL },
+	{ "/fault/redirect-ftp", "302", "protocol not allowed", "", "", NULL },
+	{ "/fault/drip", "200", "timeout", "", "", NULL },
+	{ "/fault/stall", "200", "timeout", "", "", NULL },
+	{ "/fault/silent", "", "timeout", "", "", "0" },
+	{ "/fault/no-reply", "", "empty reply", "", "", "0" },
+	{ "/fault/bad-status", "", "bad response", "", "", "0" },
+	{ "/fault/reset", "200", "connection reset", "", "", "5000" },
+	{ "/fault/truncated", "200", "truncated body", "", "", "10" },
+	{ "/fault/endless", "200", "too large", "", "", NULL },
+	{ "/fault/huge", "200", "too large", "", "", "0" },
+	{ "/fault/gzip-bomb", "200", "too large", "", "", NULL },
+	{ "/fault/binary", "200", "", NULL, NULL, "1048576" },
+	{ "/fault/deep", "200", "", "Deep page", "1", NULL },
+	{ "/fault/deep?depth=300", "200", "", "Deep page", "1", NULL },
+	{ "/fault/latin1", "200", "", "Caf\xc3\xa9 Z\xc3\xbcrich", "2", NULL },
+	{ "/fault/empty", "200", "", "", "0", "0" },
+	{ "/fault/not-html", "200", "", "", "", NULL },
+	{ "/fault/slow?ms=300", "200", "", "Slow page", "3", NULL },
+	{ "/fault/csv-title", "200", "", "Commas, \"quotes\" and more", "1", NULL },
+	{ "/fault/formula", "200", "", "'=HYPERLINK(\"http://127.0.0.1/\",\"x\")", "1", NULL },
+	{ "/no/such/page", "404", "", NULL, NULL, NULL },
+};
+
+/* Lines that never reach a worker, and the url column they must give. */
+static const struct {
+	const char *line;
+	const char *url;
+	const char *error;
+} invalid[] = {
+	{ "not a url", "not a url", "invalid URL" },
+	{ "ftp://127.0.0.1/x", "ftp://127.0.0.1/x", "protocol not allowed" },
+	{ "file:///etc/passwd", "file:///etc/passwd", "protocol not allowed" },
+	{ "gopher://127.0.0.1/", "gopher://127.0.0.1/", "protocol not allowed" },
+	{ "http://", "http://", "invalid URL" },
+	{ "  http://exa mple/  ", "http://exa mple/", "invalid URL" },
+	{ "http://127.0.0.1:1/", "http://127.0.0.1:1/", "connection refused" },
+};
+
+static const unsigned pages[] = { 0, 3, 13, 23, 33, 43, 53, 63, 73, 83, 93, 103, 113, 199 };
+
+enum {
+	NROUTES = sizeof(routes) / sizeof(routes[0]),
+	NINVALID = sizeof(invalid) / sizeof(invalid[0]),
+	NPAGES = sizeof(pages) / sizeof(pages[0]),
+	NURLS = NROUTES + NINVALID + NPAGES + 1,
+};
+
+static char urls[NURLS][256];
+
+static int setup(void **state)
+{
+	(void)state;
+	return itest_site_start(&site, PAGES, 30);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	itest_site_stop(&site);
+	itest_cleanup();
+	return 0;
+}
+
+/* Writes the list (with comments and blanks that must be skipped); fills urls[]. */
+static const char *write_list(void)
+{
+	static char text[16384];
+	size_t n = 0, u = 0;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "# every fault route\n\n");
+	for (size_t i = 0; i < NROUTES; i++) {
+		snprintf(urls[u], sizeof(urls[u]), "%s%s", site.base, routes[i].path);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n", urls[u++]);
+	}
+	for (size_t i = 0; i < NINVALID; i++) {
+		snprintf(urls[u++], sizeof(urls[0]), "%s", invalid[i].url);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\r\n", invalid[i].line);
+	}
+	for (size_t i = 0; i < NPAGES; i++) {
+		snprintf(urls[u], sizeof(urls[u]), "%s/page/%u.html", site.base, pages[i]);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "   %s\t\n", urls[u++]);
+	}
+	snprintf(urls[u++], sizeof(urls[0]), "%s/fault/redirect/3", site.base);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "%s", urls[u - 1]);
+	itest_write_file(itest_path("faults.txt"), text);
+	return itest_path("faults.txt");
+}
+
+static void expect_field(const struct itest_row *r, int col, const char *want, const char *what)
+{
+	const char *got = r->f[col];
+	size_t n;
+
+	if (!want)
+		return;
+	n = strlen(want);
+	if (n > 0 && want[n - 1] == '*' ? strncmp(got, want, n - 1) == 0 : strcmp(got, want) == 0)
+		return;
+	fail_msg("%s: %s '%s', expected '%s'", r->f[COL_URL], what, got, want);
+}
+
+static void check_fault_rows(const struct itest_table *t, const char *mode)
+{
+	for (size_t i = 0; i < NROUTES; i++) {
+		const struct itest_row *r = itest_find(t, urls[i]);
+		double ms;
+
+		assert_non_null(r);
+		expect_field(r, COL_STATUS, routes[i].status, "status");
+		expect_field(r, COL_ERROR, routes[i].error, "error");
+		expect_field(r, COL_TITLE, routes[i].title, "title");
+		expect_field(r, COL_LINKS, routes[i].links, "links");
+		expect_field(r, COL_BYTES, routes[i].bytes, "bytes");
+		/* --timeout bounds every URL, whatever the server does */
+		ms = atof(r->f[COL_TIME]);
+		if (ms <= 0 || ms > TIMEOUT_S * 1000 + 1500)
+			fail_msg("%s: time_ms %s out of bounds", urls[i], r->f[COL_TIME]);
+		if (!*r->f[COL_WORKER])
+			fail_msg("%s: no worker in %s mode", urls[i], mode);
+		/* the body cap holds after decompression too */
+		if (strtoull(r->f[COL_BYTES], NULL, 10) > 2u << 20)
+			fail_msg("%s: %s bytes past --max-size", urls[i], r->f[COL_BYTES]);
+	}
+}
+
+static void check_other_rows(const struct itest_table *t)
+{
+	struct sitegen_page want;
+	char num[32];
+
+	for (size_t i = 0; i < NINVALID; i++) {
+		const struct itest_row *r = itest_find(t, urls[NROUTES + i]);
+
+		assert_non_null(r);
+		assert_string_equal(r->f[COL_ERROR], invalid[i].error);
+	}
+	for (size_t i = 0; i < NPAGES; i++) {
+		const struct itest_row *r = itest_find(t, urls[NROUTES + NINVALID + i]);
+
+		assert_non_null(r);
+		sitegen_page_info(pages[i], PAGES, &want);
+		assert_string_equal(r->f[COL_STATUS], "200");
+		assert_string_equal(r->f[COL_ERROR], "");
+		/* the formula guard marks titles starting with = + - @ */
+		if (strchr("=+-@", want.title[0])) {
+			assert_int_equal(r->f[COL_TITLE][0], '\'');
+			assert_string_equal(r->f[COL_TITLE] + 1, want.title);
+		} else {
+			assert_string_equal(r->f[COL_TITLE], want.title);
+		}
+		snprintf(num, sizeof(num), "%u", want.links);
+		assert_string_equal(r->f[COL_LINKS], num);
+		snprintf(num, sizeof(num), "%zu", want.bytes);
+		assert_string_equal(r->f[COL_BYTES], num);
+		assert_string_equal(r->f[COL_FINAL_URL], r->f[COL_URL]);
+		assert_string_equal(r->f[COL_REDIRECTS], "0");
+		assert_non_null(strstr(r->f[COL_CONTENT_TYPE], "text/html"));
+	}
+	{
+		const struct itest_row *r = itest_find(t, urls[NURLS - 1]);
+
+		assert_non_null(r);
+		sitegen_page_info(0, PAGES, &want);
+		assert_string_equal(r->f[COL_REDIRECTS], "3");
+		assert_string_equal(r->f[COL_TITLE], want.title);
+		assert_non_null(strstr(r->f[COL_FINAL_URL], "/page/0.html"));
+	}
+}
+
+static void crawl_faults(const char *mode)
+{
+	const char *out = itest_path("faults.csv");
+	const char *args[] = { "crawl", "--mode", mode, "--workers", "16", "--timeout", "3",
+			       "--connect-timeout", "2", "--max-size", "2M", "-q", "-o", out,
+			       write_list(), NULL };
+	const char *list[NURLS];
+	struct itest_table t;
+	double secs;
+	int rc = itest_run(args, NULL, &secs);
+
+	if (rc != 0)
+		fail_msg("%s mode: exit %d: %s", mode, rc, itest_stderr());
+	/* all run at once, so the whole list takes about one timeout */
+	if (secs > 3 * TIMEOUT_S + 10)
+		fail_msg("%s mode took %.1f s", mode, secs);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	for (size_t i = 0; i < NURLS; i++)
+		list[i] = urls[i];
+	itest_expect_urls(&t, list, NURLS);
+	check_fault_rows(&t, mode);
+	check_other_rows(&t);
+	itest_table_free(&t);
+}
+
+static void test_faults_thread_mode(void **state)
+{
+	(void)state;
+	crawl_faults("thread");
+}
+
+static void test_faults_process_mode(void **state)
+{
+	(void)state;
+	crawl_faults("process");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_faults_thread_mode),
+		cmocka_unit_test(test_faults_process_mode),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
