@@ -21,6 +21,8 @@
 #define CSV_HEADER "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,title,links,worker,error\r\n"
 
 static char itest_tmp[64];
+/* Paths are kept per name until itest_cleanup(), so callers may hold them. */
+static char *itest_paths[64];
 
 double itest_now(void)
 {
@@ -62,16 +64,25 @@ void itest_cleanup(void)
 	if (itest_tmp[0])
 		nftw(itest_tmp, itest_rm, 16, FTW_DEPTH | FTW_PHYS);
 	itest_tmp[0] = '\0';
+	for (size_t i = 0; i < 64; i++) {
+		free(itest_paths[i]);
+		itest_paths[i] = NULL;
+	}
 }
 
 const char *itest_path(const char *name)
 {
-	static char bufs[8][256];
-	static unsigned next;
-	char *b = bufs[next++ % 8];
+	size_t dir_len = strlen(itest_dir()), i;
+	char buf[256];
 
-	snprintf(b, sizeof(bufs[0]), "%s/%s", itest_dir(), name);
-	return b;
+	for (i = 0; i < 64 && itest_paths[i]; i++)
+		if (strcmp(itest_paths[i] + dir_len + 1, name) == 0)
+			return itest_paths[i];
+	assert_true(i < 64);
+	snprintf(buf, sizeof(buf), "%s/%s", itest_dir(), name);
+	itest_paths[i] = strdup(buf);
+	assert_non_null(itest_paths[i]);
+	return itest_paths[i];
 }
 
 void itest_write_file(const char *path, const char *text)

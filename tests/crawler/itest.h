@@ -28,7 +28,7 @@ void itest_site_stop(struct itest_site *site);
 /* A scratch directory for one test binary, removed by itest_cleanup(). */
 const char *itest_dir(void);
 void itest_cleanup(void);
-/* itest_dir()/name in a static buffer (one of a few rotating ones). */
+/* itest_dir()/name; the same pointer for the same name until itest_cleanup(). */
 const char *itest_path(const char *name);
 /* Writes text to a file. */
 void itest_write_file(const char *path, const char *text);

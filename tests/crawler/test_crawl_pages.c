@@ -1,0 +1,278 @@
+/* test_crawl_pages.c -- exact rows for the demo site's pages in both modes; formats, stdin, append, usage */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "itest.h"
+#include "sitegen.h"
+
+enum { PAGES = 300, WORKERS = 4 };
+
+static struct itest_site site;
+static char *urls[PAGES];
+
+static int setup(void **state)
+{
+	char text[PAGES * 64];
+	size_t n = 0;
+
+	(void)state;
+	if (itest_site_start(&site, PAGES, 30) < 0)
+		return -1;
+	for (unsigned i = 0; i < PAGES; i++) {
+		char u[96];
+
+		snprintf(u, sizeof(u), "%s/page/%u.html", site.base, i);
+		urls[i] = strdup(u);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n", u);
+	}
+	itest_write_file(itest_path("pages.txt"), text);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	itest_site_stop(&site);
+	itest_cleanup();
+	for (unsigned i = 0; i < PAGES; i++)
+		free(urls[i]);
+	return 0;
+}
+
+/* The title as a CSV or TSV cell shows it: the formula guard's apostrophe first. */
+static void expect_title(const char *got, const char *want, bool guarded, unsigned n)
+{
+	if (guarded && strchr("=+-@", want[0])) {
+		if (got[0] != '\'' || strcmp(got + 1, want) != 0)
+			fail_msg("page %u: title '%s', expected guarded '%s'", n, got, want);
+	} else if (strcmp(got, want) != 0) {
+		fail_msg("page %u: title '%s', expected '%s'", n, got, want);
+	}
+}
+
+static void check_pages(const struct itest_table *t, const char *mode, bool parsed)
+{
+	struct sitegen_page want;
+	char num[32];
+	long workers[PAGES];
+	size_t distinct = 0;
+
+	itest_expect_urls(t, (const char *const *)urls, PAGES);
+	for (unsigned i = 0; i < PAGES; i++) {
+		const struct itest_row *r = itest_find(t, urls[i]);
+		long w = atol(r->f[COL_WORKER]);
+		size_t k;
+
+		sitegen_page_info(i, PAGES, &want);
+		assert_string_equal(r->f[COL_STATUS], "200");
+		assert_string_equal(r->f[COL_ERROR], "");
+		snprintf(num, sizeof(num), "%zu", want.bytes);
+		assert_string_equal(r->f[COL_BYTES], num);
+		if (parsed) {
+			expect_title(r->f[COL_TITLE], want.title, true, i);
+			snprintf(num, sizeof(num), "%u", want.links);
+			assert_string_equal(r->f[COL_LINKS], num);
+		} else {
+			assert_string_equal(r->f[COL_TITLE], "");
+			assert_string_equal(r->f[COL_LINKS], "");
+		}
+		assert_true(atof(r->f[COL_TTFB]) > 0);
+		assert_true(atof(r->f[COL_TIME]) >= atof(r->f[COL_TTFB]));
+		/* thread mode names the slot, process mode the pid */
+		if (strcmp(mode, "thread") == 0)
+			assert_true(w >= 0 && w < WORKERS);
+		else
+			assert_true(w > 1);
+		for (k = 0; k < distinct && workers[k] != w; k++)
+			;
+		if (k == distinct)
+			workers[distinct++] = w;
+	}
+	assert_true(distinct >= 1 && distinct <= WORKERS);
+}
+
+static void crawl_pages(const char *mode, const char *extra)
+{
+	const char *out = itest_path("pages.csv");
+	const char *args[] = { "crawl", "-m", mode, "-w", "4", "-q", "-o", out,
+			       itest_path("pages.txt"), extra, NULL };
+	struct itest_table t;
+	int rc = itest_run(args, NULL, NULL);
+
+	if (rc != 0)
+		fail_msg("exit %d: %s", rc, itest_stderr());
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	check_pages(&t, mode, extra == NULL);
+	itest_table_free(&t);
+}
+
+static void test_pages_thread_mode(void **state)
+{
+	(void)state;
+	crawl_pages("thread", NULL);
+}
+
+static void test_pages_process_mode(void **state)
+{
+	(void)state;
+	crawl_pages("process", NULL);
+}
+
+static void test_no_parse(void **state)
+{
+	(void)state;
+	crawl_pages("thread", "--no-parse");
+}
+
+/* JSON Lines carries the raw title (no guard); TSV the same fields, escaped. */
+static void test_jsonl_and_tsv(void **state)
+{
+	const char *jl = itest_path("pages.jsonl"), *tsv = itest_path("pages.tsv");
+	const char *a[] = { "crawl", "-q", "-f", "jsonl", "-o", jl, itest_path("pages.txt"), NULL };
+	const char *b[] = { "crawl", "-q", "-m", "process", "--format=tsv", "-o", tsv,
+			    itest_path("pages.txt"), NULL };
+	struct sitegen_page want;
+	char line[8192];
+	unsigned seen = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(itest_run(a, NULL, NULL), 0);
+	assert_int_equal(itest_run(b, NULL, NULL), 0);
+	f = fopen(jl, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		struct json_object *o = json_tokener_parse(line), *url, *title, *links;
+		unsigned n;
+
+		assert_non_null(o);
+		assert_true(json_object_object_get_ex(o, "url", &url));
+		assert_true(json_object_object_get_ex(o, "title", &title));
+		assert_true(json_object_object_get_ex(o, "links", &links));
+		assert_int_equal(sscanf(strstr(json_object_get_string(url), "/page/"), "/page/%u", &n), 1);
+		sitegen_page_info(n, PAGES, &want);
+		assert_string_equal(json_object_get_string(title), want.title);
+		assert_int_equal(json_object_get_int(links), (int)want.links);
+		json_object_put(o);
+		seen++;
+	}
+	fclose(f);
+	assert_int_equal(seen, PAGES);
+
+	f = fopen(tsv, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line, "url\tfinal_url\tstatus\tbytes\tcontent_type\tttfb_ms\ttime_ms\t"
+				  "redirects\ttitle\tlinks\tworker\terror\n");
+	for (seen = 0; fgets(line, sizeof(line), f); seen++) {
+		char *field[13], *p = line;
+		unsigned n, k = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		while (k < 13 && (field[k++] = strsep(&p, "\t")) != NULL)
+			;
+		assert_int_equal(k, 13);	/* 12 fields, then the NULL */
+		assert_int_equal(sscanf(strstr(field[0], "/page/"), "/page/%u", &n), 1);
+		sitegen_page_info(n, PAGES, &want);
+		/* the demo's titles hold no tab, newline or backslash once collapsed */
+		expect_title(field[8], want.title, true, n);
+	}
+	fclose(f);
+	assert_int_equal(seen, PAGES);
+}
+
+static void test_stdin_to_stdout(void **state)
+{
+	const char *args[] = { "crawl", "-q", "-w", "3", "-o", "-", "-", NULL };
+	struct itest_table t;
+
+	(void)state;
+	assert_int_equal(itest_run(args, itest_path("pages.txt"), NULL), 0);
+	assert_int_equal(itest_csv_load(itest_stdout_path(), &t), 0);
+	check_pages(&t, "thread", true);
+	itest_table_free(&t);
+}
+
+static void test_append_keeps_one_header(void **state)
+{
+	const char *out = itest_path("append.csv");
+	const char *a[] = { "crawl", "-q", "--bom", "--append", "-o", out, itest_path("pages.txt"), NULL };
+	const char *b[] = { "crawl", "-q", "--bom", "--append", "-m", "process", "-o", out,
+			    itest_path("pages.txt"), NULL };
+	struct itest_table t;
+
+	(void)state;
+	assert_int_equal(itest_run(a, NULL, NULL), 0);
+	assert_int_equal(itest_run(b, NULL, NULL), 0);
+	/* the loader insists on one BOM and one header, then rows only */
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_true(t.bom);
+	assert_int_equal(t.n, 2 * PAGES);
+	for (size_t i = 0; i < t.n; i++) {
+		assert_string_not_equal(t.rows[i].f[COL_URL], "url");
+		assert_null(strstr(t.rows[i].f[COL_URL], "\xef\xbb\xbf"));
+	}
+	itest_table_free(&t);
+}
+
+static void expect_exit(const char *const *args, int want, const char *needle)
+{
+	int rc = itest_run(args, NULL, NULL);
+
+	if (rc != want)
+		fail_msg("%s %s: exit %d, expected %d", args[0], args[1] ? args[1] : "", rc, want);
+	if (needle && !strstr(itest_stderr(), needle))
+		fail_msg("stderr '%s' lacks '%s'", itest_stderr(), needle);
+}
+
+static void test_usage_and_exit_codes(void **state)
+{
+	const char *list = itest_path("pages.txt"), *never = itest_path("never.csv");
+	const char *nope = itest_path("nope.txt");
+	const char *unknown[] = { "crawl", "--frobnicate", list, NULL };
+	const char *workers[] = { "crawl", "-w", "0", list, NULL };
+	const char *format[] = { "crawl", "-f", "xlsx", list, NULL };
+	const char *two[] = { "crawl", list, list, NULL };
+	const char *missing[] = { "crawl", "-o", never, nope, NULL };
+	const char *unwritable[] = { "crawl", "-o", "/nonexistent/dir/out.csv", list, NULL };
+	const char *command[] = { "crawlx", NULL };
+	const char *none[] = { NULL };
+	const char *help[] = { "crawl", "--help", NULL };
+	const char *version[] = { "--version", NULL };
+
+	(void)state;
+	expect_exit(unknown, 2, "unknown option --frobnicate");
+	expect_exit(workers, 2, "invalid --workers");
+	expect_exit(format, 2, "invalid --format");
+	expect_exit(two, 2, "one URLS_FILE at most");
+	expect_exit(missing, 2, "cannot open url list");
+	/* nothing is created for a list that cannot be read */
+	assert_null(fopen(never, "r"));
+	expect_exit(unwritable, 2, "cannot open output '/nonexistent/dir/out.csv'");
+	expect_exit(command, 2, "unknown command 'crawlx'");
+	expect_exit(none, 2, "usage: crawlpool");
+	expect_exit(help, 0, NULL);
+	expect_exit(version, 0, NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pages_thread_mode),
+		cmocka_unit_test(test_pages_process_mode),
+		cmocka_unit_test(test_no_parse),
+		cmocka_unit_test(test_jsonl_and_tsv),
+		cmocka_unit_test(test_stdin_to_stdout),
+		cmocka_unit_test(test_append_keeps_one_header),
+		cmocka_unit_test(test_usage_and_exit_codes),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
