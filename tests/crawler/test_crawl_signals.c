@@ -1,0 +1,289 @@
+/* test_crawl_signals.c -- a killed worker loses nothing, Ctrl-C drains or abandons, no zombies or orphans */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+enum { PAGES = 100, NSLOW = 4, NPAGES = 60, NURLS = NSLOW + NPAGES };
+
+static struct itest_site site;
+static char urls[NURLS][128];
+
+static int setup(void **state)
+{
+	(void)state;
+	/* orphaned workers would be re-parented to us: we can see any left behind */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		return -1;
+	return itest_site_start(&site, PAGES, 40);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	itest_site_stop(&site);
+	itest_cleanup();
+	return 0;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&t, NULL);
+}
+
+/* A list of NSLOW slow pages (slow_ms each) first, then NPAGES generated pages. */
+static const char *write_list(long slow_ms)
+{
+	char text[NURLS * 130];
+	size_t n = 0;
+
+	for (int i = 0; i < NURLS; i++) {
+		if (i < NSLOW)
+			snprintf(urls[i], sizeof(urls[i]), "%s/fault/slow?ms=%ld", site.base, slow_ms + i);
+		else
+			snprintf(urls[i], sizeof(urls[i]), "%s/page/%d.html", site.base, i);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n", urls[i]);
+	}
+	itest_write_file(itest_path("list.txt"), text);
+	return itest_path("list.txt");
+}
+
+static bool is_slow(const char *url)
+{
+	return strstr(url, "/fault/slow") != NULL;
+}
+
+/* Waits until the crawl runs `workers` workers (processes or threads). */
+static void wait_for_workers(pid_t pid, const char *mode, unsigned workers)
+{
+	double deadline = itest_now() + 30;
+	pid_t kids[64];
+
+	for (;;) {
+		bool ready = strcmp(mode, "process") == 0
+				     ? itest_children(pid, kids, 64) >= workers
+				     : itest_threads(pid) >= (int)workers + 1;
+
+		if (ready)
+			break;
+		if (itest_now() > deadline)
+			fail_msg("%s mode: %u workers never showed up", mode, workers);
+		nap_ms(10);
+	}
+	/* the pool hands each new worker its first job straight away */
+	nap_ms(500);
+}
+
+static bool still_running(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+/* Nothing of the crawl may outlive it: no worker, no zombie. */
+static void expect_no_leftovers(void)
+{
+	pid_t kids[64];
+	double deadline = itest_now() + 10;
+	size_t n;
+
+	for (;;) {
+		int status;
+
+		while (waitpid(-1, &status, WNOHANG) > 0)
+			;
+		n = itest_children(getpid(), kids, 64);
+		if (n == 1 && kids[0] == site.pid)
+			return;
+		if (itest_now() > deadline)
+			fail_msg("%zu processes left behind by the crawl", n - 1);
+		nap_ms(20);
+	}
+}
+
+/* The file is whole: header, complete rows, each url once and from the list. */
+static void load_checked(const char *path, struct itest_table *t)
+{
+	assert_int_equal(itest_csv_load(path, t), 0);
+	for (size_t i = 0; i < t->n; i++) {
+		const char *url = t->rows[i].f[COL_URL];
+		size_t k;
+
+		for (k = 0; k < NURLS && strcmp(urls[k], url) != 0; k++)
+			;
+		if (k == NURLS)
+			fail_msg("row for '%s', which is not in the list", url);
+		itest_find(t, url);
+	}
+}
+
+static void test_killed_worker_loses_nothing(void **state)
+{
+	const char *out = itest_path("kill.csv");
+	const char *args[] = { "crawl", "-m", "process", "-w", "2", "-t", "20", "-q", "-o", out,
+			       write_list(4000), NULL };
+	const char *list[NURLS];
+	char want[64];
+	pid_t pid = itest_spawn(args, NULL), kids[8], victim;
+	struct itest_table t;
+	const struct itest_row *killed = NULL;
+	double deadline;
+	char proc[64];
+	struct stat st;
+
+	(void)state;
+	wait_for_workers(pid, "process", 2);
+	assert_true(itest_children(pid, kids, 8) == 2);
+	victim = kids[0];
+	assert_int_equal(kill(victim, SIGKILL), 0);
+	/* reaped by the crawl while it runs, and replaced */
+	snprintf(proc, sizeof(proc), "/proc/%d", (int)victim);
+	deadline = itest_now() + 10;
+	while (stat(proc, &st) == 0 || itest_children(pid, kids, 8) < 2) {
+		if (itest_now() > deadline)
+			fail_msg("killed worker %d not reaped and replaced", (int)victim);
+		nap_ms(10);
+	}
+	assert_true(still_running(pid));
+
+	assert_int_equal(itest_wait(pid, 60), 0);
+	load_checked(out, &t);
+	for (int i = 0; i < NURLS; i++)
+		list[i] = urls[i];
+	itest_expect_urls(&t, list, NURLS);
+	snprintf(want, sizeof(want), "%d", (int)victim);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct itest_row *r = &t.rows[i];
+
+		if (!*r->f[COL_ERROR])
+			continue;
+		if (killed)
+			fail_msg("a second failed row: %s: %s", r->f[COL_URL], r->f[COL_ERROR]);
+		killed = r;
+	}
+	assert_non_null(killed);
+	assert_string_equal(killed->f[COL_ERROR], "worker killed by signal 9 (Killed)");
+	assert_string_equal(killed->f[COL_WORKER], want);
+	assert_true(is_slow(killed->f[COL_URL]));
+	itest_table_free(&t);
+	expect_no_leftovers();
+}
+
+/* One signal: no new URLs, the slow ones in flight finish, exit 130. */
+static void drain(const char *mode, int sig)
+{
+	const char *out = itest_path("drain.csv");
+	const char *args[] = { "crawl", "-m", mode, "-w", "4", "-t", "20", "-q", "-o", out,
+			       write_list(2000), NULL };
+	pid_t pid = itest_spawn(args, NULL);
+	struct itest_table t;
+	unsigned slow_ok = 0;
+
+	wait_for_workers(pid, mode, 4);
+	assert_int_equal(kill(pid, sig), 0);
+	assert_int_equal(itest_wait(pid, 30), 130);
+	load_checked(out, &t);
+	assert_true(t.n < NURLS);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct itest_row *r = &t.rows[i];
+
+		if (is_slow(r->f[COL_URL])) {
+			assert_string_equal(r->f[COL_ERROR], "");
+			assert_string_equal(r->f[COL_TITLE], "Slow page");
+			slow_ok++;
+		} else if (*r->f[COL_ERROR]) {
+			/* queued but never started */
+			assert_non_null(strstr(r->f[COL_ERROR], "interrupted"));
+		}
+	}
+	assert_int_equal(slow_ok, NSLOW);
+	itest_table_free(&t);
+	expect_no_leftovers();
+}
+
+/* A second signal: the URLs in flight are abandoned as interrupted, at once. */
+static void abandon(const char *mode)
+{
+	const char *out = itest_path("abandon.csv");
+	const char *args[] = { "crawl", "-m", mode, "-w", "4", "-t", "30", "-q", "-o", out,
+			       write_list(20000), NULL };
+	pid_t pid = itest_spawn(args, NULL);
+	struct itest_table t;
+	unsigned slow = 0;
+	double t0;
+
+	wait_for_workers(pid, mode, 4);
+	assert_int_equal(kill(pid, SIGINT), 0);
+	nap_ms(300);
+	assert_true(still_running(pid));
+	t0 = itest_now();
+	assert_int_equal(kill(pid, SIGINT), 0);
+	assert_int_equal(itest_wait(pid, 30), 130);
+	if (itest_now() - t0 > 10)
+		fail_msg("%s mode took %.1f s to abandon", mode, itest_now() - t0);
+	load_checked(out, &t);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct itest_row *r = &t.rows[i];
+
+		if (!is_slow(r->f[COL_URL]))
+			continue;
+		if (!strstr(r->f[COL_ERROR], "interrupted"))
+			fail_msg("%s: error '%s'", r->f[COL_URL], r->f[COL_ERROR]);
+		slow++;
+	}
+	assert_int_equal(slow, NSLOW);
+	itest_table_free(&t);
+	expect_no_leftovers();
+}
+
+static void test_sigint_drains_thread_mode(void **state)
+{
+	(void)state;
+	drain("thread", SIGINT);
+}
+
+static void test_sigterm_drains_process_mode(void **state)
+{
+	(void)state;
+	drain("process", SIGTERM);
+}
+
+static void test_second_sigint_abandons_thread_mode(void **state)
+{
+	(void)state;
+	abandon("thread");
+}
+
+static void test_second_sigint_abandons_process_mode(void **state)
+{
+	(void)state;
+	abandon("process");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_killed_worker_loses_nothing),
+		cmocka_unit_test(test_sigint_drains_thread_mode),
+		cmocka_unit_test(test_sigterm_drains_process_mode),
+		cmocka_unit_test(test_second_sigint_abandons_thread_mode),
+		cmocka_unit_test(test_second_sigint_abandons_process_mode),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
