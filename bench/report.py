@@ -1,0 +1,251 @@
+#!/usr/bin/python3
+# report.py -- bench/run's arithmetic: medians of the repeats, the table, the target ratios
+"""usage: report.py --runs runs.csv [--context FILE] [--out DIR]
+       report.py --count-ok CRAWL.csv
+
+The first form reads every run bench/run recorded, prints one row per tool, setting and
+kind with the medians of its repeats, then the ratios issue 4 sets as targets, and writes
+summary.csv and table.txt to DIR. The second prints how many rows of a crawlpool CSV are
+a status 200 without error."""
+
+import argparse
+import csv
+import os
+import statistics
+import sys
+
+MIB = 1024.0
+
+# Targets of issue 4: (label, minimum ratio).
+FETCH_VS_TOOLS = 1.20
+FETCH_VS_WRK = 0.70
+PARSE_VS_MULTI = 1.15
+PARSE_VS_CEILING = 0.85
+PROCESS_VS_THREAD = 0.85
+THREAD32_MEMORY_MIB = 32.0
+FLAT_GROWTH = 1.10
+
+
+def count_ok(path):
+    n = 0
+    with open(path, newline="", encoding="utf-8", errors="replace") as f:
+        for row in csv.DictReader(f):
+            if row.get("status") == "200" and not row.get("error"):
+                n += 1
+    return n
+
+
+def num(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def load(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def summarize(runs):
+    """One entry per (tool, workers, kind) in first-seen order, with medians of its runs."""
+    groups = {}
+    for r in runs:
+        groups.setdefault((r["tool"], r["workers"], r["kind"]), []).append(r)
+    rows = []
+    for (tool, workers, kind), rs in groups.items():
+        def med(key):
+            vals = [num(r[key]) for r in rs]
+            vals = [v for v in vals if v == v]
+            return statistics.median(vals) if vals else float("nan")
+
+        rows.append({
+            "tool": tool, "workers": int(workers), "kind": kind,
+            "urls": int(med("urls")), "runs": len(rs),
+            "wall_s": med("wall_s"), "pages_s": med("rate"),
+            "cpu_s": statistics.median([num(r["user_s"]) + num(r["sys_s"]) for r in rs]),
+            "pss_mib": med("pss_kib") / MIB, "maxrss_mib": med("maxrss_kib") / MIB,
+            "server_cpu_s": med("server_cpu_s"),
+            "ok": min(num(r["ok"]) for r in rs),
+            "failed_runs": sum(1 for r in rs if r["rc"] != "0"),
+            "spread": (max(num(r["rate"]) for r in rs) - min(num(r["rate"]) for r in rs))
+            / med("rate") if med("rate") > 0 else 0.0,
+        })
+    return rows
+
+
+KIND_ORDER = {"fetch": 0, "parse": 1, "ceiling": 2}
+
+
+def table(rows):
+    head = ("tool", "workers", "kind", "urls", "wall s", "pages/s", "±", "CPU s", "nginx CPU s",
+            "PSS MiB", "max RSS MiB", "ok")
+    lines = []
+    ordered = sorted(rows, key=lambda r: (KIND_ORDER.get(r["kind"], 3), r["kind"], -r["pages_s"]))
+    cells = []
+    for r in ordered:
+        ceiling = r["kind"] == "ceiling"
+        if ceiling:
+            ok = f"{r['ok']:.0f} µs/page"
+        elif r["tool"].startswith("wrk"):
+            ok = "all 2xx" if r["ok"] >= r["urls"] else f"{r['urls'] - r['ok']:.0f} bad"
+        else:
+            ok = "all" if r["ok"] >= r["urls"] and not r["failed_runs"] else f"{r['ok']:.0f} !"
+        cells.append((
+            r["tool"], str(r["workers"]), r["kind"], str(r["urls"]),
+            "-" if ceiling else f"{r['wall_s']:.2f}",
+            f"{r['pages_s']:.0f}", f"{100 * r['spread']:.0f}%",
+            f"{r['cpu_s']:.2f}", "-" if ceiling else f"{r['server_cpu_s']:.2f}",
+            f"{r['pss_mib']:.1f}", f"{r['maxrss_mib']:.1f}", ok))
+    widths = [max(len(head[i]), *(len(c[i]) for c in cells)) for i in range(len(head))]
+    right = {1, 3, 4, 5, 6, 7, 8, 9, 10}
+
+    def fmt(c):
+        return "  ".join(c[i].rjust(widths[i]) if i in right else c[i].ljust(widths[i])
+                         for i in range(len(c)))
+
+    lines.append(fmt(head))
+    lines.append("  ".join("-" * w for w in widths))
+    kind = None
+    for c in cells:
+        if kind is not None and c[2] != kind:
+            lines.append("")
+        kind = c[2]
+        lines.append(fmt(c))
+    return lines
+
+
+def best(rows, pred):
+    cands = [r for r in rows if pred(r) and r["pages_s"] == r["pages_s"]]
+    return max(cands, key=lambda r: r["pages_s"]) if cands else None
+
+
+def find(rows, tool, workers, kind):
+    for r in rows:
+        if r["tool"] == tool and r["workers"] == workers and r["kind"] == kind:
+            return r
+    return None
+
+
+def name(r):
+    return f"{r['tool']} w{r['workers']} {r['kind']}"
+
+
+def ratio_line(label, num_row, den_row, target, checks):
+    if not num_row or not den_row or not den_row["pages_s"]:
+        return f"  {label}: not measured"
+    ratio = num_row["pages_s"] / den_row["pages_s"]
+    verdict = "MET" if ratio >= target else f"MISSED by {100 * (target - ratio) / target:.0f}%"
+    checks.append((label, ratio >= target))
+    return (f"  {label}: {ratio:.2f}  (target >= {target:.2f}: {verdict})\n"
+            f"      {name(num_row)} {num_row['pages_s']:.0f}/s  vs  {name(den_row)} {den_row['pages_s']:.0f}/s")
+
+
+def ratios(rows):
+    checks = []
+    cp = lambda r: r["tool"].startswith("crawlpool")
+    other_fetch = lambda r: (r["kind"] == "fetch" and not cp(r) and not r["tool"].startswith("wrk"))
+    out = ["Ratios (medians; issue 4 targets):"]
+    cp_fetch = best(rows, lambda r: cp(r) and r["kind"] == "fetch")
+    cp_parse = best(rows, lambda r: cp(r) and r["kind"] == "parse")
+    out.append(ratio_line("fetch only: crawlpool best / fastest other tool", cp_fetch,
+                          best(rows, other_fetch), FETCH_VS_TOOLS, checks))
+    out.append(ratio_line("fetch only: crawlpool best / wrk ceiling", cp_fetch,
+                          best(rows, lambda r: r["tool"].startswith("wrk")), FETCH_VS_WRK, checks))
+    out.append(ratio_line("fetch+parse: crawlpool best / multi_crawler (libcurl multi + libxml2)",
+                          cp_parse, best(rows, lambda r: r["tool"].startswith("multi_crawler")
+                                         and r["kind"] == "parse"), PARSE_VS_MULTI, checks))
+    out.append(ratio_line("fetch+parse: crawlpool best / parse ceiling (cores / SAX CPU per page)",
+                          cp_parse, best(rows, lambda r: r["tool"].startswith("libxml2 SAX")),
+                          PARSE_VS_CEILING, checks))
+    for kind in ("fetch", "parse"):
+        for w in (8, 32):
+            out.append(ratio_line(f"process / thread, {kind}, {w} workers",
+                                  find(rows, "crawlpool process", w, kind),
+                                  find(rows, "crawlpool thread", w, kind), PROCESS_VS_THREAD, checks))
+    for kind in ("parse", "fetch"):
+        r = find(rows, "crawlpool thread", 32, kind)
+        if r:
+            ok = r["pss_mib"] <= THREAD32_MEMORY_MIB
+            checks.append((f"memory thread 32 {kind}", ok))
+            out.append(f"  peak memory, crawlpool thread 32 workers {kind}: {r['pss_mib']:.1f} MiB PSS of the "
+                       f"whole crawl (target <= {THREAD32_MEMORY_MIB:.0f} MiB: "
+                       f"{'MET' if ok else 'MISSED'}); largest process {r['maxrss_mib']:.1f} MiB RSS")
+    return out, checks
+
+
+def flatness(rows, checks):
+    out = []
+    for mode in ("thread", "process"):
+        flat = sorted((r for r in rows if r["tool"] == f"crawlpool {mode}" and r["kind"].startswith("parse-")),
+                      key=lambda r: r["urls"])
+        if len(flat) < 2:
+            continue
+        small, big = flat[0], flat[-1]
+        growth = big["pss_mib"] / small["pss_mib"] if small["pss_mib"] else float("inf")
+        ok = growth <= FLAT_GROWTH
+        checks.append((f"flat memory {mode}", ok))
+        out.append(f"  memory flatness, crawlpool {mode} 32 workers: {small['urls']} URLs {small['pss_mib']:.1f} MiB"
+                   f" -> {big['urls']} URLs {big['pss_mib']:.1f} MiB ({growth:.2f}x; flat means <= "
+                   f"{FLAT_GROWTH:.2f}x: {'MET' if ok else 'MISSED'}); {big['pages_s']:.0f} pages/s at {big['urls']}")
+    return out
+
+
+def report(args):
+    runs = load(args.runs)
+    rows = summarize(runs)
+    lines = []
+    if args.context and os.path.exists(args.context):
+        with open(args.context, encoding="utf-8") as f:
+            lines += [l.rstrip("\n") for l in f]
+        lines.append("")
+    main_rows = [r for r in rows if r["kind"] in KIND_ORDER]
+    lines += table(main_rows)
+    lines.append("")
+    lines.append("pages/s = URLs / wall (wrk: its requests/s; ceilings: cores x 1e6 / CPU µs per page). "
+                 "± = spread (max-min)/median of the repeats.")
+    lines.append("CPU s = user+sys of the tool (all its processes); nginx CPU s = the server's share "
+                 "in the same run. PSS = peak of the sum over the tool's process tree (shared pages "
+                 "counted once); max RSS = largest single process (/usr/bin/time).")
+    lines.append("")
+    ratio_lines, checks = ratios(main_rows)
+    lines += ratio_lines
+    flat_rows = [r for r in rows if r["kind"].startswith("parse-")]
+    if flat_rows:
+        lines += flatness(flat_rows, checks)
+    met = sum(1 for _, ok in checks if ok)
+    lines.append("")
+    lines.append(f"targets met: {met} of {len(checks)}")
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "table.txt"), "w", encoding="utf-8") as f:
+            f.write(text)
+        keys = ["tool", "workers", "kind", "urls", "runs", "wall_s", "pages_s", "spread", "cpu_s",
+                "server_cpu_s", "pss_mib", "maxrss_mib", "ok", "failed_runs"]
+        with open(os.path.join(args.out, "summary.csv"), "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
+            w.writeheader()
+            for r in rows:
+                w.writerow({k: (f"{r[k]:.4g}" if isinstance(r[k], float) else r[k]) for k in keys})
+
+
+def main():
+    ap = argparse.ArgumentParser(usage=__doc__.splitlines()[0][7:])
+    ap.add_argument("--runs")
+    ap.add_argument("--context")
+    ap.add_argument("--out")
+    ap.add_argument("--count-ok", metavar="CRAWL_CSV")
+    args = ap.parse_args()
+    if args.count_ok:
+        print(count_ok(args.count_ok))
+        return 0
+    if not args.runs:
+        ap.error("--runs or --count-ok is required")
+    report(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
