@@ -268,9 +268,11 @@ static void test_many_rows_in_order(void **state)
 	for (int i = 0; i < 20000; i++) {
 		snprintf(url, sizeof(url), "http://h/%d,", i);
 		assert_memory_equal(p, url, strlen(url));
-		p = strstr(p, "\r\n");
+		/* memchr, not strstr: sanitizers make strstr scan to the end each time */
+		p = memchr(p, '\n', len - (size_t)(p - got));
 		assert_non_null(p);
-		p += 2;
+		assert_int_equal(p[-1], '\r');
+		p++;
 	}
 	assert_int_equal((size_t)(p - got), len);
 	free(got);
