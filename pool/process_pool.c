@@ -70,6 +70,24 @@ struct process_pool {
 
 /* ---- worker side ---------------------------------------------------- */
 
+static bool inbuf_reserve(struct inbuf *in, size_t want)
+{
+	size_t cap = in->cap ? in->cap : READ_CHUNK;
+	char *data;
+
+	if (in->cap - in->len >= want)
+		return true;
+	while (cap - in->len < want)
+		cap *= 2;
+	data = realloc(in->data, cap);
+	if (!data)
+		return false;
+	in->data = data;
+	in->cap = cap;
+	return true;
+}
+
+
 static int send_frame(int fd, uint32_t kind, const void *data, size_t len)
 {
 	struct frame_header hdr = { .len = (uint32_t)len, .kind = kind };
@@ -102,23 +120,6 @@ static int send_frame(int fd, uint32_t kind, const void *data, size_t len)
 	return 0;
 }
 
-/* 1 when len bytes were read, 0 on a clean EOF before any byte, -1 otherwise. */
-static int read_exact(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n == 0 && got == 0 ? 0 : -1;
-		got += (size_t)n;
-	}
-	return 1;
-}
-
 static void worker_detach(struct process_pool *pp, unsigned self)
 {
 	struct pool *pool = pp->pool;
@@ -146,31 +147,57 @@ static void worker_detach(struct process_pool *pp, unsigned self)
 			close(pp->slots[i].fd);
 }
 
+/* Reads until the buffer holds `want` bytes: 1, or 0 on EOF, -1 on error. */
+static int fill(int fd, struct inbuf *in, size_t want)
+{
+	while (in->len < want) {
+		ssize_t n;
+
+		if (!inbuf_reserve(in, want - in->len > READ_CHUNK ? want - in->len : READ_CHUNK))
+			return -1;
+		n = read(fd, in->data + in->len, in->cap - in->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		in->len += (size_t)n;
+	}
+	return 1;
+}
+
+/* Runs jobs until the parent closes the channel. Reads are buffered, so a
+ * job usually arrives, header and all, in one read. */
 static void worker_loop(struct pool *pool, void *state, int fd)
 {
+	struct inbuf in = { 0 };
 	struct frame_header hdr;
-	int rc;
 
-	while ((rc = read_exact(fd, &hdr, sizeof(hdr))) == 1) {
-		void *job = malloc(hdr.len ? hdr.len : 1);
+	while (fill(fd, &in, sizeof(hdr)) == 1) {
+		size_t frame;
 		void *result = NULL;
 		size_t result_len = 0;
 		uint32_t kind;
 
-		if (!job || hdr.kind != FRAME_JOB || read_exact(fd, job, hdr.len) != 1)
+		memcpy(&hdr, in.data, sizeof(hdr));
+		frame = sizeof(hdr) + hdr.len;
+		if (hdr.kind != FRAME_JOB || hdr.len > POOL_MAX_BLOB || fill(fd, &in, frame) != 1)
 			_exit(1);
-		if (pool->cb.work(pool->ctx, state, job, hdr.len, &result, &result_len) != 0)
+		if (pool->cb.work(pool->ctx, state, in.data + sizeof(hdr), hdr.len,
+				  &result, &result_len) != 0)
 			kind = FRAME_FAILED;
 		else if (result_len > POOL_MAX_BLOB)
 			kind = FRAME_TOO_LARGE;
 		else
 			kind = FRAME_RESULT;
-		rc = send_frame(fd, kind, result, kind == FRAME_RESULT ? result_len : 0);
-		free(result);
-		free(job);
-		if (rc < 0)
+		if (send_frame(fd, kind, result, kind == FRAME_RESULT ? result_len : 0) < 0)
 			_exit(1);
+		free(result);
+		memmove(in.data, in.data + frame, in.len - frame);
+		in.len -= frame;
 	}
+	if (in.len > 0)
+		_exit(1);	/* the parent went away mid-frame */
+	free(in.data);
 }
 
 static _Noreturn void worker_main(struct process_pool *pp, unsigned self, int fd)
@@ -386,23 +413,6 @@ static bool handle_frame(struct process_pool *pp, unsigned i, const struct frame
 	return false;
 }
 
-static bool inbuf_reserve(struct inbuf *in, size_t want)
-{
-	size_t cap = in->cap ? in->cap : READ_CHUNK;
-	char *data;
-
-	if (in->cap - in->len >= want)
-		return true;
-	while (cap - in->len < want)
-		cap *= 2;
-	data = realloc(in->data, cap);
-	if (!data)
-		return false;
-	in->data = data;
-	in->cap = cap;
-	return true;
-}
-
 /* Delivers every complete frame in the buffer; false on a protocol error. */
 static bool parse_frames(struct process_pool *pp, unsigned i)
 {
@@ -445,7 +455,9 @@ static void slot_read(struct process_pool *pp, unsigned i)
 			kill_worker(slot);
 			return;
 		}
-		n = read(slot->fd, slot->in.data + slot->in.len, slot->in.cap - slot->in.len);
+		size_t room = slot->in.cap - slot->in.len;
+
+		n = read(slot->fd, slot->in.data + slot->in.len, room);
 		if (n > 0) {
 			slot->in.len += (size_t)n;
 			if (!parse_frames(pp, i)) {
@@ -454,6 +466,9 @@ static void slot_read(struct process_pool *pp, unsigned i)
 				slot_died(pp, i);
 				return;
 			}
+			/* A short read emptied the socket; poll() tells when there is more. */
+			if ((size_t)n < room)
+				return;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -577,6 +592,9 @@ static void shutdown_workers(struct process_pool *pp)
 			pid_t got = waitpid(slot->pid, &status, WNOHANG);
 
 			if (got == slot->pid || (got < 0 && errno != EINTR)) {
+				if (got == slot->pid && WIFEXITED(status) &&
+				    WEXITSTATUS(status) == EXIT_INIT_FAILED && !pp->rc)
+					pp->rc = POOL_EINIT;
 				slot->pid = 0;
 			} else if (elapsed_ms(&start) > EXIT_GRACE_MS) {
 				kill_worker(slot);
@@ -614,6 +632,8 @@ int process_pool_run(struct pool *pool)
 	}
 	rc = run_jobs(&pp);
 	shutdown_workers(&pp);
+	if (pp.rc == POOL_EINIT)
+		rc = POOL_EINIT;
 out_free:
 	free(pp.pfds);
 	free(pp.slots);

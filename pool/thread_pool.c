@@ -419,6 +419,9 @@ int thread_pool_run(struct pool *pool)
 		if (tp.workers[i].started)
 			pthread_join(tp.workers[i].thread, NULL);
 	drain_after_failure(&tp);
+	/* A worker may fail its init after the last job was delivered. */
+	if (tp.init_failed && (rc == 0 || rc == POOL_ESTOPPED))
+		rc = POOL_EINIT;
 
 	pthread_cond_destroy(&tp.job_ready);
 	pthread_mutex_destroy(&tp.lock);
