@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# echo_client.sh -- echo-client against a real echo-server, and a raw TCP client (as nc would be)
+set -euo pipefail
+
+bin=${BUILD_DIR:?}
+tmp=$(mktemp -d /tmp/echo-client-test.XXXXXX)
+server_pid=
+
+stop_server() {
+	if [ -n "$server_pid" ]; then
+		kill -TERM "$server_pid" 2>/dev/null || true
+		wait "$server_pid" || { echo "FAIL: echo-server exited with $?"; exit 1; }
+		server_pid=
+	fi
+}
+cleanup() {
+	if [ -n "$server_pid" ]; then
+		kill -KILL "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# start_server ARGS...: runs echo-server on port 0 and sets $port from its "listening on" line.
+start_server() {
+	rm -f "$tmp/out"
+	mkfifo "$tmp/out"
+	"$bin/echo-server" --port 0 "$@" >"$tmp/out" 2>>"$tmp/server.log" &
+	server_pid=$!
+	local line
+	read -r -t 60 line <"$tmp/out" || fail "echo-server did not start: $(cat "$tmp/server.log")"
+	port=${line##*:}
+}
+
+# --- command line
+"$bin/echo-client" --help | grep -q "usage: echo-client" || fail "--help"
+set +e
+"$bin/echo-client" --bogus 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "unknown option should exit 2, got $rc"
+grep -q "unknown option '--bogus'" "$tmp/err" || fail "unknown option message: $(cat "$tmp/err")"
+"$bin/echo-server" --help | grep -q "usage: echo-server" || fail "server --help"
+set +e
+"$bin/echo-server" --mode fork 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "bad mode should exit 2, got $rc"
+
+# --- plain echo, piped input, the last line without a newline
+start_server --mode event
+printf 'hello\nWorld \xc3\xa9t\xc3\xa9\nno newline' | "$bin/echo-client" --port "$port" >"$tmp/got"
+printf 'HELLO\nWORLD \xc3\xa9T\xc3\xa9\nNO NEWLINE\n' >"$tmp/want"
+cmp -s "$tmp/got" "$tmp/want" || fail "echo: got '$(cat "$tmp/got")'"
+
+# A larger input than any socket buffer: the client must not deadlock against backpressure.
+for i in $(seq 1 20000); do echo "line $i of some text"; done >"$tmp/big"
+"$bin/echo-client" --port "$port" <"$tmp/big" >"$tmp/got"
+tr 'a-z' 'A-Z' <"$tmp/big" | cmp -s - "$tmp/got" || fail "large input not echoed exactly"
+
+# --- a raw TCP client with no knowledge of the protocol, as nc is
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'raw\r\nclient\n' >&3
+read -r -t 30 l1 <&3 || fail "raw client: no reply"
+read -r -t 30 l2 <&3 || fail "raw client: no second reply"
+[ "$l1" = $'RAW\r' ] && [ "$l2" = "CLIENT" ] || fail "raw client got '$l1' '$l2'"
+exec 3<&-
+stop_server
+
+# --- busy and too long are reported as refusals, exit 1
+start_server --mode thread --max-clients 1 --max-line 10
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'hold\n' >&3
+read -r -t 30 l1 <&3 || fail "holder: no reply"
+set +e
+echo hi | "$bin/echo-client" --port "$port" >"$tmp/got" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "busy server should make the client exit 1, got $rc"
+grep -q "server refused: busy" "$tmp/err" || fail "busy message: $(cat "$tmp/err")"
+exec 3<&-
+# The slot frees when the server sees the holder leave; retry until then.
+for _ in $(seq 1 300); do
+	set +e
+	echo 'this line is too long' | "$bin/echo-client" --port "$port" >"$tmp/got" 2>"$tmp/err"; rc=$?
+	set -e
+	grep -q busy "$tmp/err" || break
+	sleep 0.1
+done
+[ "$rc" -eq 1 ] || fail "too long line should make the client exit 1, got $rc"
+grep -q "server refused: line too long" "$tmp/err" || fail "too long message: $(cat "$tmp/err")"
+stop_server
+
+# --- authentication
+printf 'correct horse\n' >"$tmp/key"
+printf 'battery staple\n' >"$tmp/wrong"
+start_server --mode process --secret-file "$tmp/key"
+echo 'authenticated line' | "$bin/echo-client" --port "$port" --secret-file "$tmp/key" >"$tmp/got"
+[ "$(cat "$tmp/got")" = "AUTHENTICATED LINE" ] || fail "auth echo: '$(cat "$tmp/got")'"
+set +e
+echo 'x' | "$bin/echo-client" --port "$port" --secret-file "$tmp/wrong" >"$tmp/got" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "wrong key should exit 1, got $rc"
+grep -q "authentication denied" "$tmp/err" || fail "denied message: $(cat "$tmp/err")"
+[ ! -s "$tmp/got" ] || fail "a denied client printed '$(cat "$tmp/got")'"
+stop_server
+grep -q "refused 127.0.0.1:[0-9]*: denied" "$tmp/server.log" || fail "denial not logged"
+
+# --- no server: a clear error
+set +e
+echo x | "$bin/echo-client" --port "$port" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "no server should exit 1, got $rc"
+grep -q "connect failed" "$tmp/err" || fail "connect message: $(cat "$tmp/err")"
+
+if grep -q "Sanitizer\|runtime error" "$tmp/server.log"; then
+	cat "$tmp/server.log"
+	fail "sanitizer report from echo-server"
+fi
+echo "ok"
