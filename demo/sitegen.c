@@ -9,34 +9,46 @@
 #include <string.h>
 
 /* Words for titles and anchors come from the ASCII part; body text uses all. */
-static const char *const words[] = {
-	"about", "above", "across", "after", "again", "almost", "along", "already",
-	"always", "among", "answer", "apple", "around", "autumn", "balance", "basket",
-	"beach", "because", "before", "behind", "below", "better", "between", "bicycle",
-	"bird", "bridge", "bright", "brother", "building", "butter", "camera", "candle",
-	"careful", "castle", "center", "change", "child", "church", "circle", "city",
-	"clean", "clear", "clock", "cloud", "coffee", "common", "corner", "country",
-	"course", "credit", "current", "daily", "dance", "danger", "decide", "deep",
-	"desert", "design", "dinner", "direct", "doctor", "double", "dream", "during",
-	"early", "earth", "east", "easy", "engine", "enough", "evening", "every",
-	"example", "family", "farm", "father", "feather", "field", "figure", "finger",
-	"finish", "flower", "follow", "forest", "forward", "friend", "garden", "gentle",
-	"glass", "golden", "good", "green", "ground", "group", "harbor", "heavy",
-	"history", "holiday", "horse", "house", "island", "journey", "kitchen", "ladder",
-	"language", "lantern", "large", "later", "leather", "letter", "light", "little",
-	"machine", "market", "meadow", "measure", "middle", "minute", "mirror", "moment",
-	"morning", "mountain", "music", "narrow", "nature", "never", "north", "number",
-	"ocean", "office", "orange", "orchard", "other", "paper", "pattern", "pencil",
-	"people", "picture", "planet", "pocket", "quiet", "rabbit", "rather", "record",
-	"river", "road", "saddle", "school", "season", "second", "shadow", "silver",
-	"simple", "single", "sister", "small", "snow", "south", "spring", "square",
-	"station", "stone", "story", "street", "strong", "summer", "table", "teacher",
-	"thunder", "timber", "today", "together", "tower", "travel", "under", "valley",
-	"village", "voice", "water", "weather", "west", "window", "winter", "wonder",
-	"yellow", "young",
-	/* non-ASCII words: body text only */
-	"café", "naïve", "über", "façade", "smörgåsbord", "piñata",
+struct word {
+	const char *s;
+	unsigned len;
 };
+#define W(s) { s, sizeof(s) - 1 }
+static const struct word words[] = {
+	W("about"), W("above"), W("across"), W("after"), W("again"), W("almost"), W("along"),
+	W("already"), W("always"), W("among"), W("answer"), W("apple"), W("around"),
+	W("autumn"), W("balance"), W("basket"), W("beach"), W("because"), W("before"),
+	W("behind"), W("below"), W("better"), W("between"), W("bicycle"), W("bird"),
+	W("bridge"), W("bright"), W("brother"), W("building"), W("butter"), W("camera"),
+	W("candle"), W("careful"), W("castle"), W("center"), W("change"), W("child"),
+	W("church"), W("circle"), W("city"), W("clean"), W("clear"), W("clock"), W("cloud"),
+	W("coffee"), W("common"), W("corner"), W("country"), W("course"), W("credit"),
+	W("current"), W("daily"), W("dance"), W("danger"), W("decide"), W("deep"), W("desert"),
+	W("design"), W("dinner"), W("direct"), W("doctor"), W("double"), W("dream"),
+	W("during"), W("early"), W("earth"), W("east"), W("easy"), W("engine"), W("enough"),
+	W("evening"), W("every"), W("example"), W("family"), W("farm"), W("father"),
+	W("feather"), W("field"), W("figure"), W("finger"), W("finish"), W("flower"),
+	W("follow"), W("forest"), W("forward"), W("friend"), W("garden"), W("gentle"),
+	W("glass"), W("golden"), W("good"), W("green"), W("ground"), W("group"), W("harbor"),
+	W("heavy"), W("history"), W("holiday"), W("horse"), W("house"), W("island"),
+	W("journey"), W("kitchen"), W("ladder"), W("language"), W("lantern"), W("large"),
+	W("later"), W("leather"), W("letter"), W("light"), W("little"), W("machine"),
+	W("market"), W("meadow"), W("measure"), W("middle"), W("minute"), W("mirror"),
+	W("moment"), W("morning"), W("mountain"), W("music"), W("narrow"), W("nature"),
+	W("never"), W("north"), W("number"), W("ocean"), W("office"), W("orange"),
+	W("orchard"), W("other"), W("paper"), W("pattern"), W("pencil"), W("people"),
+	W("picture"), W("planet"), W("pocket"), W("quiet"), W("rabbit"), W("rather"),
+	W("record"), W("river"), W("road"), W("saddle"), W("school"), W("season"), W("second"),
+	W("shadow"), W("silver"), W("simple"), W("single"), W("sister"), W("small"), W("snow"),
+	W("south"), W("spring"), W("square"), W("station"), W("stone"), W("story"),
+	W("street"), W("strong"), W("summer"), W("table"), W("teacher"), W("thunder"),
+	W("timber"), W("today"), W("together"), W("tower"), W("travel"), W("under"),
+	W("valley"), W("village"), W("voice"), W("water"), W("weather"), W("west"),
+	W("window"), W("winter"), W("wonder"), W("yellow"), W("young"),
+	/* non-ASCII words: body text only */
+	W("café"), W("naïve"), W("über"), W("façade"), W("smörgåsbord"), W("piñata"),
+};
+#undef W
 #define WORDS_ALL (sizeof(words) / sizeof(words[0]))
 #define WORDS_ASCII (WORDS_ALL - 6)
 
@@ -106,15 +118,17 @@ static void out_uint(struct out *o, unsigned v)
 
 static void out_word(struct out *o, unsigned w, bool capital)
 {
-	const char *s = words[w];
+	const char *s = words[w].s;
+	unsigned len = words[w].len;
 
 	if (capital && s[0] >= 'a' && s[0] <= 'z') {
 		char c = (char)(s[0] - 'a' + 'A');
 
 		out_put(o, &c, 1);
 		s++;
+		len--;
 	}
-	out_put(o, s, strlen(s));
+	out_put(o, s, len);
 }
 
 /* --- the title ------------------------------------------------------- */
@@ -183,7 +197,7 @@ static void plan_title(struct plan *p, struct demo_rng *r)
 		w[i] = demo_rng_below(r, WORDS_ASCII);
 	if (kind == SITEGEN_TITLE_PLAIN) {
 		snprintf(p->title_raw, sizeof(p->title_raw), "Page %u: %c%s %s %s", p->n,
-			 words[w[0]][0] - 'a' + 'A', words[w[0]] + 1, words[w[1]], words[w[2]]);
+			 words[w[0]].s[0] - 'a' + 'A', words[w[0]].s + 1, words[w[1]].s, words[w[2]].s);
 		memcpy(p->title, p->title_raw, sizeof(p->title));
 		return;
 	}
@@ -297,7 +311,7 @@ static void emit_sentence(struct out *o, struct demo_rng *r, size_t room)
 
 	for (unsigned i = 0; i < count; i++) {
 		unsigned w = demo_rng_below(r, WORDS_ALL);
-		size_t need = strlen(words[w]) + (used ? 1 : 0);
+		size_t need = words[w].len + (used ? 1 : 0);
 
 		if (used + need + 1 > room)
 			continue;

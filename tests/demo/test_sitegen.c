@@ -154,6 +154,27 @@ static void test_deterministic(void **state)
 	assert_true(memcmp(a, b, 512) != 0);
 }
 
+/*
+ * Other parts' tests and benchmarks are written against this site: a change
+ * to what it generates must be deliberate. Update the sum then, and say so.
+ */
+static void test_stable(void **state)
+{
+	static char buf[SITEGEN_MAX_BYTES];
+	uint64_t sum = 1469598103934665603ULL;	/* FNV-1a */
+	(void)state;
+
+	for (unsigned n = 0; n < 200; n++) {
+		size_t len = sitegen_render_to(n, PAGES, ORIGIN, buf);
+
+		for (size_t i = 0; i < len; i++) {
+			sum ^= (unsigned char)buf[i];
+			sum *= 1099511628211ULL;
+		}
+	}
+	assert_true(sum == 0x6b550e4295b5f58cULL);
+}
+
 static void test_sizes(void **state)
 {
 	static size_t sizes[PAGES];
@@ -210,7 +231,29 @@ static void test_origin_independent(void **state)
 	assert_int_equal(sitegen_render_to(0, PAGES, too_long, buf), 0);
 }
 
-/* Every page, parsed by libxml2 the way the crawler parses it, matches its info. */
+/* Counts the <a> tags in the HTML, those that start with an href, and the <title> tags. */
+static void scan_tags(const char *buf, size_t len, unsigned *anchors, unsigned *hrefs,
+		      unsigned *titles)
+{
+	const char *end = buf + len;
+
+	*anchors = *hrefs = *titles = 0;
+	for (const char *p = buf; (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++) {
+		size_t left = (size_t)(end - p);
+
+		if (left > 2 && p[1] == 'a' && (p[2] == ' ' || p[2] == '>')) {
+			(*anchors)++;
+			*hrefs += left > 9 && memcmp(p, "<a href=\"", 9) == 0;
+		} else if (left > 7 && memcmp(p, "<title>", 7) == 0) {
+			(*titles)++;
+		}
+	}
+}
+
+/*
+ * Every page's links are counted in its HTML; one page in five (the hard
+ * titles among them) is parsed by libxml2 the way the crawler parses it.
+ */
 static void test_parsed_matches_info(void **state)
 {
 	static char buf[SITEGEN_MAX_BYTES];
@@ -221,10 +264,16 @@ static void test_parsed_matches_info(void **state)
 		struct sitegen_page info;
 		struct extract ex;
 		size_t len = sitegen_render_to(n, PAGES, ORIGIN, buf);
+		unsigned anchors, hrefs, titles;
 
 		sitegen_page_info(n, PAGES, &info);
 		assert_int_equal(len, info.bytes);
-		assert_int_equal(memchr(buf, '\0', len), NULL);
+		scan_tags(buf, len, &anchors, &hrefs, &titles);
+		assert_int_equal(anchors, info.links);
+		assert_int_equal(hrefs, info.links);
+		assert_int_equal(titles, 1);
+		if (n % 5 != 3)
+			continue;
 		extract(buf, len, n, PAGES, &ex);
 		if (strcmp(ex.title, info.title) != 0 || ex.links != info.links)
 			fail_msg("page %u: parsed '%s' with %u links, expected '%s' with %u", n,
@@ -236,7 +285,7 @@ static void test_parsed_matches_info(void **state)
 	}
 	/* relative, root-relative and absolute hrefs all occur, none rare */
 	for (int f = 0; f < 4; f++)
-		assert_true(forms[f] > PAGES);
+		assert_true(forms[f] > PAGES / 5);
 }
 
 static void test_small_site(void **state)
@@ -325,6 +374,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_stable),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_origin_independent),
 		cmocka_unit_test(test_parsed_matches_info),
