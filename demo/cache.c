@@ -1,15 +1,13 @@
-/* cache.c -- lock-free page cache: each slot is filled once, by whichever thread renders first */
+/* cache.c -- lock-free page cache: each slot is filled once, by whichever thread stores first */
 #include "cache.h"
-#include "sitegen.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-int demo_cache_init(struct demo_cache *c, unsigned pages, const char *origin, size_t budget)
+int demo_cache_init(struct demo_cache *c, unsigned pages, size_t budget)
 {
 	c->pages = pages;
 	c->budget = budget;
-	c->origin = origin;
 	atomic_init(&c->used, 0);
 	c->slot = calloc(pages, sizeof(*c->slot));
 	if (!c->slot)
@@ -29,34 +27,27 @@ void demo_cache_release(struct demo_cache *c)
 	c->slot = NULL;
 }
 
-const char *demo_cache_get(struct demo_cache *c, unsigned n, char *scratch, size_t *len)
+const struct demo_page *demo_cache_find(struct demo_cache *c, unsigned n)
 {
-	struct demo_page *page = atomic_load_explicit(&c->slot[n], memory_order_acquire);
-	struct demo_page *expect = NULL;
+	return atomic_load_explicit(&c->slot[n], memory_order_acquire);
+}
 
-	if (page) {
-		*len = page->len;
-		return page->body;
-	}
-	*len = sitegen_render_to(n, c->pages, c->origin, scratch);
-	if (*len == 0)
-		return NULL;
-	if (atomic_fetch_add(&c->used, *len) + *len > c->budget) {
-		atomic_fetch_sub(&c->used, *len);
-		return scratch;
-	}
-	page = malloc(sizeof(*page) + *len);
-	if (!page) {
-		atomic_fetch_sub(&c->used, *len);
-		return scratch;
-	}
-	page->len = *len;
-	memcpy(page->body, scratch, *len);
-	if (!atomic_compare_exchange_strong_explicit(&c->slot[n], &expect, page,
-						     memory_order_acq_rel, memory_order_acquire)) {
-		/* another thread filled the slot first; either copy will do */
-		atomic_fetch_sub(&c->used, *len);
-		free(page);
-	}
-	return scratch;
+void demo_cache_put(struct demo_cache *c, unsigned n, const char *body, size_t len)
+{
+	struct demo_page *page, *expect = NULL;
+
+	if (atomic_fetch_add(&c->used, len) + len > c->budget)
+		goto out_unbudget;
+	page = malloc(sizeof(*page) + len);
+	if (!page)
+		goto out_unbudget;
+	page->len = len;
+	memcpy(page->body, body, len);
+	if (atomic_compare_exchange_strong_explicit(&c->slot[n], &expect, page, memory_order_acq_rel,
+						    memory_order_acquire))
+		return;
+	/* another thread filled the slot first: keep its copy */
+	free(page);
+out_unbudget:
+	atomic_fetch_sub(&c->used, len);
 }

@@ -15,19 +15,19 @@ struct demo_cache {
 	size_t budget;
 	atomic_size_t used;
 	_Atomic(struct demo_page *) *slot;
-	const char *origin;
 };
 
-/* 0, or -1 out of memory. The origin string must outlive the cache. */
-int demo_cache_init(struct demo_cache *c, unsigned pages, const char *origin, size_t budget);
+/* 0, or -1 out of memory. */
+int demo_cache_init(struct demo_cache *c, unsigned pages, size_t budget);
 void demo_cache_release(struct demo_cache *c);
 
+/* The cached copy of page n (< pages), or NULL. Safe from any thread. */
+const struct demo_page *demo_cache_find(struct demo_cache *c, unsigned n);
+
 /*
- * Page n (< pages) as served under the cache's origin: the cached copy, or,
- * when the budget is spent or memory is short, the page rendered into
- * scratch (SITEGEN_MAX_BYTES bytes). Sets *len; NULL if rendering failed.
- * Safe from any thread.
+ * Keeps a copy of page n, rendered under the cache's origin, if the budget
+ * allows; otherwise, or when memory is short, does nothing. Safe from any thread.
  */
-const char *demo_cache_get(struct demo_cache *c, unsigned n, char *scratch, size_t *len);
+void demo_cache_put(struct demo_cache *c, unsigned n, const char *body, size_t len);
 
 #endif

@@ -44,33 +44,38 @@ static bool host_usable(const char *h, size_t len)
 }
 
 /*
- * Absolute links name the host the client asked for; pages for our own
- * address (nearly every request) come from the cache.
+ * Absolute links name the host the client asked for. Pages for our own
+ * address (nearly every request) are rendered once and then come from the cache.
  */
 bool demo_serve_page(struct demo_conn *c, const struct http_request *req, unsigned n)
 {
 	struct demo_site *site = c->site;
-	char *scratch = conn_scratch(c);
-	const char *body;
+	char origin[SITEGEN_ORIGIN_MAX + 1] = "http://";
+	const struct demo_page *page;
+	bool ours = !req->host || !host_usable(req->host, req->host_len) ||
+		    (req->host_len == strlen(site->authority) &&
+		     strncasecmp(req->host, site->authority, req->host_len) == 0);
+	char *scratch;
 	size_t len;
 
+	page = ours ? demo_cache_find(&site->cache, n) : NULL;
+	if (page)
+		return conn_reply(c, req, 200, HTML_TYPE, page->body, page->len, NULL);
+	scratch = conn_scratch(c);
 	if (!scratch)
 		return conn_reply_error(c, req, 500);
-	if (req->host && host_usable(req->host, req->host_len) &&
-	    !(req->host_len == strlen(site->authority) &&
-	      strncasecmp(req->host, site->authority, req->host_len) == 0)) {
-		char origin[SITEGEN_ORIGIN_MAX + 1] = "http://";
-
+	if (ours) {
+		len = sitegen_render_to(n, site->cfg->pages, site->origin, scratch);
+		if (len > 0)
+			demo_cache_put(&site->cache, n, scratch, len);
+	} else {
 		memcpy(origin + 7, req->host, req->host_len);
 		origin[7 + req->host_len] = '\0';
-		body = scratch;
 		len = sitegen_render_to(n, site->cfg->pages, origin, scratch);
-	} else {
-		body = demo_cache_get(&site->cache, n, scratch, &len);
 	}
-	if (!body || len == 0)
+	if (len == 0)
 		return conn_reply_error(c, req, 500);
-	return conn_reply(c, req, 200, HTML_TYPE, body, len, NULL);
+	return conn_reply(c, req, 200, HTML_TYPE, scratch, len, NULL);
 }
 
 static bool serve_not_found(struct demo_conn *c, const struct http_request *req)

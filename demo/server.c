@@ -250,7 +250,7 @@ static int site_init(struct demo_site *site, const struct demo_config *cfg, int 
 	site->reap_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (site->stop_fd < 0 || site->reap_fd < 0)
 		return -1;
-	if (demo_cache_init(&site->cache, cfg->pages, site->origin, cfg->cache_bytes) < 0)
+	if (demo_cache_init(&site->cache, cfg->pages, cfg->cache_bytes) < 0)
 		return -1;
 	site->index_len = sitegen_index_render(cfg->pages, &site->index);
 	site->bomb_len = faultgen_gzip_bomb(&site->bomb);

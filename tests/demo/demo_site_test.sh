@@ -239,6 +239,10 @@ done
 expect "served again once connections closed" "$code" "200"
 grep -q "GET /page/1.html 200" "$TMP/limits.err" && echo "ok: --verbose logs requests" ||
 	fail "--verbose log: $(cat "$TMP/limits.err")"
+kill -TERM "$PID"
+wait "$PID"
+expect "limits server exit status" "$?" "0"
+SERVERS=("${SERVERS[0]}")
 
 # ---- other modes and usage -------------------------------------------------------------------
 "$BIN" --export "$TMP/site" --pages 30 --quiet
@@ -274,6 +278,10 @@ expect_range "SIGTERM stop time (ms)" "$((($(date +%s%N) - start_ms) / 1000000))
 wait "$held"
 expect "held connection closed at stop" "$?" "52"
 [ -e "$TMP/main.port" ] && fail "port file left behind" || echo "ok: port file removed"
-SERVERS=("${SERVERS[@]:1}")
+SERVERS=()
 
+# sanitizer builds report on stderr; any report is a failure
+if grep -l -e 'Sanitizer' -e 'runtime error' "$TMP"/*.err >/dev/null 2>&1; then
+	fail "sanitizer report: $(cat "$TMP"/*.err)"
+fi
 exit "$FAILED"
