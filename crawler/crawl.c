@@ -2,6 +2,7 @@
 #include "crawl.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,15 +57,19 @@ static void crawl_signals(void (*handler)(int))
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-static void crawl_row(struct crawl *c, const char *url, const struct crawl_record *rec, long worker)
+/* The results cannot be written: fetching more is pointless. */
+static void crawl_give_up(struct crawl *c)
 {
-	progress_row(&c->progress, rec->error != NULL);
-	if (c->write_failed || output_row(c->out, url, rec, worker) == 0)
-		return;
-	/* the results cannot be written: fetching more is pointless */
 	c->write_failed = true;
 	pool_stop(c->pool);
 	pool_stop(c->pool);
+}
+
+static void crawl_row(struct crawl *c, const char *url, const struct crawl_record *rec, long worker)
+{
+	progress_row(&c->progress, rec->error != NULL);
+	if (!c->write_failed && output_row(c->out, url, rec, worker) < 0)
+		crawl_give_up(c);
 }
 
 static int crawl_next(void *ctx, void **job, size_t *job_len)
@@ -115,6 +120,15 @@ static int crawl_worker_init(void *ctx, unsigned index, void **state)
 	struct crawl *c = ctx;
 
 	(void)index;
+	if (c->opts->mode == POOL_THREADS) {
+		sigset_t stop;
+
+		/* Ctrl-C goes to the parent thread, whose read of the list it must interrupt */
+		sigemptyset(&stop);
+		sigaddset(&stop, SIGINT);
+		sigaddset(&stop, SIGTERM);
+		pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	}
 	*state = worker_new(&c->worker);
 	return *state ? 0 : -1;
 }

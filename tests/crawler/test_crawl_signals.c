@@ -251,6 +251,74 @@ static void abandon(const char *mode)
 	expect_no_leftovers();
 }
 
+/* The syscall pid sits in, from /proc/PID/syscall: "0 0x0 ..." is read(0, ...). */
+static bool reading_stdin(pid_t pid)
+{
+	char path[64], buf[128] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strncmp(buf, "0 0x0 ", 6) == 0;
+}
+
+/*
+ * A list on a pipe that stays open: the crawl waits in read(2) for more, and
+ * Ctrl-C must end that wait with the rows of what was read.
+ */
+static void stdin_pipe(const char *mode)
+{
+	const char *out = itest_path("pipe.csv"), *fifo = itest_path("list.fifo");
+	const char *args[] = { "crawl", "-m", mode, "-w", "2", "-q", "-o", out, "-", NULL };
+	struct itest_table t;
+	double deadline;
+	pid_t pid;
+	FILE *w;
+
+	write_list(10);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid = itest_spawn(args, fifo);
+	w = fopen(fifo, "w");
+	assert_non_null(w);
+	for (int i = NSLOW; i < NSLOW + 5; i++)
+		fprintf(w, "%s\n", urls[i]);
+	fflush(w);
+	deadline = itest_now() + 30;
+	while (!reading_stdin(pid)) {
+		if (itest_now() > deadline)
+			fail_msg("%s mode: the crawl never waited for more of its list", mode);
+		nap_ms(10);
+	}
+	assert_int_equal(kill(pid, SIGINT), 0);
+	assert_int_equal(itest_wait(pid, 20), 130);
+	fclose(w);
+	load_checked(out, &t);
+	assert_int_equal(t.n, 5);
+	for (size_t i = 0; i < t.n; i++)
+		if (*t.rows[i].f[COL_ERROR] && !strstr(t.rows[i].f[COL_ERROR], "interrupted"))
+			fail_msg("%s: %s", t.rows[i].f[COL_URL], t.rows[i].f[COL_ERROR]);
+	itest_table_free(&t);
+	expect_no_leftovers();
+}
+
+static void test_stdin_pipe_thread_mode(void **state)
+{
+	(void)state;
+	stdin_pipe("thread");
+}
+
+static void test_stdin_pipe_process_mode(void **state)
+{
+	(void)state;
+	stdin_pipe("process");
+}
+
 static void test_sigint_drains_thread_mode(void **state)
 {
 	(void)state;
@@ -283,6 +351,8 @@ int main(void)
 		cmocka_unit_test(test_sigterm_drains_process_mode),
 		cmocka_unit_test(test_second_sigint_abandons_thread_mode),
 		cmocka_unit_test(test_second_sigint_abandons_process_mode),
+		cmocka_unit_test(test_stdin_pipe_thread_mode),
+		cmocka_unit_test(test_stdin_pipe_process_mode),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
