@@ -222,6 +222,61 @@ static void test_append_keeps_one_header(void **state)
 	itest_table_free(&t);
 }
 
+/* --max-redirects 0 reports the redirect itself; a low limit stops a chain; long lines are cut. */
+static void test_redirect_limits_and_long_lines(void **state)
+{
+	const char *list = itest_path("limits.txt"), *out = itest_path("limits.csv");
+	const char *none[] = { "crawl", "-q", "--max-redirects", "0", "-o", out, list, NULL };
+	const char *two[] = { "crawl", "-q", "--max-redirects=2", "-m", "process", "-o", out, list, NULL };
+	char *text = malloc(12000), chain[128], exact[128], *long_url = text + 256;
+	const struct itest_row *r;
+	struct itest_table t;
+
+	(void)state;
+	assert_non_null(text);
+	snprintf(chain, sizeof(chain), "%s/fault/redirect/3", site.base);
+	snprintf(exact, sizeof(exact), "%s/fault/redirect/2", site.base);
+	/* a URL of 10,000 bytes: the row keeps the first URLLIST_LINE_MAX (8192) */
+	memset(long_url, 'a', 10000);
+	memcpy(long_url, "http://127.0.0.1/", 17);
+	long_url[10000] = '\0';
+	itest_write_file(list, chain);
+	{
+		FILE *f = fopen(list, "a");
+
+		assert_non_null(f);
+		fprintf(f, "\n%s\n%s\n", exact, long_url);
+		fclose(f);
+	}
+	long_url[8192] = '\0';
+
+	assert_int_equal(itest_run(none, NULL, NULL), 0);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 3);
+	r = itest_find(&t, chain);
+	assert_non_null(r);
+	assert_string_equal(r->f[COL_STATUS], "302");
+	assert_string_equal(r->f[COL_REDIRECTS], "0");
+	assert_string_equal(r->f[COL_ERROR], "");
+	r = itest_find(&t, long_url);
+	assert_non_null(r);
+	assert_string_equal(r->f[COL_ERROR], "URL too long");
+	itest_table_free(&t);
+
+	assert_int_equal(itest_run(two, NULL, NULL), 0);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	r = itest_find(&t, chain);
+	assert_non_null(r);
+	assert_string_equal(r->f[COL_ERROR], "too many redirects (over 2)");
+	r = itest_find(&t, exact);
+	assert_non_null(r);
+	assert_string_equal(r->f[COL_ERROR], "");
+	assert_string_equal(r->f[COL_REDIRECTS], "2");
+	assert_string_equal(r->f[COL_STATUS], "200");
+	itest_table_free(&t);
+	free(text);
+}
+
 static void expect_exit(const char *const *args, int want, const char *needle)
 {
 	int rc = itest_run(args, NULL, NULL);
@@ -271,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl_and_tsv),
 		cmocka_unit_test(test_stdin_to_stdout),
 		cmocka_unit_test(test_append_keeps_one_header),
+		cmocka_unit_test(test_redirect_limits_and_long_lines),
 		cmocka_unit_test(test_usage_and_exit_codes),
 	};
 
