@@ -53,6 +53,22 @@ static int conn_poll(struct demo_conn *c, short events, long long deadline)
 	}
 }
 
+/*
+ * After a non-blocking socket call failed: 0 to try it again (interrupted,
+ * or the socket is ready now), or CONN_*.
+ */
+static int conn_retry(struct demo_conn *c, short events, long long deadline)
+{
+	int rc;
+
+	if (errno == EINTR)
+		return 0;
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		return CONN_GONE;
+	rc = conn_poll(c, events, deadline);
+	return rc < 0 ? rc : 0;
+}
+
 int conn_send(struct demo_conn *c, struct iovec *iov, int cnt, long long deadline)
 {
 	while (cnt > 0) {
@@ -60,13 +76,8 @@ int conn_send(struct demo_conn *c, struct iovec *iov, int cnt, long long deadlin
 		ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0) {
-			int rc;
+			int rc = conn_retry(c, POLLOUT, deadline);
 
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return CONN_GONE;
-			rc = conn_poll(c, POLLOUT, deadline);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -100,25 +111,29 @@ int conn_sleep(struct demo_conn *c, long long deadline)
 	return rc == 1 ? CONN_GONE : rc;
 }
 
-/* Reads more of the request into c->in: bytes read, 0 at end of input, or CONN_*. */
-static ssize_t conn_recv(struct demo_conn *c, long long deadline)
+/* Reads at most len bytes into buf: bytes read, 0 at end of input, or CONN_*. */
+static ssize_t conn_read(struct demo_conn *c, void *buf, size_t len, long long deadline)
 {
 	for (;;) {
-		ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+		ssize_t n = recv(c->fd, buf, len, MSG_DONTWAIT);
 		int rc;
 
-		if (n >= 0) {
-			c->in_len += (size_t)n;
+		if (n >= 0)
 			return n;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return CONN_GONE;
-		rc = conn_poll(c, POLLIN, deadline);
+		rc = conn_retry(c, POLLIN, deadline);
 		if (rc < 0)
 			return rc;
 	}
+}
+
+/* Reads more of the request into c->in: bytes read, 0 at end of input, or CONN_*. */
+static ssize_t conn_recv(struct demo_conn *c, long long deadline)
+{
+	ssize_t n = conn_read(c, c->in + c->in_len, sizeof(c->in) - c->in_len, deadline);
+
+	if (n > 0)
+		c->in_len += (size_t)n;
+	return n;
 }
 
 char *conn_scratch(struct demo_conn *c)
@@ -252,21 +267,11 @@ static int skip_body(struct demo_conn *c, const struct http_request *req)
 
 	while (need > 0) {
 		char sink[4096];
-		ssize_t n = recv(c->fd, sink, need < sizeof(sink) ? need : sizeof(sink), MSG_DONTWAIT);
+		ssize_t n = conn_read(c, sink, need < sizeof(sink) ? need : sizeof(sink), deadline);
 
-		if (n > 0) {
-			need -= (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			return CONN_GONE;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return CONN_GONE;
-		n = conn_poll(c, POLLIN, deadline);
-		if (n < 0)
-			return (int)n;
+		if (n <= 0)
+			return n == 0 ? CONN_GONE : (int)n;
+		need -= (size_t)n;
 	}
 	return 0;
 }

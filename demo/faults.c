@@ -135,27 +135,6 @@ static int fault_redirect(struct demo_conn *c, const struct http_request *req, c
 	return redirect(c, req, location);
 }
 
-static int fault_redirect_loop(struct demo_conn *c, const struct http_request *req,
-			       const char *arg, size_t len)
-{
-	(void)arg, (void)len;
-	return redirect(c, req, "/fault/redirect-loop");
-}
-
-static int fault_redirect_file(struct demo_conn *c, const struct http_request *req,
-			       const char *arg, size_t len)
-{
-	(void)arg, (void)len;
-	return redirect(c, req, "file:///etc/passwd");
-}
-
-static int fault_redirect_ftp(struct demo_conn *c, const struct http_request *req,
-			      const char *arg, size_t len)
-{
-	(void)arg, (void)len;
-	return redirect(c, req, "ftp://127.0.0.1:1/");
-}
-
 /* A close-delimited body, one byte every 500 ms. */
 static int fault_drip(struct demo_conn *c, const struct http_request *req, const char *arg,
 		      size_t len)
@@ -389,30 +368,31 @@ static const struct {
 	const char *name;
 	bool prefix;		/* the rest of the path is the argument */
 	fault_fn *serve;
+	const char *location;	/* without serve: a 302 there */
 } faults[] = {
-	{ "status/", true, fault_status },
-	{ "redirect/", true, fault_redirect },
-	{ "redirect-loop", false, fault_redirect_loop },
-	{ "redirect-file", false, fault_redirect_file },
-	{ "redirect-ftp", false, fault_redirect_ftp },
-	{ "drip", false, fault_drip },
-	{ "stall", false, fault_stall },
-	{ "silent", false, fault_silent },
-	{ "no-reply", false, fault_no_reply },
-	{ "bad-status", false, fault_bad_status },
-	{ "reset", false, fault_reset },
-	{ "truncated", false, fault_truncated },
-	{ "endless", false, fault_endless },
-	{ "huge", false, fault_huge },
-	{ "gzip-bomb", false, fault_gzip_bomb },
-	{ "binary", false, fault_binary },
-	{ "deep", false, fault_deep },
-	{ "latin1", false, fault_latin1 },
-	{ "empty", false, fault_empty },
-	{ "not-html", false, fault_not_html },
-	{ "slow", false, fault_slow },
-	{ "csv-title", false, fault_csv_title },
-	{ "formula", false, fault_formula },
+	{ "status/", true, fault_status, NULL },
+	{ "redirect/", true, fault_redirect, NULL },
+	{ "redirect-loop", false, NULL, "/fault/redirect-loop" },
+	{ "redirect-file", false, NULL, "file:///etc/passwd" },
+	{ "redirect-ftp", false, NULL, "ftp://127.0.0.1:1/" },
+	{ "drip", false, fault_drip, NULL },
+	{ "stall", false, fault_stall, NULL },
+	{ "silent", false, fault_silent, NULL },
+	{ "no-reply", false, fault_no_reply, NULL },
+	{ "bad-status", false, fault_bad_status, NULL },
+	{ "reset", false, fault_reset, NULL },
+	{ "truncated", false, fault_truncated, NULL },
+	{ "endless", false, fault_endless, NULL },
+	{ "huge", false, fault_huge, NULL },
+	{ "gzip-bomb", false, fault_gzip_bomb, NULL },
+	{ "binary", false, fault_binary, NULL },
+	{ "deep", false, fault_deep, NULL },
+	{ "latin1", false, fault_latin1, NULL },
+	{ "empty", false, fault_empty, NULL },
+	{ "not-html", false, fault_not_html, NULL },
+	{ "slow", false, fault_slow, NULL },
+	{ "csv-title", false, fault_csv_title, NULL },
+	{ "formula", false, fault_formula, NULL },
 };
 
 int demo_fault(struct demo_conn *c, const struct http_request *req, const char *name,
@@ -421,9 +401,13 @@ int demo_fault(struct demo_conn *c, const struct http_request *req, const char *
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
 		size_t flen = strlen(faults[i].name);
 
-		if (faults[i].prefix ? len > flen && memcmp(name, faults[i].name, flen) == 0
-				     : len == flen && memcmp(name, faults[i].name, flen) == 0)
-			return faults[i].serve(c, req, name + flen, len - flen);
+		if (faults[i].prefix ? len <= flen : len != flen)
+			continue;
+		if (memcmp(name, faults[i].name, flen) != 0)
+			continue;
+		if (!faults[i].serve)
+			return redirect(c, req, faults[i].location);
+		return faults[i].serve(c, req, name + flen, len - flen);
 	}
 	return -1;
 }

@@ -26,6 +26,14 @@ static bool is_field_char(unsigned char c)
 	return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
+static bool all_of(const char *s, size_t len, bool (*ok)(unsigned char))
+{
+	for (size_t i = 0; i < len; i++)
+		if (!ok((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
 static bool name_is(const char *name, size_t len, const char *want)
 {
 	return len == strlen(want) && strncasecmp(name, want, len) == 0;
@@ -64,9 +72,8 @@ static int parse_target(const char *t, size_t len, struct http_request *req)
 {
 	const char *q;
 
-	for (size_t i = 0; i < len; i++)
-		if (!is_vchar((unsigned char)t[i]))
-			return -400;
+	if (!all_of(t, len, is_vchar))
+		return -400;
 	/* absolute-form: drop the scheme and authority */
 	if (len > 7 && strncasecmp(t, "http://", 7) == 0) {
 		const char *slash = memchr(t + 7, '/', len - 7);
@@ -101,9 +108,8 @@ static int parse_request_line(const char *line, size_t len, struct http_request 
 	if (!sp1 || sp1 == line)
 		return -400;
 	mlen = (size_t)(sp1 - line);
-	for (size_t i = 0; i < mlen; i++)
-		if (!is_tchar((unsigned char)line[i]))
-			return -400;
+	if (!all_of(line, mlen, is_tchar))
+		return -400;
 	sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1));
 	if (!sp2)
 		return -400;
@@ -184,14 +190,10 @@ static int parse_header(const char *line, size_t len, struct http_request *req,
 	if (!colon || colon == line)
 		return -400;
 	nlen = (size_t)(colon - line);
-	for (size_t i = 0; i < nlen; i++)
-		if (!is_tchar((unsigned char)line[i]))
-			return -400;
 	v = colon + 1;
 	vlen = len - nlen - 1;
-	for (size_t i = 0; i < vlen; i++)
-		if (!is_field_char((unsigned char)v[i]))
-			return -400;
+	if (!all_of(line, nlen, is_tchar) || !all_of(v, vlen, is_field_char))
+		return -400;
 	while (vlen > 0 && (*v == ' ' || *v == '\t')) {
 		v++;
 		vlen--;

@@ -67,6 +67,17 @@ static int parse_number(const char *name, const char *text, unsigned long long m
 	return 0;
 }
 
+static int parse_uint(const char *name, const char *text, unsigned min, unsigned max,
+		      unsigned *out)
+{
+	unsigned long long v;
+
+	if (parse_number(name, text, min, max, &v) < 0)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int set_mode(struct demo_options *o, enum demo_mode mode)
 {
 	if (o->mode != DEMO_SERVE && o->mode != mode) {
@@ -92,10 +103,7 @@ static int apply(struct demo_options *o, int opt, const char *arg)
 		s->port = (unsigned short)v;
 		return 0;
 	case OPT_PAGES:
-		if (parse_number("--pages", arg, 1, 10000000, &v) < 0)
-			return -1;
-		s->pages = (unsigned)v;
-		return 0;
+		return parse_uint("--pages", arg, 1, 10000000, &s->pages);
 	case OPT_PORT_FILE:
 		s->port_file = arg;
 		return 0;
@@ -106,20 +114,11 @@ static int apply(struct demo_options *o, int opt, const char *arg)
 		s->verbose = true;
 		return 0;
 	case OPT_MAX_CONNS:
-		if (parse_number("--max-conns", arg, 1, 100000, &v) < 0)
-			return -1;
-		s->max_conns = (unsigned)v;
-		return 0;
+		return parse_uint("--max-conns", arg, 1, 100000, &s->max_conns);
 	case OPT_IDLE:
-		if (parse_number("--idle-timeout", arg, 1, 3600, &v) < 0)
-			return -1;
-		s->idle_timeout_s = (unsigned)v;
-		return 0;
+		return parse_uint("--idle-timeout", arg, 1, 3600, &s->idle_timeout_s);
 	case OPT_FAULT:
-		if (parse_number("--fault-seconds", arg, 1, DEMO_FAULT_MAX_S, &v) < 0)
-			return -1;
-		s->fault_s = (unsigned)v;
-		return 0;
+		return parse_uint("--fault-seconds", arg, 1, DEMO_FAULT_MAX_S, &s->fault_s);
 	case OPT_CACHE:
 		if (parse_number("--cache-mb", arg, 0, 1 << 20, &v) < 0)
 			return -1;
@@ -133,9 +132,8 @@ static int apply(struct demo_options *o, int opt, const char *arg)
 			return -1;
 		return set_mode(o, DEMO_LIST_URLS);
 	case OPT_PRINT:
-		if (parse_number("--print-page", arg, 0, ~0U, &v) < 0)
+		if (parse_uint("--print-page", arg, 0, ~0U, &o->print_page) < 0)
 			return -1;
-		o->print_page = (unsigned)v;
 		return set_mode(o, DEMO_PRINT_PAGE);
 	case OPT_BASE:
 		o->base = arg;
