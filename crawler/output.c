@@ -155,6 +155,24 @@ static void csv_field(struct output *out, const char *s, bool from_page)
 		output_putc(out, '"');
 }
 
+/* Tab, newline and return as \t \n \r, the escapes TSV and JSON share; false for others. */
+static bool output_escape_space(struct output *out, char c)
+{
+	switch (c) {
+	case '\t':
+		output_put(out, "\\t", 2);
+		return true;
+	case '\n':
+		output_put(out, "\\n", 2);
+		return true;
+	case '\r':
+		output_put(out, "\\r", 2);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* TSV cannot quote: tab, newline, return and backslash become \t \n \r \\. */
 static void tsv_field(struct output *out, const char *s, bool from_page)
 {
@@ -167,22 +185,10 @@ static void tsv_field(struct output *out, const char *s, bool from_page)
 
 		output_put(out, s, n);
 		s += n;
-		switch (*s) {
-		case '\0':
-			continue;
-		case '\t':
-			output_put(out, "\\t", 2);
+		if (*s == '\0')
 			break;
-		case '\n':
-			output_put(out, "\\n", 2);
-			break;
-		case '\r':
-			output_put(out, "\\r", 2);
-			break;
-		default:
+		if (!output_escape_space(out, *s))
 			output_put(out, "\\\\", 2);
-			break;
-		}
 		s++;
 	}
 }
@@ -235,20 +241,9 @@ static void json_string(struct output *out, const char *s)
 			continue;
 		}
 		if (*p < 0x20) {
-			switch (*p) {
-			case '\n':
-				output_put(out, "\\n", 2);
-				break;
-			case '\r':
-				output_put(out, "\\r", 2);
-				break;
-			case '\t':
-				output_put(out, "\\t", 2);
-				break;
-			default:
+			if (!output_escape_space(out, (char)*p)) {
 				snprintf(esc, sizeof(esc), "\\u%04x", *p);
 				output_puts(out, esc);
-				break;
 			}
 			p++;
 			continue;
