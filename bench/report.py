@@ -68,6 +68,7 @@ def summarize(runs):
             "server_cpu_s": med("server_cpu_s"),
             "ok": min(num(r["ok"]) for r in rs),
             "all_ok": all(num(r["ok"]) >= num(r["urls"]) for r in rs),
+            "errors": sum(max(0.0, num(r["urls"]) - num(r["ok"])) for r in rs),
             "failed_runs": sum(1 for r in rs if r["rc"] != "0"),
             "spread": (max(num(r["rate"]) for r in rs) - min(num(r["rate"]) for r in rs))
             / med("rate") if med("rate") > 0 else 0.0,
@@ -89,7 +90,7 @@ def table(rows):
         if ceiling:
             ok = f"{r['ok']:.0f} µs/page"
         elif r["tool"].startswith("wrk"):
-            ok = "all 2xx" if r["all_ok"] else "errors!"
+            ok = "all 2xx" if r["all_ok"] else f"{r['errors']:.0f} errors"
         else:
             ok = "all" if r["all_ok"] and not r["failed_runs"] else f"{r['ok']:.0f} !"
         cells.append((
@@ -191,7 +192,7 @@ def ratios(rows):
     return out, checks
 
 
-def flatness(rows, checks):
+def flatness(rows, checks, out_dir):
     out = []
     for mode in ("thread", "process"):
         flat = sorted((r for r in rows if r["tool"] == f"crawlpool {mode}" and r["kind"].startswith("parse-")),
@@ -205,7 +206,28 @@ def flatness(rows, checks):
         out.append(f"  memory flatness, crawlpool {mode} 32 workers: {small['urls']} URLs {small['pss_mib']:.1f} MiB"
                    f" -> {big['urls']} URLs {big['pss_mib']:.1f} MiB ({growth:.2f}x; flat means <= "
                    f"{FLAT_GROWTH:.2f}x: {'MET' if ok else 'MISSED'}); {big['pages_s']:.0f} pages/s at {big['urls']}")
+        tenths = trace_tenths(os.path.join(out_dir or ".", f"memtrace-{mode}-{big['urls']}.txt"))
+        if tenths:
+            out.append(f"      within the {big['urls']}-URL crawl, peak PSS per tenth of the run (MiB): "
+                       + " ".join(f"{t:.1f}" for t in tenths))
     return out
+
+
+def trace_tenths(path):
+    """Peak PSS in each tenth of a treemem -t trace: a leak climbs, a transient spike does not."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            samples = [(float(t), int(p)) for t, p, *_ in (l.split() for l in f) if int(p) > 0]
+    except (OSError, ValueError):
+        return []
+    if len(samples) < 20:
+        return []
+    end = samples[-1][0] or 1.0
+    peaks = [0.0] * 10
+    for t, p in samples:
+        i = min(9, int(10 * t / end))
+        peaks[i] = max(peaks[i], p / MIB)
+    return peaks
 
 
 def report(args):
@@ -229,7 +251,7 @@ def report(args):
     lines += ratio_lines
     flat_rows = [r for r in rows if r["kind"].startswith("parse-")]
     if flat_rows:
-        lines += flatness(flat_rows, checks)
+        lines += flatness(flat_rows, checks, args.out)
     met = sum(1 for _, ok in checks if ok)
     lines.append("")
     lines.append(f"targets met: {met} of {len(checks)}")

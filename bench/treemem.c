@@ -31,17 +31,20 @@ struct tree {
 	pid_t *cur, *prev;	/* pids seen in this scan and the one before, ascending */
 	size_t ncur, nprev, cap;
 	unsigned long pss_peak, rss_peak, samples;	/* KiB */
+	FILE *trace;		/* one line per sample, or NULL */
+	double t0;
 };
 
 static const char *treemem_usage =
-	"usage: treemem [-i MS] [-o FILE] [-x] -- COMMAND [ARG...]\n"
+	"usage: treemem [-i MS] [-o FILE] [-t FILE] [-x] -- COMMAND [ARG...]\n"
 	"\n"
 	"Runs COMMAND and every MS milliseconds (default 20) sums PSS and RSS over COMMAND and\n"
 	"all its descendants (from /proc/PID/smaps_rollup). At the end writes one line to FILE\n"
 	"(default stderr):\n"
 	"  wall_s=S pss_peak_kib=K rss_peak_kib=K samples=N\n"
 	"and exits with COMMAND's status (128+N when killed by signal N).\n"
-	"  -x   leave COMMAND's own process out of the sums (when it is a wrapper like time)\n";
+	"  -t FILE  also write every sample to FILE: seconds pss_kib rss_kib processes\n"
+	"  -x       leave COMMAND's own process out of the sums (when it is a wrapper like time)\n";
 
 static int cmp_pid(const void *a, const void *b)
 {
@@ -125,9 +128,17 @@ static void forget_gone(struct tree *t)
 	}
 }
 
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int scan(struct tree *t, bool measure)
 {
-	unsigned long pss = 0, rss = 0;
+	unsigned long pss = 0, rss = 0, procs = 0;
 	struct dirent *d;
 	pid_t *swap;
 	DIR *dir = opendir("/proc");
@@ -173,8 +184,10 @@ static int scan(struct tree *t, bool measure)
 			continue;
 		}
 		classify(t, pid);
-		if (t->state[pid] == PID_INSIDE && pid != t->skip)
+		if (t->state[pid] == PID_INSIDE && pid != t->skip) {
 			add_rollup(pid, &pss, &rss);
+			procs++;
+		}
 	}
 	swap = t->prev;
 	t->prev = t->cur;
@@ -186,6 +199,8 @@ static int scan(struct tree *t, bool measure)
 			t->pss_peak = pss;
 		if (rss > t->rss_peak)
 			t->rss_peak = rss;
+		if (t->trace)
+			fprintf(t->trace, "%.3f %lu %lu %lu\n", mono_now() - t->t0, pss, rss, procs);
 	}
 	return 0;
 }
@@ -199,14 +214,6 @@ static size_t pid_limit(void)
 		return 4194304;
 	max = strtol(buf, NULL, 10);
 	return max > 0 ? (size_t)max + 1 : 4194304;
-}
-
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int exit_status(int status)
@@ -273,7 +280,7 @@ int main(int argc, char **argv)
 	double t0, t1;
 	pid_t child;
 
-	while ((opt = getopt(argc, argv, "+i:o:xh")) != -1) {
+	while ((opt = getopt(argc, argv, "+i:o:t:xh")) != -1) {
 		switch (opt) {
 		case 'i':
 			interval_ms = strtol(optarg, NULL, 10);
@@ -284,6 +291,13 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 't':
+			t.trace = fopen(optarg, "we");
+			if (!t.trace) {
+				fprintf(stderr, "treemem: cannot write '%s': %s\n", optarg, strerror(errno));
+				return 1;
+			}
 			break;
 		case 'x':
 			skip_child = true;
@@ -318,7 +332,7 @@ int main(int argc, char **argv)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
 	fflush(NULL);
-	t0 = mono_now();
+	t0 = t.t0 = mono_now();
 	child = start(argv + optind, &old);
 	if (child < 0) {
 		fprintf(stderr, "treemem: fork failed: %s\n", strerror(errno));
@@ -342,6 +356,8 @@ int main(int argc, char **argv)
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	if (report(out, t1 - t0, &t) < 0)
+		status = 1 << 8;
+	if (t.trace && fclose(t.trace) != 0)
 		status = 1 << 8;
 	free(t.state);
 	free(t.cur);
