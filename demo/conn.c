@@ -205,7 +205,7 @@ bool conn_reply_error(struct demo_conn *c, const struct http_request *req, int s
 		closing.keep_alive = false;
 		req = &closing;
 	}
-	conn_reply(c, req, status, "text/html; charset=utf-8", body, (size_t)n,
+	conn_reply(c, req, status, DEMO_HTML_TYPE, body, (size_t)n,
 		   status == 405 ? "Allow: GET, HEAD\r\n" : NULL);
 	return false;
 }

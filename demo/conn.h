@@ -12,6 +12,8 @@
 #include <sys/uio.h>
 #include <time.h>
 
+#define DEMO_HTML_TYPE "text/html; charset=utf-8"
+
 /* A response must be written within this long, or the client is dropped. */
 #define CONN_WRITE_MS 30000
 

@@ -116,7 +116,8 @@ size_t faultgen_small_page(char *buf, size_t cap, const char *title_raw, unsigne
 	int n;
 
 	n = snprintf(buf, cap,
-		     "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>%s</title>\n</head>\n<body>\n<h1>crawlpool demo</h1>\n<ul>\n",
+		     "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>%s</title>\n</head>\n"
+		     "<body>\n<h1>crawlpool demo</h1>\n<ul>\n",
 		     title_raw);
 	if (n < 0 || (size_t)n >= cap)
 		return 0;

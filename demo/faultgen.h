@@ -1,4 +1,4 @@
-/* faultgen.h -- bodies of the demo site's fault routes: gzip bomb, binary noise, deep and small pages */
+/* faultgen.h -- bodies of the demo-site fault routes: gzip bomb, noise, deep and small pages */
 #ifndef CRAWLPOOL_DEMO_FAULTGEN_H
 #define CRAWLPOOL_DEMO_FAULTGEN_H
 
@@ -34,8 +34,9 @@ unsigned long long faultgen_deep_length(unsigned depth);
 
 /*
  * A small well-formed HTML page whose <title> holds title_raw as is (no meta
- * charset: the Content-Type header says which) and whose body links to /page/0.html .. /page/(links-1).html. Returns the length
- * written to buf (cap bytes), or 0 if it does not fit.
+ * charset: the Content-Type header says which) and whose body links to
+ * /page/0.html .. /page/(links-1).html. Returns the length written to buf
+ * (cap bytes), or 0 if it does not fit.
  */
 size_t faultgen_small_page(char *buf, size_t cap, const char *title_raw, unsigned links);
 

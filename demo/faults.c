@@ -10,7 +10,6 @@
 #include <sys/socket.h>
 #include <linux/sockios.h>
 
-#define HTML_TYPE "text/html; charset=utf-8"
 /* Enough for every small page a fault route sends. */
 #define SMALL_PAGE 1024
 
@@ -27,8 +26,11 @@ static long long fault_deadline(struct demo_conn *c)
 static unsigned query_uint(const struct http_request *req, const char *name, unsigned dflt)
 {
 	size_t nlen = strlen(name);
-	const char *q = req->query, *end = req->query + req->query_len;
+	const char *q = req->query, *end;
 
+	if (!q)
+		return dflt;
+	end = q + req->query_len;
 	while (q && q < end) {
 		const char *amp = memchr(q, '&', (size_t)(end - q));
 		const char *stop = amp ? amp : end;
@@ -48,7 +50,7 @@ static int reply_small(struct demo_conn *c, const struct http_request *req, int 
 	char body[SMALL_PAGE];
 	size_t len = faultgen_small_page(body, sizeof(body), title, links);
 
-	return conn_reply(c, req, status, HTML_TYPE, body, len, extra);
+	return conn_reply(c, req, status, DEMO_HTML_TYPE, body, len, extra);
 }
 
 /* Sends only a head, for a body the route streams itself. 0 or CONN_*. */
@@ -144,7 +146,7 @@ static int fault_drip(struct demo_conn *c, const struct http_request *req, const
 	long long start = demo_now_ms(), deadline = fault_deadline(c);
 
 	(void)arg, (void)len;
-	if (send_head(c, req, 200, HTML_TYPE, -1, NULL) < 0 || req->method == HTTP_HEAD)
+	if (send_head(c, req, 200, DEMO_HTML_TYPE, -1, NULL) < 0 || req->method == HTTP_HEAD)
 		return 0;
 	for (unsigned i = 0;; i++) {
 		long long next = start + 500LL * (i + 1);
@@ -159,7 +161,7 @@ static int fault_stall(struct demo_conn *c, const struct http_request *req, cons
 		       size_t len)
 {
 	(void)arg, (void)len;
-	if (send_head(c, req, 200, HTML_TYPE, 1000, NULL) == 0 && req->method != HTTP_HEAD)
+	if (send_head(c, req, 200, DEMO_HTML_TYPE, 1000, NULL) == 0 && req->method != HTTP_HEAD)
 		conn_sleep(c, fault_deadline(c));
 	return 0;
 }
@@ -206,7 +208,7 @@ static int fault_reset(struct demo_conn *c, const struct http_request *req, cons
 	int queued;
 
 	(void)arg, (void)len;
-	if (!body || send_head(c, req, 200, HTML_TYPE, 100000, NULL) < 0)
+	if (!body || send_head(c, req, 200, DEMO_HTML_TYPE, 100000, NULL) < 0)
 		return 0;
 	if (req->method != HTTP_HEAD) {
 		fill_units(body, 5000, "<p>reset</p>\n");
@@ -226,7 +228,7 @@ static int fault_truncated(struct demo_conn *c, const struct http_request *req,
 			   const char *arg, size_t len)
 {
 	(void)arg, (void)len;
-	if (send_head(c, req, 200, HTML_TYPE, 100, NULL) == 0 && req->method != HTTP_HEAD)
+	if (send_head(c, req, 200, DEMO_HTML_TYPE, 100, NULL) == 0 && req->method != HTTP_HEAD)
 		conn_send_buf(c, "<html><hea", 10, demo_now_ms() + CONN_WRITE_MS);
 	return 0;
 }
@@ -239,7 +241,8 @@ static int fault_endless(struct demo_conn *c, const struct http_request *req, co
 	size_t n;
 
 	(void)arg, (void)len;
-	if (!chunk || send_head(c, req, 200, HTML_TYPE, -1, "Transfer-Encoding: chunked\r\n") < 0 ||
+	if (!chunk ||
+	    send_head(c, req, 200, DEMO_HTML_TYPE, -1, "Transfer-Encoding: chunked\r\n") < 0 ||
 	    req->method == HTTP_HEAD)
 		return 0;
 	memcpy(chunk, "10000\r\n", 7);
@@ -268,7 +271,7 @@ static int fault_gzip_bomb(struct demo_conn *c, const struct http_request *req,
 			   const char *arg, size_t len)
 {
 	(void)arg, (void)len;
-	return conn_reply(c, req, 200, HTML_TYPE, c->site->bomb, c->site->bomb_len,
+	return conn_reply(c, req, 200, DEMO_HTML_TYPE, c->site->bomb, c->site->bomb_len,
 			  "Content-Encoding: gzip\r\n");
 }
 
@@ -276,7 +279,8 @@ static int fault_binary(struct demo_conn *c, const struct http_request *req, con
 			size_t len)
 {
 	(void)arg, (void)len;
-	return conn_reply(c, req, 200, HTML_TYPE, c->site->binary, FAULTGEN_BINARY_BYTES, NULL);
+	return conn_reply(c, req, 200, DEMO_HTML_TYPE, c->site->binary, FAULTGEN_BINARY_BYTES,
+			  NULL);
 }
 
 /* Streamed: the opening and closing tags come from two blocks of whole tags. */
@@ -287,6 +291,7 @@ static int fault_deep(struct demo_conn *c, const struct http_request *req, const
 	long long deadline = demo_now_ms() + CONN_WRITE_MS;
 	char *open_tags = conn_scratch(c), *close_tags;
 	size_t olen, clen;
+	long long length;
 
 	(void)arg, (void)len;
 	if (depth > FAULTGEN_DEEP_MAX)
@@ -296,8 +301,8 @@ static int fault_deep(struct demo_conn *c, const struct http_request *req, const
 	close_tags = open_tags + SITEGEN_MAX_BYTES / 2;
 	olen = fill_units(open_tags, SITEGEN_MAX_BYTES / 2, "<div>");
 	clen = fill_units(close_tags, SITEGEN_MAX_BYTES / 2, "</div>");
-	if (send_head(c, req, 200, HTML_TYPE, (long long)faultgen_deep_length(depth), NULL) < 0 ||
-	    req->method == HTTP_HEAD)
+	length = (long long)faultgen_deep_length(depth);
+	if (send_head(c, req, 200, DEMO_HTML_TYPE, length, NULL) < 0 || req->method == HTTP_HEAD)
 		return 0;
 	if (conn_send_buf(c, FAULTGEN_DEEP_HEAD, sizeof(FAULTGEN_DEEP_HEAD) - 1, deadline) < 0 ||
 	    send_cycle(c, open_tags, olen, 5ULL * depth, deadline) < 0 ||
@@ -322,7 +327,7 @@ static int fault_empty(struct demo_conn *c, const struct http_request *req, cons
 		       size_t len)
 {
 	(void)arg, (void)len;
-	return conn_reply(c, req, 200, HTML_TYPE, "", 0, NULL);
+	return conn_reply(c, req, 200, DEMO_HTML_TYPE, "", 0, NULL);
 }
 
 /* Plain text that looks like HTML: a crawler must not take its title or links. */

@@ -6,8 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define HTML_TYPE "text/html; charset=utf-8"
-
 int demo_parse_uint(const char *s, size_t len, unsigned *out)
 {
 	unsigned v = 0;
@@ -60,7 +58,7 @@ bool demo_serve_page(struct demo_conn *c, const struct http_request *req, unsign
 
 	page = ours ? demo_cache_find(&site->cache, n) : NULL;
 	if (page)
-		return conn_reply(c, req, 200, HTML_TYPE, page->body, page->len, NULL);
+		return conn_reply(c, req, 200, DEMO_HTML_TYPE, page->body, page->len, NULL);
 	scratch = conn_scratch(c);
 	if (!scratch)
 		return conn_reply_error(c, req, 500);
@@ -75,7 +73,7 @@ bool demo_serve_page(struct demo_conn *c, const struct http_request *req, unsign
 	}
 	if (len == 0)
 		return conn_reply_error(c, req, 500);
-	return conn_reply(c, req, 200, HTML_TYPE, scratch, len, NULL);
+	return conn_reply(c, req, 200, DEMO_HTML_TYPE, scratch, len, NULL);
 }
 
 static bool serve_not_found(struct demo_conn *c, const struct http_request *req)
@@ -83,7 +81,7 @@ static bool serve_not_found(struct demo_conn *c, const struct http_request *req)
 	char body[512];
 	size_t len = faultgen_small_page(body, sizeof(body), "Not found", 0);
 
-	return conn_reply(c, req, 404, HTML_TYPE, body, len, NULL);
+	return conn_reply(c, req, 404, DEMO_HTML_TYPE, body, len, NULL);
 }
 
 bool demo_route(struct demo_conn *c, const struct http_request *req)
@@ -94,7 +92,7 @@ bool demo_route(struct demo_conn *c, const struct http_request *req)
 	unsigned n;
 
 	if ((len == 1 && p[0] == '/') || (len == 11 && memcmp(p, "/index.html", 11) == 0))
-		return conn_reply(c, req, 200, HTML_TYPE, c->site->index, c->site->index_len, NULL);
+		return conn_reply(c, req, 200, DEMO_HTML_TYPE, c->site->index, c->site->index_len, NULL);
 	if (has_prefix(p, len, page, sizeof(page) - 1) && len > sizeof(page) - 1 + sizeof(html) - 1 &&
 	    memcmp(p + len - (sizeof(html) - 1), html, sizeof(html) - 1) == 0 &&
 	    demo_parse_uint(p + sizeof(page) - 1, len - (sizeof(page) - 1) - (sizeof(html) - 1),
