@@ -88,9 +88,7 @@ static void event_add(struct echo_event_loop *l, int fd, const char *peer)
 		close(fd);
 		return;
 	}
-	if (echo_conn_init(&e->conn, fd, peer, &s->cfg, echo_now_ms()) < 0) {
-		echo_log(s, "refused %s: cannot make a challenge", peer);
-		close(fd);
+	if (echo_server_conn_init(s, &e->conn, fd, peer) < 0) {
 		free(e);
 		return;
 	}
@@ -102,7 +100,6 @@ static void event_add(struct echo_event_loop *l, int fd, const char *peer)
 		free(e);
 		return;
 	}
-	echo_log(s, "connect %s", peer);
 	e->next = l->conns;
 	if (l->conns)
 		l->conns->prev = e;

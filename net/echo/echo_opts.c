@@ -97,8 +97,9 @@ const char *echo_mode_name(enum echo_mode mode)
 	return "unknown";
 }
 
-static int opts_server_one(struct echo_server_opts *o, int opt, char *err)
+static int opts_server_one(void *arg, int opt, char *err)
 {
+	struct echo_server_opts *o = arg;
 	unsigned long v;
 
 	switch (opt) {
@@ -137,20 +138,33 @@ static int opts_server_one(struct echo_server_opts *o, int opt, char *err)
 	return -1;
 }
 
+/* Handles one option for its program; 0 or -1 with err. */
+typedef int echo_opts_one_fn(void *o, int opt, char *err);
+
 /* getopt_long with its own messages off, so that every error goes through err. */
-static int opts_next(int argc, char **argv, const struct option *longopts, char *err)
+static enum echo_opts_result opts_run(int argc, char **argv, const struct option *longopts,
+				      echo_opts_one_fn *one, void *o, char *err)
 {
+	int opt;
+
+	optind = 0;
+	opterr = 0;
 	/* A leading colon makes a missing value ":" rather than "?". */
-	int opt = getopt_long(argc, argv, ":", longopts, NULL);
+	while ((opt = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (opt == '?' || opt == ':') {
+			const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 
-	if (opt == '?' || opt == ':') {
-		const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
-
-		opts_usage(err, "%s option '%s'; see --help",
-			   opt == ':' ? "missing value for" : "unknown", arg);
-		return -2;
+			return opts_usage(err, "%s option '%s'; see --help",
+					  opt == ':' ? "missing value for" : "unknown", arg);
+		}
+		if (opt == OPT_HELP)
+			return ECHO_OPTS_HELP;
+		if (one(o, opt, err) < 0)
+			return ECHO_OPTS_USAGE;
 	}
-	return opt;
+	if (optind < argc)
+		return opts_usage(err, "unexpected argument '%s'; see --help", argv[optind]);
+	return ECHO_OPTS_RUN;
 }
 
 enum echo_opts_result echo_server_opts_parse(struct echo_server_opts *o, int argc, char **argv,
@@ -169,7 +183,6 @@ enum echo_opts_result echo_server_opts_parse(struct echo_server_opts *o, int arg
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->host, sizeof(o->host), "%s", ECHO_DEFAULT_HOST);
@@ -178,19 +191,24 @@ enum echo_opts_result echo_server_opts_parse(struct echo_server_opts *o, int arg
 	o->max_clients = ECHO_DEFAULT_MAX_CLIENTS;
 	o->idle_seconds = ECHO_DEFAULT_IDLE_SECONDS;
 	o->max_line = ECHO_DEFAULT_MAX_LINE;
-	optind = 0;
-	opterr = 0;
-	while ((opt = opts_next(argc, argv, longopts, err)) != -1) {
-		if (opt == -2)
-			return ECHO_OPTS_USAGE;
-		if (opt == OPT_HELP)
-			return ECHO_OPTS_HELP;
-		if (opts_server_one(o, opt, err) < 0)
-			return ECHO_OPTS_USAGE;
+	return opts_run(argc, argv, longopts, opts_server_one, o, err);
+}
+
+static int opts_client_one(void *arg, int opt, char *err)
+{
+	struct echo_client_opts *o = arg;
+
+	switch (opt) {
+	case OPT_HOST:
+		return opts_host(o->host, optarg, err);
+	case OPT_PORT:
+		return opts_port(&o->port, optarg, err);
+	case OPT_SECRET:
+		o->secret_file = optarg;
+		return 0;
 	}
-	if (optind < argc)
-		return opts_usage(err, "unexpected argument '%s'; see --help", argv[optind]);
-	return ECHO_OPTS_RUN;
+	opts_usage(err, "unknown option; see --help");
+	return -1;
 }
 
 enum echo_opts_result echo_client_opts_parse(struct echo_client_opts *o, int argc, char **argv,
@@ -203,31 +221,11 @@ enum echo_opts_result echo_client_opts_parse(struct echo_client_opts *o, int arg
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
-	int rc = 0;
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->host, sizeof(o->host), "%s", ECHO_DEFAULT_HOST);
 	o->port = ECHO_DEFAULT_PORT;
-	optind = 0;
-	opterr = 0;
-	while ((opt = opts_next(argc, argv, longopts, err)) != -1) {
-		if (opt == -2)
-			return ECHO_OPTS_USAGE;
-		if (opt == OPT_HELP)
-			return ECHO_OPTS_HELP;
-		if (opt == OPT_HOST)
-			rc = opts_host(o->host, optarg, err);
-		else if (opt == OPT_PORT)
-			rc = opts_port(&o->port, optarg, err);
-		else
-			o->secret_file = optarg;
-		if (rc < 0)
-			return ECHO_OPTS_USAGE;
-	}
-	if (optind < argc)
-		return opts_usage(err, "unexpected argument '%s'; see --help", argv[optind]);
-	return ECHO_OPTS_RUN;
+	return opts_run(argc, argv, longopts, opts_client_one, o, err);
 }
 
 void echo_server_usage(FILE *out)

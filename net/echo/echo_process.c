@@ -52,11 +52,8 @@ static void process_child(struct echo_server *s, int fd, const char *peer, int s
 	if (s->reserve_fd >= 0)
 		close(s->reserve_fd);
 
-	if (echo_conn_init(&c, fd, peer, &s->cfg, echo_now_ms()) < 0) {
-		echo_log(s, "refused %s: cannot make a challenge", peer);
-		close(fd);
+	if (echo_server_conn_init(s, &c, fd, peer) < 0)
 		_exit(1);
-	}
 	echo_conn_serve(&c, stop_r);
 	echo_server_log_end(s, &c);
 	echo_conn_release(&c);
@@ -116,7 +113,6 @@ int echo_run_process(struct echo_server *s)
 				echo_server_refuse_busy(s, fd, peer, live);
 				continue;
 			}
-			echo_log(s, "connect %s", peer);
 			pid = fork();
 			if (pid == 0)
 				process_child(s, fd, peer, stop[0], stop[1]);

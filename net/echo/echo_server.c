@@ -271,6 +271,18 @@ int echo_server_accept(struct echo_server *s, char peer[NET_ADDRSTR_LEN])
 	}
 }
 
+int echo_server_conn_init(const struct echo_server *s, struct echo_conn *c, int fd,
+			  const char *peer)
+{
+	if (echo_conn_init(c, fd, peer, &s->cfg, echo_now_ms()) < 0) {
+		echo_log(s, "refused %s: cannot make a challenge", peer);
+		close(fd);
+		return -1;
+	}
+	echo_log(s, "connect %s", peer);
+	return 0;
+}
+
 void echo_server_refuse_busy(struct echo_server *s, int fd, const char *peer, unsigned clients)
 {
 	char drain[1024];

@@ -40,6 +40,12 @@ bool echo_server_child_exited(void);
  * names its peer. -1 when none is pending or it could not be taken.
  */
 int echo_server_accept(struct echo_server *s, char peer[NET_ADDRSTR_LEN]);
+/*
+ * Starts serving an accepted socket (handshake or echo) and logs the
+ * connection. On failure logs the refusal, closes fd and returns -1.
+ */
+int echo_server_conn_init(const struct echo_server *s, struct echo_conn *c, int fd,
+			  const char *peer);
 /* Tells a connection over the limit that the server is busy, and closes it. */
 void echo_server_refuse_busy(struct echo_server *s, int fd, const char *peer, unsigned clients);
 

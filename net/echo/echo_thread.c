@@ -91,9 +91,7 @@ static void threads_start(struct echo_threads *t, pthread_attr_t *attr, int fd, 
 		close(fd);
 		return;
 	}
-	if (echo_conn_init(&w->conn, fd, peer, &s->cfg, echo_now_ms()) < 0) {
-		echo_log(s, "refused %s: cannot make a challenge", peer);
-		close(fd);
+	if (echo_server_conn_init(s, &w->conn, fd, peer) < 0) {
 		free(w);
 		return;
 	}
@@ -101,7 +99,6 @@ static void threads_start(struct echo_threads *t, pthread_attr_t *attr, int fd, 
 	pthread_mutex_lock(&t->lock);
 	t->live++;
 	pthread_mutex_unlock(&t->lock);
-	echo_log(s, "connect %s", peer);
 	rc = pthread_create(&w->tid, attr, thread_main, w);
 	if (rc != 0) {
 		echo_log(s, "refused %s: cannot start a thread: %s", peer, strerror(rc));
