@@ -246,6 +246,11 @@ def report(args):
     lines.append("CPU s = user+sys of the tool (all its processes); nginx CPU s = the server's share "
                  "in the same run. PSS = peak of the sum over the tool's process tree (shared pages "
                  "counted once); max RSS = largest single process (/usr/bin/time).")
+    stalled = [r for r in runs if num(r.get("syn_retrans", 0)) > 0 and r["kind"] in KIND_ORDER]
+    if stalled:
+        lines.append(f"{len(stalled)} of {len(runs)} runs saw SYN retransmits (a dropped connect stalls "
+                     "1 s or more; the medians absorb single outliers): "
+                     + ", ".join(f"{r['tool']} w{r['workers']} {r['kind']} #{r['repeat']}" for r in stalled))
     lines.append("")
     ratio_lines, checks = ratios(main_rows)
     lines += ratio_lines
