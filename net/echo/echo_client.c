@@ -155,6 +155,10 @@ static int pump_from_server(struct client_pump *p)
 	if (n == 0) {
 		if (p->in_len > 0 && pump_emit(p, p->in, p->in_len, false) < 0)
 			return -1;
+		/* Before our input ended: an idle timeout or a server going down. */
+		if (!p->in_eof && p->result == ECHO_CLIENT_OK)
+			p->result = client_fail(p->err, ECHO_CLIENT_FAILED,
+						"server closed the connection");
 		return 1;
 	}
 	p->in_len += (size_t)n;

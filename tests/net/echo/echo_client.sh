@@ -94,6 +94,16 @@ done
 grep -q "server refused: line too long" "$tmp/err" || fail "too long message: $(cat "$tmp/err")"
 stop_server
 
+# --- an idle timeout is reported, not taken for a normal end
+start_server --mode event --idle-timeout 1
+set +e
+(echo 'still here'; sleep 5) | "$bin/echo-client" --port "$port" >"$tmp/got" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "a server closing before the input ends should exit 1, got $rc"
+[ "$(cat "$tmp/got")" = "STILL HERE" ] || fail "idle: got '$(cat "$tmp/got")'"
+grep -q "server closed the connection" "$tmp/err" || fail "idle message: $(cat "$tmp/err")"
+stop_server
+
 # --- authentication
 printf 'correct horse\n' >"$tmp/key"
 printf 'battery staple\n' >"$tmp/wrong"
