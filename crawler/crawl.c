@@ -85,6 +85,12 @@ static int crawl_next(void *ctx, void **job, size_t *job_len)
 		rc = urllist_next(c->list, &line, &len, &cut);
 		if (rc == 0)
 			return 0;
+		if (rc == URLLIST_AGAIN) {
+			/* Idle until more input: the rows so far belong in the file now. */
+			if (output_flush(c->out) < 0)
+				c->write_failed = true;
+			return POOL_NEXT_WAIT;
+		}
 		if (rc < 0) {
 			if (errno == EINTR && crawl_interrupted)
 				return 0;
@@ -200,6 +206,9 @@ static int crawl_run(struct crawl *c)
 		return CRAWL_EXIT_FAILED;
 	}
 	crawl_signal_pool = c->pool;
+	/* A slow list on a pipe must not hold back the rows already fetched. */
+	urllist_nowait(c->list, true);
+	pool_watch_fd(c->pool, urllist_fd(c->list));
 	/* process mode forks: nothing buffered may be copied into the workers */
 	fflush(NULL);
 	if (output_flush(c->out) < 0) {

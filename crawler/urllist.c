@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@ struct urllist {
 	int fd;
 	bool owns_fd;
 	bool eof;
+	bool nowait;		/* answer URLLIST_AGAIN rather than block */
 	bool first;		/* nothing returned yet: a BOM may lead */
 	bool skipping;		/* dropping the tail of an over-long line */
 	size_t start, end;	/* unread bytes are buf[start..end) */
@@ -50,6 +52,16 @@ struct urllist *urllist_open(const char *path, char *err, size_t errlen)
 	return list;
 }
 
+void urllist_nowait(struct urllist *list, bool on)
+{
+	list->nowait = on;
+}
+
+int urllist_fd(const struct urllist *list)
+{
+	return list->fd;
+}
+
 void urllist_interrupt_on(struct urllist *list, const volatile sig_atomic_t *flag)
 {
 	list->stop = flag;
@@ -64,10 +76,18 @@ void urllist_close(struct urllist *list)
 	free(list);
 }
 
-/* Moves unread bytes to the front and reads more. 1 read, 0 at EOF, -1 error. */
+/*
+ * Moves unread bytes to the front and reads more. 1 read, 0 at EOF, -1 error,
+ * URLLIST_AGAIN when nothing is ready in no-wait mode.
+ */
 static int urllist_fill(struct urllist *list)
 {
+	struct pollfd ready = { .fd = list->fd, .events = POLLIN };
 	ssize_t n;
+
+	/* A regular file always polls readable; a pipe or terminal may not. */
+	if (list->nowait && poll(&ready, 1, 0) <= 0)
+		return URLLIST_AGAIN;
 
 	if (list->start > 0) {
 		memmove(list->buf, list->buf + list->start, list->end - list->start);
@@ -123,8 +143,12 @@ static int urllist_raw(struct urllist *list, char **s, size_t *n, bool *cut)
 		}
 		if (list->eof)
 			return 0;
-		if (urllist_fill(list) < 0)
+		switch (urllist_fill(list)) {
+		case -1:
 			return -1;
+		case URLLIST_AGAIN:
+			return URLLIST_AGAIN;
+		}
 	}
 }
 

@@ -26,6 +26,17 @@ struct urllist *urllist_open(const char *path, char *err, size_t errlen);
  */
 int urllist_next(struct urllist *list, const char **line, size_t *len, bool *truncated);
 
+/* urllist_next()'s answer, in no-wait mode, when no line is ready yet. */
+#define URLLIST_AGAIN 2
+
+/*
+ * In no-wait mode urllist_next() never blocks: when no complete line is
+ * buffered and the descriptor has nothing to read, it returns URLLIST_AGAIN;
+ * poll urllist_fd() to know when to ask again.
+ */
+void urllist_nowait(struct urllist *list, bool on);
+int urllist_fd(const struct urllist *list);
+
 /*
  * A read blocked on a pipe or terminal gives up (urllist_next() returns -1
  * with errno EINTR) when a signal arrives and *flag is non-zero.

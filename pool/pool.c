@@ -32,6 +32,7 @@ struct pool *pool_new(enum pool_mode mode, unsigned workers,
 	pool->workers = workers;
 	pool->cb = *cb;
 	pool->ctx = ctx;
+	pool->input_fd = -1;
 	atomic_init(&pool->stops, 0);
 	return pool;
 
@@ -51,6 +52,11 @@ int pool_run(struct pool *pool)
 	if (pool->mode == POOL_THREADS)
 		return thread_pool_run(pool);
 	return process_pool_run(pool);
+}
+
+void pool_watch_fd(struct pool *pool, int fd)
+{
+	pool->input_fd = fd;
 }
 
 void pool_stop(struct pool *pool)

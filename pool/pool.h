@@ -57,16 +57,23 @@ struct pool_result {
 /*
  * Parent side. next_job stores a malloc'd blob in *job (the pool takes it and
  * frees it) and returns 1, or returns 0 when there are no more jobs, or a
- * negative value to stop the run with POOL_ENEXT. done() must not free
- * anything in the result; the pool does.
+ * negative value to stop the run with POOL_ENEXT. A source that would have to
+ * block (a pipe with no complete line yet) returns POOL_NEXT_WAIT instead:
+ * the pool goes on delivering results and asks again once the descriptor
+ * given to pool_watch_fd() is readable. done() must not free anything in the
+ * result; the pool does.
  */
+enum { POOL_NEXT_WAIT = 2 };
+
 typedef int pool_next_cb(void *ctx, void **job, size_t *job_len);
 typedef void pool_done_cb(void *ctx, const struct pool_result *result);
 
 /*
  * Worker side. worker_init runs once in each worker before its first job and
  * may set *state (passed to work and worker_fini); a non-zero return stops
- * the pool with POOL_EINIT. work stores a malloc'd result in *result (the
+ * the pool with POOL_EINIT. A worker process inherits the parent's open
+ * descriptors; worker_init is the place to close those it must not hold
+ * (such as the write end of a pipe the parent reads to its end). work stores a malloc'd result in *result (the
  * pool frees it) and returns 0, or returns non-zero on failure.
  */
 typedef int pool_worker_init_cb(void *ctx, unsigned worker, void **state);
@@ -90,6 +97,12 @@ struct pool;
  */
 struct pool *pool_new(enum pool_mode mode, unsigned workers,
 		      const struct pool_callbacks *cb, void *ctx, int *err);
+
+/*
+ * The descriptor next_job() waits on when it returns POOL_NEXT_WAIT; without
+ * one, the pool asks again after the next result.
+ */
+void pool_watch_fd(struct pool *pool, int fd);
 
 /*
  * Starts the workers, runs jobs until next_job() has none left and every

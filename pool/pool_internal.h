@@ -13,6 +13,7 @@ struct pool {
 	void *ctx;
 	atomic_int stops;	/* pool_stop() calls so far; lock-free, so signal-safe */
 	int wake[2];		/* self-pipe: pool_stop() and workers wake the parent */
+	int input_fd;		/* what next_job() waits on, or -1 */
 	bool ran;
 };
 

@@ -65,6 +65,7 @@ struct process_pool {
 	struct pollfd *pfds;
 	pid_t parent;
 	bool exhausted;		/* no more jobs are to be taken */
+	bool waiting;		/* next_job() waits for input on pool->input_fd */
 	int rc;
 };
 
@@ -369,6 +370,7 @@ static void feed_idle(struct process_pool *pp)
 {
 	struct pool *pool = pp->pool;
 
+	pp->waiting = false;
 	for (unsigned i = 0; i < pool->workers && !pp->exhausted; i++) {
 		struct slot *slot = &pp->slots[i];
 		void *job = NULL;
@@ -380,6 +382,10 @@ static void feed_idle(struct process_pool *pp)
 		while ((rc = pool->cb.next_job(pool->ctx, &job, &len)) > 0 && len > POOL_MAX_BLOB) {
 			pool_deliver(pool, job, len, POOL_JOB_FAILED, NULL, 0, "job too large", i, 0);
 			free(job);
+		}
+		if (rc == POOL_NEXT_WAIT) {
+			pp->waiting = true;
+			break;
 		}
 		if (rc <= 0) {
 			pp->exhausted = true;
@@ -518,6 +524,7 @@ static int wait_and_dispatch(struct process_pool *pp)
 		/* An unused entry (fd -1) keeps indexes equal to slot numbers. */
 		pp->pfds[n++] = (struct pollfd){ .fd = slot->fd, .events = events };
 	}
+	pp->pfds[n++] = (struct pollfd){ .fd = pp->waiting ? pool->input_fd : -1, .events = POLLIN };
 	if (poll(pp->pfds, n, -1) < 0)
 		return errno == EINTR ? 0 : POOL_ESYS;
 
@@ -617,7 +624,7 @@ int process_pool_run(struct pool *pool)
 	int rc = POOL_ENOMEM;
 
 	pp.slots = calloc(pool->workers, sizeof(*pp.slots));
-	pp.pfds = calloc(pool->workers + 1, sizeof(*pp.pfds));
+	pp.pfds = calloc(pool->workers + 2, sizeof(*pp.pfds));
 	if (!pp.slots || !pp.pfds)
 		goto out_free;
 	for (unsigned i = 0; i < pool->workers; i++)

@@ -267,10 +267,11 @@ static size_t cancel_jobs(struct thread_pool *tp, bool abandon)
 
 /*
  * Takes up to `room` jobs from next_job() and returns how many. When the
- * source runs dry or fails, *exhausted is set, and *err on failure.
+ * source runs dry or fails, *exhausted is set, and *err on failure; when it
+ * has nothing yet, *waiting.
  */
 static size_t take_jobs(struct thread_pool *tp, struct tjob **batch, size_t room,
-			bool *exhausted, int *err)
+			bool *exhausted, bool *waiting, int *err)
 {
 	struct pool *pool = tp->pool;
 	size_t n = 0;
@@ -281,6 +282,11 @@ static size_t take_jobs(struct thread_pool *tp, struct tjob **batch, size_t room
 
 		if (tj)
 			rc = pool->cb.next_job(pool->ctx, &tj->job, &tj->job_len);
+		if (rc == POOL_NEXT_WAIT) {
+			free(tj);
+			*waiting = true;
+			break;
+		}
 		if (rc <= 0) {
 			free(tj);
 			*exhausted = true;
@@ -295,11 +301,15 @@ static size_t take_jobs(struct thread_pool *tp, struct tjob **batch, size_t room
 	return n;
 }
 
-static int wait_for_wake(struct pool *pool)
+/* Sleeps until a worker or a stop request writes the self-pipe, or new input. */
+static int wait_for_wake(struct pool *pool, bool input)
 {
-	struct pollfd pfd = { .fd = pool->wake[0], .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = pool->wake[0], .events = POLLIN },
+		{ .fd = input ? pool->input_fd : -1, .events = POLLIN },
+	};
 
-	if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+	if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 		return POOL_ESYS;
 	pool_wake_drain(pool);
 	return 0;
@@ -312,7 +322,7 @@ static int run_jobs(struct thread_pool *tp)
 	size_t limit = (size_t)pool->workers * JOBS_PER_WORKER;
 	struct tjob **batch = calloc(limit, sizeof(*batch));
 	size_t outstanding = 0;
-	bool exhausted = false;
+	bool exhausted = false, waiting = false;
 	int handled_stops = 0, rc = 0;
 
 	if (!batch)
@@ -327,8 +337,9 @@ static int run_jobs(struct thread_pool *tp)
 			handled_stops = stops;
 			exhausted = true;
 		}
+		waiting = false;
 		if (!exhausted && outstanding < limit)
-			taken = take_jobs(tp, batch, limit - outstanding, &exhausted, &rc);
+			taken = take_jobs(tp, batch, limit - outstanding, &exhausted, &waiting, &rc);
 
 		if (!rc)
 			rc = replace_exited(tp);
@@ -361,7 +372,7 @@ static int run_jobs(struct thread_pool *tp)
 			break;
 		if (outstanding == 0 && exhausted)
 			break;
-		if (done == 0 && wait_for_wake(pool) < 0) {
+		if (done == 0 && wait_for_wake(pool, waiting) < 0) {
 			rc = POOL_ESYS;
 			break;
 		}

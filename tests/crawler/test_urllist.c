@@ -175,6 +175,41 @@ static void test_many_lines_across_buffers(void **state)
 	free(data);
 }
 
+/* On a pipe, no-wait mode says "again" until a whole line has arrived. */
+static void test_nowait_on_a_pipe(void **state)
+{
+	struct urllist *list;
+	const char *line;
+	size_t len;
+	bool cut;
+	char err[256];
+	int fds[2], saved_stdin = dup(STDIN_FILENO);
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	list = urllist_open("-", err, sizeof(err));
+	assert_non_null(list);
+	urllist_nowait(list, true);
+	assert_int_equal(urllist_fd(list), STDIN_FILENO);
+
+	assert_int_equal(urllist_next(list, &line, &len, &cut), URLLIST_AGAIN);
+	assert_int_equal(write(fds[1], "http://a.test/1\nhttp://a.te", 27), 27);
+	assert_int_equal(urllist_next(list, &line, &len, &cut), 1);
+	assert_string_equal(line, "http://a.test/1");
+	assert_int_equal(urllist_next(list, &line, &len, &cut), URLLIST_AGAIN);
+	assert_int_equal(write(fds[1], "st/2\n", 5), 5);
+	close(fds[1]);
+	assert_int_equal(urllist_next(list, &line, &len, &cut), 1);
+	assert_string_equal(line, "http://a.test/2");
+	assert_int_equal(urllist_next(list, &line, &len, &cut), 0);
+
+	urllist_close(list);
+	dup2(saved_stdin, STDIN_FILENO);
+	close(saved_stdin);
+}
+
 static void test_open_failure(void **state)
 {
 	char err[256];
@@ -194,6 +229,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_long_line_cut_and_next_intact, teardown),
 		cmocka_unit_test_teardown(test_line_at_the_limit, teardown),
 		cmocka_unit_test_teardown(test_many_lines_across_buffers, teardown),
+		cmocka_unit_test(test_nowait_on_a_pipe),
 		cmocka_unit_test(test_open_failure),
 	};
 

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -54,6 +55,7 @@ struct run {
 	long *worker_id;
 	unsigned char *started;		/* per job id, set by work(); shared with worker processes */
 	bool fail_init;
+	int source[2];			/* with a pipe source: job ids arrive on source[0] */
 };
 
 static struct pool *signal_target;
@@ -77,6 +79,15 @@ static int next_job(void *ctx, void **job, size_t *len)
 	unsigned char *payload;
 
 	assert_true(pool_abandoned(r->pool) == false);
+	if (r->source[0] > 0) {
+		char byte;
+		ssize_t n = read(r->source[0], &byte, 1);
+
+		if (n < 0 && errno == EAGAIN)
+			return POOL_NEXT_WAIT;
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+	}
 	if (r->taken == r->jobs)
 		return 0;
 	*len = sizeof(*hdr) + r->payload;
@@ -126,6 +137,13 @@ static void done(void *ctx, const struct pool_result *res)
 	if (r->mode == POOL_THREADS)
 		assert_int_equal(res->worker_id, (long)res->worker);
 	r->delivered++;
+	/* A pipe source gets its second half only once the first half is done. */
+	if (r->source[1] > 0 && r->delivered == r->jobs / 2) {
+		for (unsigned long i = 0; i < r->jobs - r->jobs / 2; i++)
+			assert_int_equal(write(r->source[1], "j", 1), 1);
+		close(r->source[1]);
+		r->source[1] = -1;
+	}
 	if (r->stop_after && r->delivered == r->stop_after) {
 		r->taken_at_stop = r->taken;
 		raise(SIGUSR1);
@@ -139,6 +157,9 @@ static int worker_init(void *ctx, unsigned worker, void **state)
 
 	if (r->fail_init && worker == 1)
 		return -1;
+	/* A worker process holding the write end would keep the source from ending. */
+	if (r->mode == POOL_PROCESSES && r->source[1] > 0)
+		close(r->source[1]);
 	mine = malloc(sizeof(*mine));
 	if (!mine)
 		return -1;
@@ -402,6 +423,29 @@ static void test_second_stop_abandons(void **state)
 	run_release(&r);
 }
 
+/* Results keep flowing while the job source has nothing to give yet. */
+static void test_source_that_must_wait(void **state)
+{
+	struct run r;
+	int err = 0;
+
+	run_init(&r, mode_of(state), 40);
+	assert_int_equal(pipe2(r.source, O_NONBLOCK | O_CLOEXEC), 0);
+	for (unsigned long i = 0; i < r.jobs / 2; i++)
+		assert_int_equal(write(r.source[1], "j", 1), 1);
+	r.pool = pool_new(r.mode, 3, &callbacks, &r, &err);
+	assert_non_null(r.pool);
+	pool_watch_fd(r.pool, r.source[0]);
+	assert_int_equal(pool_run(r.pool), POOL_OK);
+	pool_free(r.pool);
+	close(r.source[0]);
+	assert_int_equal(r.taken, r.jobs);
+	assert_int_equal(r.delivered, r.jobs);
+	for (unsigned long id = 0; id < r.taken; id++)
+		assert_int_equal(r.count[id], 1);
+	run_release(&r);
+}
+
 static void test_init_failure(void **state)
 {
 	struct run r;
@@ -534,6 +578,7 @@ int main(void)
 		BOTH(test_worker_death),
 		BOTH(test_stop_lets_running_jobs_finish),
 		BOTH(test_second_stop_abandons),
+		BOTH(test_source_that_must_wait),
 		BOTH(test_init_failure),
 		BOTH(test_invalid_arguments),
 		cmocka_unit_test(test_workers_die_with_parent),
