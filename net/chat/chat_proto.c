@@ -1,5 +1,6 @@
 /* chat_proto.c -- the chat datagram: JSON encoding, strict decoding, safe printing */
 #include "chat_proto.h"
+#include "json_strict.h"
 
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -190,33 +191,16 @@ static int decode_fields(struct chat_msg *m, struct json_object *doc, char *err,
 int chat_msg_decode(struct chat_msg *m, const void *buf, size_t len, char *err,
 		    size_t errlen)
 {
-	struct json_tokener *tok;
 	struct json_object *doc;
-	enum json_tokener_error jerr;
-	size_t end;
+	const char *why;
 
 	memset(m, 0, sizeof(*m));
 	if (len == 0)
 		return fail(err, errlen, "empty datagram");
-	tok = json_tokener_new();
-	if (!tok)
-		return CHAT_ENOMEM;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	doc = json_tokener_parse_ex(tok, buf, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	/* A NUL tells the tokener the input ends, so "42" is a number, not a prefix. */
-	if (!doc && json_tokener_get_error(tok) == json_tokener_continue)
-		doc = json_tokener_parse_ex(tok, "", 1);
-	jerr = json_tokener_get_error(tok);
-	json_tokener_free(tok);
-	if (!doc) {
-		return fail(err, errlen, "not valid JSON: %s", json_tokener_error_desc(jerr));
-	}
+	doc = json_strict_parse(buf, len, true, &why);
+	if (!doc)
+		return fail(err, errlen, "not valid JSON: %s", why);
 	m->doc = doc;
-	if (end < len) {
-		chat_msg_release(m);
-		return fail(err, errlen, "not valid JSON: data after the object");
-	}
 	if (!json_object_is_type(doc, json_type_object)) {
 		chat_msg_release(m);
 		return fail(err, errlen, "not a JSON object");

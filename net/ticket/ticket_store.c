@@ -1,4 +1,5 @@
 /* ticket_store.c -- the ticket store: a JSON file {"count":K}, parsed strictly, replaced atomically */
+#include "json_strict.h"
 #include "ticket_store.h"
 
 #include <dirent.h>
@@ -52,33 +53,12 @@ static ssize_t read_small_file(const char *path, char *buf, size_t cap, char *er
 static struct json_object *parse_strict(const char *path, const char *buf, size_t len,
 					char *err)
 {
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *doc;
-	enum json_tokener_error jerr;
-	size_t end;
+	const char *why;
+	struct json_object *doc = json_strict_parse(buf, len, false, &why);
 
-	if (!tok) {
-		ticket_fail(err, "out of memory parsing store '%s'", path);
-		return NULL;
-	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	doc = json_tokener_parse_ex(tok, buf, (int)len);
-	end = json_tokener_get_parse_end(tok);
-	/* A NUL marks the end of input, so a truncated object is an error. */
-	if (!doc && json_tokener_get_error(tok) == json_tokener_continue)
-		doc = json_tokener_parse_ex(tok, "", 1);
-	jerr = json_tokener_get_error(tok);
-	json_tokener_free(tok);
-	if (!doc) {
+	if (!doc)
 		ticket_fail(err, "store '%s' is not valid JSON: %s", path,
-			    len == 0 ? "the file is empty" : json_tokener_error_desc(jerr));
-		return NULL;
-	}
-	if (end < len) {
-		json_object_put(doc);
-		ticket_fail(err, "store '%s' is not valid JSON: data after the object", path);
-		return NULL;
-	}
+			    len == 0 ? "the file is empty" : why);
 	return doc;
 }
 
