@@ -181,9 +181,11 @@ static void crawl_summary(struct crawl *c)
 {
 	double secs = progress_elapsed(&c->progress);
 
-	fprintf(stderr, "crawlpool: %s %lu urls in %.2f s (%.0f urls/s), %lu errors, %s mode, %u workers -> %s\n",
-		crawl_interrupted ? "interrupted after" : "crawled", c->progress.done, secs,
+	fprintf(stderr, "crawlpool: %s %lu URL%s in %.2f s (%.0f URLs/s), %lu error%s, %s mode, %u workers -> %s\n",
+		crawl_interrupted ? "interrupted after" : "crawled", c->progress.done,
+		c->progress.done == 1 ? "" : "s", secs,
 		secs > 0 ? (double)c->progress.done / secs : 0.0, c->progress.errors,
+		c->progress.errors == 1 ? "" : "s",
 		c->opts->mode == POOL_PROCESSES ? "process" : "thread", c->opts->workers,
 		strcmp(c->opts->output, "-") == 0 ? "stdout" : c->opts->output);
 }
