@@ -256,6 +256,13 @@ def report(args):
     lines.append("CPU s = user+sys of the tool (all its processes); nginx CPU s = the server's share "
                  "in the same run. PSS = peak of the sum over the tool's process tree (shared pages "
                  "counted once); max RSS = largest single process (/usr/bin/time).")
+    full = max((r["urls"] for r in main_rows if r["kind"] != "ceiling" and not r["tool"].startswith("wrk")),
+               default=0)
+    subsets = {(r["tool"], r["urls"]) for r in main_rows
+               if r["kind"] != "ceiling" and not r["tool"].startswith("wrk") and r["urls"] < full}
+    for tool, urls in sorted(subsets):
+        lines.append(f"{tool} ran on the first {urls} of the {full} URLs (it is slow): "
+                     "compare its pages/s, not its wall time or CPU s.")
     stalled = [r for r in runs if num(r.get("syn_retrans", 0)) > 0 and r["kind"] in KIND_ORDER]
     if stalled:
         lines.append(f"{len(stalled)} of {len(runs)} runs saw SYN retransmits (a dropped connect stalls "
