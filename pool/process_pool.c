@@ -39,6 +39,11 @@ enum { EXIT_INIT_FAILED = 3 };
 enum { READ_CHUNK = 64 * 1024 };
 /* How long a worker may take to exit after its socket is closed. */
 enum { EXIT_GRACE_MS = 5000 };
+/*
+ * Jobs handed to one worker at a time: the one it runs and the next, already
+ * in its socket, so it never waits for the parent between jobs.
+ */
+enum { PIPELINE = 2 };
 
 struct inbuf {
 	char *data;
@@ -46,16 +51,20 @@ struct inbuf {
 	size_t cap;
 };
 
+struct slot_job {
+	void *job;
+	size_t len;
+};
+
 struct slot {
 	pid_t pid;		/* 0 when the slot has no worker */
 	int fd;			/* parent's end of the socketpair, -1 when none */
-	bool busy;		/* a job was sent and no answer has come */
 	bool abandoned;		/* killed by a second stop request */
 	bool broken;		/* sending failed: wait for the hang-up */
-	void *job;
-	size_t job_len;
-	struct frame_header out;
-	size_t sent;		/* bytes of header and job written so far */
+	struct slot_job queue[PIPELINE];	/* handed to this worker; [0] runs */
+	unsigned queued;
+	unsigned sent_jobs;	/* jobs of queue[] written whole to the socket */
+	size_t sent;		/* bytes of the next one's frame written so far */
 	struct inbuf in;
 };
 
@@ -65,6 +74,7 @@ struct process_pool {
 	struct pollfd *pfds;
 	pid_t parent;
 	bool exhausted;		/* no more jobs are to be taken */
+	bool stopping;		/* no worker is to be replaced */
 	bool waiting;		/* next_job() waits for input on pool->input_fd */
 	int rc;
 };
@@ -270,19 +280,26 @@ static int reap(pid_t pid, int *status)
 	return 0;
 }
 
+/* Reports the job the worker ran (the oldest handed to it) and drops it. */
 static void finish_job(struct process_pool *pp, unsigned i, enum pool_status status,
 		       const void *data, size_t len, const char *error)
 {
 	struct slot *slot = &pp->slots[i];
 
-	pool_deliver(pp->pool, slot->job, slot->job_len, status, data, len, error,
-		     i, (long)slot->pid);
-	free(slot->job);
-	slot->job = NULL;
-	slot->busy = false;
+	pool_deliver(pp->pool, slot->queue[0].job, slot->queue[0].len, status, data, len,
+		     error, i, (long)slot->pid);
+	free(slot->queue[0].job);
+	memmove(&slot->queue[0], &slot->queue[1], (PIPELINE - 1) * sizeof(slot->queue[0]));
+	slot->queued--;
+	if (slot->sent_jobs > 0)
+		slot->sent_jobs--;
 }
 
-/* A worker's channel hung up: report its job, reap it, and replace it. */
+/*
+ * A worker's channel hung up: its running job is reported, the worker reaped
+ * and replaced. Jobs queued behind the running one never started: they go to
+ * the replacement, or are reported as interrupted when none will come.
+ */
 static void slot_died(struct process_pool *pp, unsigned i)
 {
 	struct slot *slot = &pp->slots[i];
@@ -296,21 +313,22 @@ static void slot_died(struct process_pool *pp, unsigned i)
 		if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_INIT_FAILED) {
 			snprintf(why, sizeof(why), "worker initialisation failed");
 			pp->rc = POOL_EINIT;
-			pp->exhausted = true;
+			pp->exhausted = pp->stopping = true;
 		}
 	}
-	if (slot->busy) {
-		if (slot->abandoned)
-			finish_job(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted");
-		else
-			finish_job(pp, i, POOL_JOB_FAILED, NULL, 0, why);
-	}
+	if (slot->queued > 0)
+		finish_job(pp, i, slot->abandoned ? POOL_JOB_INTERRUPTED : POOL_JOB_FAILED,
+			   NULL, 0, slot->abandoned ? "interrupted" : why);
 	slot->pid = 0;
 	slot->in.len = 0;
-	if (!pp->exhausted && slot_spawn(pp, i) < 0) {
+	slot->sent_jobs = 0;
+	slot->sent = 0;
+	if (!pp->stopping && (!pp->exhausted || slot->queued > 0) && slot_spawn(pp, i) < 0) {
 		pp->rc = POOL_ESYS;
-		pp->exhausted = true;
+		pp->exhausted = pp->stopping = true;
 	}
+	while (slot->fd < 0 && slot->queued > 0)
+		finish_job(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted before it started");
 }
 
 static void kill_worker(struct slot *slot)
@@ -321,24 +339,24 @@ static void kill_worker(struct slot *slot)
 
 /* ---- parent side: talking to workers --------------------------------- */
 
-static void slot_send(struct process_pool *pp, unsigned i)
+/* Writes queued jobs to the worker's socket until it would block. */
+static void slot_send(struct slot *slot)
 {
-	struct slot *slot = &pp->slots[i];
-	size_t total = sizeof(slot->out) + slot->job_len;
-
-	while (slot->sent < total && !slot->broken) {
+	while (slot->sent_jobs < slot->queued && !slot->broken) {
+		struct slot_job *next = &slot->queue[slot->sent_jobs];
+		struct frame_header hdr = { .len = (uint32_t)next->len, .kind = FRAME_JOB };
 		struct iovec iov[2];
 		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 0 };
 		ssize_t n;
 
-		if (slot->sent < sizeof(slot->out))
+		if (slot->sent < sizeof(hdr))
 			iov[msg.msg_iovlen++] = (struct iovec){
-				(char *)&slot->out + slot->sent, sizeof(slot->out) - slot->sent };
-		if (slot->job_len > 0) {
-			size_t off = slot->sent > sizeof(slot->out) ? slot->sent - sizeof(slot->out) : 0;
+				(char *)&hdr + slot->sent, sizeof(hdr) - slot->sent };
+		if (next->len > 0) {
+			size_t off = slot->sent > sizeof(hdr) ? slot->sent - sizeof(hdr) : 0;
 
 			iov[msg.msg_iovlen++] = (struct iovec){
-				(char *)slot->job + off, slot->job_len - off };
+				(char *)next->job + off, next->len - off };
 		}
 		n = sendmsg(slot->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
@@ -350,50 +368,53 @@ static void slot_send(struct process_pool *pp, unsigned i)
 			return;
 		}
 		slot->sent += (size_t)n;
+		if (slot->sent == sizeof(hdr) + next->len) {
+			slot->sent_jobs++;
+			slot->sent = 0;
+		}
 	}
 }
 
-static void slot_assign(struct process_pool *pp, unsigned i, void *job, size_t len)
+static bool slot_sending(const struct slot *slot)
 {
-	struct slot *slot = &pp->slots[i];
-
-	slot->job = job;
-	slot->job_len = len;
-	slot->out = (struct frame_header){ .len = (uint32_t)len, .kind = FRAME_JOB };
-	slot->sent = 0;
-	slot->busy = true;
-	slot_send(pp, i);
+	return slot->sent_jobs < slot->queued && !slot->broken;
 }
 
-/* Hands a job to every idle worker while the source has jobs. */
-static void feed_idle(struct process_pool *pp)
+/*
+ * Tops up every worker's queue while the source has jobs: first one job for
+ * each idle worker, then a second behind each running one.
+ */
+static void feed_workers(struct process_pool *pp)
 {
 	struct pool *pool = pp->pool;
 
 	pp->waiting = false;
-	for (unsigned i = 0; i < pool->workers && !pp->exhausted; i++) {
-		struct slot *slot = &pp->slots[i];
-		void *job = NULL;
-		size_t len = 0;
-		int rc;
+	for (unsigned depth = 1; depth <= PIPELINE; depth++) {
+		for (unsigned i = 0; i < pool->workers && !pp->exhausted && !pp->waiting; i++) {
+			struct slot *slot = &pp->slots[i];
+			void *job = NULL;
+			size_t len = 0;
+			int rc;
 
-		if (slot->fd < 0 || slot->busy)
-			continue;
-		while ((rc = pool->cb.next_job(pool->ctx, &job, &len)) > 0 && len > POOL_MAX_BLOB) {
-			pool_deliver(pool, job, len, POOL_JOB_FAILED, NULL, 0, "job too large", i, 0);
-			free(job);
+			if (slot->fd < 0 || slot->queued >= depth)
+				continue;
+			while ((rc = pool->cb.next_job(pool->ctx, &job, &len)) > 0 &&
+			       len > POOL_MAX_BLOB) {
+				pool_deliver(pool, job, len, POOL_JOB_FAILED, NULL, 0,
+					     "job too large", i, 0);
+				free(job);
+			}
+			if (rc == POOL_NEXT_WAIT) {
+				pp->waiting = true;
+			} else if (rc <= 0) {
+				pp->exhausted = true;
+				if (rc < 0)
+					pp->rc = POOL_ENEXT;
+			} else {
+				slot->queue[slot->queued++] = (struct slot_job){ job, len };
+				slot_send(slot);
+			}
 		}
-		if (rc == POOL_NEXT_WAIT) {
-			pp->waiting = true;
-			break;
-		}
-		if (rc <= 0) {
-			pp->exhausted = true;
-			if (rc < 0)
-				pp->rc = POOL_ENEXT;
-			break;
-		}
-		slot_assign(pp, i, job, len);
 	}
 }
 
@@ -403,7 +424,7 @@ static bool handle_frame(struct process_pool *pp, unsigned i, const struct frame
 {
 	struct slot *slot = &pp->slots[i];
 
-	if (!slot->busy)
+	if (slot->queued == 0)
 		return false;
 	switch (hdr->kind) {
 	case FRAME_RESULT:
@@ -493,7 +514,7 @@ static unsigned busy_workers(const struct process_pool *pp)
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < pp->pool->workers; i++)
-		n += pp->slots[i].busy;
+		n += pp->slots[i].queued > 0;
 	return n;
 }
 
@@ -502,7 +523,7 @@ static void abandon_all(struct process_pool *pp)
 	for (unsigned i = 0; i < pp->pool->workers; i++) {
 		struct slot *slot = &pp->slots[i];
 
-		if (slot->busy) {
+		if (slot->queued > 0) {
 			slot->abandoned = true;
 			kill_worker(slot);
 		}
@@ -519,7 +540,7 @@ static int wait_and_dispatch(struct process_pool *pp)
 		struct slot *slot = &pp->slots[i];
 		short events = POLLIN;
 
-		if (slot->busy && slot->sent < sizeof(slot->out) + slot->job_len && !slot->broken)
+		if (slot_sending(slot))
 			events |= POLLOUT;
 		/* An unused entry (fd -1) keeps indexes equal to slot numbers. */
 		pp->pfds[n++] = (struct pollfd){ .fd = slot->fd, .events = events };
@@ -536,7 +557,7 @@ static int wait_and_dispatch(struct process_pool *pp)
 		if (pp->slots[i].fd < 0 || !revents)
 			continue;
 		if (revents & POLLOUT)
-			slot_send(pp, i);
+			slot_send(&pp->slots[i]);
 		if (revents & (POLLIN | POLLHUP | POLLERR))
 			slot_read(pp, i);
 	}
@@ -553,16 +574,16 @@ static int run_jobs(struct process_pool *pp)
 
 		if (stops > handled_stops) {
 			handled_stops = stops;
-			pp->exhausted = true;
+			pp->exhausted = pp->stopping = true;
 			if (stops >= 2)
 				abandon_all(pp);
 		}
-		feed_idle(pp);
+		feed_workers(pp);
 		if (busy_workers(pp) == 0 && pp->exhausted)
 			break;
 		if (wait_and_dispatch(pp) < 0) {
 			pp->rc = POOL_ESYS;
-			pp->exhausted = true;
+			pp->exhausted = pp->stopping = true;
 			abandon_all(pp);
 		}
 	}
@@ -611,7 +632,7 @@ static void shutdown_workers(struct process_pool *pp)
 				nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
 			}
 		}
-		if (slot->busy)
+		while (slot->queued > 0)
 			finish_job(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted");
 		free(slot->in.data);
 		slot->in = (struct inbuf){ 0 };
@@ -633,7 +654,7 @@ int process_pool_run(struct pool *pool)
 	for (unsigned i = 0; i < pool->workers; i++) {
 		if (slot_spawn(&pp, i) < 0) {
 			pp.rc = POOL_ESYS;
-			pp.exhausted = true;
+			pp.exhausted = pp.stopping = true;
 			break;
 		}
 	}
