@@ -116,9 +116,10 @@ int pool_run(struct pool *pool);
 
 /*
  * Asks a running pool to stop; safe to call from a signal handler. The first
- * call hands out no more jobs and lets in-flight jobs finish; the second
- * abandons in-flight jobs (worker processes are killed) and reports them as
- * POOL_JOB_INTERRUPTED.
+ * call takes no more jobs from next_job() and lets the jobs handed to workers
+ * finish (thread mode reports those still waiting in its shared queue as
+ * POOL_JOB_INTERRUPTED); the second abandons the rest (worker processes are
+ * killed) and reports them as POOL_JOB_INTERRUPTED.
  */
 void pool_stop(struct pool *pool);
 
