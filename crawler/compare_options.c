@@ -1,0 +1,201 @@
+/* compare_options.c -- the command line of `crawlpool compare` */
+#include "compare_options.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void compare_usage(FILE *f)
+{
+	fputs("usage: crawlpool compare [OPTIONS] [CRAWL OPTIONS] [URLS_FILE]\n"
+	      "\n"
+	      "Crawls the same list under each mode and worker count, one run after\n"
+	      "another, and prints the medians side by side.\n"
+	      "\n"
+	      "  --modes LIST        modes to compare (default: process,thread)\n"
+	      "  --workers N[,N...]  worker counts (default: 8)\n"
+	      "  --repeat R          runs of each mode and count (default: 3)\n"
+	      "  --out-dir DIR       keep each run's rows there (JSON Lines) beside\n"
+	      "                      compare.csv and compare.svg (default: rows are\n"
+	      "                      discarded; compare.csv and compare.svg go to .)\n"
+	      "  -h, --help          this help\n"
+	      "\n"
+	      "Crawl options (--timeout, --connect-timeout, --max-size, --max-redirects,\n"
+	      "--user-agent, --no-parse) are passed to every run. URLS_FILE defaults to\n"
+	      "urls.txt; '-' reads the list from stdin once.\n"
+	      "\n"
+	      "Columns: wall time, pages/s, CPU user and sys seconds of the parent and\n"
+	      "all workers, peak memory of the whole crawl (PSS of the parent and every\n"
+	      "worker at the same moment), per-URL latency percentiles, error rows, and\n"
+	      "speed as a share of the fastest row's pages/s.\n", f);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("crawlpool compare: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'crawlpool compare --help'.\n", stderr);
+	return COMPARE_EXIT_USAGE;
+}
+
+static int parse_unsigned(const char *text, unsigned lo, unsigned hi, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (!*text || *end || errno || v < lo || v > hi || text[0] == '-')
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_modes(char *list, struct compare_opts *o)
+{
+	o->n_modes = 0;
+	for (char *save, *m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+		const char *name;
+
+		if (!strcmp(m, "process") || !strcmp(m, "processes"))
+			name = "process";
+		else if (!strcmp(m, "thread") || !strcmp(m, "threads"))
+			name = "thread";
+		else
+			return usage_error("unknown mode '%s' (expected process or thread)", m);
+		if (o->n_modes == 1 && o->modes[0] == name)
+			continue;
+		o->modes[o->n_modes++] = name;
+	}
+	return o->n_modes ? 0 : usage_error("--modes needs at least one mode");
+}
+
+static int parse_counts(char *list, struct compare_opts *o)
+{
+	o->n_workers = 0;
+	for (char *save, *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+		if (o->n_workers == COMPARE_MAX_COUNTS)
+			return usage_error("--workers takes at most %d counts", COMPARE_MAX_COUNTS);
+		if (parse_unsigned(c, 1, 1024, &o->workers[o->n_workers++]) < 0)
+			return usage_error("invalid worker count '%s' (expected 1 to 1024)", c);
+	}
+	return o->n_workers ? 0 : usage_error("--workers needs at least one count");
+}
+
+/* Crawl options whose value is the next argument. */
+static bool takes_value(const char *opt)
+{
+	static const char *const with_value[] = {
+		"-t", "--timeout", "--connect-timeout", "--max-size", "--max-redirects",
+		"-A", "--user-agent",
+	};
+
+	for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
+		if (!strcmp(opt, with_value[i]))
+			return true;
+	return false;
+}
+
+/* compare decides these for every run itself. */
+static bool reserved(const char *opt)
+{
+	static const char *const own[] = {
+		"-m", "--mode", "-w", "-o", "--output", "-f", "--format", "--append",
+	};
+	size_t len = strcspn(opt, "=");
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (strlen(own[i]) == len && !strncmp(opt, own[i], len))
+			return true;
+	return false;
+}
+
+/* "--opt VALUE" and "--opt=VALUE" alike; NULL when the value is missing. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!strncmp(argv[*i], name, len) && argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static bool is_option(const char *arg, const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(arg, name, len) && (arg[len] == '\0' || arg[len] == '=');
+}
+
+int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help)
+{
+	static char default_modes[] = "process,thread";
+	static char default_counts[] = "8";
+	int rc;
+
+	*o = (struct compare_opts){ .repeat = 3 };
+	parse_modes(default_modes, o);
+	parse_counts(default_counts, o);
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *value;
+
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			*help = true;
+			return 0;
+		}
+		if (is_option(arg, "--modes") || is_option(arg, "--workers") ||
+		    is_option(arg, "--repeat") || is_option(arg, "--out-dir")) {
+			char name[16];
+			char *copy;
+
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+			value = option_value(argc, argv, &i, name);
+			if (!value)
+				return usage_error("option '%s' needs a value", name);
+			if (!strcmp(name, "--out-dir")) {
+				o->out_dir = value;
+				continue;
+			}
+			if (!strcmp(name, "--repeat")) {
+				if (parse_unsigned(value, 1, COMPARE_MAX_REPEAT, &o->repeat) < 0)
+					return usage_error("invalid --repeat '%s' (expected 1 to 100)", value);
+				continue;
+			}
+			copy = strdup(value);
+			if (!copy)
+				return COMPARE_EXIT_FAILED;
+			rc = !strcmp(name, "--modes") ? parse_modes(copy, o) : parse_counts(copy, o);
+			free(copy);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (arg[0] == '-' && arg[1] != '\0') {
+			if (reserved(arg))
+				return usage_error("option '%s' is chosen by compare itself", arg);
+			if (o->n_pass + 2 > COMPARE_MAX_PASS)
+				return usage_error("too many options");
+			o->pass[o->n_pass++] = arg;
+			if (takes_value(arg)) {
+				if (i + 1 >= argc)
+					return usage_error("option '%s' needs a value", arg);
+				o->pass[o->n_pass++] = argv[++i];
+			}
+			continue;
+		}
+		if (o->list)
+			return usage_error("more than one list given: '%s'", arg);
+		o->list = arg;
+	}
+	if (!o->list)
+		o->list = "urls.txt";
+	return 0;
+}
