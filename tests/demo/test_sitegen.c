@@ -204,7 +204,7 @@ static void test_origin_independent(void **state)
 	static char buf[SITEGEN_MAX_BYTES];
 	static const char *const origins[] = {
 		NULL, "", "http://a", ORIGIN, "http://[::1]:65535",
-		"http://0123456789012345678901234567890123456789.example.io:65535",
+		"http://01234567890123456789012345678901234567.example.test:65535",
 	};
 	char too_long[SITEGEN_ORIGIN_MAX + 2];
 	(void)state;
