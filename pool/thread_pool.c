@@ -239,7 +239,8 @@ static void interrupt(struct thread_pool *tp, struct tjob *tj, const char *why)
  */
 static size_t cancel_jobs(struct thread_pool *tp, bool abandon)
 {
-	struct tjob *cancelled[2 * POOL_MAX_WORKERS * JOBS_PER_WORKER];
+	/* At most the queue and one running job per worker. */
+	struct tjob *cancelled[(JOBS_PER_WORKER + 1) * POOL_MAX_WORKERS];
 	size_t n = 0, settled;
 
 	pthread_mutex_lock(&tp->lock);
@@ -278,10 +279,14 @@ static size_t take_jobs(struct thread_pool *tp, struct tjob **batch, size_t room
 
 	while (n < room) {
 		struct tjob *tj = calloc(1, sizeof(*tj));
-		int rc = POOL_ENOMEM;
+		int rc;
 
-		if (tj)
-			rc = pool->cb.next_job(pool->ctx, &tj->job, &tj->job_len);
+		if (!tj) {
+			*exhausted = true;
+			*err = POOL_ENOMEM;
+			break;
+		}
+		rc = pool->cb.next_job(pool->ctx, &tj->job, &tj->job_len);
 		if (rc == POOL_NEXT_WAIT) {
 			free(tj);
 			*waiting = true;
@@ -290,9 +295,7 @@ static size_t take_jobs(struct thread_pool *tp, struct tjob **batch, size_t room
 		if (rc <= 0) {
 			free(tj);
 			*exhausted = true;
-			if (rc == POOL_ENOMEM)
-				*err = rc;
-			else if (rc < 0)
+			if (rc < 0)
 				*err = POOL_ENEXT;
 			break;
 		}
