@@ -39,10 +39,10 @@ static void progress_draw(struct progress *p, double now)
 	int n;
 
 	if (p->total >= 0)
-		n = snprintf(line, sizeof(line), "\r%lu/%ld urls  %.0f/s  %lu errors",
+		n = snprintf(line, sizeof(line), "\r%lu/%ld URLs  %.0f/s  %lu errors",
 			     p->done, p->total, rate, p->errors);
 	else
-		n = snprintf(line, sizeof(line), "\r%lu urls  %.0f/s  %lu errors",
+		n = snprintf(line, sizeof(line), "\r%lu URLs  %.0f/s  %lu errors",
 			     p->done, rate, p->errors);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
