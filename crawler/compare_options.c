@@ -1,5 +1,6 @@
 /* compare_options.c -- the command line of `crawlpool compare` */
 #include "compare_options.h"
+#include "pool.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -61,17 +62,17 @@ static int parse_modes(char *list, struct compare_opts *o)
 {
 	o->n_modes = 0;
 	for (char *save, *m = strtok_r(list, ",", &save); m; m = strtok_r(NULL, ",", &save)) {
+		enum pool_mode mode;
 		const char *name;
+		bool seen = false;
 
-		if (!strcmp(m, "process") || !strcmp(m, "processes"))
-			name = "process";
-		else if (!strcmp(m, "thread") || !strcmp(m, "threads"))
-			name = "thread";
-		else
+		if (pool_mode_parse(m, &mode) < 0)
 			return usage_error("unknown mode '%s' (expected process or thread)", m);
-		if (o->n_modes == 1 && o->modes[0] == name)
-			continue;
-		o->modes[o->n_modes++] = name;
+		name = pool_mode_name(mode);
+		for (unsigned i = 0; i < o->n_modes; i++)
+			seen |= o->modes[i] == name;
+		if (!seen)
+			o->modes[o->n_modes++] = name;
 	}
 	return o->n_modes ? 0 : usage_error("--modes needs at least one mode");
 }

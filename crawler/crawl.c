@@ -186,7 +186,7 @@ static void crawl_summary(struct crawl *c)
 		c->progress.done == 1 ? "" : "s", secs,
 		secs > 0 ? (double)c->progress.done / secs : 0.0, c->progress.errors,
 		c->progress.errors == 1 ? "" : "s",
-		c->opts->mode == POOL_PROCESSES ? "process" : "thread", c->opts->workers,
+		pool_mode_name(c->opts->mode), c->opts->workers,
 		strcmp(c->opts->output, "-") == 0 ? "stdout" : c->opts->output);
 }
 

@@ -147,17 +147,6 @@ static int options_parse_long(const char *text, long lo, long hi, long *v)
 	return errno || end == text || *end || *v < lo || *v > hi ? -1 : 0;
 }
 
-static int options_parse_mode(const char *text, enum pool_mode *mode)
-{
-	if (strcmp(text, "thread") == 0 || strcmp(text, "threads") == 0)
-		*mode = POOL_THREADS;
-	else if (strcmp(text, "process") == 0 || strcmp(text, "processes") == 0)
-		*mode = POOL_PROCESSES;
-	else
-		return -1;
-	return 0;
-}
-
 /* Applies one option; -1 with err filled when its value is bad. */
 static int options_apply(int c, const char *arg, struct crawl_options *opts,
 			 char *err, size_t errlen)
@@ -166,7 +155,7 @@ static int options_apply(int c, const char *arg, struct crawl_options *opts,
 
 	switch (c) {
 	case 'm':
-		if (options_parse_mode(arg, &opts->mode) == 0)
+		if (pool_mode_parse(arg, &opts->mode) == 0)
 			return 0;
 		snprintf(err, errlen, "invalid --mode '%s': use process or thread", arg);
 		return -1;

@@ -31,7 +31,7 @@ for args in "--mode thread" "--repeat 0" "--workers 0" "--modes fiber" "-o x.csv
   grep -q "crawlpool compare:" "$work/err" || fail "compare $args: no error message"
 done
 
-"$crawlpool" compare --workers 2,3 --repeat 1 --out-dir "$work/out" "$work/list.txt" \
+"$crawlpool" compare --modes process,thread,process --workers 2,3 --repeat 1 --out-dir "$work/out" "$work/list.txt" \
   > "$work/table.txt" 2> "$work/log.txt" || fail "compare failed: $(cat "$work/log.txt")"
 cat "$work/table.txt"
 
