@@ -275,15 +275,13 @@ static int write_file(const char *path, const struct compare_row *rows, unsigned
 }
 
 static int write_reports(const struct compare_opts *o, const struct compare_row *rows,
-			 unsigned n, unsigned long urls)
+			 unsigned n, const char *caption)
 {
 	const char *dir = o->out_dir ? o->out_dir : ".";
-	char csv[4096], svg[4096], caption[512];
+	char csv[4096], svg[4096];
 
 	snprintf(csv, sizeof(csv), "%s/compare.csv", dir);
 	snprintf(svg, sizeof(svg), "%s/compare.svg", dir);
-	snprintf(caption, sizeof(caption), "crawlpool compare: %lu URLs from %s, %u run%s each",
-		 urls, o->list, o->repeat, o->repeat == 1 ? "" : "s");
 	if (write_file(csv, rows, n, NULL) < 0 || write_file(svg, rows, n, caption) < 0) {
 		fprintf(stderr, "crawlpool compare: cannot write '%s' or '%s': %s\n",
 			csv, svg, strerror(errno));
@@ -367,14 +365,17 @@ int compare_main(int argc, char **argv)
 	signal(SIGTERM, on_interrupt);
 	rc = run_all(&o, rows, &n_rows);
 	if (n_rows > 0) {
+		char caption[512];
 		int wrote;
 
+		/* One heading for the table and the chart. */
+		snprintf(caption, sizeof(caption), "crawlpool compare: %lu URLs from %s, medians of %u run%s",
+			 rows[0].urls, stdin_copy[0] ? "stdin" : o.list, rows[0].runs,
+			 rows[0].runs == 1 ? "" : "s");
 		compare_rank(rows, n_rows);
-		printf("\ncrawlpool compare: %lu URLs from %s, medians of %u run%s\n\n",
-		       rows[0].urls, argc > 0 && stdin_copy[0] ? "stdin" : o.list, rows[0].runs,
-		       rows[0].runs == 1 ? "" : "s");
+		printf("\n%s\n\n", caption);
 		compare_print_table(stdout, rows, n_rows);
-		wrote = write_reports(&o, rows, n_rows, rows[0].urls);
+		wrote = write_reports(&o, rows, n_rows, caption);
 		if (rc == COMPARE_EXIT_OK)
 			rc = wrote;
 	}
