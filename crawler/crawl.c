@@ -45,7 +45,7 @@ static void crawl_on_signal(int sig)
 	errno = saved;
 }
 
-/* No SA_RESTART: a read of the list blocked on a pipe must see the signal. */
+/* The handler stops the pool; its poll() wakes on the self-pipe. */
 static void crawl_signals(void (*handler)(int))
 {
 	struct sigaction sa;
@@ -92,8 +92,6 @@ static int crawl_next(void *ctx, void **job, size_t *job_len)
 			return POOL_NEXT_WAIT;
 		}
 		if (rc < 0) {
-			if (errno == EINTR && crawl_interrupted)
-				return 0;
 			c->list_errno = errno;
 			return -1;
 		}
@@ -283,7 +281,6 @@ int crawl_main(int argc, char **argv)
 		fprintf(stderr, "crawlpool: %s\n", err);
 		return CRAWL_EXIT_USAGE;
 	}
-	urllist_interrupt_on(c.list, &crawl_interrupted);
 	c.out = output_open(opts.output, &opts.out, err, sizeof(err));
 	if (!c.out) {
 		fprintf(stderr, "crawlpool: %s\n", err);

@@ -14,7 +14,6 @@
 #define URLLIST_BUF (8 * URLLIST_LINE_MAX)
 
 struct urllist {
-	const volatile sig_atomic_t *stop;
 	int fd;
 	bool owns_fd;
 	bool eof;
@@ -62,11 +61,6 @@ int urllist_fd(const struct urllist *list)
 	return list->fd;
 }
 
-void urllist_interrupt_on(struct urllist *list, const volatile sig_atomic_t *flag)
-{
-	list->stop = flag;
-}
-
 void urllist_close(struct urllist *list)
 {
 	if (!list)
@@ -96,7 +90,7 @@ static int urllist_fill(struct urllist *list)
 	}
 	do
 		n = read(list->fd, list->buf + list->end, URLLIST_BUF - list->end);
-	while (n < 0 && errno == EINTR && !(list->stop && *list->stop));
+	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;
 	if (n == 0) {

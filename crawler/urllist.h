@@ -3,7 +3,6 @@
 #define CRAWLPOOL_URLLIST_H
 
 #include <stdbool.h>
-#include <signal.h>
 #include <stddef.h>
 
 /* Longest line kept; the rest of a longer line is read and dropped. */
@@ -36,12 +35,6 @@ int urllist_next(struct urllist *list, const char **line, size_t *len, bool *tru
  */
 void urllist_nowait(struct urllist *list, bool on);
 int urllist_fd(const struct urllist *list);
-
-/*
- * A read blocked on a pipe or terminal gives up (urllist_next() returns -1
- * with errno EINTR) when a signal arrives and *flag is non-zero.
- */
-void urllist_interrupt_on(struct urllist *list, const volatile sig_atomic_t *flag);
 
 /* Closes the list; accepts NULL. */
 void urllist_close(struct urllist *list);
