@@ -73,7 +73,7 @@ int worker_run(struct worker *w, const char *url, void **blob, size_t *len)
 	w->begun = w->parsing = false;
 	if (fetch_url(w->fetch, url, &sink, &res) < 0) {
 		record_init_error(&rec, "could not start the transfer");
-		return record_encode(&rec, blob, len);
+		return record_encode(&rec, blob, len) == RECORD_OK ? 0 : -1;
 	}
 	rec = (struct crawl_record){
 		.status = res.status,
