@@ -15,8 +15,9 @@
  * /usr/bin/time reports the largest single process; a crawl in process mode is a parent plus
  * workers, and threads share one address space. The sum of PSS over the tree at one moment
  * counts shared pages once, so it is the one figure that compares a thread crawl, a process
- * crawl and `xargs curl` fairly. The kernel here has no /proc/PID/task/TID/children, so the
- * tree is found from each new pid's parent in /proc/PID/stat; a pid is classified once and
+ * crawl and `xargs curl` fairly. /proc/PID/task/TID/children lists only what one thread forked,
+ * and the tools measured here fork from any thread, so the tree is found from each new pid's
+ * parent in /proc/PID/stat; a pid is classified once and
  * forgotten when it disappears from /proc, which keeps a scan to one readdir plus one read
  * per new pid and one smaps_rollup read per pid of the tree.
  */
