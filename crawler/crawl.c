@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fetch.h"
+#include "loop.h"
 #include "options.h"
 #include "output.h"
 #include "parse.h"
@@ -21,6 +23,8 @@
 struct crawl {
 	const struct crawl_options *opts;
 	struct worker_options worker;
+	unsigned pool_workers;	/* threads or processes; in event mode, loops */
+	unsigned loop_transfers;	/* event mode: URLs at once in each loop */
 	struct urllist *list;
 	struct output *out;
 	struct pool *pool;
@@ -124,7 +128,7 @@ static int crawl_worker_init(void *ctx, unsigned index, void **state)
 	struct crawl *c = ctx;
 
 	(void)index;
-	if (c->opts->mode == POOL_THREADS) {
+	if (c->opts->mode != POOL_PROCESSES) {
 		sigset_t stop;
 
 		/* Ctrl-C goes to the parent thread, whose read of the list it must interrupt */
@@ -133,14 +137,29 @@ static int crawl_worker_init(void *ctx, unsigned index, void **state)
 		sigaddset(&stop, SIGTERM);
 		pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	}
-	*state = worker_new(&c->worker);
+	if (c->opts->mode == POOL_EVENTS) {
+		const struct loop_options lo = {
+			.worker = c->worker,
+			.transfers = c->loop_transfers,
+			.abandoned = crawl_abandoned,
+			.abandoned_ctx = c,
+		};
+
+		*state = loop_new(&lo);
+	} else {
+		*state = worker_new(&c->worker);
+	}
 	return *state ? 0 : -1;
 }
 
 static void crawl_worker_fini(void *ctx, void *state)
 {
-	(void)ctx;
-	worker_free(state);
+	const struct crawl *c = ctx;
+
+	if (c->opts->mode == POOL_EVENTS)
+		loop_free(state);
+	else
+		worker_free(state);
 }
 
 static int crawl_work(void *ctx, void *state, const void *job, size_t job_len,
@@ -152,6 +171,12 @@ static int crawl_work(void *ctx, void *state, const void *job, size_t job_len,
 	if (job_len == 0 || url[job_len - 1] != '\0')
 		return -1;
 	return worker_run(state, url, result, result_len);
+}
+
+static int crawl_serve(void *ctx, void *state, struct pool_feed *feed)
+{
+	(void)ctx;
+	return loop_serve(state, feed);
 }
 
 static void crawl_done(void *ctx, const struct pool_result *res)
@@ -175,16 +200,29 @@ static void crawl_done(void *ctx, const struct pool_result *res)
 	crawl_row(c, url, &rec, res->worker_id);
 }
 
+/* "8 workers", or in event mode "2 loops of 16 transfers". */
+static void crawl_describe_workers(const struct crawl *c, char *buf, size_t size)
+{
+	if (c->opts->mode == POOL_EVENTS)
+		snprintf(buf, size, "%u loop%s of %u transfer%s", c->pool_workers,
+			 c->pool_workers == 1 ? "" : "s", c->loop_transfers,
+			 c->loop_transfers == 1 ? "" : "s");
+	else
+		snprintf(buf, size, "%u worker%s", c->pool_workers, c->pool_workers == 1 ? "" : "s");
+}
+
 static void crawl_summary(struct crawl *c)
 {
 	double secs = progress_elapsed(&c->progress);
+	char workers[64];
 
-	fprintf(stderr, "crawlpool: %s %lu URL%s in %.2f s (%.0f URLs/s), %lu error%s, %s mode, %u workers -> %s\n",
+	crawl_describe_workers(c, workers, sizeof(workers));
+	fprintf(stderr, "crawlpool: %s %lu URL%s in %.2f s (%.0f URLs/s), %lu error%s, %s mode, %s -> %s\n",
 		crawl_interrupted ? "interrupted after" : "crawled", c->progress.done,
 		c->progress.done == 1 ? "" : "s", secs,
 		secs > 0 ? (double)c->progress.done / secs : 0.0, c->progress.errors,
 		c->progress.errors == 1 ? "" : "s",
-		pool_mode_name(c->opts->mode), c->opts->workers,
+		pool_mode_name(c->opts->mode), workers,
 		strcmp(c->opts->output, "-") == 0 ? "stdout" : c->opts->output);
 }
 
@@ -195,14 +233,19 @@ static int crawl_run(struct crawl *c)
 		.next_job = crawl_next,
 		.done = crawl_done,
 		.work = crawl_work,
+		.serve = crawl_serve,
 		.worker_init = crawl_worker_init,
 		.worker_fini = crawl_worker_fini,
 	};
 	int err = 0, rc;
 
-	c->pool = pool_new(c->opts->mode, c->opts->workers, &cb, c, &err);
-	if (!c->pool) {
+	c->pool = pool_new(c->opts->mode, c->pool_workers, &cb, c, &err);
+	if (c->pool && c->opts->mode == POOL_EVENTS)
+		err = pool_set_worker_jobs(c->pool, c->loop_transfers);
+	if (!c->pool || err) {
 		fprintf(stderr, "crawlpool: cannot make the worker pool: %s\n", pool_strerror(err));
+		pool_free(c->pool);
+		c->pool = NULL;
 		return CRAWL_EXIT_FAILED;
 	}
 	crawl_signal_pool = c->pool;
@@ -248,11 +291,34 @@ static void crawl_worker_options(struct crawl *c)
 		},
 		.parse = o->parse,
 	};
-	/* a worker thread can give up mid-transfer; a worker process is killed */
+	/*
+	 * A worker thread gives up mid-transfer; a worker process is killed; an
+	 * event loop drops its transfers itself, between waits.
+	 */
 	if (o->mode == POOL_THREADS) {
 		c->worker.fetch.abandoned = crawl_abandoned;
 		c->worker.fetch.abandoned_ctx = c;
 	}
+}
+
+/*
+ * Event mode spreads --workers transfers over one loop thread per online
+ * CPU: more threads than cores would only take turns.
+ */
+static void crawl_size_pool(struct crawl *c)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned loops;
+
+	c->pool_workers = c->opts->workers;
+	c->loop_transfers = 1;
+	if (c->opts->mode != POOL_EVENTS)
+		return;
+	loops = cpus < 1 ? 1 : (unsigned)cpus;
+	if (loops > c->opts->workers)
+		loops = c->opts->workers;
+	c->pool_workers = loops;
+	c->loop_transfers = (c->opts->workers + loops - 1) / loops;
 }
 
 int crawl_main(int argc, char **argv)
@@ -275,6 +341,7 @@ int crawl_main(int argc, char **argv)
 	default:
 		break;
 	}
+	crawl_size_pool(&c);
 	crawl_signals(crawl_on_signal);
 	c.list = urllist_open(opts.input, err, sizeof(err));
 	if (!c.list) {

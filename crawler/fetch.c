@@ -1,31 +1,15 @@
-/* fetch.c -- the one file that talks to libcurl: limits, body streaming, timings, short error causes */
-#include "fetch.h"
-
-#include <curl/curl.h>
+/* fetch.c -- a libcurl easy handle with every limit set: body streaming, timings, short error causes */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fetch_internal.h"
+
 #ifndef CURL_WRITEFUNC_ERROR
 #define CURL_WRITEFUNC_ERROR 0xFFFFFFFF
 #endif
-
-struct fetch {
-	CURL *curl;
-	struct fetch_options opts;
-	const struct fetch_sink *sink;
-	unsigned long long bytes;
-	bool begun;
-	bool too_large;
-	bool sink_failed;
-	bool abandoned;
-	char errbuf[CURL_ERROR_SIZE];
-	char final_url[FETCH_URL_MAX];
-	char content_type[FETCH_TYPE_MAX];
-	char error[128];
-};
 
 int fetch_global_init(void)
 {
@@ -250,19 +234,19 @@ static long long fetch_time(struct fetch *f, CURLINFO what)
 	return (long long)t;
 }
 
-int fetch_url(struct fetch *f, const char *url, const struct fetch_sink *sink,
-	      struct fetch_result *res)
+int fetch_start(struct fetch *f, const char *url, const struct fetch_sink *sink)
 {
-	char *final_url = NULL, *type = NULL;
-	CURLcode rc;
-
 	f->sink = sink;
 	f->bytes = 0;
 	f->begun = f->too_large = f->sink_failed = f->abandoned = false;
 	f->errbuf[0] = '\0';
-	if (curl_easy_setopt(f->curl, CURLOPT_URL, url) != CURLE_OK)
-		return -1;
-	rc = curl_easy_perform(f->curl);
+	f->started = curl_easy_setopt(f->curl, CURLOPT_URL, url) == CURLE_OK;
+	return f->started ? 0 : -1;
+}
+
+void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
+{
+	char *final_url = NULL, *type = NULL;
 
 	memset(res, 0, sizeof(*res));
 	res->ok = rc == CURLE_OK;
@@ -279,7 +263,12 @@ int fetch_url(struct fetch *f, const char *url, const struct fetch_sink *sink,
 	res->time_us = fetch_time(f, CURLINFO_TOTAL_TIME_T);
 	res->error = res->ok ? NULL : fetch_error(f, rc);
 	f->sink = NULL;
-	return 0;
+	f->started = false;
+}
+
+void fetch_perform(struct fetch *f, struct fetch_result *res)
+{
+	fetch_finish(f, curl_easy_perform(f->curl), res);
 }
 
 const char *fetch_check_url(const char *url)

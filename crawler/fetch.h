@@ -1,4 +1,4 @@
-/* fetch.h -- fetch one URL at a time over http(s) with every limit set, streaming the body to a sink */
+/* fetch.h -- fetch URLs over http(s) with every limit set, streaming each body to a sink: one at a time or many at once */
 #ifndef CRAWLPOOL_FETCH_H
 #define CRAWLPOOL_FETCH_H
 
@@ -31,7 +31,7 @@ struct fetch_sink {
 	void *ctx;
 };
 
-/* Strings stay valid until the next fetch_url() on the same handle. */
+/* Strings stay valid until the next fetch_start() on the same handle. */
 struct fetch_result {
 	bool ok;			/* the transfer completed (any HTTP status) */
 	long status;			/* 0 if no response */
@@ -52,14 +52,56 @@ void fetch_global_cleanup(void);
 
 /* One handle per worker, kept across URLs so connections are reused. */
 struct fetch *fetch_new(const struct fetch_options *opts);
+/* Frees the handle; accepts NULL. It must not be in a fetch_multi. */
 void fetch_free(struct fetch *f);
 
-/* Fetches url; fills *res. Returns 0, or -1 if the handle itself failed. */
-int fetch_url(struct fetch *f, const char *url, const struct fetch_sink *sink,
-	      struct fetch_result *res);
+/*
+ * Prepares the handle's next transfer of url; sink (NULL for none) must stay
+ * valid until the result is taken. Then either fetch_perform() runs it here,
+ * or fetch_multi_add() runs it beside others. Returns 0, or -1 if the handle
+ * itself failed.
+ */
+int fetch_start(struct fetch *f, const char *url, const struct fetch_sink *sink);
+
+/* Runs the started transfer to its end, blocking; fills *res. */
+void fetch_perform(struct fetch *f, struct fetch_result *res);
 
 /*
- * Checks that url is something fetch_url() may try: an absolute http or
+ * Many transfers at once on one thread: a fetch_multi owns a curl multi
+ * handle, so the connections of every handle added to it are kept in one
+ * pool and reused by whichever handle comes next. One thread uses it.
+ */
+struct fetch_multi;
+
+/* Room for up to `transfers` handles and as many idle connections. NULL on failure. */
+struct fetch_multi *fetch_multi_new(unsigned transfers);
+/* Frees the multi once every transfer was dropped or taken; accepts NULL. */
+void fetch_multi_free(struct fetch_multi *m);
+
+/*
+ * Runs f's started transfer (fetch_start()) in m; owner comes back from
+ * fetch_multi_done() with its result. Returns 0, or -1 (f is not in m).
+ */
+int fetch_multi_add(struct fetch_multi *m, struct fetch *f, void *owner);
+
+/* Stops f's transfer without a result; f may then start another. */
+void fetch_multi_drop(struct fetch_multi *m, struct fetch *f);
+
+/*
+ * Sleeps until a transfer has something to do, or fd (ignored if negative)
+ * is readable, or max_ms pass; then moves every transfer on as far as it
+ * can go without blocking. Returns 0, or -1 if curl failed.
+ */
+int fetch_multi_run(struct fetch_multi *m, int fd, int max_ms);
+
+/*
+ * Takes the next ended transfer out of m: fills *res and returns its owner,
+ * or returns NULL when none has ended.
+ */
+void *fetch_multi_done(struct fetch_multi *m, struct fetch_result *res);
+
+/*
+ * Checks that url is something fetch_start() may try: an absolute http or
  * https URL with a host. Returns NULL, or the error a row should carry.
  */
 const char *fetch_check_url(const char *url);

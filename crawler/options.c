@@ -50,8 +50,13 @@ void options_usage(FILE *f)
 	      "Fetches every URL of URLS_FILE (default urls.txt, '-' for stdin; one a line,\n"
 	      "blank lines and # comments skipped) and writes one row per URL.\n"
 	      "\n"
-	      "  -m, --mode process|thread     worker pool kind (default: thread)\n"
-	      "  -w, --workers N               number of workers, 1-1024 (default: 8)\n"
+	      "  -m, --mode process|thread|event\n"
+	      "                                a process or a thread per worker, or event loops:\n"
+	      "                                a thread per CPU, each with many transfers at\n"
+	      "                                once (default: thread)\n"
+	      "  -w, --workers N               URLs fetched at once, 1-1024 (default: 8); in event\n"
+	      "                                mode spread over min(N, CPUs) loops, N/loops each\n"
+	      "                                (rounded up)\n"
 	      "  -o, --output FILE             results file, '-' for stdout (default: results.csv)\n"
 	      "      --append                  add to FILE; the header only if FILE is new or empty\n"
 	      "  -f, --format csv|tsv|jsonl    output format (default: csv)\n"
@@ -68,9 +73,10 @@ void options_usage(FILE *f)
 	      "      --version                 the version\n"
 	      "\n"
 	      "Columns: url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,\n"
-	      "title,links,worker,error. Exit status: 0 when the list was crawled to the end\n"
-	      "(failed URLs are rows with an error), 1 on a runtime failure, 2 on bad usage,\n"
-	      "an unreadable list or an unwritable output, 130 when interrupted.\n", f);
+	      "title,links,worker,error; worker is the process id, the thread's number or the\n"
+	      "loop's number. Exit status: 0 when the list was crawled to the end (failed\n"
+	      "URLs are rows with an error), 1 on a runtime failure, 2 on bad usage, an\n"
+	      "unreadable list or an unwritable output, 130 when interrupted.\n", f);
 }
 
 void options_defaults(struct crawl_options *opts)
@@ -157,7 +163,7 @@ static int options_apply(int c, const char *arg, struct crawl_options *opts,
 	case 'm':
 		if (pool_mode_parse(arg, &opts->mode) == 0)
 			return 0;
-		snprintf(err, errlen, "invalid --mode '%s': use process or thread", arg);
+		snprintf(err, errlen, "invalid --mode '%s': use process, thread or event", arg);
 		return -1;
 	case 'w':
 		if (options_parse_long(arg, 1, POOL_MAX_WORKERS, &v) == 0) {

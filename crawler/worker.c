@@ -8,6 +8,7 @@
 
 struct worker {
 	struct fetch *fetch;
+	struct fetch_sink sink;	/* the body goes to worker_begin and worker_data */
 	struct parse *parse;	/* NULL with --no-parse */
 	bool begun;		/* the current body has started */
 	bool parsing;		/* ... and is going to the parser */
@@ -37,6 +38,7 @@ struct worker *worker_new(const struct worker_options *opts)
 
 	if (!w)
 		return NULL;
+	w->sink = (struct fetch_sink){ worker_begin, worker_data, w };
 	w->fetch = fetch_new(&opts->fetch);
 	if (!w->fetch)
 		goto out_free;
@@ -63,31 +65,39 @@ void worker_free(struct worker *w)
 	free(w);
 }
 
-int worker_run(struct worker *w, const char *url, void **blob, size_t *len)
+int worker_start(struct worker *w, const char *url)
 {
-	const struct fetch_sink sink = { worker_begin, worker_data, w };
-	struct fetch_result res;
+	w->begun = w->parsing = false;
+	return fetch_start(w->fetch, url, &w->sink);
+}
+
+struct fetch *worker_fetch(struct worker *w)
+{
+	return w->fetch;
+}
+
+int worker_finish(struct worker *w, const struct fetch_result *res, void **blob, size_t *len)
+{
 	struct parse_facts facts;
 	struct crawl_record rec;
 
-	w->begun = w->parsing = false;
-	if (fetch_url(w->fetch, url, &sink, &res) < 0) {
+	if (!res) {
 		record_init_error(&rec, "could not start the transfer");
 		return record_encode(&rec, blob, len) == RECORD_OK ? 0 : -1;
 	}
 	rec = (struct crawl_record){
-		.status = res.status,
-		.bytes = res.bytes,
-		.ttfb_us = res.ttfb_us,
-		.time_us = res.time_us,
-		.redirects = res.redirects,
+		.status = res->status,
+		.bytes = res->bytes,
+		.ttfb_us = res->ttfb_us,
+		.time_us = res->time_us,
+		.redirects = res->redirects,
 		.links = -1,
-		.final_url = res.final_url,
-		.content_type = res.content_type,
-		.error = res.error,
+		.final_url = res->final_url,
+		.content_type = res->content_type,
+		.error = res->error,
 	};
 	/* a failed transfer's partial body is not a page: no title, no links */
-	if (res.ok && w->parse && parse_is_html(res.content_type)) {
+	if (res->ok && w->parse && parse_is_html(res->content_type)) {
 		if (w->parsing) {
 			parse_end(w->parse, &facts);
 			rec.title = facts.title;
@@ -102,4 +112,14 @@ int worker_run(struct worker *w, const char *url, void **blob, size_t *len)
 	}
 	w->begun = w->parsing = false;
 	return record_encode(&rec, blob, len) == RECORD_OK ? 0 : -1;
+}
+
+int worker_run(struct worker *w, const char *url, void **blob, size_t *len)
+{
+	struct fetch_result res;
+
+	if (worker_start(w, url) < 0)
+		return worker_finish(w, NULL, blob, len);
+	fetch_perform(w->fetch, &res);
+	return worker_finish(w, &res, blob, len);
 }

@@ -24,4 +24,15 @@ void worker_free(struct worker *w);
  */
 int worker_run(struct worker *w, const char *url, void **blob, size_t *len);
 
+/*
+ * The same in two steps, for a loop that runs many workers' transfers at
+ * once: worker_start() prepares the transfer of url on worker_fetch(w)
+ * (0, or -1 if the handle failed); once it has ended, worker_finish()
+ * encodes the record of *res (NULL: the transfer never ran) like
+ * worker_run(). A worker holds one URL at a time.
+ */
+int worker_start(struct worker *w, const char *url);
+struct fetch *worker_fetch(struct worker *w);
+int worker_finish(struct worker *w, const struct fetch_result *res, void **blob, size_t *len);
+
 #endif
