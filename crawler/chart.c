@@ -28,7 +28,9 @@ static void put_escaped(FILE *out, const char *text)
 
 static const char *mode_color(const char *mode)
 {
-	return strcmp(mode, "process") == 0 ? "#d9822b" : "#2b7bd9";
+	if (strcmp(mode, "process") == 0)
+		return "#d9822b";
+	return strcmp(mode, "event") == 0 ? "#3a9e5c" : "#2b7bd9";
 }
 
 static void panel(FILE *out, const struct compare_row *rows, unsigned n, int x0,

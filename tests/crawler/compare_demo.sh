@@ -31,16 +31,19 @@ for args in "--mode thread" "--repeat 0" "--workers 0" "--modes fiber" "-o x.csv
   grep -q "crawlpool compare:" "$work/err" || fail "compare $args: no error message"
 done
 
-"$crawlpool" compare --modes process,thread,process --workers 2,3 --repeat 1 --out-dir "$work/out" "$work/list.txt" \
+"$crawlpool" compare --modes process,thread,event,process --workers 2,3 --repeat 1 --out-dir "$work/out" "$work/list.txt" \
   > "$work/table.txt" 2> "$work/log.txt" || fail "compare failed: $(cat "$work/log.txt")"
 cat "$work/table.txt"
 
 csv=$work/out/compare.csv
 svg=$work/out/compare.svg
 [ -s "$csv" ] && [ -s "$svg" ] || fail "compare.csv or compare.svg missing"
-[ "$(wc -l < "$csv")" = 5 ] || fail "expected a header and 4 rows in compare.csv"
+[ "$(wc -l < "$csv")" = 7 ] || fail "expected a header and 6 rows in compare.csv"
 grep -q '^<svg' "$svg" && grep -q '</svg>' "$svg" || fail "compare.svg is not an SVG document"
 
+# Every mode once, in the order given, a repeat dropped.
+[ "$(cut -d, -f1 "$csv" | uniq | tr '\n' ' ')" = "mode process thread event " ] \
+  || fail "compare.csv modes: $(cut -d, -f1 "$csv" | tr '\n' ' ')"
 fastest=0
 while IFS=, read -r mode workers runs urls wall pps user sys mib p50 p95 p99 errors speed best; do
   [ "$mode" = mode ] && continue

@@ -98,6 +98,39 @@ static void test_chart_holds_every_value(void **state)
 	free(svg);
 }
 
+/* Each mode has its own bar colour. */
+static void test_chart_three_modes(void **state)
+{
+	struct compare_row rows[3] = {
+		{ .mode = "process", .workers = 8, .pages_per_s = 100, .peak_mib = 40 },
+		{ .mode = "thread", .workers = 8, .pages_per_s = 200, .peak_mib = 12 },
+		{ .mode = "event", .workers = 8, .pages_per_s = 300, .peak_mib = 9 },
+	};
+	char fills[3][32], *svg = NULL, *p;
+	size_t len = 0;
+	FILE *out = open_memstream(&svg, &len);
+
+	(void)state;
+	compare_rank(rows, 3);
+	assert_true(rows[2].fastest);
+	assert_int_equal(chart_write_svg(out, rows, 3, "three"), 0);
+	fclose(out);
+	p = svg;
+	for (int i = 0; i < 3; i++) {
+		p = strstr(p, "<rect x=");
+		assert_non_null(p);
+		p = strstr(p, "fill=\"");
+		assert_non_null(p);
+		p += 6;
+		snprintf(fills[i], sizeof(fills[i]), "%.*s", (int)strcspn(p, "\""), p);
+	}
+	assert_string_not_equal(fills[0], fills[1]);
+	assert_string_not_equal(fills[1], fills[2]);
+	assert_string_not_equal(fills[0], fills[2]);
+	assert_non_null(strstr(svg, "event, 8 workers"));
+	free(svg);
+}
+
 static void test_csv_and_table_agree(void **state)
 {
 	struct compare_row rows[2] = {
@@ -156,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_ratio),
 		cmocka_unit_test(test_rank_marks_fastest),
 		cmocka_unit_test(test_chart_holds_every_value),
+		cmocka_unit_test(test_chart_three_modes),
 		cmocka_unit_test(test_csv_and_table_agree),
 	};
 

@@ -1,4 +1,4 @@
-/* test_crawl_faults.c -- crawlpool against every demo-site fault route, in both modes, within the bounds */
+/* test_crawl_faults.c -- crawlpool against every demo-site fault route, in every mode, within the bounds */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -242,11 +242,18 @@ static void test_faults_process_mode(void **state)
 	crawl_faults("process");
 }
 
+static void test_faults_event_mode(void **state)
+{
+	(void)state;
+	crawl_faults("event");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_faults_thread_mode),
 		cmocka_unit_test(test_faults_process_mode),
+		cmocka_unit_test(test_faults_event_mode),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

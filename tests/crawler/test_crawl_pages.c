@@ -1,4 +1,4 @@
-/* test_crawl_pages.c -- exact rows for the demo site's pages in both modes; formats, stdin, append, usage */
+/* test_crawl_pages.c -- exact rows for the demo site's pages in every mode; formats, stdin, append, usage */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "itest.h"
 #include "sitegen.h"
@@ -57,6 +58,14 @@ static void expect_title(const char *got, const char *want, bool guarded, unsign
 	}
 }
 
+/* Event mode runs one loop per online CPU, never more loops than transfers. */
+static long event_loops(long workers)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus < 1 ? 1 : cpus < workers ? cpus : workers;
+}
+
 static void check_pages(const struct itest_table *t, const char *mode, bool parsed)
 {
 	struct sitegen_page want;
@@ -85,9 +94,11 @@ static void check_pages(const struct itest_table *t, const char *mode, bool pars
 		}
 		assert_true(atof(r->f[COL_TTFB]) > 0);
 		assert_true(atof(r->f[COL_TIME]) >= atof(r->f[COL_TTFB]));
-		/* thread mode names the slot, process mode the pid */
+		/* thread mode names the slot, event mode the loop, process mode the pid */
 		if (strcmp(mode, "thread") == 0)
 			assert_true(w >= 0 && w < WORKERS);
+		else if (strcmp(mode, "event") == 0)
+			assert_true(w >= 0 && w < event_loops(WORKERS));
 		else
 			assert_true(w > 1);
 		for (k = 0; k < distinct && workers[k] != w; k++)
@@ -125,10 +136,36 @@ static void test_pages_process_mode(void **state)
 	crawl_pages("process", NULL);
 }
 
+static void test_pages_event_mode(void **state)
+{
+	(void)state;
+	crawl_pages("event", NULL);
+}
+
 static void test_no_parse(void **state)
 {
 	(void)state;
 	crawl_pages("thread", "--no-parse");
+	crawl_pages("event", "--no-parse");
+}
+
+/* The summary says how event mode spread --workers: loops of transfers. */
+static void test_event_summary(void **state)
+{
+	const char *args[] = { "crawl", "-m", "event", "-w", "5", "-o", itest_path("summary.csv"),
+			       itest_path("pages.txt"), NULL };
+	long loops = event_loops(5), each = (5 + loops - 1) / loops;
+	char want[128];
+
+	(void)state;
+	assert_int_equal(itest_run(args, NULL, NULL), 0);
+	snprintf(want, sizeof(want), "crawled %d URLs", PAGES);
+	if (!strstr(itest_stderr(), want))
+		fail_msg("summary '%s' lacks '%s'", itest_stderr(), want);
+	snprintf(want, sizeof(want), "event mode, %ld loop%s of %ld transfer%s ->", loops,
+		 loops == 1 ? "" : "s", each, each == 1 ? "" : "s");
+	if (!strstr(itest_stderr(), want))
+		fail_msg("summary '%s' lacks '%s'", itest_stderr(), want);
 }
 
 /* JSON Lines carries the raw title (no guard); TSV the same fields, escaped. */
@@ -190,14 +227,18 @@ static void test_jsonl_and_tsv(void **state)
 
 static void test_stdin_to_stdout(void **state)
 {
-	const char *args[] = { "crawl", "-q", "-w", "3", "-o", "-", "-", NULL };
-	struct itest_table t;
+	static const char *const modes[] = { "thread", "event" };
 
 	(void)state;
-	assert_int_equal(itest_run(args, itest_path("pages.txt"), NULL), 0);
-	assert_int_equal(itest_csv_load(itest_stdout_path(), &t), 0);
-	check_pages(&t, "thread", true);
-	itest_table_free(&t);
+	for (size_t i = 0; i < 2; i++) {
+		const char *args[] = { "crawl", "-q", "-m", modes[i], "-w", "3", "-o", "-", "-", NULL };
+		struct itest_table t;
+
+		assert_int_equal(itest_run(args, itest_path("pages.txt"), NULL), 0);
+		assert_int_equal(itest_csv_load(itest_stdout_path(), &t), 0);
+		check_pages(&t, modes[i], true);
+		itest_table_free(&t);
+	}
 }
 
 static void test_append_keeps_one_header(void **state)
@@ -322,7 +363,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pages_thread_mode),
 		cmocka_unit_test(test_pages_process_mode),
+		cmocka_unit_test(test_pages_event_mode),
 		cmocka_unit_test(test_no_parse),
+		cmocka_unit_test(test_event_summary),
 		cmocka_unit_test(test_jsonl_and_tsv),
 		cmocka_unit_test(test_stdin_to_stdout),
 		cmocka_unit_test(test_append_keeps_one_header),

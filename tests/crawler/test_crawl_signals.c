@@ -67,12 +67,16 @@ static bool is_slow(const char *url)
 	return strstr(url, "/fault/slow") != NULL;
 }
 
-/* Waits until the crawl runs `workers` workers (processes or threads). */
+/* Waits until the crawl runs `workers` workers (processes, threads or event loops). */
 static void wait_for_workers(pid_t pid, const char *mode, unsigned workers)
 {
 	double deadline = itest_now() + 30;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	pid_t kids[64];
 
+	/* event mode runs one loop thread per CPU, with the transfers spread over them */
+	if (strcmp(mode, "event") == 0 && cpus >= 1 && (unsigned long)cpus < workers)
+		workers = (unsigned)cpus;
 	for (;;) {
 		bool ready = strcmp(mode, "process") == 0
 				     ? itest_children(pid, kids, 64) >= workers
@@ -317,6 +321,24 @@ static void test_stdin_pipe_process_mode(void **state)
 	stdin_pipe("process");
 }
 
+static void test_stdin_pipe_event_mode(void **state)
+{
+	(void)state;
+	stdin_pipe("event");
+}
+
+static void test_sigint_drains_event_mode(void **state)
+{
+	(void)state;
+	drain("event", SIGINT);
+}
+
+static void test_second_sigint_abandons_event_mode(void **state)
+{
+	(void)state;
+	abandon("event");
+}
+
 static void test_sigint_drains_thread_mode(void **state)
 {
 	(void)state;
@@ -351,6 +373,9 @@ int main(void)
 		cmocka_unit_test(test_second_sigint_abandons_process_mode),
 		cmocka_unit_test(test_stdin_pipe_thread_mode),
 		cmocka_unit_test(test_stdin_pipe_process_mode),
+		cmocka_unit_test(test_sigint_drains_event_mode),
+		cmocka_unit_test(test_second_sigint_abandons_event_mode),
+		cmocka_unit_test(test_stdin_pipe_event_mode),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -81,6 +81,21 @@ static void test_options_after_file_and_stdin(void **state)
 	assert_int_equal(o.mode, POOL_THREADS);
 }
 
+static void test_event_mode(void **state)
+{
+	char *argv[] = { "crawl", "--mode=event", "-w", "64", NULL };
+	char *plural[] = { "crawl", "-m", "events", NULL };
+	struct crawl_options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(ARGC(argv), argv, &o, err), OPTIONS_RUN);
+	assert_int_equal(o.mode, POOL_EVENTS);
+	assert_int_equal(o.workers, 64);
+	assert_int_equal(parse(ARGC(plural), plural, &o, err), OPTIONS_RUN);
+	assert_int_equal(o.mode, POOL_EVENTS);
+}
+
 static void test_help_and_version(void **state)
 {
 	char *help[] = { "crawl", "-w", "3", "--help", NULL };
@@ -122,7 +137,7 @@ static void test_bad_usage(void **state)
 	(void)state;
 	expect_usage(a, ARGC(a), "invalid --workers '0'");
 	expect_usage(b, ARGC(b), "invalid --workers '1025'");
-	expect_usage(c, ARGC(c), "invalid --mode 'fiber'");
+	expect_usage(c, ARGC(c), "invalid --mode 'fiber': use process, thread or event");
 	expect_usage(d, ARGC(d), "invalid --format 'xml'");
 	expect_usage(e, ARGC(e), "invalid --timeout '0'");
 	expect_usage(f, ARGC(f), "invalid --max-size '10X'");
@@ -186,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_option),
 		cmocka_unit_test(test_options_after_file_and_stdin),
+		cmocka_unit_test(test_event_mode),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_bad_usage),
 		cmocka_unit_test(test_sizes),
