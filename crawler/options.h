@@ -11,7 +11,7 @@
 
 struct crawl_options {
 	enum pool_mode mode;
-	unsigned workers;
+	unsigned workers;		/* URLs at once: workers, or in event mode transfers over the loops */
 	const char *input;		/* URLS_FILE, "-" for stdin */
 	const char *output;		/* "-" for stdout */
 	struct output_options out;
