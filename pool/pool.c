@@ -13,11 +13,13 @@ struct pool *pool_new(enum pool_mode mode, unsigned workers,
 	struct pool *pool;
 	int rc = POOL_EINVAL;
 
-	if (mode != POOL_THREADS && mode != POOL_PROCESSES)
+	if (mode != POOL_THREADS && mode != POOL_PROCESSES && mode != POOL_EVENTS)
 		goto out_err;
 	if (workers < 1 || workers > POOL_MAX_WORKERS)
 		goto out_err;
-	if (!cb || !cb->next_job || !cb->done || !cb->work)
+	if (!cb || !cb->next_job || !cb->done)
+		goto out_err;
+	if (mode == POOL_EVENTS ? !cb->serve : !cb->work)
 		goto out_err;
 
 	rc = POOL_ENOMEM;
@@ -33,6 +35,7 @@ struct pool *pool_new(enum pool_mode mode, unsigned workers,
 	pool->cb = *cb;
 	pool->ctx = ctx;
 	pool->input_fd = -1;
+	pool->worker_jobs = 1;
 	atomic_init(&pool->stops, 0);
 	return pool;
 
@@ -49,14 +52,22 @@ int pool_run(struct pool *pool)
 	if (!pool || pool->ran)
 		return POOL_EINVAL;
 	pool->ran = true;
-	if (pool->mode == POOL_THREADS)
-		return thread_pool_run(pool);
-	return process_pool_run(pool);
+	if (pool->mode == POOL_PROCESSES)
+		return process_pool_run(pool);
+	return thread_pool_run(pool);
 }
 
 void pool_watch_fd(struct pool *pool, int fd)
 {
 	pool->input_fd = fd;
+}
+
+int pool_set_worker_jobs(struct pool *pool, unsigned jobs)
+{
+	if (!pool || jobs < 1 || jobs > POOL_MAX_WORKER_JOBS || pool->ran)
+		return POOL_EINVAL;
+	pool->worker_jobs = jobs;
+	return 0;
 }
 
 void pool_stop(struct pool *pool)
@@ -143,7 +154,14 @@ const char *pool_strerror(int err)
 
 const char *pool_mode_name(enum pool_mode mode)
 {
-	return mode == POOL_PROCESSES ? "process" : "thread";
+	switch (mode) {
+	case POOL_PROCESSES:
+		return "process";
+	case POOL_EVENTS:
+		return "event";
+	default:
+		return "thread";
+	}
 }
 
 int pool_mode_parse(const char *name, enum pool_mode *mode)
@@ -154,6 +172,10 @@ int pool_mode_parse(const char *name, enum pool_mode *mode)
 	}
 	if (!strcmp(name, "process") || !strcmp(name, "processes")) {
 		*mode = POOL_PROCESSES;
+		return 0;
+	}
+	if (!strcmp(name, "event") || !strcmp(name, "events")) {
+		*mode = POOL_EVENTS;
 		return 0;
 	}
 	return POOL_EINVAL;

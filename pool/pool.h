@@ -1,4 +1,4 @@
-/* pool.h -- run opaque jobs on a pool of worker threads or forked worker processes */
+/* pool.h -- run opaque jobs on a pool of worker threads, forked worker processes or event-loop threads */
 #ifndef CRAWLPOOL_POOL_H
 #define CRAWLPOOL_POOL_H
 
@@ -17,8 +17,9 @@
  */
 
 enum pool_mode {
-	POOL_THREADS,
-	POOL_PROCESSES,
+	POOL_THREADS,		/* worker threads, one job each at a time: work() */
+	POOL_PROCESSES,		/* forked worker processes, one job each at a time: work() */
+	POOL_EVENTS,		/* worker threads, each running its own loop over many jobs: serve() */
 };
 
 /* Error codes: 0 is success, failures are negative. */
@@ -32,7 +33,7 @@ enum pool_error {
 	POOL_ESTOPPED = -6,	/* pool_run ended early on pool_stop() */
 };
 
-enum { POOL_MAX_WORKERS = 1024 };
+enum { POOL_MAX_WORKERS = 1024, POOL_MAX_WORKER_JOBS = 1024 };
 /* Largest job or result blob; larger results are reported as failed jobs. */
 #define POOL_MAX_BLOB ((size_t)256 << 20)
 
@@ -51,7 +52,7 @@ struct pool_result {
 	enum pool_status status;
 	const char *error;	/* why it failed, e.g. "worker killed by signal 9 (Killed)" */
 	unsigned worker;	/* worker slot, 0..workers-1 */
-	long worker_id;		/* pid in process mode, slot index in thread mode */
+	long worker_id;		/* pid in process mode, slot index in thread and event modes */
 };
 
 /*
@@ -81,13 +82,53 @@ typedef void pool_worker_fini_cb(void *ctx, void *state);
 typedef int pool_work_cb(void *ctx, void *state, const void *job, size_t job_len,
 			 void **result, size_t *result_len);
 
+/*
+ * Event workers (POOL_EVENTS). Instead of work(), each worker thread calls
+ * serve() once and runs its own loop with up to pool_set_worker_jobs() jobs
+ * at a time. It takes jobs with pool_feed_take(), which never blocks, hands
+ * each result back with pool_feed_give() in any order, and sleeps on
+ * pool_feed_fd() beside its own descriptors only after a take has said
+ * POOL_FEED_EMPTY (so, having given results back, it takes before it sleeps).
+ * It returns 0 once pool_feed_take() has said the feed is closed and every
+ * job it took has been given back. Returning non-zero, or with jobs still held,
+ * fails those jobs and stops the pool with POOL_EINIT.
+ */
+struct pool_feed;
+struct pool_task;
+
+typedef int pool_serve_cb(void *ctx, void *state, struct pool_feed *feed);
+
 struct pool_callbacks {
 	pool_next_cb *next_job;			/* required */
 	pool_done_cb *done;			/* required */
-	pool_work_cb *work;			/* required */
+	pool_work_cb *work;			/* required by POOL_THREADS and POOL_PROCESSES */
+	pool_serve_cb *serve;			/* required by POOL_EVENTS */
 	pool_worker_init_cb *worker_init;	/* optional */
 	pool_worker_fini_cb *worker_fini;	/* optional */
 };
+
+enum pool_feed_verdict {
+	POOL_FEED_CLOSED = -1,	/* no job will come any more */
+	POOL_FEED_EMPTY = 0,	/* none now; pool_feed_fd() turns readable when one may be */
+	POOL_FEED_JOB = 1,	/* *task, *job and *job_len are set */
+};
+
+/*
+ * Takes the next job without blocking; returns a pool_feed_verdict. The job
+ * stays valid until its task is given back.
+ */
+int pool_feed_take(struct pool_feed *feed, struct pool_task **task,
+		   const void **job, size_t *job_len);
+
+/*
+ * Ends a task: rc 0 with a malloc'd result (the pool takes it, NULL with
+ * len 0 for none), or rc non-zero when the job failed.
+ */
+void pool_feed_give(struct pool_feed *feed, struct pool_task *task, int rc,
+		    void *result, size_t result_len);
+
+/* Readable when pool_feed_take() may have something new to say. */
+int pool_feed_fd(const struct pool_feed *feed);
 
 struct pool;
 
@@ -103,6 +144,12 @@ struct pool *pool_new(enum pool_mode mode, unsigned workers,
  * one, the pool asks again after the next result.
  */
 void pool_watch_fd(struct pool *pool, int fd);
+
+/*
+ * How many jobs an event worker holds at once (1..POOL_MAX_WORKER_JOBS,
+ * default 1); ignored by the other modes. Returns 0 or POOL_EINVAL.
+ */
+int pool_set_worker_jobs(struct pool *pool, unsigned jobs);
 
 /*
  * Starts the workers, runs jobs until next_job() has none left and every
@@ -125,8 +172,8 @@ void pool_stop(struct pool *pool);
 
 /*
  * True once a second pool_stop() has abandoned the in-flight jobs. A work()
- * callback in thread mode may poll it to give up early; its result is
- * discarded either way.
+ * or serve() callback in a thread may poll it to give up early; the results
+ * of abandoned jobs are discarded either way.
  */
 bool pool_abandoned(const struct pool *pool);
 
@@ -135,7 +182,7 @@ void pool_free(struct pool *pool);
 
 const char *pool_strerror(int err);
 const char *pool_mode_name(enum pool_mode mode);
-/* Parses "thread(s)" or "process(es)"; returns 0 or POOL_EINVAL. */
+/* Parses "thread(s)", "process(es)" or "event(s)"; returns 0 or POOL_EINVAL. */
 int pool_mode_parse(const char *name, enum pool_mode *mode);
 
 #endif

@@ -1,4 +1,4 @@
-/* pool_internal.h -- state shared by the pool front end and its two back ends */
+/* pool_internal.h -- state shared by the pool front end and its back ends */
 #ifndef CRAWLPOOL_POOL_INTERNAL_H
 #define CRAWLPOOL_POOL_INTERNAL_H
 
@@ -14,6 +14,7 @@ struct pool {
 	atomic_int stops;	/* pool_stop() calls so far; lock-free, so signal-safe */
 	int wake[2];		/* self-pipe: pool_stop() and workers wake the parent */
 	int input_fd;		/* what next_job() waits on, or -1 */
+	unsigned worker_jobs;	/* jobs an event worker holds at once */
 	bool ran;
 };
 

@@ -1,20 +1,22 @@
-/* thread_pool.c -- the pthread back end: a bounded job queue in, a result queue out */
+/* thread_pool.c -- the pthread back end (thread and event modes): a bounded job queue in, a result queue out */
 #include "pool_internal.h"
 #include "queue.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /*
- * Jobs taken from next_job() but not yet delivered, per worker: enough that a
- * worker finishing a job finds the next one waiting, and that the parent can
- * deliver and refill in batches instead of waking for every job.
+ * Jobs queued beyond those running, per worker: enough that a worker finishing
+ * a job finds the next one waiting, and that the parent can deliver and refill
+ * in batches instead of waking for every job.
  */
-enum { JOBS_PER_WORKER = 4 };
+enum { SPARE_JOBS_PER_WORKER = 3 };
 
-struct tjob {
+struct pool_task {
 	void *job;
 	size_t job_len;
 	void *result;
@@ -22,7 +24,18 @@ struct tjob {
 	int rc;
 	unsigned worker;
 	bool reported;		/* already delivered as interrupted */
-	bool exited;		/* its worker thread exited during work() */
+	bool exited;		/* its worker thread exited during work() or serve() */
+	size_t held_at;		/* its place in its worker's held[] */
+};
+
+/* An event worker's view of the job queue. */
+struct pool_feed {
+	struct worker *worker;
+	int wake[2];		/* the parent writes when jobs come or the queue closes */
+	bool hungry;		/* found the queue empty: wake it (under the lock) */
+	bool asked;		/* its last take found nothing: drain wake[0] first */
+	bool closed;		/* take said POOL_FEED_CLOSED */
+	bool notify;		/* parent only: write wake[1] once the lock is released */
 };
 
 struct worker {
@@ -31,8 +44,10 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	void *state;		/* what worker_init made */
-	struct tjob *job;	/* the job it runs, or NULL */
+	struct pool_task **held;	/* the jobs it runs: one with work(), more with serve() */
+	size_t n_held;
 	bool exited;		/* left in the middle of a job: join and replace it */
+	struct pool_feed feed;	/* event mode only */
 };
 
 struct thread_pool {
@@ -44,13 +59,16 @@ struct thread_pool {
 	struct worker *workers;
 	bool closing;		/* no more jobs: workers leave once pending is empty */
 	bool parent_asleep;	/* the parent waits on the self-pipe */
+	size_t limit;		/* jobs taken from next_job() and not yet delivered, at most */
 	size_t low_water;	/* wake the parent when this few jobs remain queued */
 	unsigned idle;		/* workers waiting for a job */
-	bool init_failed;
+	size_t worker_jobs;	/* jobs one worker runs at once */
+	bool events;		/* workers run serve(), not work() */
+	bool init_failed;	/* or serve() failed */
 	bool worker_exited;	/* some worker has exited mid-job */
 };
 
-static void tjob_free(struct tjob *tj)
+static void tjob_free(struct pool_task *tj)
 {
 	free(tj->job);
 	free(tj->result);
@@ -70,7 +88,7 @@ static bool wake_parent_locked(struct thread_pool *tp)
  * After a job: results are left to pile up, and the parent woken only when
  * the queue runs low, so it delivers and refills many jobs per wake-up.
  */
-static bool job_finished_locked(struct thread_pool *tp, struct tjob *tj)
+static bool job_finished_locked(struct thread_pool *tp, struct pool_task *tj)
 {
 	queue_push(&tp->finished, tj);
 	if (tp->pending.count > tp->low_water)
@@ -78,10 +96,38 @@ static bool job_finished_locked(struct thread_pool *tp, struct tjob *tj)
 	return wake_parent_locked(tp);
 }
 
+static void hold_locked(struct worker *w, struct pool_task *tj)
+{
+	tj->worker = w->index;
+	tj->held_at = w->n_held;
+	w->held[w->n_held++] = tj;
+}
+
+static void release_locked(struct worker *w, struct pool_task *tj)
+{
+	struct pool_task *last = w->held[--w->n_held];
+
+	w->held[tj->held_at] = last;
+	last->held_at = tj->held_at;
+}
+
+/* Reports every job a worker still holds as failed: `exited` says why. */
+static void fail_held_locked(struct thread_pool *tp, struct worker *w, bool exited)
+{
+	while (w->n_held > 0) {
+		struct pool_task *tj = w->held[w->n_held - 1];
+
+		release_locked(w, tj);
+		tj->exited = exited;
+		tj->rc = -1;
+		queue_push(&tp->finished, tj);
+	}
+}
+
 /*
- * Runs if work() ends its thread (pthread_exit): the job is reported as
- * failed, the worker's state is finalised as if it had ended normally, and
- * the parent starts a replacement.
+ * Runs if work() or serve() ends its thread (pthread_exit): its jobs are
+ * reported as failed, the worker's state is finalised as if it had ended
+ * normally, and the parent starts a replacement.
  */
 static void worker_exited(void *arg)
 {
@@ -90,9 +136,7 @@ static void worker_exited(void *arg)
 	bool wake;
 
 	pthread_mutex_lock(&tp->lock);
-	w->job->exited = true;
-	queue_push(&tp->finished, w->job);
-	w->job = NULL;
+	fail_held_locked(tp, w, true);
 	w->exited = true;
 	tp->worker_exited = true;
 	wake = wake_parent_locked(tp);
@@ -103,7 +147,7 @@ static void worker_exited(void *arg)
 		pool_wake(tp->pool);
 }
 
-static void run_one(struct worker *w, struct tjob *tj)
+static void run_one(struct worker *w, struct pool_task *tj)
 {
 	struct pool *pool = w->tp->pool;
 
@@ -113,26 +157,27 @@ static void run_one(struct worker *w, struct tjob *tj)
 	pthread_cleanup_pop(0);
 }
 
-static void *worker_main(void *arg)
+/* A worker that cannot go on: its jobs fail and the parent stops the run. */
+static void worker_failed(struct worker *w)
 {
-	struct worker *w = arg;
 	struct thread_pool *tp = w->tp;
-	struct pool *pool = tp->pool;
+	bool wake;
 
-	if (pool->cb.worker_init && pool->cb.worker_init(pool->ctx, w->index, &w->state) != 0) {
-		bool wake;
+	pthread_mutex_lock(&tp->lock);
+	fail_held_locked(tp, w, false);
+	tp->init_failed = true;
+	wake = wake_parent_locked(tp);
+	pthread_mutex_unlock(&tp->lock);
+	if (wake)
+		pool_wake(tp->pool);
+}
 
-		pthread_mutex_lock(&tp->lock);
-		tp->init_failed = true;
-		wake = wake_parent_locked(tp);
-		pthread_mutex_unlock(&tp->lock);
-		if (wake)
-			pool_wake(pool);
-		return NULL;
-	}
+static void work_jobs(struct worker *w)
+{
+	struct thread_pool *tp = w->tp;
 
 	for (;;) {
-		struct tjob *tj;
+		struct pool_task *tj;
 		bool wake;
 
 		pthread_mutex_lock(&tp->lock);
@@ -143,8 +188,7 @@ static void *worker_main(void *arg)
 		}
 		tj = queue_pop(&tp->pending);
 		if (tj)
-			tj->worker = w->index;
-		w->job = tj;
+			hold_locked(w, tj);
 		pthread_mutex_unlock(&tp->lock);
 		if (!tj)
 			break;
@@ -152,13 +196,40 @@ static void *worker_main(void *arg)
 		run_one(w, tj);
 
 		pthread_mutex_lock(&tp->lock);
-		w->job = NULL;
+		release_locked(w, tj);
 		wake = job_finished_locked(tp, tj);
 		pthread_mutex_unlock(&tp->lock);
 		if (wake)
-			pool_wake(pool);
+			pool_wake(tp->pool);
 	}
+}
 
+/* serve() must see the feed close with nothing left in its hands. */
+static bool serve_jobs(struct worker *w)
+{
+	struct pool *pool = w->tp->pool;
+	int rc;
+
+	pthread_cleanup_push(worker_exited, w);
+	rc = pool->cb.serve(pool->ctx, w->state, &w->feed);
+	pthread_cleanup_pop(0);
+	return rc == 0 && w->feed.closed && w->n_held == 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct thread_pool *tp = w->tp;
+	struct pool *pool = tp->pool;
+
+	if (pool->cb.worker_init && pool->cb.worker_init(pool->ctx, w->index, &w->state) != 0) {
+		worker_failed(w);
+		return NULL;
+	}
+	if (!tp->events)
+		work_jobs(w);
+	else if (!serve_jobs(w))
+		worker_failed(w);
 	if (pool->cb.worker_fini)
 		pool->cb.worker_fini(pool->ctx, w->state);
 	return NULL;
@@ -168,11 +239,127 @@ static int start_worker(struct thread_pool *tp, unsigned index)
 {
 	struct worker *w = &tp->workers[index];
 
-	*w = (struct worker){ .tp = tp, .index = index };
+	w->started = false;
+	w->exited = false;
+	w->state = NULL;
+	w->feed.hungry = w->feed.asked = w->feed.closed = false;
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
 		return POOL_ESYS;
 	w->started = true;
 	return 0;
+}
+
+/* Wakes event workers flagged with feed.notify; called without the lock. */
+static void notify_feeds(struct thread_pool *tp)
+{
+	char byte = 1;
+
+	for (unsigned i = 0; i < tp->pool->workers; i++) {
+		struct pool_feed *feed = &tp->workers[i].feed;
+
+		if (!feed->notify)
+			continue;
+		feed->notify = false;
+		/* a full pipe is already readable */
+		if (write(feed->wake[1], &byte, 1) < 0)
+			continue;
+	}
+}
+
+/* Flags the event workers waiting for jobs (or all of them) for notify_feeds(). */
+static bool flag_feeds_locked(struct thread_pool *tp, bool all)
+{
+	bool any = false;
+
+	if (!tp->events)
+		return false;
+	for (unsigned i = 0; i < tp->pool->workers; i++) {
+		struct pool_feed *feed = &tp->workers[i].feed;
+
+		if (feed->hungry || all) {
+			feed->hungry = false;
+			feed->notify = any = true;
+		}
+	}
+	return any;
+}
+
+static void feed_drain(struct pool_feed *feed)
+{
+	char sink[64];
+
+	while (read(feed->wake[0], sink, sizeof(sink)) > 0)
+		;
+}
+
+int pool_feed_take(struct pool_feed *feed, struct pool_task **task,
+		   const void **job, size_t *job_len)
+{
+	struct worker *w = feed->worker;
+	struct thread_pool *tp = w->tp;
+	struct pool_task *tj = NULL;
+	int verdict = POOL_FEED_EMPTY;
+	bool wake = false;
+
+	/* drained before looking, so a wake that comes after the look stays */
+	if (feed->asked)
+		feed_drain(feed);
+	pthread_mutex_lock(&tp->lock);
+	if (w->n_held < tp->worker_jobs)
+		tj = queue_pop(&tp->pending);
+	if (tj) {
+		hold_locked(w, tj);
+		verdict = POOL_FEED_JOB;
+	} else if (tp->closing && queue_empty(&tp->pending)) {
+		verdict = POOL_FEED_CLOSED;
+	} else if (w->n_held < tp->worker_jobs) {
+		feed->hungry = true;
+	}
+	/*
+	 * Results given back while the queue was full did not wake the parent;
+	 * now that takes have run it low, the parent must refill it.
+	 */
+	if (tp->pending.count <= tp->low_water && !queue_empty(&tp->finished))
+		wake = wake_parent_locked(tp);
+	pthread_mutex_unlock(&tp->lock);
+	if (wake)
+		pool_wake(tp->pool);
+
+	feed->asked = verdict == POOL_FEED_EMPTY;
+	feed->closed = verdict == POOL_FEED_CLOSED;
+	if (tj) {
+		*task = tj;
+		*job = tj->job;
+		*job_len = tj->job_len;
+	}
+	return verdict;
+}
+
+void pool_feed_give(struct pool_feed *feed, struct pool_task *task, int rc,
+		    void *result, size_t result_len)
+{
+	struct worker *w = feed->worker;
+	struct thread_pool *tp = w->tp;
+	bool wake;
+
+	task->rc = rc;
+	if (rc == 0) {
+		task->result = result;
+		task->result_len = result_len;
+	} else {
+		free(result);
+	}
+	pthread_mutex_lock(&tp->lock);
+	release_locked(w, task);
+	wake = job_finished_locked(tp, task);
+	pthread_mutex_unlock(&tp->lock);
+	if (wake)
+		pool_wake(tp->pool);
+}
+
+int pool_feed_fd(const struct pool_feed *feed)
+{
+	return feed->wake[0];
 }
 
 /* Joins workers that exited mid-job and starts their replacements. */
@@ -205,7 +392,7 @@ static int replace_exited(struct thread_pool *tp)
 	return rc;
 }
 
-static void deliver(struct thread_pool *tp, struct tjob *tj)
+static void deliver(struct thread_pool *tp, struct pool_task *tj)
 {
 	struct pool *pool = tp->pool;
 
@@ -225,7 +412,7 @@ static void deliver(struct thread_pool *tp, struct tjob *tj)
 			     tj->result, tj->result_len, NULL, tj->worker, tj->worker);
 }
 
-static void interrupt(struct thread_pool *tp, struct tjob *tj, const char *why)
+static void interrupt(struct thread_pool *tp, struct pool_task *tj, const char *why)
 {
 	pool_deliver(tp->pool, tj->job, tj->job_len, POOL_JOB_INTERRUPTED, NULL, 0,
 		     why, tj->worker, tj->worker);
@@ -237,22 +424,22 @@ static void interrupt(struct thread_pool *tp, struct tjob *tj, const char *why)
  * second request, running jobs are reported too and their results, when they
  * come, are dropped. Returns how many jobs left the books.
  */
-static size_t cancel_jobs(struct thread_pool *tp, bool abandon)
+static size_t cancel_jobs(struct thread_pool *tp, bool abandon, struct pool_task **cancelled)
 {
-	/* At most the queue and one running job per worker. */
-	struct tjob *cancelled[(JOBS_PER_WORKER + 1) * POOL_MAX_WORKERS];
 	size_t n = 0, settled;
 
+	/* cancelled[] has room for every outstanding job: queued or held */
 	pthread_mutex_lock(&tp->lock);
 	while (!queue_empty(&tp->pending))
 		cancelled[n++] = queue_pop(&tp->pending);
 	settled = n;
 	if (abandon) {
 		for (unsigned i = 0; i < tp->pool->workers; i++) {
-			struct tjob *tj = tp->workers[i].job;
+			struct worker *w = &tp->workers[i];
 
-			if (tj && !tj->reported)
-				cancelled[n++] = tj;
+			for (size_t j = 0; j < w->n_held; j++)
+				if (!w->held[j]->reported)
+					cancelled[n++] = w->held[j];
 		}
 	}
 	pthread_mutex_unlock(&tp->lock);
@@ -271,14 +458,14 @@ static size_t cancel_jobs(struct thread_pool *tp, bool abandon)
  * source runs dry or fails, *exhausted is set, and *err on failure; when it
  * has nothing yet, *waiting.
  */
-static size_t take_jobs(struct thread_pool *tp, struct tjob **batch, size_t room,
+static size_t take_jobs(struct thread_pool *tp, struct pool_task **batch, size_t room,
 			bool *exhausted, bool *waiting, int *err)
 {
 	struct pool *pool = tp->pool;
 	size_t n = 0;
 
 	while (n < room) {
-		struct tjob *tj = calloc(1, sizeof(*tj));
+		struct pool_task *tj = calloc(1, sizeof(*tj));
 		int rc;
 
 		if (!tj) {
@@ -322,8 +509,8 @@ static int wait_for_wake(struct pool *pool, bool input)
 static int run_jobs(struct thread_pool *tp)
 {
 	struct pool *pool = tp->pool;
-	size_t limit = (size_t)pool->workers * JOBS_PER_WORKER;
-	struct tjob **batch = calloc(limit, sizeof(*batch));
+	size_t limit = tp->limit;
+	struct pool_task **batch = calloc(limit, sizeof(*batch));
 	size_t outstanding = 0;
 	bool exhausted = false, waiting = false;
 	int handled_stops = 0, rc = 0;
@@ -334,9 +521,10 @@ static int run_jobs(struct thread_pool *tp)
 	for (;;) {
 		int stops = pool_stops(pool);
 		size_t taken = 0, done = 0;
+		bool notify;
 
 		if (stops > handled_stops) {
-			outstanding -= cancel_jobs(tp, stops >= 2);
+			outstanding -= cancel_jobs(tp, stops >= 2, batch);
 			handled_stops = stops;
 			exhausted = true;
 		}
@@ -354,6 +542,7 @@ static int run_jobs(struct thread_pool *tp)
 			pthread_cond_broadcast(&tp->job_ready);
 		else if (taken > 0 && tp->idle > 0)
 			pthread_cond_signal(&tp->job_ready);
+		notify = taken > 0 && flag_feeds_locked(tp, false);
 		while (!queue_empty(&tp->finished))
 			batch[done++] = queue_pop(&tp->finished);
 		if (tp->init_failed)
@@ -361,6 +550,8 @@ static int run_jobs(struct thread_pool *tp)
 		if (done == 0)
 			tp->parent_asleep = true;
 		pthread_mutex_unlock(&tp->lock);
+		if (notify)
+			notify_feeds(tp);
 		outstanding += taken;
 
 		for (size_t i = 0; i < done; i++) {
@@ -389,7 +580,7 @@ static int run_jobs(struct thread_pool *tp)
 /* After a failed init, jobs still queued or running are reported and dropped. */
 static void drain_after_failure(struct thread_pool *tp)
 {
-	struct tjob *tj;
+	struct pool_task *tj;
 
 	while ((tj = queue_pop(&tp->pending))) {
 		interrupt(tp, tj, "worker initialisation failed");
@@ -401,37 +592,90 @@ static void drain_after_failure(struct thread_pool *tp)
 	}
 }
 
+/* Tells every worker there is no more work, and waits for them to leave. */
+static void close_and_join(struct thread_pool *tp)
+{
+	bool notify;
+
+	pthread_mutex_lock(&tp->lock);
+	tp->closing = true;
+	pthread_cond_broadcast(&tp->job_ready);
+	notify = flag_feeds_locked(tp, true);
+	pthread_mutex_unlock(&tp->lock);
+	if (notify)
+		notify_feeds(tp);
+	for (unsigned i = 0; i < tp->pool->workers; i++)
+		if (tp->workers[i].started)
+			pthread_join(tp->workers[i].thread, NULL);
+}
+
+static void release_workers(struct thread_pool *tp)
+{
+	for (unsigned i = 0; i < tp->pool->workers; i++) {
+		struct worker *w = &tp->workers[i];
+
+		free(w->held);
+		if (w->feed.wake[0] >= 0) {
+			close(w->feed.wake[0]);
+			close(w->feed.wake[1]);
+		}
+	}
+	free(tp->workers);
+}
+
+/* Each worker's room for held jobs, and in event mode its wake-up pipe. */
+static int make_workers(struct thread_pool *tp)
+{
+	unsigned n = tp->pool->workers;
+
+	tp->workers = calloc(n, sizeof(*tp->workers));
+	if (!tp->workers)
+		return POOL_ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		struct worker *w = &tp->workers[i];
+
+		*w = (struct worker){ .tp = tp, .index = i, .feed = { .worker = w, .wake = { -1, -1 } } };
+		w->held = calloc(tp->worker_jobs, sizeof(*w->held));
+		if (!w->held)
+			return POOL_ENOMEM;
+		if (tp->events && pipe2(w->feed.wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+			w->feed.wake[0] = w->feed.wake[1] = -1;
+			return POOL_ESYS;
+		}
+	}
+	return 0;
+}
+
 int thread_pool_run(struct pool *pool)
 {
 	struct thread_pool tp = { .pool = pool };
-	size_t limit = (size_t)pool->workers * JOBS_PER_WORKER;
-	int rc = POOL_ENOMEM;
+	size_t jobs = pool->mode == POOL_EVENTS ? pool->worker_jobs : 1;
+	size_t spare = jobs / 2 > SPARE_JOBS_PER_WORKER ? jobs / 2 : SPARE_JOBS_PER_WORKER;
+	int rc;
 
-	tp.workers = calloc(pool->workers, sizeof(*tp.workers));
-	if (!tp.workers)
-		return POOL_ENOMEM;
-	if (queue_init(&tp.pending, limit) < 0)
-		goto out_free_workers;
-	/* Room for every job in flight, plus those whose worker exited. */
-	if (queue_init(&tp.finished, limit + pool->workers) < 0)
+	tp.events = pool->mode == POOL_EVENTS;
+	tp.worker_jobs = jobs;
+	tp.limit = pool->workers * (jobs + spare);
+	/* wake the parent with half the spare jobs gone */
+	tp.low_water = pool->workers * (spare / 2);
+	rc = make_workers(&tp);
+	if (rc < 0)
+		goto out_release_workers;
+	rc = POOL_ENOMEM;
+	if (queue_init(&tp.pending, tp.limit) < 0)
+		goto out_release_workers;
+	/* Room for every job in flight: queued, held or finished, each is counted once. */
+	if (queue_init(&tp.finished, tp.limit) < 0)
 		goto out_release_pending;
 	pthread_mutex_init(&tp.lock, NULL);
 	pthread_cond_init(&tp.job_ready, NULL);
-	tp.low_water = pool->workers;
 
 	rc = 0;
 	for (unsigned i = 0; i < pool->workers && !rc; i++)
 		rc = start_worker(&tp, i);
 	if (!rc)
 		rc = run_jobs(&tp);
-
-	pthread_mutex_lock(&tp.lock);
-	tp.closing = true;
-	pthread_cond_broadcast(&tp.job_ready);
-	pthread_mutex_unlock(&tp.lock);
-	for (unsigned i = 0; i < pool->workers; i++)
-		if (tp.workers[i].started)
-			pthread_join(tp.workers[i].thread, NULL);
+	close_and_join(&tp);
 	drain_after_failure(&tp);
 	/* A worker may fail its init after the last job was delivered. */
 	if (tp.init_failed && (rc == 0 || rc == POOL_ESTOPPED))
@@ -442,7 +686,7 @@ int thread_pool_run(struct pool *pool)
 	queue_release(&tp.finished);
 out_release_pending:
 	queue_release(&tp.pending);
-out_free_workers:
-	free(tp.workers);
+out_release_workers:
+	release_workers(&tp);
 	return rc;
 }

@@ -1,9 +1,10 @@
-/* test_pool.c -- the pool engine in both modes: delivery, blobs, crashes, stops, hygiene */
+/* test_pool.c -- the pool engine in all three modes: delivery, blobs, crashes, stops, hygiene */
 #include "pool.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -22,10 +23,13 @@
 
 #include <cmocka.h>
 
+/* Jobs an event worker holds at once in these tests. */
+enum { EVENT_JOBS = 8 };
+
 /* What a job asks its worker to do. */
 enum action {
 	ACT_ECHO,	/* answer with the payload transformed */
-	ACT_DIE,	/* end the worker: SIGKILL (process) or pthread_exit (thread) */
+	ACT_DIE,	/* end the worker: SIGKILL (process) or pthread_exit (threads) */
 	ACT_ABORT,	/* abort(): process mode only */
 	ACT_FAIL,	/* work() returns an error */
 	ACT_SLEEP,	/* sleep `arg` ms, giving up early once abandoned */
@@ -55,6 +59,8 @@ struct run {
 	long *worker_id;
 	unsigned char *started;		/* per job id, set by work(); shared with worker processes */
 	bool fail_init;
+	bool serve_gives_up;		/* serve() returns while holding a job */
+	unsigned long most_held;	/* most jobs one event worker held at once */
 	int source[2];			/* with a pipe source: job ids arrive on source[0] */
 };
 
@@ -134,7 +140,7 @@ static void done(void *ctx, const struct pool_result *res)
 		check_result(r, res);
 	else
 		assert_null(res->data);
-	if (r->mode == POOL_THREADS)
+	if (r->mode != POOL_PROCESSES)
 		assert_int_equal(res->worker_id, (long)res->worker);
 	r->delivered++;
 	/* A pipe source gets its second half only once the first half is done. */
@@ -180,13 +186,12 @@ static void sleep_ms(struct run *r, uint32_t ms)
 		nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
 }
 
-static int work(void *ctx, void *state, const void *job, size_t len, void **result, size_t *result_len)
+/* Does what the job asks, except sleeping: work() and serve() sleep each their own way. */
+static int answer(struct run *r, void *state, const void *job, size_t len, void **result, size_t *result_len)
 {
-	struct run *r = ctx;
 	const struct job_header *in = job;
 	struct job_header *out;
 
-	r->started[in->id] = 1;
 	switch ((enum action)in->action) {
 	case ACT_DIE:
 		if (r->mode == POOL_PROCESSES)
@@ -197,8 +202,6 @@ static int work(void *ctx, void *state, const void *job, size_t len, void **resu
 	case ACT_FAIL:
 		return -1;
 	case ACT_SLEEP:
-		sleep_ms(r, in->arg);
-		break;
 	case ACT_ECHO:
 		break;
 	}
@@ -214,13 +217,110 @@ static int work(void *ctx, void *state, const void *job, size_t len, void **resu
 	return 0;
 }
 
+static int work(void *ctx, void *state, const void *job, size_t len, void **result, size_t *result_len)
+{
+	struct run *r = ctx;
+	const struct job_header *in = job;
+
+	r->started[in->id] = 1;
+	if (in->action == ACT_SLEEP)
+		sleep_ms(r, in->arg);
+	return answer(r, state, job, len, result, result_len);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct held_job {
+	struct pool_task *task;
+	const struct job_header *job;
+	size_t len;
+	long long due_ms;
+};
+
+/*
+ * An event worker: holds up to EVENT_JOBS jobs and ends those due newest
+ * first, so results come back out of order; sleeping jobs wait in poll().
+ */
+static int serve(void *ctx, void *state, struct pool_feed *feed)
+{
+	struct run *r = ctx;
+	struct held_job held[EVENT_JOBS];
+	size_t n = 0;
+	bool closed = false;
+
+	for (;;) {
+		long long now = now_ms(), wait_ms = -1;
+		const void *job;
+		int verdict = POOL_FEED_EMPTY;
+		bool gave = false;
+
+		while (!closed && n < EVENT_JOBS &&
+		       (verdict = pool_feed_take(feed, &held[n].task, &job, &held[n].len)) == POOL_FEED_JOB) {
+			held[n].job = job;
+			held[n].due_ms = now + (held[n].job->action == ACT_SLEEP ? held[n].job->arg : 0);
+			r->started[held[n].job->id] = 1;
+			n++;
+		}
+		closed = closed || verdict == POOL_FEED_CLOSED;
+		if (n > r->most_held)
+			r->most_held = n;
+		if (r->serve_gives_up && n > 0)
+			return 0;
+		if (closed && n == 0)
+			return 0;
+
+		for (size_t i = n; i-- > 0;) {
+			void *result = NULL;
+			size_t result_len = 0;
+			int rc;
+
+			if (held[i].due_ms > now && !pool_abandoned(r->pool))
+				continue;
+			rc = answer(r, state, held[i].job, held[i].len, &result, &result_len);
+			pool_feed_give(feed, held[i].task, rc, result, result_len);
+			held[i] = held[--n];
+			gave = true;
+		}
+		/* room again: the feed's descriptor means something only after an empty take */
+		if (gave)
+			continue;
+		/* still sleeping jobs: look again soon, or once abandoned */
+		if (n > 0)
+			wait_ms = 5;
+		if (n < EVENT_JOBS && !closed) {
+			struct pollfd pfd = { .fd = pool_feed_fd(feed), .events = POLLIN };
+
+			poll(&pfd, 1, (int)wait_ms);
+		} else if (n > 0) {
+			nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+		}
+	}
+}
+
 static const struct pool_callbacks callbacks = {
 	.next_job = next_job,
 	.done = done,
 	.work = work,
+	.serve = serve,
 	.worker_init = worker_init,
 	.worker_fini = worker_fini,
 };
+
+static struct pool *new_pool(struct run *r, unsigned workers)
+{
+	int err = 0;
+	struct pool *pool = pool_new(r->mode, workers, &callbacks, r, &err);
+
+	assert_non_null(pool);
+	assert_int_equal(pool_set_worker_jobs(pool, EVENT_JOBS), 0);
+	return pool;
+}
 
 static int count_fds(void)
 {
@@ -259,10 +359,9 @@ static void run_release(struct run *r)
 static int run_pool(struct run *r, unsigned workers)
 {
 	int fds = count_fds();
-	int err = 0, rc, status;
+	int rc, status;
 
-	r->pool = pool_new(r->mode, workers, &callbacks, r, &err);
-	assert_non_null(r->pool);
+	r->pool = new_pool(r, workers);
 	signal_target = r->pool;
 	rc = pool_run(r->pool);
 	signal_target = NULL;
@@ -346,6 +445,11 @@ static void test_worker_death(void **state)
 	for (unsigned long id = 0; id < r.taken; id++) {
 		enum action act = r.action_of(id);
 
+		/* an event worker that dies takes the jobs it held with it */
+		if (mode == POOL_EVENTS && act == ACT_ECHO && r.status[id] == POOL_JOB_FAILED) {
+			assert_string_equal(r.error[id], "worker thread exited");
+			continue;
+		}
 		assert_int_equal(r.status[id], act == ACT_ECHO ? POOL_JOB_DONE : POOL_JOB_FAILED);
 		if (act == ACT_FAIL)
 			assert_string_equal(r.error[id], "job failed");
@@ -427,14 +531,12 @@ static void test_second_stop_abandons(void **state)
 static void test_source_that_must_wait(void **state)
 {
 	struct run r;
-	int err = 0;
 
 	run_init(&r, mode_of(state), 40);
 	assert_int_equal(pipe2(r.source, O_NONBLOCK | O_CLOEXEC), 0);
 	for (unsigned long i = 0; i < r.jobs / 2; i++)
 		assert_int_equal(write(r.source[1], "j", 1), 1);
-	r.pool = pool_new(r.mode, 3, &callbacks, &r, &err);
-	assert_non_null(r.pool);
+	r.pool = new_pool(&r, 3);
 	pool_watch_fd(r.pool, r.source[0]);
 	assert_int_equal(pool_run(r.pool), POOL_OK);
 	pool_free(r.pool);
@@ -458,7 +560,7 @@ static void test_init_failure(void **state)
 
 static void test_invalid_arguments(void **state)
 {
-	struct pool_callbacks no_work = callbacks;
+	struct pool_callbacks no_work = callbacks, no_serve = callbacks;
 	enum pool_mode mode = mode_of(state), parsed;
 	struct run r;
 	int err = 0;
@@ -471,26 +573,71 @@ static void test_invalid_arguments(void **state)
 	assert_null(pool_new(mode, POOL_MAX_WORKERS + 1, &callbacks, &r, &err));
 	assert_int_equal(err, POOL_EINVAL);
 	assert_null(pool_new(mode, 2, NULL, &r, NULL));
+	/* each mode needs its own worker callback, and only that one */
 	no_work.work = NULL;
-	assert_null(pool_new(mode, 2, &no_work, &r, NULL));
+	no_serve.serve = NULL;
+	if (mode == POOL_EVENTS) {
+		assert_null(pool_new(mode, 2, &no_serve, &r, NULL));
+		r.pool = pool_new(mode, 2, &no_work, &r, NULL);
+	} else {
+		assert_null(pool_new(mode, 2, &no_work, &r, NULL));
+		r.pool = pool_new(mode, 2, &no_serve, &r, NULL);
+	}
+	assert_non_null(r.pool);
+	assert_int_equal(pool_set_worker_jobs(r.pool, 0), POOL_EINVAL);
+	assert_int_equal(pool_set_worker_jobs(r.pool, POOL_MAX_WORKER_JOBS + 1), POOL_EINVAL);
+	pool_free(r.pool);
 	assert_null(pool_new((enum pool_mode)7, 2, &callbacks, &r, NULL));
 	pool_free(NULL);
 	assert_int_equal(pool_run(NULL), POOL_EINVAL);
 
 	/* A pool runs once. */
 	assert_int_equal(run_pool(&r, 1), POOL_OK);
-	r.pool = pool_new(mode, 1, &callbacks, &r, NULL);
-	assert_non_null(r.pool);
+	r.pool = new_pool(&r, 1);
 	assert_int_equal(pool_run(r.pool), POOL_OK);
 	assert_int_equal(pool_run(r.pool), POOL_EINVAL);
+	assert_int_equal(pool_set_worker_jobs(r.pool, 2), POOL_EINVAL);
 	pool_free(r.pool);
 
 	assert_int_equal(pool_mode_parse("process", &parsed), 0);
 	assert_int_equal(parsed, POOL_PROCESSES);
 	assert_int_equal(pool_mode_parse("thread", &parsed), 0);
 	assert_int_equal(parsed, POOL_THREADS);
+	assert_int_equal(pool_mode_parse("event", &parsed), 0);
+	assert_int_equal(parsed, POOL_EVENTS);
+	assert_string_equal(pool_mode_name(POOL_EVENTS), "event");
 	assert_int_equal(pool_mode_parse("fiber", &parsed), POOL_EINVAL);
 	assert_string_equal(pool_strerror(POOL_EINVAL), "invalid argument");
+	run_release(&r);
+}
+
+/* An event worker runs many jobs at once, and ends them in any order. */
+static void test_event_worker_holds_many(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_init(&r, POOL_EVENTS, 2000);
+	r.action_of = always_sleep;
+	r.sleep_ms = 1;
+	assert_int_equal(run_pool(&r, 2), POOL_OK);
+	assert_int_equal(r.most_held, EVENT_JOBS);
+	for (unsigned long id = 0; id < r.taken; id++)
+		assert_int_equal(r.status[id], POOL_JOB_DONE);
+	run_release(&r);
+}
+
+/* serve() returning with a job in hand fails the pool, and loses no job. */
+static void test_serve_gives_up(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_init(&r, POOL_EVENTS, 500);
+	r.serve_gives_up = true;
+	assert_int_equal(run_pool(&r, 2), POOL_EINIT);
+	for (unsigned long id = 0; id < r.taken; id++)
+		assert_int_not_equal(r.status[id], POOL_JOB_DONE);
 	run_release(&r);
 }
 
@@ -567,23 +714,26 @@ static void test_workers_die_with_parent(void **state)
 
 int main(void)
 {
-	static enum pool_mode threads = POOL_THREADS, processes = POOL_PROCESSES;
-#define BOTH(test) \
+	static enum pool_mode threads = POOL_THREADS, processes = POOL_PROCESSES, events = POOL_EVENTS;
+#define EVERY_MODE(test) \
 	{ #test "(thread)", test, NULL, NULL, &threads }, \
-	{ #test "(process)", test, NULL, NULL, &processes }
+	{ #test "(process)", test, NULL, NULL, &processes }, \
+	{ #test "(event)", test, NULL, NULL, &events }
 	const struct CMUnitTest tests[] = {
-		BOTH(test_every_job_once),
-		BOTH(test_one_mib_blobs),
-		BOTH(test_empty_job_list),
-		BOTH(test_worker_death),
-		BOTH(test_stop_lets_running_jobs_finish),
-		BOTH(test_second_stop_abandons),
-		BOTH(test_source_that_must_wait),
-		BOTH(test_init_failure),
-		BOTH(test_invalid_arguments),
+		EVERY_MODE(test_every_job_once),
+		EVERY_MODE(test_one_mib_blobs),
+		EVERY_MODE(test_empty_job_list),
+		EVERY_MODE(test_worker_death),
+		EVERY_MODE(test_stop_lets_running_jobs_finish),
+		EVERY_MODE(test_second_stop_abandons),
+		EVERY_MODE(test_source_that_must_wait),
+		EVERY_MODE(test_init_failure),
+		EVERY_MODE(test_invalid_arguments),
+		cmocka_unit_test(test_event_worker_holds_many),
+		cmocka_unit_test(test_serve_gives_up),
 		cmocka_unit_test(test_workers_die_with_parent),
 	};
-#undef BOTH
+#undef EVERY_MODE
 
 	/* Workers that die are expected here; core dumps would only slow the run. */
 	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
