@@ -237,6 +237,11 @@ for ((i = 0; i < 100; i++)); do
 	sleep 0.05
 done
 expect "served again once connections closed" "$code" "200"
+# the server logs a request after answering it: give the line a moment to land
+for ((i = 0; i < 100; i++)); do
+	grep -q "GET /page/1.html 200" "$TMP/limits.err" && break
+	sleep 0.05
+done
 grep -q "GET /page/1.html 200" "$TMP/limits.err" && echo "ok: --verbose logs requests" ||
 	fail "--verbose log: $(cat "$TMP/limits.err")"
 kill -TERM "$PID"

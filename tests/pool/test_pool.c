@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,7 +61,7 @@ struct run {
 	unsigned char *started;		/* per job id, set by work(); shared with worker processes */
 	bool fail_init;
 	bool serve_gives_up;		/* serve() returns while holding a job */
-	unsigned long most_held;	/* most jobs one event worker held at once */
+	atomic_ulong most_held;		/* most jobs one event worker held at once */
 	int source[2];			/* with a pipe source: job ids arrive on source[0] */
 };
 
@@ -268,8 +269,9 @@ static int serve(void *ctx, void *state, struct pool_feed *feed)
 			n++;
 		}
 		closed = closed || verdict == POOL_FEED_CLOSED;
-		if (n > r->most_held)
-			r->most_held = n;
+		for (unsigned long most = atomic_load(&r->most_held);
+		     n > most && !atomic_compare_exchange_weak(&r->most_held, &most, n);)
+			;
 		if (r->serve_gives_up && n > 0)
 			return 0;
 		if (closed && n == 0)
