@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "fetch.h"
@@ -237,6 +238,7 @@ static int crawl_run(struct crawl *c)
 		.worker_init = crawl_worker_init,
 		.worker_fini = crawl_worker_fini,
 	};
+	char failure[160];
 	int err = 0, rc;
 
 	c->pool = pool_new(c->opts->mode, c->pool_workers, &cb, c, &err);
@@ -261,6 +263,7 @@ static int crawl_run(struct crawl *c)
 		rc = pool_run(c->pool);
 	}
 	crawl_signal_pool = NULL;
+	snprintf(failure, sizeof(failure), "%s", pool_failure(c->pool) ? pool_failure(c->pool) : "");
 	pool_free(c->pool);
 	c->pool = NULL;
 	progress_clear(&c->progress);
@@ -271,7 +274,8 @@ static int crawl_run(struct crawl *c)
 		return CRAWL_EXIT_FAILED;
 	}
 	if (rc != POOL_OK && rc != POOL_ESTOPPED) {
-		fprintf(stderr, "crawlpool: crawl failed: %s\n", pool_strerror(rc));
+		fprintf(stderr, "crawlpool: crawl failed: %s\n",
+			rc == POOL_ESYS && failure[0] ? failure : pool_strerror(rc));
 		return CRAWL_EXIT_FAILED;
 	}
 	return crawl_interrupted ? CRAWL_EXIT_INTERRUPTED : CRAWL_EXIT_OK;
@@ -321,6 +325,28 @@ static void crawl_size_pool(struct crawl *c)
 	c->loop_transfers = (c->opts->workers + loops - 1) / loops;
 }
 
+/*
+ * Each URL in flight holds a socket (two while a connection is replaced),
+ * and a process-mode worker its channel. A soft limit of 1024 descriptors
+ * would turn a thousand workers into "could not connect" rows: raise it
+ * toward the hard limit, or say why rows may fail.
+ */
+static void crawl_fd_limit(const struct crawl_options *o)
+{
+	rlim_t want = (rlim_t)o->workers * 2 + 64;
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur >= want)
+		return;
+	lim.rlim_cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max > want ? want : lim.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur >= want)
+		return;
+	getrlimit(RLIMIT_NOFILE, &lim);
+	fprintf(stderr, "crawlpool: warning: %u workers may need %llu open files but the limit is %llu "
+		"(ulimit -n); some URLs may fail with 'could not connect'\n", o->workers,
+		(unsigned long long)want, (unsigned long long)lim.rlim_cur);
+}
+
 int crawl_main(int argc, char **argv)
 {
 	struct crawl_options opts;
@@ -342,6 +368,7 @@ int crawl_main(int argc, char **argv)
 		break;
 	}
 	crawl_size_pool(&c);
+	crawl_fd_limit(&opts);
 	crawl_signals(crawl_on_signal);
 	c.list = urllist_open(opts.input, err, sizeof(err));
 	if (!c.list) {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -112,6 +113,17 @@ void pool_deliver(struct pool *pool, const void *job, size_t job_len,
 	};
 
 	pool->cb.done(pool->ctx, &result);
+}
+
+void pool_note_failure(struct pool *pool, const char *what)
+{
+	if (!pool->failure[0])
+		snprintf(pool->failure, sizeof(pool->failure), "%s: %s", what, strerror(errno));
+}
+
+const char *pool_failure(const struct pool *pool)
+{
+	return pool && pool->failure[0] ? pool->failure : NULL;
 }
 
 void pool_wake(struct pool *pool)

@@ -181,6 +181,11 @@ bool pool_abandoned(const struct pool *pool);
 void pool_free(struct pool *pool);
 
 const char *pool_strerror(int err);
+/*
+ * After pool_run() returned POOL_ESYS: the system call that failed and why,
+ * e.g. "cannot make a worker channel: Too many open files"; NULL if unknown.
+ */
+const char *pool_failure(const struct pool *pool);
 const char *pool_mode_name(enum pool_mode mode);
 /* Parses "thread(s)", "process(es)" or "event(s)"; returns 0 or POOL_EINVAL. */
 int pool_mode_parse(const char *name, enum pool_mode *mode);

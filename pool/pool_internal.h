@@ -15,6 +15,7 @@ struct pool {
 	int wake[2];		/* self-pipe: pool_stop() and workers wake the parent */
 	int input_fd;		/* what next_job() waits on, or -1 */
 	unsigned worker_jobs;	/* jobs an event worker holds at once */
+	char failure[160];	/* the first system call that failed, and why */
 	bool ran;
 };
 
@@ -25,6 +26,9 @@ int process_pool_run(struct pool *pool);
 void pool_deliver(struct pool *pool, const void *job, size_t job_len,
 		  enum pool_status status, const void *data, size_t len,
 		  const char *error, unsigned worker, long worker_id);
+
+/* Remembers what failed, with errno's text, unless a failure is already noted. */
+void pool_note_failure(struct pool *pool, const char *what);
 
 /* Empties the self-pipe after poll() said it is readable. */
 void pool_wake_drain(struct pool *pool);

@@ -234,12 +234,15 @@ static int slot_spawn(struct process_pool *pp, unsigned i)
 	int sv[2];
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		pool_note_failure(pp->pool, "cannot make a worker channel");
 		return POOL_ESYS;
+	}
 	/* Unflushed stdio buffers would otherwise be written once per child. */
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
+		pool_note_failure(pp->pool, "cannot start a worker process");
 		close(sv[0]);
 		close(sv[1]);
 		return POOL_ESYS;

@@ -238,13 +238,18 @@ static void *worker_main(void *arg)
 static int start_worker(struct thread_pool *tp, unsigned index)
 {
 	struct worker *w = &tp->workers[index];
+	int err;
 
 	w->started = false;
 	w->exited = false;
 	w->state = NULL;
 	w->feed.hungry = w->feed.asked = w->feed.closed = false;
-	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+	err = pthread_create(&w->thread, NULL, worker_main, w);
+	if (err != 0) {
+		errno = err;
+		pool_note_failure(tp->pool, "cannot start a worker thread");
 		return POOL_ESYS;
+	}
 	w->started = true;
 	return 0;
 }
@@ -639,6 +644,7 @@ static int make_workers(struct thread_pool *tp)
 		if (!w->held)
 			return POOL_ENOMEM;
 		if (tp->events && pipe2(w->feed.wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+			pool_note_failure(tp->pool, "cannot make an event worker's wake-up pipe");
 			w->feed.wake[0] = w->feed.wake[1] = -1;
 			return POOL_ESYS;
 		}

@@ -643,6 +643,39 @@ static void test_serve_gives_up(void **state)
 	run_release(&r);
 }
 
+/*
+ * Out of descriptors, a pool fails with POOL_ESYS and names the call and its
+ * cause (process and event modes open descriptors per worker; thread mode none).
+ */
+static void test_failure_is_named(void **state)
+{
+	enum pool_mode mode = mode_of(state);
+	int status;
+	pid_t child;
+
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct rlimit few = { (rlim_t)count_fds() + 8, (rlim_t)count_fds() + 8 };
+		const char *why;
+		struct run r;
+		int rc;
+
+		run_init(&r, mode, 100);
+		setrlimit(RLIMIT_NOFILE, &few);
+		r.pool = new_pool(&r, 64);
+		rc = pool_run(r.pool);
+		why = pool_failure(r.pool);
+		if (rc != POOL_ESYS || !why || !strstr(why, "Too many open files"))
+			_exit(1);
+		pool_free(r.pool);
+		_exit(r.delivered == r.taken ? 0 : 2);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* A child runs a process pool of three busy workers, then dies by SIGKILL. */
 static void test_workers_die_with_parent(void **state)
 {
@@ -731,6 +764,8 @@ int main(void)
 		EVERY_MODE(test_source_that_must_wait),
 		EVERY_MODE(test_init_failure),
 		EVERY_MODE(test_invalid_arguments),
+		{ "test_failure_is_named(process)", test_failure_is_named, NULL, NULL, &processes },
+		{ "test_failure_is_named(event)", test_failure_is_named, NULL, NULL, &events },
 		cmocka_unit_test(test_event_worker_holds_many),
 		cmocka_unit_test(test_serve_gives_up),
 		cmocka_unit_test(test_workers_die_with_parent),
