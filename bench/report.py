@@ -198,7 +198,7 @@ def flatness(rows, checks, out_dir):
     ten times longer meets a higher one by chance, so a ratio over FLAT_GROWTH is also judged
     by the long run's own trace: growth lifts the typical level from early tenths to late ones."""
     out = []
-    for mode in ("thread", "process"):
+    for mode in ("thread", "process", "event"):
         flat = sorted((r for r in rows if r["tool"] == f"crawlpool {mode}" and r["kind"].startswith("parse-")),
                       key=lambda r: r["urls"])
         if len(flat) < 2:
