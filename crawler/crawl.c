@@ -25,7 +25,7 @@ struct crawl {
 	const struct crawl_options *opts;
 	struct worker_options worker;
 	unsigned pool_workers;	/* threads or processes; in event mode, loops */
-	unsigned loop_transfers;	/* event mode: URLs at once in each loop */
+	unsigned loop_transfers;	/* event mode: URLs at once in the busiest loop */
 	struct urllist *list;
 	struct output *out;
 	struct pool *pool;
@@ -128,7 +128,6 @@ static int crawl_worker_init(void *ctx, unsigned index, void **state)
 {
 	struct crawl *c = ctx;
 
-	(void)index;
 	if (c->opts->mode != POOL_PROCESSES) {
 		sigset_t stop;
 
@@ -141,7 +140,9 @@ static int crawl_worker_init(void *ctx, unsigned index, void **state)
 	if (c->opts->mode == POOL_EVENTS) {
 		const struct loop_options lo = {
 			.worker = c->worker,
-			.transfers = c->loop_transfers,
+			/* --workers split as evenly as it goes: 3 over 2 loops is 2 + 1 */
+			.transfers = c->opts->workers / c->pool_workers +
+				     (index < c->opts->workers % c->pool_workers),
 			.abandoned = crawl_abandoned,
 			.abandoned_ctx = c,
 		};
@@ -201,13 +202,13 @@ static void crawl_done(void *ctx, const struct pool_result *res)
 	crawl_row(c, url, &rec, res->worker_id);
 }
 
-/* "8 workers", or in event mode "2 loops of 16 transfers". */
+/* "8 workers", or in event mode "32 transfers on 2 loops". */
 static void crawl_describe_workers(const struct crawl *c, char *buf, size_t size)
 {
 	if (c->opts->mode == POOL_EVENTS)
-		snprintf(buf, size, "%u loop%s of %u transfer%s", c->pool_workers,
-			 c->pool_workers == 1 ? "" : "s", c->loop_transfers,
-			 c->loop_transfers == 1 ? "" : "s");
+		snprintf(buf, size, "%u transfer%s on %u loop%s", c->opts->workers,
+			 c->opts->workers == 1 ? "" : "s", c->pool_workers,
+			 c->pool_workers == 1 ? "" : "s");
 	else
 		snprintf(buf, size, "%u worker%s", c->pool_workers, c->pool_workers == 1 ? "" : "s");
 }
