@@ -166,7 +166,8 @@ int pool_run(struct pool *pool);
  * call takes no more jobs from next_job() and lets the jobs handed to workers
  * finish (thread mode reports those still waiting in its shared queue as
  * POOL_JOB_INTERRUPTED); the second abandons the rest (worker processes are
- * killed) and reports them as POOL_JOB_INTERRUPTED.
+ * killed) and reports them as POOL_JOB_INTERRUPTED, as it does a job whose
+ * worker gives it up as failed once the run is abandoned.
  */
 void pool_stop(struct pool *pool);
 

@@ -406,6 +406,10 @@ static void deliver(struct thread_pool *tp, struct pool_task *tj)
 	if (tj->exited)
 		pool_deliver(pool, tj->job, tj->job_len, POOL_JOB_FAILED, NULL, 0,
 			     "worker thread exited", tj->worker, tj->worker);
+	else if (tj->rc != 0 && pool_abandoned(pool))
+		/* a worker that saw the abandon before the parent did gave up on it */
+		pool_deliver(pool, tj->job, tj->job_len, POOL_JOB_INTERRUPTED, NULL, 0,
+			     "interrupted", tj->worker, tj->worker);
 	else if (tj->rc != 0)
 		pool_deliver(pool, tj->job, tj->job_len, POOL_JOB_FAILED, NULL, 0,
 			     "job failed", tj->worker, tj->worker);
