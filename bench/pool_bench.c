@@ -1,6 +1,7 @@
 /* pool_bench.c -- empty jobs through each pool mode: jobs/s and per-job overhead */
 #include "pool.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,28 @@ static int work(void *ctx, void *state, const void *job, size_t len, void **out,
 	return 0;
 }
 
+/* An event worker that answers each job as soon as it takes it. */
+static int serve(void *ctx, void *state, struct pool_feed *feed)
+{
+	(void)ctx, (void)state;
+	for (;;) {
+		struct pool_task *task;
+		const void *job;
+		size_t len;
+		struct pollfd pfd = { .fd = pool_feed_fd(feed), .events = POLLIN };
+
+		switch (pool_feed_take(feed, &task, &job, &len)) {
+		case POOL_FEED_JOB:
+			pool_feed_give(feed, task, 0, NULL, 0);
+			break;
+		case POOL_FEED_CLOSED:
+			return 0;
+		default:
+			poll(&pfd, 1, -1);
+		}
+	}
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -48,13 +71,18 @@ static double now(void)
 
 static int run(enum pool_mode mode, unsigned workers, unsigned long jobs, double *rate)
 {
-	const struct pool_callbacks cb = { .next_job = next_job, .done = done, .work = work };
+	const struct pool_callbacks cb = {
+		.next_job = next_job, .done = done, .work = work, .serve = serve,
+	};
 	struct bench b = { .remaining = jobs };
 	struct pool *pool;
 	double start;
 	int err = 0;
 
 	pool = pool_new(mode, workers, &cb, &b, &err);
+	/* as many jobs in an event worker's hands as the crawler's loops hold at -w 32 */
+	if (pool)
+		pool_set_worker_jobs(pool, 16);
 	if (!pool) {
 		fprintf(stderr, "pool_bench: %s\n", pool_strerror(err));
 		return -1;
@@ -88,7 +116,7 @@ int main(int argc, char **argv)
 	unsigned long jobs = argc > 1 ? strtoul(argv[1], NULL, 10) : 500000;
 	int repeats = argc > 2 ? atoi(argv[2]) : 3;
 	const unsigned counts[] = { 1, 2, 4, 8 };
-	const enum pool_mode modes[] = { POOL_THREADS, POOL_PROCESSES };
+	const enum pool_mode modes[] = { POOL_THREADS, POOL_PROCESSES, POOL_EVENTS };
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: pool_bench [JOBS [REPEATS]]\n"
@@ -101,7 +129,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("%-8s %7s %12s %14s\n", "mode", "workers", "jobs/s", "overhead_us");
-	for (size_t m = 0; m < 2; m++) {
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
 			double rates[100];
 
