@@ -15,8 +15,8 @@
 #include "netutil.h"
 
 int ticket_fail(char *err, const char *fmt, ...)
-		{
-		int saved = errno;
+{
+	int saved = errno;
 
 	if (err) {
 		va_list ap;
