@@ -1,6 +1,7 @@
 # Options.cmake -- warnings, POSIX feature macros and sanitizer flags shared by every target
 add_library(crawlpool_options INTERFACE)
-target_compile_definitions(crawlpool_options INTERFACE _GNU_SOURCE)
+target_compile_definitions(crawlpool_options INTERFACE _GNU_SOURCE
+  CRAWLPOOL_VERSION="${PROJECT_VERSION}")
 target_compile_options(crawlpool_options INTERFACE -Wall -Wextra -Wshadow -Wformat=2 -Wvla)
 if(CRAWLPOOL_WERROR)
   target_compile_options(crawlpool_options INTERFACE -Werror)

@@ -126,7 +126,7 @@ static int run_init(void *ctx, unsigned worker, void **state)
 {
 	struct run *r = ctx;
 	const struct loop_options lo = {
-		.worker = {
+		.visit = {
 			.fetch = { .timeout_ms = 30000, .connect_timeout_ms = 10000,
 				   .max_size = 1 << 20, .max_redirects = 5 },
 			.parse = true,
@@ -270,7 +270,7 @@ static void test_abandon_drops_transfers(void **state)
 
 static void test_bad_sizes(void **state)
 {
-	struct loop_options lo = { .worker = { .fetch = { .timeout_ms = 1000,
+	struct loop_options lo = { .visit = { .fetch = { .timeout_ms = 1000,
 							  .connect_timeout_ms = 1000,
 							  .max_size = 1024 } } };
 

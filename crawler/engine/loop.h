@@ -1,14 +1,14 @@
-/* loop.h -- an event worker: one thread keeps many URLs in flight over one fetch_multi, a worker for each */
+/* loop.h -- a loop worker: one thread keeps many URLs in flight over one fetch_multi, a visit for each */
 #ifndef CRAWLPOOL_LOOP_H
 #define CRAWLPOOL_LOOP_H
 
 #include <stdbool.h>
 
 #include "pool.h"
-#include "worker.h"
+#include "visit.h"
 
 struct loop_options {
-	struct worker_options worker;	/* each transfer's limits, and whether it is parsed */
+	struct visit_options visit;	/* each transfer's limits, and whether it is parsed */
 	unsigned transfers;		/* URLs at once, 1..POOL_MAX_WORKER_JOBS */
 	/* Polled between waits; true drops every transfer (the pool has abandoned them). */
 	bool (*abandoned)(void *ctx);
@@ -17,14 +17,14 @@ struct loop_options {
 
 struct loop;
 
-/* A loop with its own connections and `transfers` workers. NULL on failure. */
+/* A loop with its own connections and `transfers` visits. NULL on failure. */
 struct loop *loop_new(const struct loop_options *opts);
 /* Frees the loop; accepts NULL. Not while loop_serve() runs. */
 void loop_free(struct loop *l);
 
 /*
  * The pool_serve_cb body: takes jobs (NUL-terminated URLs) from feed while
- * a worker is free, runs their transfers side by side, gives each record
+ * a visit is free, runs their transfers side by side, gives each record
  * back as soon as its transfer ends, and returns 0 once the feed is closed
  * and every job was given back; -1 if curl failed (jobs still held are
  * given back as failed first). A job that is not a NUL-terminated string

@@ -20,7 +20,7 @@ struct parse;
 void parse_global_init(void);
 void parse_global_cleanup(void);
 
-/* One parser per worker, reused page after page. NULL when out of memory. */
+/* One parser per visit, reused page after page. NULL when out of memory. */
 struct parse *parse_new(void);
 void parse_free(struct parse *p);
 

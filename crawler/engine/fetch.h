@@ -50,7 +50,7 @@ struct fetch;
 int fetch_global_init(void);
 void fetch_global_cleanup(void);
 
-/* One handle per worker, kept across URLs so connections are reused. */
+/* One handle per visit (so per worker thread or process), kept across URLs so connections are reused. */
 struct fetch *fetch_new(const struct fetch_options *opts);
 /* Frees the handle; accepts NULL. It must not be in a fetch_multi. */
 void fetch_free(struct fetch *f);

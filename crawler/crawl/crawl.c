@@ -19,11 +19,11 @@
 #include "progress.h"
 #include "record.h"
 #include "urllist.h"
-#include "worker.h"
+#include "visit.h"
 
 struct crawl {
 	const struct crawl_options *opts;
-	struct worker_options worker;
+	struct visit_options worker;
 	unsigned pool_workers;	/* threads or processes; in event mode, loops */
 	unsigned loop_transfers;	/* event mode: URLs at once in the busiest loop */
 	struct urllist *list;
@@ -139,7 +139,7 @@ static int crawl_worker_init(void *ctx, unsigned index, void **state)
 	}
 	if (c->opts->mode == POOL_EVENTS) {
 		const struct loop_options lo = {
-			.worker = c->worker,
+			.visit = c->worker,
 			/* --workers split as evenly as it goes: 3 over 2 loops is 2 + 1 */
 			.transfers = c->opts->workers / c->pool_workers +
 				     (index < c->opts->workers % c->pool_workers),
@@ -149,7 +149,7 @@ static int crawl_worker_init(void *ctx, unsigned index, void **state)
 
 		*state = loop_new(&lo);
 	} else {
-		*state = worker_new(&c->worker);
+		*state = visit_new(&c->worker);
 	}
 	return *state ? 0 : -1;
 }
@@ -161,7 +161,7 @@ static void crawl_worker_fini(void *ctx, void *state)
 	if (c->opts->mode == POOL_EVENTS)
 		loop_free(state);
 	else
-		worker_free(state);
+		visit_free(state);
 }
 
 static int crawl_work(void *ctx, void *state, const void *job, size_t job_len,
@@ -172,7 +172,7 @@ static int crawl_work(void *ctx, void *state, const void *job, size_t job_len,
 	(void)ctx;
 	if (job_len == 0 || url[job_len - 1] != '\0')
 		return -1;
-	return worker_run(state, url, result, result_len);
+	return visit_run(state, url, result, result_len);
 }
 
 static int crawl_serve(void *ctx, void *state, struct pool_feed *feed)
@@ -286,7 +286,7 @@ static void crawl_worker_options(struct crawl *c)
 {
 	const struct crawl_options *o = c->opts;
 
-	c->worker = (struct worker_options){
+	c->worker = (struct visit_options){
 		.fetch = {
 			.timeout_ms = o->timeout_ms,
 			.connect_timeout_ms = o->connect_timeout_ms,

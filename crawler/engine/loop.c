@@ -1,4 +1,4 @@
-/* loop.c -- an event worker: one thread keeps many URLs in flight over one fetch_multi, a worker for each */
+/* loop.c -- a loop worker: one thread keeps many URLs in flight over one fetch_multi, a visit for each */
 #include "loop.h"
 
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 enum { LOOP_WAKE_MS = 200 };
 
 struct loop_slot {
-	struct worker *worker;
+	struct visit *visit;
 	struct pool_task *task;		/* the job in flight; NULL when free */
 };
 
@@ -41,8 +41,8 @@ struct loop *loop_new(const struct loop_options *opts)
 	if (!l->slots || !l->idle || !l->multi)
 		goto out_free;
 	for (; l->n_slots < opts->transfers; l->n_slots++) {
-		l->slots[l->n_slots].worker = worker_new(&opts->worker);
-		if (!l->slots[l->n_slots].worker)
+		l->slots[l->n_slots].visit = visit_new(&opts->visit);
+		if (!l->slots[l->n_slots].visit)
 			goto out_free;
 		l->idle[l->n_idle++] = l->n_slots;
 	}
@@ -58,7 +58,7 @@ void loop_free(struct loop *l)
 	if (!l)
 		return;
 	for (unsigned i = 0; i < l->n_slots; i++)
-		worker_free(l->slots[i].worker);
+		visit_free(l->slots[i].visit);
 	fetch_multi_free(l->multi);
 	free(l->idle);
 	free(l->slots);
@@ -82,7 +82,7 @@ static void loop_give(struct loop *l, struct pool_feed *feed, struct loop_slot *
 {
 	void *blob = NULL;
 	size_t len = 0;
-	int rc = worker_finish(s->worker, res, &blob, &len);
+	int rc = visit_finish(s->visit, res, &blob, &len);
 
 	pool_feed_give(feed, task, rc, rc == 0 ? blob : NULL, rc == 0 ? len : 0);
 	loop_release(l, s);
@@ -99,8 +99,8 @@ static void loop_start(struct loop *l, struct pool_feed *feed, struct pool_task 
 		return;
 	}
 	s = &l->slots[l->idle[--l->n_idle]];
-	if (worker_start(s->worker, url) < 0 ||
-	    fetch_multi_add(l->multi, worker_fetch(s->worker), s) < 0) {
+	if (visit_start(s->visit, url) < 0 ||
+	    fetch_multi_add(l->multi, visit_fetch(s->visit), s) < 0) {
 		loop_give(l, feed, s, task, NULL);
 		return;
 	}
@@ -115,13 +115,13 @@ static void loop_drop_all(struct loop *l, struct pool_feed *feed)
 
 		if (!s->task)
 			continue;
-		fetch_multi_drop(l->multi, worker_fetch(s->worker));
+		fetch_multi_drop(l->multi, visit_fetch(s->visit));
 		pool_feed_give(feed, s->task, -1, NULL, 0);
 		loop_release(l, s);
 	}
 }
 
-/* Takes jobs while a worker is free; returns false once the feed is closed. */
+/* Takes jobs while a visit is free; returns false once the feed is closed. */
 static bool loop_fill(struct loop *l, struct pool_feed *feed, bool abandoned)
 {
 	struct pool_task *task;

@@ -1,0 +1,125 @@
+/* visit.c -- one URL visited: fetched, its body fed to the parser as it arrives, its record encoded */
+#include "visit.h"
+
+#include <stdlib.h>
+
+#include "parse.h"
+#include "record.h"
+
+struct visit {
+	struct fetch *fetch;
+	struct fetch_sink sink;	/* the body goes to visit_begin and visit_data */
+	struct parse *parse;	/* NULL with --no-parse */
+	bool begun;		/* the current body has started */
+	bool parsing;		/* ... and is going to the parser */
+};
+
+static void visit_begin(void *ctx, const char *content_type)
+{
+	struct visit *v = ctx;
+
+	v->begun = true;
+	v->parsing = v->parse && parse_is_html(content_type) &&
+		     parse_begin(v->parse, content_type) == 0;
+}
+
+static int visit_data(void *ctx, const char *buf, size_t len)
+{
+	struct visit *v = ctx;
+
+	if (v->parsing)
+		parse_feed(v->parse, buf, len);
+	return 0;
+}
+
+struct visit *visit_new(const struct visit_options *opts)
+{
+	struct visit *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->sink = (struct fetch_sink){ visit_begin, visit_data, v };
+	v->fetch = fetch_new(&opts->fetch);
+	if (!v->fetch)
+		goto out_free;
+	if (opts->parse) {
+		v->parse = parse_new();
+		if (!v->parse)
+			goto out_fetch;
+	}
+	return v;
+
+out_fetch:
+	fetch_free(v->fetch);
+out_free:
+	free(v);
+	return NULL;
+}
+
+void visit_free(struct visit *v)
+{
+	if (!v)
+		return;
+	parse_free(v->parse);
+	fetch_free(v->fetch);
+	free(v);
+}
+
+int visit_start(struct visit *v, const char *url)
+{
+	v->begun = v->parsing = false;
+	return fetch_start(v->fetch, url, &v->sink);
+}
+
+struct fetch *visit_fetch(struct visit *v)
+{
+	return v->fetch;
+}
+
+int visit_finish(struct visit *v, const struct fetch_result *res, void **blob, size_t *len)
+{
+	struct parse_facts facts;
+	struct crawl_record rec;
+
+	if (!res) {
+		record_init_error(&rec, "could not start the transfer");
+		return record_encode(&rec, blob, len) == RECORD_OK ? 0 : -1;
+	}
+	rec = (struct crawl_record){
+		.status = res->status,
+		.bytes = res->bytes,
+		.ttfb_us = res->ttfb_us,
+		.time_us = res->time_us,
+		.redirects = res->redirects,
+		.links = -1,
+		.final_url = res->final_url,
+		.content_type = res->content_type,
+		.error = res->error,
+	};
+	/* a failed transfer's partial body is not a page: no title, no links */
+	if (res->ok && v->parse && parse_is_html(res->content_type)) {
+		if (v->parsing) {
+			parse_end(v->parse, &facts);
+			rec.title = facts.title;
+			rec.links = (long)facts.links;
+		} else if (!v->begun) {
+			/* an empty body: a page with nothing in it */
+			rec.title = "";
+			rec.links = 0;
+		}
+	} else if (v->parsing) {
+		parse_abort(v->parse);
+	}
+	v->begun = v->parsing = false;
+	return record_encode(&rec, blob, len) == RECORD_OK ? 0 : -1;
+}
+
+int visit_run(struct visit *v, const char *url, void **blob, size_t *len)
+{
+	struct fetch_result res;
+
+	if (visit_start(v, url) < 0)
+		return visit_finish(v, NULL, blob, len);
+	fetch_perform(v->fetch, &res);
+	return visit_finish(v, &res, blob, len);
+}
