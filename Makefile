@@ -10,10 +10,9 @@ all: build
 deps:
 	@scripts/install-deps
 
-# $(call configure,DIR,EXTRA-FLAGS)
+# $(call configure,DIR,EXTRA-FLAGS): configure when new or when flags change, build quietly
 define configure
-	@cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) $(2) >/dev/null
-	@cmake --build $(1) -j $(JOBS)
+	@scripts/build $(1) $(CMAKE_FLAGS) $(2)
 endef
 
 build: deps

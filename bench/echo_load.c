@@ -1,6 +1,7 @@
 /* echo_load.c -- echo-server load generator: C connections doing M round trips each, with epoll */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <dirent.h>
@@ -18,10 +19,16 @@
 
 #include "echo_proto.h"
 #include "netutil.h"
+#include "numbers.h"
 
 /* Memory is sampled this often while the load runs. */
 #define LOAD_SAMPLE_MS 250
 #define LOAD_LINE_MAX 65536
+/* Bounds of the counts: past these, descriptors or memory run out first. */
+#define LOAD_MAX_CONNS 1000000
+#define LOAD_MAX_MESSAGES 1000000000
+#define LOAD_MAX_MS (86400 * 1000LL)
+#define LOAD_ERR_LEN 256
 
 enum load_state { LOAD_CONNECTING, LOAD_IDLE, LOAD_SENDING, LOAD_WAITING, LOAD_DONE, LOAD_FAILED };
 
@@ -41,7 +48,7 @@ struct load_opts {
 	unsigned conns, messages;
 	size_t size;
 	int server_pid;
-	unsigned timeout_s;
+	long long timeout_ms;
 	const char *label;
 };
 
@@ -323,7 +330,11 @@ static void usage(FILE *out)
 		"Opens C connections to an echo-server, waits until all are connected, then each\n"
 		"sends M lines of BYTES bytes (newline included), one at a time, checking every\n"
 		"reply. Prints messages/s, round-trip p50/p99, and the peak memory summed over\n"
-		"the server process and its children (--server-pid).\n");
+		"the server process and its children (--server-pid).\n"
+		"\n"
+		"PORT 1 to 65535; C 1 to %d (default 10); M 1 to %d (default 1000);\n"
+		"BYTES 16 to 64K, K allowed (default 64); S seconds, decimals allowed,\n"
+		"0.001 to 86400 (default 300).\n", LOAD_MAX_CONNS, LOAD_MAX_MESSAGES);
 }
 
 static int parse(struct load_opts *o, int argc, char **argv)
@@ -340,33 +351,50 @@ static int parse(struct load_opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char err[LOAD_ERR_LEN];
+	long long v;
 	int opt;
 
 	*o = (struct load_opts){ .host = "127.0.0.1", .conns = 10, .messages = 1000, .size = 64,
-				 .timeout_s = 300, .label = "-" };
+				 .timeout_ms = 300000, .label = "-" };
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			snprintf(o->host, sizeof(o->host), "%s", optarg);
 			break;
 		case 'p':
-			if (net_parse_port(optarg, &o->port, NULL) < 0)
-				return 2;
+			if (num_parse_int("--port", optarg, 1, 65535, &v, err, sizeof(err)) < 0)
+				goto bad_value;
+			o->port = (unsigned short)v;
 			break;
 		case 'c':
-			o->conns = (unsigned)strtoul(optarg, NULL, 10);
+			if (num_parse_int("--connections", optarg, 1, LOAD_MAX_CONNS, &v, err,
+					  sizeof(err)) < 0)
+				goto bad_value;
+			o->conns = (unsigned)v;
 			break;
 		case 'm':
-			o->messages = (unsigned)strtoul(optarg, NULL, 10);
+			if (num_parse_int("--messages", optarg, 1, LOAD_MAX_MESSAGES, &v, err,
+					  sizeof(err)) < 0)
+				goto bad_value;
+			o->messages = (unsigned)v;
 			break;
 		case 's':
-			o->size = strtoul(optarg, NULL, 10);
+			if (num_parse_size("--size", optarg, 16, LOAD_LINE_MAX, &v, err,
+					   sizeof(err)) < 0)
+				goto bad_value;
+			o->size = (size_t)v;
 			break;
 		case 'P':
-			o->server_pid = atoi(optarg);
+			if (num_parse_int("--server-pid", optarg, 1, INT_MAX, &v, err,
+					  sizeof(err)) < 0)
+				goto bad_value;
+			o->server_pid = (int)v;
 			break;
 		case 't':
-			o->timeout_s = (unsigned)strtoul(optarg, NULL, 10);
+			if (num_parse_seconds("--timeout", optarg, 1, LOAD_MAX_MS, &o->timeout_ms, err,
+					      sizeof(err)) < 0)
+				goto bad_value;
 			break;
 		case 'l':
 			o->label = optarg;
@@ -379,12 +407,14 @@ static int parse(struct load_opts *o, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!o->port || !o->conns || !o->messages || o->size < 16 || o->size > LOAD_LINE_MAX) {
-		fprintf(stderr, "echo-load: need --port, C and M >= 1, 16 <= BYTES <= %d\n",
-			LOAD_LINE_MAX);
+	if (!o->port) {
+		fprintf(stderr, "echo-load: --port is required\n");
 		return 2;
 	}
 	return 0;
+bad_value:
+	fprintf(stderr, "echo-load: %s\n", err);
+	return 2;
 }
 
 static void raise_nofile(void)
@@ -414,7 +444,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "echo-load: out of memory\n");
 		return 1;
 	}
-	deadline = now_ns() + (int64_t)l.o.timeout_s * 1000000000;
+	deadline = now_ns() + (int64_t)l.o.timeout_ms * 1000000;
 	if (load_open(&l) < 0 || load_loop(&l, deadline, 0) < 0)
 		return 1;
 	/* Everyone is connected before the first line: the server holds all C at once. */

@@ -19,5 +19,21 @@ if(_san)
   target_link_options(crawlpool_options INTERFACE ${_san})
 endif()
 
+# CRAWLPOOL_FUZZ: every library is built with libFuzzer's coverage hooks plus ASan and UBSan,
+# so the harnesses in tests/fuzz (linked with -fsanitize=fuzzer) see inside the code they drive.
+# clang only; UBSan aborts instead of printing, so the fuzzer counts it as a crash.
+option(CRAWLPOOL_FUZZ "build the libFuzzer harnesses of tests/fuzz (needs clang)" OFF)
+if(CRAWLPOOL_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "CRAWLPOOL_FUZZ needs clang: configure with -DCMAKE_C_COMPILER=clang")
+  endif()
+  if(CRAWLPOOL_SANITIZE STREQUAL "thread")
+    message(FATAL_ERROR "CRAWLPOOL_FUZZ brings ASan and UBSan; it cannot go with CRAWLPOOL_SANITIZE=thread")
+  endif()
+  target_compile_options(crawlpool_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+    -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(crawlpool_options INTERFACE -fsanitize=address,undefined)
+endif()
+
 find_package(Threads REQUIRED)
 target_link_libraries(crawlpool_options INTERFACE Threads::Threads)

@@ -1,12 +1,23 @@
 /* options.c -- parses demo-site's command line into a demo_options */
 #include "options.h"
+#include "numbers.h"
 #include "sitegen.h"
 
-#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+/* Room for a message of util's option parsers, which quote the user's value. */
+#define DEMO_ERR_LEN 256
+
+/* The ranges of the numeric options, as the help text gives them. */
+enum {
+	DEMO_MAX_PAGES = 10000000,
+	DEMO_MAX_CONNS = 100000,
+	DEMO_MAX_IDLE_S = 3600,
+	DEMO_MAX_CACHE_MB = 1 << 20,
+};
 
 enum {
 	OPT_HOST = 256, OPT_PORT, OPT_PAGES, OPT_PORT_FILE, OPT_QUIET, OPT_VERBOSE, OPT_MAX_CONNS,
@@ -27,14 +38,16 @@ void demo_options_usage(FILE *out)
 		"Serving:\n"
 		"  --host HOST          loopback address to listen on (default 127.0.0.1)\n"
 		"  --port PORT          port; 0 picks a free one (default %d)\n"
-		"  --pages N            pages in the site, 1..10000000 (default %u)\n"
+		"  --pages N            pages in the site, 1..%d (default %u)\n"
 		"  --port-file FILE     write the port to FILE (atomically: temp file + rename)\n"
 		"  --quiet              print only the listening line\n"
 		"  --verbose            log every request on stderr\n"
-		"  --max-conns N        connections served at once; more get a 503 (default %u)\n"
-		"  --idle-timeout S     close idle keep-alive connections after S seconds (default %u)\n"
+		"  --max-conns N        connections served at once, 1..%d; more get a 503\n"
+		"                       (default %u)\n"
+		"  --idle-timeout S     close idle keep-alive connections after S seconds, 1..%d\n"
+		"                       (default %u)\n"
 		"  --fault-seconds S    how long drip, stall, silent, endless, huge last, 1..%u (default %u)\n"
-		"  --cache-mb N         memory for rendered pages, MB (default %u)\n"
+		"  --cache-mb N         memory for rendered pages, MB, 0..%d (default %u)\n"
 		"Other modes:\n"
 		"  --export DIR         write DIR/index.html and DIR/page/N.html (relative links)\n"
 		"  --list-urls N        print N page URLs, cycling over the pages\n"
@@ -45,32 +58,28 @@ void demo_options_usage(FILE *out)
 		"      --version        the version\n"
 		"\n"
 		"SIGINT or SIGTERM stop the server cleanly (exit 0). Exit 2: bad usage; 1: failure.\n",
-		DEMO_DEFAULT_PORT, SITEGEN_DEFAULT_PAGES, DEMO_DEFAULT_MAX_CONNS, DEMO_DEFAULT_IDLE_S,
-		DEMO_FAULT_MAX_S, DEMO_FAULT_MAX_S, DEMO_DEFAULT_CACHE_MB, DEMO_DEFAULT_BASE);
+		DEMO_DEFAULT_PORT, DEMO_MAX_PAGES, SITEGEN_DEFAULT_PAGES, DEMO_MAX_CONNS,
+		DEMO_DEFAULT_MAX_CONNS, DEMO_MAX_IDLE_S, DEMO_DEFAULT_IDLE_S, DEMO_FAULT_MAX_S,
+		DEMO_FAULT_MAX_S, DEMO_MAX_CACHE_MB, DEMO_DEFAULT_CACHE_MB, DEMO_DEFAULT_BASE);
 }
 
-/* Parses a decimal in [min, max] for option `name`. 0 or -1. */
-static int parse_number(const char *name, const char *text, unsigned long long min,
-			unsigned long long max, unsigned long long *out)
+/* Parses a decimal in [min, max] for option `name`. 0, or -1 after saying why. */
+static int parse_number(const char *name, const char *text, long long min, long long max,
+			long long *out)
 {
-	char *end;
-	unsigned long long v;
+	char err[DEMO_ERR_LEN];
 
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (!*text || *end || text[0] == '-' || errno || v < min || v > max) {
-		fprintf(stderr, "demo-site: invalid %s '%s': expected a number from %llu to %llu\n",
-			name, text, min, max);
+	if (num_parse_int(name, text, min, max, out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "demo-site: %s\n", err);
 		return -1;
 	}
-	*out = v;
 	return 0;
 }
 
 static int parse_uint(const char *name, const char *text, unsigned min, unsigned max,
 		      unsigned *out)
 {
-	unsigned long long v;
+	long long v;
 
 	if (parse_number(name, text, min, max, &v) < 0)
 		return -1;
@@ -91,7 +100,7 @@ static int set_mode(struct demo_options *o, enum demo_mode mode)
 static int apply(struct demo_options *o, int opt, const char *arg)
 {
 	struct demo_config *s = &o->server;
-	unsigned long long v;
+	long long v;
 
 	switch (opt) {
 	case OPT_HOST:
@@ -103,7 +112,7 @@ static int apply(struct demo_options *o, int opt, const char *arg)
 		s->port = (unsigned short)v;
 		return 0;
 	case OPT_PAGES:
-		return parse_uint("--pages", arg, 1, 10000000, &s->pages);
+		return parse_uint("--pages", arg, 1, DEMO_MAX_PAGES, &s->pages);
 	case OPT_PORT_FILE:
 		s->port_file = arg;
 		return 0;
@@ -114,13 +123,13 @@ static int apply(struct demo_options *o, int opt, const char *arg)
 		s->verbose = true;
 		return 0;
 	case OPT_MAX_CONNS:
-		return parse_uint("--max-conns", arg, 1, 100000, &s->max_conns);
+		return parse_uint("--max-conns", arg, 1, DEMO_MAX_CONNS, &s->max_conns);
 	case OPT_IDLE:
-		return parse_uint("--idle-timeout", arg, 1, 3600, &s->idle_timeout_s);
+		return parse_uint("--idle-timeout", arg, 1, DEMO_MAX_IDLE_S, &s->idle_timeout_s);
 	case OPT_FAULT:
 		return parse_uint("--fault-seconds", arg, 1, DEMO_FAULT_MAX_S, &s->fault_s);
 	case OPT_CACHE:
-		if (parse_number("--cache-mb", arg, 0, 1 << 20, &v) < 0)
+		if (parse_number("--cache-mb", arg, 0, DEMO_MAX_CACHE_MB, &v) < 0)
 			return -1;
 		s->cache_bytes = (size_t)v << 20;
 		return 0;
@@ -128,11 +137,12 @@ static int apply(struct demo_options *o, int opt, const char *arg)
 		o->export_dir = arg;
 		return set_mode(o, DEMO_EXPORT);
 	case OPT_LIST:
-		if (parse_number("--list-urls", arg, 0, ~0ULL, &o->list_count) < 0)
+		if (parse_number("--list-urls", arg, 0, LLONG_MAX, &v) < 0)
 			return -1;
+		o->list_count = (unsigned long long)v;
 		return set_mode(o, DEMO_LIST_URLS);
 	case OPT_PRINT:
-		if (parse_uint("--print-page", arg, 0, ~0U, &o->print_page) < 0)
+		if (parse_uint("--print-page", arg, 0, UINT_MAX, &o->print_page) < 0)
 			return -1;
 		return set_mode(o, DEMO_PRINT_PAGE);
 	case OPT_BASE:

@@ -211,22 +211,17 @@ static int open_listener(const struct demo_config *cfg)
 	return fd;
 }
 
-/* Writes the port atomically: a reader sees no file or the whole number. */
+/*
+ * Writes the port atomically: a reader sees no file or the whole number, and a
+ * symlink planted at path is replaced, not followed (see net_write_file_atomic).
+ */
 static int write_port_file(const char *path, int port)
 {
-	char tmp[4096], text[16];
-	int fd, n = snprintf(text, sizeof(text), "%d\n", port);
+	char text[16], err[NET_ERR_LEN];
+	int n = snprintf(text, sizeof(text), "%d\n", port);
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp)) {
-		fprintf(stderr, "demo-site: port file name too long: '%s'\n", path);
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || net_write_all(fd, text, (size_t)n) < 0 || close(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		fprintf(stderr, "demo-site: cannot write port file '%s': %s\n", path, strerror(errno));
-		if (fd >= 0)
-			unlink(tmp);
+	if (net_write_file_atomic(path, text, (size_t)n, err) < 0) {
+		fprintf(stderr, "demo-site: port file: %s\n", err);
 		return -1;
 	}
 	return 0;

@@ -1,12 +1,9 @@
-/* pool.c -- the pool's public API: argument checks, lifecycle, stop requests, dispatch */
+/* pool.c -- the pool's public API: argument checks, lifecycle, stop requests, dispatch to a back end */
+#include "pool_backend.h"
 #include "pool_internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 struct pool *pool_new(enum pool_mode mode, unsigned workers,
 		      const struct pool_callbacks *cb, void *ctx, int *err)
@@ -27,8 +24,8 @@ struct pool *pool_new(enum pool_mode mode, unsigned workers,
 	pool = calloc(1, sizeof(*pool));
 	if (!pool)
 		goto out_err;
-	rc = POOL_ESYS;
-	if (pipe2(pool->wake, O_CLOEXEC | O_NONBLOCK) < 0)
+	rc = pool_core_init(pool);
+	if (rc < 0)
 		goto out_free_pool;
 
 	pool->mode = mode;
@@ -37,7 +34,7 @@ struct pool *pool_new(enum pool_mode mode, unsigned workers,
 	pool->ctx = ctx;
 	pool->input_fd = -1;
 	pool->worker_jobs = 1;
-	atomic_init(&pool->stops, 0);
+	pool->job_deadline_ms = 0;
 	return pool;
 
 out_free_pool:
@@ -71,76 +68,40 @@ int pool_set_worker_jobs(struct pool *pool, unsigned jobs)
 	return 0;
 }
 
+int pool_set_job_deadline(struct pool *pool, unsigned ms)
+{
+	if (!pool || pool->ran)
+		return POOL_EINVAL;
+	pool->job_deadline_ms = ms;
+	return 0;
+}
+
 void pool_stop(struct pool *pool)
 {
-	int saved = errno;
-	int stops = atomic_load(&pool->stops);
+	pool_request_stop(pool, POOL_STOPPING);
+}
 
-	/* Two requests mean something; more change nothing and must not wrap. */
-	while (stops < 2 && !atomic_compare_exchange_weak(&pool->stops, &stops, stops + 1))
-		;
-	pool_wake(pool);
-	errno = saved;
+void pool_abandon(struct pool *pool)
+{
+	pool_request_stop(pool, POOL_ABANDONING);
 }
 
 bool pool_abandoned(const struct pool *pool)
 {
-	return atomic_load(&((struct pool *)pool)->stops) >= 2;
+	return pool_stop_level(pool) >= POOL_ABANDONING;
 }
 
 void pool_free(struct pool *pool)
 {
 	if (!pool)
 		return;
-	close(pool->wake[0]);
-	close(pool->wake[1]);
+	pool_core_release(pool);
 	free(pool);
-}
-
-void pool_deliver(struct pool *pool, const void *job, size_t job_len,
-		  enum pool_status status, const void *data, size_t len,
-		  const char *error, unsigned worker, long worker_id)
-{
-	struct pool_result result = {
-		.job = job,
-		.job_len = job_len,
-		.data = status == POOL_JOB_DONE ? data : NULL,
-		.len = status == POOL_JOB_DONE ? len : 0,
-		.status = status,
-		.error = error,
-		.worker = worker,
-		.worker_id = worker_id,
-	};
-
-	pool->cb.done(pool->ctx, &result);
-}
-
-void pool_note_failure(struct pool *pool, const char *what)
-{
-	if (!pool->failure[0])
-		snprintf(pool->failure, sizeof(pool->failure), "%s: %s", what, strerror(errno));
 }
 
 const char *pool_failure(const struct pool *pool)
 {
 	return pool && pool->failure[0] ? pool->failure : NULL;
-}
-
-void pool_wake(struct pool *pool)
-{
-	char byte = 1;
-
-	/* A full pipe is already readable, so EAGAIN is as good as success. */
-	if (write(pool->wake[1], &byte, 1) < 0)
-		return;
-}
-
-void pool_wake_drain(struct pool *pool)
-{
-	char sink[64];
-
-	while (read(pool->wake[0], sink, sizeof(sink)) > 0)
-		;
 }
 
 const char *pool_strerror(int err)
@@ -155,7 +116,7 @@ const char *pool_strerror(int err)
 	case POOL_ESYS:
 		return "system call failed";
 	case POOL_EINIT:
-		return "worker initialisation failed";
+		return "a worker could not go on";
 	case POOL_ENEXT:
 		return "job source failed";
 	case POOL_ESTOPPED:

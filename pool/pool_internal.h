@@ -1,4 +1,4 @@
-/* pool_internal.h -- state shared by the pool front end and its back ends */
+/* pool_internal.h -- the pool's state and the core helpers (pool_core.c) that pool.c and the back ends share */
 #ifndef CRAWLPOOL_POOL_INTERNAL_H
 #define CRAWLPOOL_POOL_INTERNAL_H
 
@@ -6,21 +6,46 @@
 
 #include <stdatomic.h>
 
+/*
+ * The layers call downwards only:
+ *   pool.c (the public API) -> thread_pool.c, process_pool.c (pool_backend.h)
+ *                           -> pool_core.c (this header)
+ * pool_core.c calls neither of the others, and no back end calls pool.c.
+ */
+
+/* How far a stop request has gone; it only ever rises. */
+enum pool_stop_level {
+	POOL_RUNNING = 0,
+	POOL_STOPPING,		/* pool_stop(): take no more jobs */
+	POOL_ABANDONING,	/* pool_abandon(): drop the jobs in flight too */
+};
+
 struct pool {
 	enum pool_mode mode;
 	unsigned workers;
 	struct pool_callbacks cb;
 	void *ctx;
-	atomic_int stops;	/* pool_stop() calls so far; lock-free, so signal-safe */
-	int wake[2];		/* self-pipe: pool_stop() and workers wake the parent */
+	atomic_int stop_level;	/* an enum pool_stop_level; lock-free, so signal-safe */
+	int wake[2];		/* self-pipe: stop requests and workers wake the parent */
 	int input_fd;		/* what next_job() waits on, or -1 */
-	unsigned worker_jobs;	/* jobs an event worker holds at once */
+	unsigned worker_jobs;	/* jobs a loop worker holds at once */
+	unsigned job_deadline_ms;	/* how long one job may run; 0 for no limit */
 	char failure[160];	/* the first system call that failed, and why */
 	bool ran;
 };
 
-int thread_pool_run(struct pool *pool);
-int process_pool_run(struct pool *pool);
+/* Makes the self-pipe; returns 0 or POOL_ESYS. */
+int pool_core_init(struct pool *pool);
+/* Closes the self-pipe. */
+void pool_core_release(struct pool *pool);
+
+/* Raises the stop level to at least `level` and wakes the parent; async-signal-safe. */
+void pool_request_stop(struct pool *pool, enum pool_stop_level level);
+
+static inline enum pool_stop_level pool_stop_level(const struct pool *pool)
+{
+	return (enum pool_stop_level)atomic_load(&((struct pool *)pool)->stop_level);
+}
 
 /* Calls done() with one result. */
 void pool_deliver(struct pool *pool, const void *job, size_t job_len,
@@ -30,14 +55,9 @@ void pool_deliver(struct pool *pool, const void *job, size_t job_len,
 /* Remembers what failed, with errno's text, unless a failure is already noted. */
 void pool_note_failure(struct pool *pool, const char *what);
 
-/* Empties the self-pipe after poll() said it is readable. */
-void pool_wake_drain(struct pool *pool);
 /* Makes the self-pipe readable; async-signal-safe. */
 void pool_wake(struct pool *pool);
-
-static inline int pool_stops(struct pool *pool)
-{
-	return atomic_load(&pool->stops);
-}
+/* Empties the self-pipe after poll() said it is readable. */
+void pool_wake_drain(struct pool *pool);
 
 #endif

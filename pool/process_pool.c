@@ -1,8 +1,10 @@
 /* process_pool.c -- the fork back end: a slot table of workers, one socketpair each */
+#include "pool_backend.h"
 #include "pool_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -10,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -33,8 +37,15 @@ enum frame_kind {
 	FRAME_TOO_LARGE,
 };
 
-/* A worker whose worker_init failed exits with this code and is not replaced. */
+/*
+ * A worker that could not set itself up (its worker_init failed) exits with
+ * this code and is not replaced.
+ */
 enum { EXIT_INIT_FAILED = 3 };
+/* Where a worker process keeps its channel: the first descriptor after stderr. */
+enum { CHANNEL_FD = STDERR_FILENO + 1 };
+/* No descriptor is above this (Linux's default fs.nr_open). */
+enum { MAX_FD = 1 << 20 };
 /* Reading a worker's socket grows its buffer by at least this much at a time. */
 enum { READ_CHUNK = 64 * 1024 };
 /* How long a worker may take to exit after its socket is closed. */
@@ -51,7 +62,8 @@ struct inbuf {
 	size_t cap;
 };
 
-struct slot_job {
+/* The pool's record of a job handed to a worker. */
+struct slot_task {
 	void *job;
 	size_t len;
 };
@@ -59,11 +71,14 @@ struct slot_job {
 struct slot {
 	pid_t pid;		/* 0 when the slot has no worker */
 	int fd;			/* parent's end of the socketpair, -1 when none */
-	bool abandoned;		/* killed by a second stop request */
+	bool abandoned;		/* killed by pool_abandon() */
 	bool broken;		/* sending failed: wait for the hang-up */
-	struct slot_job queue[PIPELINE];	/* handed to this worker; [0] runs */
+	bool overdue;		/* killed for running tasks[0] past the job deadline */
+	long long overdue_ms;	/* how long tasks[0] had run when it was killed */
+	long long since_ms;	/* when tasks[0] became the task its worker runs */
+	struct slot_task tasks[PIPELINE];	/* handed to this worker; [0] runs */
 	unsigned queued;
-	unsigned sent_jobs;	/* jobs of queue[] written whole to the socket */
+	unsigned sent_jobs;	/* jobs of tasks[] written whole to the socket */
 	size_t sent;		/* bytes of the next one's frame written so far */
 	struct inbuf in;
 };
@@ -78,6 +93,14 @@ struct process_pool {
 	bool waiting;		/* next_job() waits for input on pool->input_fd */
 	int rc;
 };
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* ---- worker side ---------------------------------------------------- */
 
@@ -131,9 +154,8 @@ static int send_frame(int fd, uint32_t kind, const void *data, size_t len)
 	return 0;
 }
 
-static void worker_detach(struct process_pool *pp, unsigned self)
+static void worker_detach(struct process_pool *pp)
 {
-	struct pool *pool = pp->pool;
 	sigset_t none;
 
 	/* Children never outlive the parent, even one killed by SIGKILL. */
@@ -149,13 +171,53 @@ static void worker_detach(struct process_pool *pp, unsigned self)
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
 
-	/* Holding a sibling's channel would hide the parent's close from it. */
-	close(pool->wake[0]);
-	close(pool->wake[1]);
-	for (unsigned i = 0; i < pool->workers; i++)
-		if (i != self && pp->slots[i].fd >= 0)
-			close(pp->slots[i].fd);
+/* Closes every descriptor from `lowest` up. */
+static void close_from(int lowest)
+{
+	struct rlimit lim;
+	int end = MAX_FD;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)lowest, ~0U, 0) == 0)
+		return;
+#endif
+	/* Before Linux 5.9, or under a filter that refuses the call: one by one. */
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < (rlim_t)MAX_FD)
+		end = (int)lim.rlim_cur;
+	for (int fd = lowest; fd < end; fd++)
+		close(fd);
+}
+
+/*
+ * A worker process keeps only its channel (moved to CHANNEL_FD), stderr, and
+ * /dev/null as stdin and stdout. Anything else of the parent's (its output
+ * file, its job source, the self-pipe, siblings' channels) it would hold open
+ * behind the parent's back: a sibling's channel, for one, would hide the
+ * parent's close from that sibling. Returns the channel, or -1.
+ */
+static int worker_keep_only(int channel)
+{
+	int null;
+
+	if (channel != CHANNEL_FD) {
+		if (dup3(channel, CHANNEL_FD, O_CLOEXEC) < 0)
+			return -1;
+		/* below CHANNEL_FD only if the parent ran without stdin, stdout or stderr */
+		if (channel < CHANNEL_FD)
+			close(channel);
+	}
+	close_from(CHANNEL_FD + 1);
+	null = open("/dev/null", O_RDWR);
+	if (null < 0)
+		return -1;
+	if ((null != STDIN_FILENO && dup2(null, STDIN_FILENO) < 0) ||
+	    (null != STDOUT_FILENO && dup2(null, STDOUT_FILENO) < 0))
+		return -1;
+	if (null > STDERR_FILENO)
+		close(null);
+	return CHANNEL_FD;
 }
 
 /* Reads until the buffer holds `want` bytes: 1, or 0 on EOF, -1 on error. */
@@ -216,7 +278,10 @@ static _Noreturn void worker_main(struct process_pool *pp, unsigned self, int fd
 	struct pool *pool = pp->pool;
 	void *state = NULL;
 
-	worker_detach(pp, self);
+	worker_detach(pp);
+	fd = worker_keep_only(fd);
+	if (fd < 0)
+		_exit(EXIT_INIT_FAILED);
 	if (pool->cb.worker_init && pool->cb.worker_init(pool->ctx, self, &state) != 0)
 		_exit(EXIT_INIT_FAILED);
 	worker_loop(pool, state, fd);
@@ -258,6 +323,9 @@ static int slot_spawn(struct process_pool *pp, unsigned i)
 	slot->fd = sv[0];
 	slot->broken = false;
 	slot->abandoned = false;
+	slot->overdue = false;
+	/* a task queued behind a dead worker's starts now, in this one */
+	slot->since_ms = now_ms();
 	slot->in.len = 0;
 	return 0;
 }
@@ -283,19 +351,30 @@ static int reap(pid_t pid, int *status)
 	return 0;
 }
 
-/* Reports the job the worker ran (the oldest handed to it) and drops it. */
-static void finish_job(struct process_pool *pp, unsigned i, enum pool_status status,
-		       const void *data, size_t len, const char *error)
+/*
+ * Reports the task the worker ran (the oldest handed to it) and drops it.
+ * A worker process cannot see pool_abandon(), so here a job ends when the
+ * parent reads its result: one read after the abandon is interrupted.
+ */
+static void finish_task(struct process_pool *pp, unsigned i, enum pool_status status,
+			const void *data, size_t len, const char *error)
 {
 	struct slot *slot = &pp->slots[i];
 
-	pool_deliver(pp->pool, slot->queue[0].job, slot->queue[0].len, status, data, len,
+	if (status != POOL_JOB_INTERRUPTED && pool_stop_level(pp->pool) >= POOL_ABANDONING) {
+		status = POOL_JOB_INTERRUPTED;
+		error = "interrupted";
+	}
+	pool_deliver(pp->pool, slot->tasks[0].job, slot->tasks[0].len, status, data, len,
 		     error, i, (long)slot->pid);
-	free(slot->queue[0].job);
-	memmove(&slot->queue[0], &slot->queue[1], (PIPELINE - 1) * sizeof(slot->queue[0]));
+	free(slot->tasks[0].job);
+	memmove(&slot->tasks[0], &slot->tasks[1], (PIPELINE - 1) * sizeof(slot->tasks[0]));
 	slot->queued--;
 	if (slot->sent_jobs > 0)
 		slot->sent_jobs--;
+	/* the next task, already in the worker's channel, runs from now */
+	slot->since_ms = now_ms();
+	slot->overdue = false;
 }
 
 /*
@@ -319,9 +398,12 @@ static void slot_died(struct process_pool *pp, unsigned i)
 			pp->exhausted = pp->stopping = true;
 		}
 	}
+	if (slot->overdue)
+		snprintf(why, sizeof(why), "worker stopped responding (killed after %.1f s)",
+			 (double)slot->overdue_ms / 1000.0);
 	if (slot->queued > 0)
-		finish_job(pp, i, slot->abandoned ? POOL_JOB_INTERRUPTED : POOL_JOB_FAILED,
-			   NULL, 0, slot->abandoned ? "interrupted" : why);
+		finish_task(pp, i, slot->abandoned ? POOL_JOB_INTERRUPTED : POOL_JOB_FAILED,
+			    NULL, 0, slot->abandoned ? "interrupted" : why);
 	slot->pid = 0;
 	slot->in.len = 0;
 	slot->sent_jobs = 0;
@@ -331,7 +413,7 @@ static void slot_died(struct process_pool *pp, unsigned i)
 		pp->exhausted = pp->stopping = true;
 	}
 	while (slot->fd < 0 && slot->queued > 0)
-		finish_job(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted before it started");
+		finish_task(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted before it started");
 }
 
 static void kill_worker(struct slot *slot)
@@ -346,7 +428,7 @@ static void kill_worker(struct slot *slot)
 static void slot_send(struct slot *slot)
 {
 	while (slot->sent_jobs < slot->queued && !slot->broken) {
-		struct slot_job *next = &slot->queue[slot->sent_jobs];
+		struct slot_task *next = &slot->tasks[slot->sent_jobs];
 		struct frame_header hdr = { .len = (uint32_t)next->len, .kind = FRAME_JOB };
 		struct iovec iov[2];
 		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 0 };
@@ -414,7 +496,9 @@ static void feed_workers(struct process_pool *pp)
 				if (rc < 0)
 					pp->rc = POOL_ENEXT;
 			} else {
-				slot->queue[slot->queued++] = (struct slot_job){ job, len };
+				if (slot->queued == 0)
+					slot->since_ms = now_ms();
+				slot->tasks[slot->queued++] = (struct slot_task){ job, len };
 				slot_send(slot);
 			}
 		}
@@ -431,13 +515,13 @@ static bool handle_frame(struct process_pool *pp, unsigned i, const struct frame
 		return false;
 	switch (hdr->kind) {
 	case FRAME_RESULT:
-		finish_job(pp, i, POOL_JOB_DONE, data, hdr->len, NULL);
+		finish_task(pp, i, POOL_JOB_DONE, data, hdr->len, NULL);
 		return true;
 	case FRAME_FAILED:
-		finish_job(pp, i, POOL_JOB_FAILED, NULL, 0, "job failed");
+		finish_task(pp, i, POOL_JOB_FAILED, NULL, 0, "job failed");
 		return true;
 	case FRAME_TOO_LARGE:
-		finish_job(pp, i, POOL_JOB_FAILED, NULL, 0, "result too large");
+		finish_task(pp, i, POOL_JOB_FAILED, NULL, 0, "result too large");
 		return true;
 	}
 	return false;
@@ -533,6 +617,65 @@ static void abandon_all(struct process_pool *pp)
 	}
 }
 
+/* True when the task a worker runs has outlived the job deadline at `now`. */
+static bool slot_overdue(const struct slot *slot, unsigned deadline, long long now)
+{
+	return deadline > 0 && slot->fd >= 0 && slot->queued > 0 && !slot->overdue &&
+	       !slot->abandoned && now - slot->since_ms >= (long long)deadline;
+}
+
+/* How long poll() may sleep: until the nearest job deadline, or for ever. */
+static int poll_timeout(const struct process_pool *pp)
+{
+	unsigned deadline = pp->pool->job_deadline_ms;
+	long long now = now_ms(), nearest = -1;
+
+	if (deadline == 0)
+		return -1;
+	for (unsigned i = 0; i < pp->pool->workers; i++) {
+		const struct slot *slot = &pp->slots[i];
+		long long left;
+
+		if (slot->fd < 0 || slot->queued == 0 || slot->overdue || slot->abandoned)
+			continue;
+		left = slot->since_ms + deadline - now;
+		if (left < 0)
+			left = 0;
+		if (nearest < 0 || left < nearest)
+			nearest = left;
+	}
+	return nearest > INT_MAX ? INT_MAX : (int)nearest;
+}
+
+/*
+ * Kills each worker whose task has run past the job deadline: a hung or
+ * stopped worker would otherwise hold its job, and the whole run, for ever.
+ * The hang-up that follows reaps and replaces it (slot_died), which fails
+ * the task with the reason and hands the task queued behind it on.
+ */
+static void enforce_deadline(struct process_pool *pp)
+{
+	unsigned deadline = pp->pool->job_deadline_ms;
+	long long now;
+
+	if (deadline == 0)
+		return;
+	now = now_ms();
+	for (unsigned i = 0; i < pp->pool->workers; i++) {
+		struct slot *slot = &pp->slots[i];
+
+		if (!slot_overdue(slot, deadline, now))
+			continue;
+		/* a result already in the channel ended the task in time */
+		slot_read(pp, i);
+		if (!slot_overdue(slot, deadline, now))
+			continue;
+		slot->overdue = true;
+		slot->overdue_ms = now - slot->since_ms;
+		kill_worker(slot);
+	}
+}
+
 static int wait_and_dispatch(struct process_pool *pp)
 {
 	struct pool *pool = pp->pool;
@@ -549,7 +692,7 @@ static int wait_and_dispatch(struct process_pool *pp)
 		pp->pfds[n++] = (struct pollfd){ .fd = slot->fd, .events = events };
 	}
 	pp->pfds[n++] = (struct pollfd){ .fd = pp->waiting ? pool->input_fd : -1, .events = POLLIN };
-	if (poll(pp->pfds, n, -1) < 0)
+	if (poll(pp->pfds, n, poll_timeout(pp)) < 0)
 		return errno == EINTR ? 0 : POOL_ESYS;
 
 	if (pp->pfds[0].revents)
@@ -570,15 +713,15 @@ static int wait_and_dispatch(struct process_pool *pp)
 static int run_jobs(struct process_pool *pp)
 {
 	struct pool *pool = pp->pool;
-	int handled_stops = 0;
+	enum pool_stop_level handled = POOL_RUNNING;
 
 	for (;;) {
-		int stops = pool_stops(pool);
+		enum pool_stop_level level = pool_stop_level(pool);
 
-		if (stops > handled_stops) {
-			handled_stops = stops;
+		if (level > handled) {
+			handled = level;
 			pp->exhausted = pp->stopping = true;
-			if (stops >= 2)
+			if (level >= POOL_ABANDONING)
 				abandon_all(pp);
 		}
 		feed_workers(pp);
@@ -589,32 +732,25 @@ static int run_jobs(struct process_pool *pp)
 			pp->exhausted = pp->stopping = true;
 			abandon_all(pp);
 		}
+		enforce_deadline(pp);
 	}
-	if (!pp->rc && handled_stops > 0)
+	if (!pp->rc && handled > POOL_RUNNING)
 		return POOL_ESTOPPED;
 	return pp->rc;
-}
-
-static long elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
 }
 
 /* Closes every channel (workers exit on EOF), then reaps; stragglers are killed. */
 static void shutdown_workers(struct process_pool *pp)
 {
 	struct pool *pool = pp->pool;
-	struct timespec start;
+	long long start;
 
 	for (unsigned i = 0; i < pool->workers; i++) {
 		if (pp->slots[i].fd >= 0)
 			close(pp->slots[i].fd);
 		pp->slots[i].fd = -1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = now_ms();
 	for (unsigned i = 0; i < pool->workers; i++) {
 		struct slot *slot = &pp->slots[i];
 		int status;
@@ -627,7 +763,7 @@ static void shutdown_workers(struct process_pool *pp)
 				    WEXITSTATUS(status) == EXIT_INIT_FAILED && !pp->rc)
 					pp->rc = POOL_EINIT;
 				slot->pid = 0;
-			} else if (elapsed_ms(&start) > EXIT_GRACE_MS) {
+			} else if (now_ms() - start > EXIT_GRACE_MS) {
 				kill_worker(slot);
 				reap(slot->pid, &status);
 				slot->pid = 0;
@@ -636,7 +772,7 @@ static void shutdown_workers(struct process_pool *pp)
 			}
 		}
 		while (slot->queued > 0)
-			finish_job(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted");
+			finish_task(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted");
 		free(slot->in.data);
 		slot->in = (struct inbuf){ 0 };
 	}

@@ -1,4 +1,5 @@
-/* thread_pool.c -- the pthread back end (thread and event modes): a bounded job queue in, a result queue out */
+/* thread_pool.c -- the pthread back end (thread and event modes): a bounded task queue in, a finished queue out */
+#include "pool_backend.h"
 #include "pool_internal.h"
 #include "queue.h"
 
@@ -10,9 +11,9 @@
 #include <unistd.h>
 
 /*
- * Jobs queued beyond those running, per worker: enough that a worker finishing
- * a job finds the next one waiting, and that the parent can deliver and refill
- * in batches instead of waking for every job.
+ * Tasks queued beyond those running, per worker: enough that a worker
+ * finishing a job finds the next one waiting, and that the parent can deliver
+ * and refill in batches instead of waking for every job.
  */
 enum { SPARE_JOBS_PER_WORKER = 3 };
 
@@ -25,10 +26,11 @@ struct pool_task {
 	unsigned worker;
 	bool reported;		/* already delivered as interrupted */
 	bool exited;		/* its worker thread exited during work() or serve() */
+	bool after_abandon;	/* it ended after pool_abandon(): interrupted, whatever rc says */
 	size_t held_at;		/* its place in its worker's held[] */
 };
 
-/* An event worker's view of the job queue. */
+/* A loop worker's view of the task queue. */
 struct pool_feed {
 	struct worker *worker;
 	int wake[2];		/* the parent writes when jobs come or the queue closes */
@@ -44,7 +46,7 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	void *state;		/* what worker_init made */
-	struct pool_task **held;	/* the jobs it runs: one with work(), more with serve() */
+	struct pool_task **held;	/* the tasks it runs: one with work(), more with serve() */
 	size_t n_held;
 	bool exited;		/* left in the middle of a job: join and replace it */
 	struct pool_feed feed;	/* event mode only */
@@ -54,25 +56,25 @@ struct thread_pool {
 	struct pool *pool;
 	pthread_mutex_t lock;
 	pthread_cond_t job_ready;
-	struct queue pending;	/* jobs waiting for a worker */
-	struct queue finished;	/* jobs waiting for the parent */
+	struct queue pending;	/* tasks waiting for a worker */
+	struct queue finished;	/* tasks ended, waiting for the parent */
 	struct worker *workers;
 	bool closing;		/* no more jobs: workers leave once pending is empty */
 	bool parent_asleep;	/* the parent waits on the self-pipe */
 	size_t limit;		/* jobs taken from next_job() and not yet delivered, at most */
-	size_t low_water;	/* wake the parent when this few jobs remain queued */
+	size_t low_water;	/* wake the parent when this few tasks remain queued */
 	unsigned idle;		/* workers waiting for a job */
 	size_t worker_jobs;	/* jobs one worker runs at once */
 	bool events;		/* workers run serve(), not work() */
-	bool init_failed;	/* or serve() failed */
-	bool worker_exited;	/* some worker has exited mid-job */
+	bool worker_broke;	/* a worker could not go on: its init failed, or serve() broke the contract */
+	bool worker_exited;	/* some worker thread has exited mid-job */
 };
 
-static void tjob_free(struct pool_task *tj)
+static void task_free(struct pool_task *task)
 {
-	free(tj->job);
-	free(tj->result);
-	free(tj);
+	free(task->job);
+	free(task->result);
+	free(task);
 }
 
 /* Says whether to wake a sleeping parent; called with the lock held. */
@@ -85,51 +87,63 @@ static bool wake_parent_locked(struct thread_pool *tp)
 }
 
 /*
- * After a job: results are left to pile up, and the parent woken only when
- * the queue runs low, so it delivers and refills many jobs per wake-up.
+ * Files a task that has ended, with the lock held. Whether the abandon came
+ * first is read here, at the end itself: a worker that returned a result
+ * because it saw pool_abandoned() has its task stamped, even if the parent
+ * has not handled the abandon yet.
  */
-static bool job_finished_locked(struct thread_pool *tp, struct pool_task *tj)
+static void task_ended_locked(struct thread_pool *tp, struct pool_task *task)
 {
-	queue_push(&tp->finished, tj);
+	task->after_abandon = pool_stop_level(tp->pool) >= POOL_ABANDONING;
+	queue_push(&tp->finished, task);
+}
+
+/*
+ * After a job: results are left to pile up, and the parent woken only when
+ * the queue runs low, so it delivers and refills many tasks per wake-up.
+ */
+static bool task_finished_locked(struct thread_pool *tp, struct pool_task *task)
+{
+	task_ended_locked(tp, task);
 	if (tp->pending.count > tp->low_water)
 		return false;
 	return wake_parent_locked(tp);
 }
 
-static void hold_locked(struct worker *w, struct pool_task *tj)
+static void hold_locked(struct worker *w, struct pool_task *task)
 {
-	tj->worker = w->index;
-	tj->held_at = w->n_held;
-	w->held[w->n_held++] = tj;
+	task->worker = w->index;
+	task->held_at = w->n_held;
+	w->held[w->n_held++] = task;
 }
 
-static void release_locked(struct worker *w, struct pool_task *tj)
+static void release_locked(struct worker *w, struct pool_task *task)
 {
 	struct pool_task *last = w->held[--w->n_held];
 
-	w->held[tj->held_at] = last;
-	last->held_at = tj->held_at;
+	w->held[task->held_at] = last;
+	last->held_at = task->held_at;
 }
 
-/* Reports every job a worker still holds as failed: `exited` says why. */
+/* Ends every task a worker still holds as failed: `exited` says why. */
 static void fail_held_locked(struct thread_pool *tp, struct worker *w, bool exited)
 {
 	while (w->n_held > 0) {
-		struct pool_task *tj = w->held[w->n_held - 1];
+		struct pool_task *task = w->held[w->n_held - 1];
 
-		release_locked(w, tj);
-		tj->exited = exited;
-		tj->rc = -1;
-		queue_push(&tp->finished, tj);
+		release_locked(w, task);
+		task->exited = exited;
+		task->rc = -1;
+		task_ended_locked(tp, task);
 	}
 }
 
 /*
- * Runs if work() or serve() ends its thread (pthread_exit): its jobs are
+ * Runs if work() or serve() ends its thread (pthread_exit): its tasks are
  * reported as failed, the worker's state is finalised as if it had ended
  * normally, and the parent starts a replacement.
  */
-static void worker_exited(void *arg)
+static void on_worker_exit(void *arg)
 {
 	struct worker *w = arg;
 	struct thread_pool *tp = w->tp;
@@ -147,37 +161,41 @@ static void worker_exited(void *arg)
 		pool_wake(tp->pool);
 }
 
-static void run_one(struct worker *w, struct pool_task *tj)
+static void run_one(struct worker *w, struct pool_task *task)
 {
 	struct pool *pool = w->tp->pool;
 
-	pthread_cleanup_push(worker_exited, w);
-	tj->rc = pool->cb.work(pool->ctx, w->state, tj->job, tj->job_len,
-			       &tj->result, &tj->result_len);
+	pthread_cleanup_push(on_worker_exit, w);
+	task->rc = pool->cb.work(pool->ctx, w->state, task->job, task->job_len,
+				 &task->result, &task->result_len);
 	pthread_cleanup_pop(0);
 }
 
-/* A worker that cannot go on: its jobs fail and the parent stops the run. */
-static void worker_failed(struct worker *w)
+/*
+ * A worker that cannot go on (its worker_init failed, or serve() returned
+ * against the contract): its tasks fail and the parent stops the run.
+ */
+static void report_broken_worker(struct worker *w)
 {
 	struct thread_pool *tp = w->tp;
 	bool wake;
 
 	pthread_mutex_lock(&tp->lock);
 	fail_held_locked(tp, w, false);
-	tp->init_failed = true;
+	tp->worker_broke = true;
 	wake = wake_parent_locked(tp);
 	pthread_mutex_unlock(&tp->lock);
 	if (wake)
 		pool_wake(tp->pool);
 }
 
-static void work_jobs(struct worker *w)
+/* A per-job worker: one task at a time from the shared queue, until it closes. */
+static void work_loop(struct worker *w)
 {
 	struct thread_pool *tp = w->tp;
 
 	for (;;) {
-		struct pool_task *tj;
+		struct pool_task *task;
 		bool wake;
 
 		pthread_mutex_lock(&tp->lock);
@@ -186,31 +204,31 @@ static void work_jobs(struct worker *w)
 			pthread_cond_wait(&tp->job_ready, &tp->lock);
 			tp->idle--;
 		}
-		tj = queue_pop(&tp->pending);
-		if (tj)
-			hold_locked(w, tj);
+		task = queue_pop(&tp->pending);
+		if (task)
+			hold_locked(w, task);
 		pthread_mutex_unlock(&tp->lock);
-		if (!tj)
+		if (!task)
 			break;
 
-		run_one(w, tj);
+		run_one(w, task);
 
 		pthread_mutex_lock(&tp->lock);
-		release_locked(w, tj);
-		wake = job_finished_locked(tp, tj);
+		release_locked(w, task);
+		wake = task_finished_locked(tp, task);
 		pthread_mutex_unlock(&tp->lock);
 		if (wake)
 			pool_wake(tp->pool);
 	}
 }
 
-/* serve() must see the feed close with nothing left in its hands. */
-static bool serve_jobs(struct worker *w)
+/* A loop worker: serve() must see the feed close with nothing left in its hands. */
+static bool serve_loop(struct worker *w)
 {
 	struct pool *pool = w->tp->pool;
 	int rc;
 
-	pthread_cleanup_push(worker_exited, w);
+	pthread_cleanup_push(on_worker_exit, w);
 	rc = pool->cb.serve(pool->ctx, w->state, &w->feed);
 	pthread_cleanup_pop(0);
 	return rc == 0 && w->feed.closed && w->n_held == 0;
@@ -223,13 +241,13 @@ static void *worker_main(void *arg)
 	struct pool *pool = tp->pool;
 
 	if (pool->cb.worker_init && pool->cb.worker_init(pool->ctx, w->index, &w->state) != 0) {
-		worker_failed(w);
+		report_broken_worker(w);
 		return NULL;
 	}
 	if (!tp->events)
-		work_jobs(w);
-	else if (!serve_jobs(w))
-		worker_failed(w);
+		work_loop(w);
+	else if (!serve_loop(w))
+		report_broken_worker(w);
 	if (pool->cb.worker_fini)
 		pool->cb.worker_fini(pool->ctx, w->state);
 	return NULL;
@@ -254,7 +272,7 @@ static int start_worker(struct thread_pool *tp, unsigned index)
 	return 0;
 }
 
-/* Wakes event workers flagged with feed.notify; called without the lock. */
+/* Wakes loop workers flagged with feed.notify; called without the lock. */
 static void notify_feeds(struct thread_pool *tp)
 {
 	char byte = 1;
@@ -271,7 +289,7 @@ static void notify_feeds(struct thread_pool *tp)
 	}
 }
 
-/* Flags the event workers waiting for jobs (or all of them) for notify_feeds(). */
+/* Flags the loop workers waiting for jobs (or all of them) for notify_feeds(). */
 static bool flag_feeds_locked(struct thread_pool *tp, bool all)
 {
 	bool any = false;
@@ -302,7 +320,7 @@ int pool_feed_take(struct pool_feed *feed, struct pool_task **task,
 {
 	struct worker *w = feed->worker;
 	struct thread_pool *tp = w->tp;
-	struct pool_task *tj = NULL;
+	struct pool_task *taken = NULL;
 	int verdict = POOL_FEED_EMPTY;
 	bool wake = false;
 
@@ -311,9 +329,9 @@ int pool_feed_take(struct pool_feed *feed, struct pool_task **task,
 		feed_drain(feed);
 	pthread_mutex_lock(&tp->lock);
 	if (w->n_held < tp->worker_jobs)
-		tj = queue_pop(&tp->pending);
-	if (tj) {
-		hold_locked(w, tj);
+		taken = queue_pop(&tp->pending);
+	if (taken) {
+		hold_locked(w, taken);
 		verdict = POOL_FEED_JOB;
 	} else if (tp->closing && queue_empty(&tp->pending)) {
 		verdict = POOL_FEED_CLOSED;
@@ -332,10 +350,10 @@ int pool_feed_take(struct pool_feed *feed, struct pool_task **task,
 
 	feed->asked = verdict == POOL_FEED_EMPTY;
 	feed->closed = verdict == POOL_FEED_CLOSED;
-	if (tj) {
-		*task = tj;
-		*job = tj->job;
-		*job_len = tj->job_len;
+	if (taken) {
+		*task = taken;
+		*job = taken->job;
+		*job_len = taken->job_len;
 	}
 	return verdict;
 }
@@ -356,7 +374,7 @@ void pool_feed_give(struct pool_feed *feed, struct pool_task *task, int rc,
 	}
 	pthread_mutex_lock(&tp->lock);
 	release_locked(w, task);
-	wake = job_finished_locked(tp, task);
+	wake = task_finished_locked(tp, task);
 	pthread_mutex_unlock(&tp->lock);
 	if (wake)
 		pool_wake(tp->pool);
@@ -367,7 +385,7 @@ int pool_feed_fd(const struct pool_feed *feed)
 	return feed->wake[0];
 }
 
-/* Joins workers that exited mid-job and starts their replacements. */
+/* Joins worker threads that exited mid-job and starts their replacements. */
 static int replace_exited(struct thread_pool *tp)
 {
 	int rc = 0;
@@ -397,47 +415,47 @@ static int replace_exited(struct thread_pool *tp)
 	return rc;
 }
 
-static void deliver(struct thread_pool *tp, struct pool_task *tj)
+static void deliver(struct thread_pool *tp, struct pool_task *task)
 {
 	struct pool *pool = tp->pool;
 
-	if (tj->reported)
+	if (task->reported)
 		return;
-	if (tj->exited)
-		pool_deliver(pool, tj->job, tj->job_len, POOL_JOB_FAILED, NULL, 0,
-			     "worker thread exited", tj->worker, tj->worker);
-	else if (tj->rc != 0 && pool_abandoned(pool))
-		/* a worker that saw the abandon before the parent did gave up on it */
-		pool_deliver(pool, tj->job, tj->job_len, POOL_JOB_INTERRUPTED, NULL, 0,
-			     "interrupted", tj->worker, tj->worker);
-	else if (tj->rc != 0)
-		pool_deliver(pool, tj->job, tj->job_len, POOL_JOB_FAILED, NULL, 0,
-			     "job failed", tj->worker, tj->worker);
-	else if (tj->result_len > POOL_MAX_BLOB)
-		pool_deliver(pool, tj->job, tj->job_len, POOL_JOB_FAILED, NULL, 0,
-			     "result too large", tj->worker, tj->worker);
+	if (task->after_abandon)
+		/* its worker may have given up on it, or cut its result short */
+		pool_deliver(pool, task->job, task->job_len, POOL_JOB_INTERRUPTED, NULL, 0,
+			     "interrupted", task->worker, task->worker);
+	else if (task->exited)
+		pool_deliver(pool, task->job, task->job_len, POOL_JOB_FAILED, NULL, 0,
+			     "worker thread exited", task->worker, task->worker);
+	else if (task->rc != 0)
+		pool_deliver(pool, task->job, task->job_len, POOL_JOB_FAILED, NULL, 0,
+			     "job failed", task->worker, task->worker);
+	else if (task->result_len > POOL_MAX_BLOB)
+		pool_deliver(pool, task->job, task->job_len, POOL_JOB_FAILED, NULL, 0,
+			     "result too large", task->worker, task->worker);
 	else
-		pool_deliver(pool, tj->job, tj->job_len, POOL_JOB_DONE,
-			     tj->result, tj->result_len, NULL, tj->worker, tj->worker);
+		pool_deliver(pool, task->job, task->job_len, POOL_JOB_DONE,
+			     task->result, task->result_len, NULL, task->worker, task->worker);
 }
 
-static void interrupt(struct thread_pool *tp, struct pool_task *tj, const char *why)
+static void interrupt(struct thread_pool *tp, struct pool_task *task, const char *why)
 {
-	pool_deliver(tp->pool, tj->job, tj->job_len, POOL_JOB_INTERRUPTED, NULL, 0,
-		     why, tj->worker, tj->worker);
-	tj->reported = true;
+	pool_deliver(tp->pool, task->job, task->job_len, POOL_JOB_INTERRUPTED, NULL, 0,
+		     why, task->worker, task->worker);
+	task->reported = true;
 }
 
 /*
- * A stop request: queued jobs never started are reported at once; on the
- * second request, running jobs are reported too and their results, when they
- * come, are dropped. Returns how many jobs left the books.
+ * A stop request: queued tasks never started are reported at once; on an
+ * abandon, running ones are reported too and their results, when they come,
+ * are dropped. Returns how many tasks left the books.
  */
-static size_t cancel_jobs(struct thread_pool *tp, bool abandon, struct pool_task **cancelled)
+static size_t cancel_tasks(struct thread_pool *tp, bool abandon, struct pool_task **cancelled)
 {
 	size_t n = 0, settled;
 
-	/* cancelled[] has room for every outstanding job: queued or held */
+	/* cancelled[] has room for every outstanding task: queued or held */
 	pthread_mutex_lock(&tp->lock);
 	while (!queue_empty(&tp->pending))
 		cancelled[n++] = queue_pop(&tp->pending);
@@ -453,19 +471,19 @@ static size_t cancel_jobs(struct thread_pool *tp, bool abandon, struct pool_task
 	}
 	pthread_mutex_unlock(&tp->lock);
 
-	/* Running jobs still belong to their workers; only the report happens now. */
+	/* Running tasks still belong to their workers; only the report happens now. */
 	for (size_t i = 0; i < n; i++) {
 		interrupt(tp, cancelled[i], i < settled ? "interrupted before it started" : "interrupted");
 		if (i < settled)
-			tjob_free(cancelled[i]);
+			task_free(cancelled[i]);
 	}
 	return settled;
 }
 
 /*
- * Takes up to `room` jobs from next_job() and returns how many. When the
- * source runs dry or fails, *exhausted is set, and *err on failure; when it
- * has nothing yet, *waiting.
+ * Takes up to `room` jobs from next_job(), each in a new task, and returns
+ * how many. When the source runs dry or fails, *exhausted is set, and *err
+ * on failure; when it has nothing yet, *waiting.
  */
 static size_t take_jobs(struct thread_pool *tp, struct pool_task **batch, size_t room,
 			bool *exhausted, bool *waiting, int *err)
@@ -474,28 +492,28 @@ static size_t take_jobs(struct thread_pool *tp, struct pool_task **batch, size_t
 	size_t n = 0;
 
 	while (n < room) {
-		struct pool_task *tj = calloc(1, sizeof(*tj));
+		struct pool_task *task = calloc(1, sizeof(*task));
 		int rc;
 
-		if (!tj) {
+		if (!task) {
 			*exhausted = true;
 			*err = POOL_ENOMEM;
 			break;
 		}
-		rc = pool->cb.next_job(pool->ctx, &tj->job, &tj->job_len);
+		rc = pool->cb.next_job(pool->ctx, &task->job, &task->job_len);
 		if (rc == POOL_NEXT_WAIT) {
-			free(tj);
+			free(task);
 			*waiting = true;
 			break;
 		}
 		if (rc <= 0) {
-			free(tj);
+			free(task);
 			*exhausted = true;
 			if (rc < 0)
 				*err = POOL_ENEXT;
 			break;
 		}
-		batch[n++] = tj;
+		batch[n++] = task;
 	}
 	return n;
 }
@@ -522,19 +540,20 @@ static int run_jobs(struct thread_pool *tp)
 	struct pool_task **batch = calloc(limit, sizeof(*batch));
 	size_t outstanding = 0;
 	bool exhausted = false, waiting = false;
-	int handled_stops = 0, rc = 0;
+	enum pool_stop_level handled = POOL_RUNNING;
+	int rc = 0;
 
 	if (!batch)
 		return POOL_ENOMEM;
 
 	for (;;) {
-		int stops = pool_stops(pool);
+		enum pool_stop_level level = pool_stop_level(pool);
 		size_t taken = 0, done = 0;
 		bool notify;
 
-		if (stops > handled_stops) {
-			outstanding -= cancel_jobs(tp, stops >= 2, batch);
-			handled_stops = stops;
+		if (level > handled) {
+			outstanding -= cancel_tasks(tp, level >= POOL_ABANDONING, batch);
+			handled = level;
 			exhausted = true;
 		}
 		waiting = false;
@@ -554,7 +573,7 @@ static int run_jobs(struct thread_pool *tp)
 		notify = taken > 0 && flag_feeds_locked(tp, false);
 		while (!queue_empty(&tp->finished))
 			batch[done++] = queue_pop(&tp->finished);
-		if (tp->init_failed)
+		if (tp->worker_broke)
 			rc = POOL_EINIT;
 		if (done == 0)
 			tp->parent_asleep = true;
@@ -565,7 +584,7 @@ static int run_jobs(struct thread_pool *tp)
 
 		for (size_t i = 0; i < done; i++) {
 			deliver(tp, batch[i]);
-			tjob_free(batch[i]);
+			task_free(batch[i]);
 		}
 		outstanding -= done;
 
@@ -581,23 +600,26 @@ static int run_jobs(struct thread_pool *tp)
 		}
 	}
 	free(batch);
-	if (!rc && handled_stops > 0)
+	if (!rc && handled > POOL_RUNNING)
 		rc = POOL_ESTOPPED;
 	return rc;
 }
 
-/* After a failed init, jobs still queued or running are reported and dropped. */
-static void drain_after_failure(struct thread_pool *tp)
+/*
+ * Once the workers have left: tasks still queued (a broken worker stopped
+ * the run) are reported as never started, and those ended are delivered.
+ */
+static void settle_leftovers(struct thread_pool *tp)
 {
-	struct pool_task *tj;
+	struct pool_task *task;
 
-	while ((tj = queue_pop(&tp->pending))) {
-		interrupt(tp, tj, "worker initialisation failed");
-		tjob_free(tj);
+	while ((task = queue_pop(&tp->pending))) {
+		interrupt(tp, task, "interrupted before it started: a worker could not go on");
+		task_free(task);
 	}
-	while ((tj = queue_pop(&tp->finished))) {
-		deliver(tp, tj);
-		tjob_free(tj);
+	while ((task = queue_pop(&tp->finished))) {
+		deliver(tp, task);
+		task_free(task);
 	}
 }
 
@@ -620,6 +642,8 @@ static void close_and_join(struct thread_pool *tp)
 
 static void release_workers(struct thread_pool *tp)
 {
+	if (!tp->workers)
+		return;
 	for (unsigned i = 0; i < tp->pool->workers; i++) {
 		struct worker *w = &tp->workers[i];
 
@@ -632,7 +656,7 @@ static void release_workers(struct thread_pool *tp)
 	free(tp->workers);
 }
 
-/* Each worker's room for held jobs, and in event mode its wake-up pipe. */
+/* Each worker's room for held tasks, and in event mode its wake-up pipe. */
 static int make_workers(struct thread_pool *tp)
 {
 	unsigned n = tp->pool->workers;
@@ -640,10 +664,19 @@ static int make_workers(struct thread_pool *tp)
 	tp->workers = calloc(n, sizeof(*tp->workers));
 	if (!tp->workers)
 		return POOL_ENOMEM;
+	/*
+	 * All of them releasable before anything can fail: a worker never reached
+	 * must not be left with calloc's wake-up pipe {0, 0}, or release_workers()
+	 * would close descriptor 0 (stdin, maybe the job source) twice.
+	 */
 	for (unsigned i = 0; i < n; i++) {
 		struct worker *w = &tp->workers[i];
 
 		*w = (struct worker){ .tp = tp, .index = i, .feed = { .worker = w, .wake = { -1, -1 } } };
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct worker *w = &tp->workers[i];
+
 		w->held = calloc(tp->worker_jobs, sizeof(*w->held));
 		if (!w->held)
 			return POOL_ENOMEM;
@@ -686,9 +719,9 @@ int thread_pool_run(struct pool *pool)
 	if (!rc)
 		rc = run_jobs(&tp);
 	close_and_join(&tp);
-	drain_after_failure(&tp);
-	/* A worker may fail its init after the last job was delivered. */
-	if (tp.init_failed && (rc == 0 || rc == POOL_ESTOPPED))
+	settle_leftovers(&tp);
+	/* A worker may break after the last job was delivered. */
+	if (tp.worker_broke && (rc == 0 || rc == POOL_ESTOPPED))
 		rc = POOL_EINIT;
 
 	pthread_cond_destroy(&tp.job_ready);

@@ -40,27 +40,81 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
-/* The list is crawled many times, so stdin is saved to a file first. */
-static int save_stdin(char *path, size_t len)
+static const char *tmp_dir(void)
 {
-	char buf[65536];
-	ssize_t n;
+	return getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+}
+
+/* New files get the mode open(..., 0666) would give them; mkstemp makes them 0600. */
+static void usual_mode(int fd)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+}
+
+/*
+ * A new empty file in dir, from a template name that nobody can have
+ * prepared (mkstemp: O_CREAT|O_EXCL, so never through a symlink). tmp gets
+ * its name. Returns the descriptor (close-on-exec) or -1 with errno.
+ */
+static int create_in(const char *dir, const char *stem, char *tmp, size_t len)
+{
 	int fd;
 
-	snprintf(path, len, "%s/crawlpool-list-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	fd = mkstemp(path);
+	if ((size_t)snprintf(tmp, len, "%s/.%s.XXXXXX", dir, stem) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd >= 0)
+		usual_mode(fd);
+	return fd;
+}
+
+/*
+ * The list is crawled many times, so stdin is saved to a file first: one
+ * without a name, so nothing can swap it and nothing is left behind; each
+ * run reads it as its stdin. The descriptor, or -1 with errno.
+ */
+static int save_stdin(void)
+{
+	char path[4096], buf[65536];
+	ssize_t n;
+	int fd = create_in(tmp_dir(), "crawlpool-list", path, sizeof(path));
+
 	if (fd < 0)
 		return -1;
+	unlink(path);
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || write(fd, buf, (size_t)n) != n) {
+		for (ssize_t put = 0, w; n > 0 && put < n; put += w) {
+			w = write(fd, buf + put, (size_t)(n - put));
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0)
+				n = -1;
+		}
+		if (n < 0) {
+			int saved = errno;
+
 			close(fd);
-			unlink(path);
+			errno = saved;
 			return -1;
 		}
 	}
-	return close(fd);
+	return fd;
+}
+
+/* In a forked child: fd becomes target, open across exec. */
+static void move_fd(int fd, int target)
+{
+	if (fd == target)
+		fcntl(fd, F_SETFD, 0);
+	else
+		dup2(fd, target);
 }
 
 static double seconds_since(const struct timespec *start)
@@ -76,8 +130,12 @@ static double tv_seconds(struct timeval tv)
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
+/*
+ * Starts one crawl: its rows go to rows_fd as its stdout, its list is
+ * o->list or, when list_fd >= 0, the saved stdin at list_fd.
+ */
 static pid_t spawn_crawl(const struct compare_opts *o, const char *mode, unsigned workers,
-			 const char *rows_path)
+			 int list_fd, int rows_fd)
 {
 	const char *argv[COMPARE_MAX_PASS + 16];
 	char count[16];
@@ -95,20 +153,21 @@ static pid_t spawn_crawl(const struct compare_opts *o, const char *mode, unsigne
 	argv[n++] = "--format";
 	argv[n++] = "jsonl";
 	argv[n++] = "--output";
-	argv[n++] = rows_path;
+	argv[n++] = "-";
 	for (unsigned i = 0; i < o->n_pass; i++)
 		argv[n++] = o->pass[i];
 	argv[n++] = "--";
-	argv[n++] = o->list;
+	argv[n++] = list_fd >= 0 ? "-" : o->list;
 	argv[n] = NULL;
 
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		if (devnull >= 0)
-			dup2(devnull, STDOUT_FILENO);
+		move_fd(rows_fd, STDOUT_FILENO);
+		if (list_fd >= 0) {
+			move_fd(list_fd, STDIN_FILENO);
+			lseek(STDIN_FILENO, 0, SEEK_SET);
+		}
 		execv("/proc/self/exe", (char **)argv);
 		fprintf(stderr, "crawlpool compare: cannot run the crawl: %s\n", strerror(errno));
 		_exit(127);
@@ -116,16 +175,20 @@ static pid_t spawn_crawl(const struct compare_opts *o, const char *mode, unsigne
 	return pid;
 }
 
-/* Latencies and error count from the rows a run wrote (JSON Lines). */
-static int read_rows(const char *path, struct sample *s)
+/* Latencies and error count from the rows a run wrote (JSON Lines) to fd. */
+static int read_rows(int fd, struct sample *s)
 {
-	FILE *f = fopen(path, "re");
+	int copy = lseek(fd, 0, SEEK_SET) == 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	FILE *f = copy >= 0 ? fdopen(copy, "r") : NULL;
 	double *times = NULL;
 	size_t n = 0, cap = 0, len = 0;
 	char *line = NULL;
 
-	if (!f)
+	if (!f) {
+		if (copy >= 0)
+			close(copy);
 		return -1;
+	}
 	while (getline(&line, &len, f) > 0) {
 		struct json_object *row = json_tokener_parse(line), *field;
 
@@ -160,38 +223,36 @@ static int read_rows(const char *path, struct sample *s)
 }
 
 /* One crawl: its exit status (0 on success), with s filled. */
-static int run_once(const struct compare_opts *o, const char *mode, unsigned workers,
+static int run_once(const struct compare_opts *o, int list_fd, const char *mode, unsigned workers,
 		    unsigned round, struct sample *s)
 {
-	char rows_path[4096];
+	char tmp[4096], rows_path[4096], stem[64];
 	struct timespec start;
 	struct rusage ru = { 0 };
 	long peak_kib = 0;
-	int status = 0;
+	int status = 0, rows_fd;
 	pid_t pid;
 
 	*s = (struct sample){ 0 };
-	if (o->out_dir) {
-		snprintf(rows_path, sizeof(rows_path), "%s/rows-%s-w%u-r%u.jsonl",
-			 o->out_dir, mode, workers, round + 1);
-	} else {
-		int fd;
-
-		snprintf(rows_path, sizeof(rows_path), "%s/crawlpool-rows-XXXXXX",
-			 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-		fd = mkstemp(rows_path);
-		if (fd < 0) {
-			fprintf(stderr, "crawlpool compare: cannot create a temporary file: %s\n",
-				strerror(errno));
-			return COMPARE_EXIT_FAILED;
-		}
-		close(fd);
+	/* in --out-dir: a new file renamed into place at the end, never one found there */
+	snprintf(stem, sizeof(stem), o->out_dir ? "rows-%s-w%u-r%u.jsonl" : "crawlpool-rows",
+		 mode, workers, round + 1);
+	rows_fd = create_in(o->out_dir ? o->out_dir : tmp_dir(), stem, tmp, sizeof(tmp));
+	if (rows_fd < 0) {
+		fprintf(stderr, "crawlpool compare: cannot create a file in '%s': %s\n",
+			o->out_dir ? o->out_dir : tmp_dir(), strerror(errno));
+		return COMPARE_EXIT_FAILED;
 	}
+	if (!o->out_dir)
+		unlink(tmp);
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	pid = spawn_crawl(o, mode, workers, rows_path);
+	pid = spawn_crawl(o, mode, workers, list_fd, rows_fd);
 	if (pid < 0) {
 		fprintf(stderr, "crawlpool compare: fork failed: %s\n", strerror(errno));
+		if (o->out_dir)
+			unlink(tmp);
+		close(rows_fd);
 		return COMPARE_EXIT_FAILED;
 	}
 	for (;;) {
@@ -217,9 +278,17 @@ static int run_once(const struct compare_opts *o, const char *mode, unsigned wor
 	s->sys_s = tv_seconds(ru.ru_stime);
 	s->peak_mib = (double)peak_kib / 1024;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		read_rows(rows_path, s);
-	if (!o->out_dir)
-		unlink(rows_path);
+		read_rows(rows_fd, s);
+	close(rows_fd);
+	if (o->out_dir) {
+		snprintf(rows_path, sizeof(rows_path), "%s/%s", o->out_dir, stem);
+		/* rename replaces whatever has that name, a symlink included, without following it */
+		if (rename(tmp, rows_path) < 0) {
+			fprintf(stderr, "crawlpool compare: cannot write '%s': %s\n", rows_path,
+				strerror(errno));
+			unlink(tmp);
+		}
+	}
 	if (WIFSIGNALED(status))
 		return COMPARE_EXIT_INTERRUPTED;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : COMPARE_EXIT_FAILED;
@@ -256,22 +325,42 @@ static void summarize(struct compare_row *row, const struct sample *samples, uns
 	row->pages_per_s = stats_ratio((double)row->urls, row->wall_s);
 }
 
-/* Writes the SVG chart (with a caption) or else the CSV table to path; 0 or -1. */
-static int write_file(const char *path, const struct compare_row *rows, unsigned n,
-		      const char *caption)
+/*
+ * Writes the SVG chart (with a caption) or else the CSV table as dir/name:
+ * into a new temporary file beside it, renamed over it once whole, so a
+ * symlink planted at that name is replaced rather than followed and a
+ * reader never sees half a table. 0 or -1 with errno.
+ */
+static int write_file(const char *dir, const char *name, const struct compare_row *rows,
+		      unsigned n, const char *caption)
 {
-	FILE *f = fopen(path, "we");
-	int rc;
+	char tmp[4096], path[4096];
+	int fd = create_in(dir, name, tmp, sizeof(tmp)), rc, saved;
+	FILE *f;
 
-	if (!f)
+	if (fd < 0)
 		return -1;
+	f = fdopen(fd, "w");
+	if (!f) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
 	if (caption)
 		rc = chart_write_svg(f, rows, n, caption);
 	else
 		rc = compare_write_csv(f, rows, n);
 	if (fclose(f) != 0)
 		rc = -1;
-	return rc;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (rc == 0 && rename(tmp, path) == 0)
+		return 0;
+	saved = rc == 0 ? errno : EIO;
+	unlink(tmp);
+	errno = saved;
+	return -1;
 }
 
 static int write_reports(const struct compare_opts *o, const struct compare_row *rows,
@@ -282,7 +371,8 @@ static int write_reports(const struct compare_opts *o, const struct compare_row 
 
 	snprintf(csv, sizeof(csv), "%s/compare.csv", dir);
 	snprintf(svg, sizeof(svg), "%s/compare.svg", dir);
-	if (write_file(csv, rows, n, NULL) < 0 || write_file(svg, rows, n, caption) < 0) {
+	if (write_file(dir, "compare.csv", rows, n, NULL) < 0 ||
+	    write_file(dir, "compare.svg", rows, n, caption) < 0) {
 		fprintf(stderr, "crawlpool compare: cannot write '%s' or '%s': %s\n",
 			csv, svg, strerror(errno));
 		return COMPARE_EXIT_FAILED;
@@ -291,13 +381,21 @@ static int write_reports(const struct compare_opts *o, const struct compare_row 
 	return COMPARE_EXIT_OK;
 }
 
-static int run_all(const struct compare_opts *o, struct compare_row *rows, unsigned *n_rows)
+/* What a run of compare finished: whole rounds, and runs in all. */
+struct progress_made {
+	unsigned rounds;
+	unsigned runs;
+};
+
+static int run_all(const struct compare_opts *o, int list_fd, struct compare_row *rows,
+		   unsigned *n_rows, struct progress_made *made)
 {
 	unsigned n_configs = o->n_modes * o->n_workers;
 	struct sample (*samples)[COMPARE_MAX_REPEAT] = calloc(n_configs, sizeof(*samples));
 	unsigned done = 0;
 	int rc = COMPARE_EXIT_OK;
 
+	*made = (struct progress_made){ 0, 0 };
 	if (!samples)
 		return COMPARE_EXIT_FAILED;
 	/* Rounds are interleaved so that a noisy moment hurts every mode alike. */
@@ -308,15 +406,18 @@ static int run_all(const struct compare_opts *o, struct compare_row *rows, unsig
 
 			fprintf(stderr, "crawlpool compare: run %u/%u: %s, %u workers\n",
 				r + 1, o->repeat, mode, workers);
-			rc = run_once(o, mode, workers, r, &samples[c][r]);
+			rc = run_once(o, list_fd, mode, workers, r, &samples[c][r]);
 			if (interrupted)
 				rc = COMPARE_EXIT_INTERRUPTED;
 			else if (rc != COMPARE_EXIT_OK)
 				fprintf(stderr, "crawlpool compare: the crawl failed (exit %d)\n", rc);
+			else
+				made->runs++;
 		}
 		if (rc == COMPARE_EXIT_OK)
 			done = r + 1;
 	}
+	made->rounds = done;
 	for (unsigned c = 0; c < n_configs && done > 0; c++) {
 		rows[c] = (struct compare_row){
 			.mode = o->modes[c / o->n_workers],
@@ -329,14 +430,29 @@ static int run_all(const struct compare_opts *o, struct compare_row *rows, unsig
 	return rc;
 }
 
+/* After Ctrl-C: what the table holds, or that there is no table. */
+static void report_interrupt(const struct compare_opts *o, const struct progress_made *made)
+{
+	unsigned per_round = o->n_modes * o->n_workers;
+
+	if (made->runs == 0)
+		fprintf(stderr, "crawlpool compare: interrupted before any run finished\n");
+	else if (made->rounds == 0)
+		fprintf(stderr, "crawlpool compare: interrupted after %u of the %u runs of the first "
+			"round: nothing to compare\n", made->runs, per_round);
+	else
+		fprintf(stderr, "crawlpool compare: interrupted: the table holds the %u of %u "
+			"round%s completed\n", made->rounds, o->repeat, o->repeat == 1 ? "" : "s");
+}
+
 int compare_main(int argc, char **argv)
 {
 	struct compare_row rows[COMPARE_MAX_MODES * COMPARE_MAX_COUNTS];
+	struct progress_made made;
 	struct compare_opts o;
-	char stdin_copy[4096] = "";
 	unsigned n_rows = 0;
 	bool help = false;
-	int rc;
+	int rc, list_fd = -1;
 
 	rc = compare_parse_args(argc, argv, &o, &help);
 	if (rc)
@@ -346,31 +462,35 @@ int compare_main(int argc, char **argv)
 		return COMPARE_EXIT_OK;
 	}
 	if (!strcmp(o.list, "-")) {
-		if (save_stdin(stdin_copy, sizeof(stdin_copy)) < 0) {
+		list_fd = save_stdin();
+		if (list_fd < 0) {
 			fprintf(stderr, "crawlpool compare: cannot save the list from stdin: %s\n",
 				strerror(errno));
 			return COMPARE_EXIT_FAILED;
 		}
-		o.list = stdin_copy;
 	} else if (access(o.list, R_OK) < 0) {
 		fprintf(stderr, "crawlpool compare: cannot read '%s': %s\n", o.list, strerror(errno));
 		return COMPARE_EXIT_USAGE;
 	}
 	if (o.out_dir && mkdir(o.out_dir, 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "crawlpool compare: cannot create '%s': %s\n", o.out_dir, strerror(errno));
+		if (list_fd >= 0)
+			close(list_fd);
 		return COMPARE_EXIT_USAGE;
 	}
 
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
-	rc = run_all(&o, rows, &n_rows);
+	rc = run_all(&o, list_fd, rows, &n_rows, &made);
+	if (rc == COMPARE_EXIT_INTERRUPTED)
+		report_interrupt(&o, &made);
 	if (n_rows > 0) {
 		char caption[512];
 		int wrote;
 
 		/* One heading for the table and the chart. */
 		snprintf(caption, sizeof(caption), "crawlpool compare: %lu URLs from %s, medians of %u run%s",
-			 rows[0].urls, stdin_copy[0] ? "stdin" : o.list, rows[0].runs,
+			 rows[0].urls, list_fd >= 0 ? "stdin" : o.list, rows[0].runs,
 			 rows[0].runs == 1 ? "" : "s");
 		compare_rank(rows, n_rows);
 		printf("\n%s\n\n", caption);
@@ -379,7 +499,7 @@ int compare_main(int argc, char **argv)
 		if (rc == COMPARE_EXIT_OK)
 			rc = wrote;
 	}
-	if (stdin_copy[0])
-		unlink(stdin_copy);
+	if (list_fd >= 0)
+		close(list_fd);
 	return rc;
 }

@@ -1,8 +1,9 @@
 /* compare_options.c -- the command line of `crawlpool compare` */
 #include "compare_options.h"
+#include "numbers.h"
+#include "options.h"
 #include "pool.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,15 +47,17 @@ static int usage_error(const char *fmt, ...)
 	return COMPARE_EXIT_USAGE;
 }
 
-static int parse_unsigned(const char *text, unsigned lo, unsigned hi, unsigned *out)
-{
-	char *end;
-	unsigned long v;
+/* Room for a message of util's option parsers, which quote the user's value. */
+#define COMPARE_ERR_LEN 256
 
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (!*text || *end || errno || v < lo || v > hi || text[0] == '-')
-		return -1;
+/* A count from 1 to max for opt. 0, or COMPARE_EXIT_USAGE after saying why. */
+static int parse_count(const char *opt, const char *text, unsigned max, unsigned *out)
+{
+	char err[COMPARE_ERR_LEN];
+	long long v;
+
+	if (num_parse_int(opt, text, 1, max, &v, err, sizeof(err)) < 0)
+		return usage_error("%s", err);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -84,24 +87,10 @@ static int parse_counts(char *list, struct compare_opts *o)
 	for (char *save, *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
 		if (o->n_workers == COMPARE_MAX_COUNTS)
 			return usage_error("--workers takes at most %d counts", COMPARE_MAX_COUNTS);
-		if (parse_unsigned(c, 1, 1024, &o->workers[o->n_workers++]) < 0)
-			return usage_error("invalid worker count '%s' (expected 1 to 1024)", c);
+		if (parse_count("--workers", c, POOL_MAX_WORKERS, &o->workers[o->n_workers++]))
+			return COMPARE_EXIT_USAGE;
 	}
 	return o->n_workers ? 0 : usage_error("--workers needs at least one count");
-}
-
-/* Crawl options whose value is the next argument. */
-static bool takes_value(const char *opt)
-{
-	static const char *const with_value[] = {
-		"-t", "--timeout", "--connect-timeout", "--max-size", "--max-redirects",
-		"-A", "--user-agent",
-	};
-
-	for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
-		if (!strcmp(opt, with_value[i]))
-			return true;
-	return false;
 }
 
 /* compare decides these for every run itself. */
@@ -137,6 +126,20 @@ static bool is_option(const char *arg, const char *name)
 	return !strncmp(arg, name, len) && (arg[len] == '\0' || arg[len] == '=');
 }
 
+/* Crawl's own parser on the options handed on: a bad value stops compare before any run. */
+static int check_passed(const struct compare_opts *o)
+{
+	char *args[COMPARE_MAX_PASS + 2] = { "crawl" };
+	char err[COMPARE_ERR_LEN];
+	struct crawl_options crawl;
+
+	for (unsigned i = 0; i < o->n_pass; i++)
+		args[i + 1] = (char *)o->pass[i];
+	if (options_parse((int)o->n_pass + 1, args, &crawl, err, sizeof(err)) == OPTIONS_USAGE)
+		return usage_error("%s", err);
+	return 0;
+}
+
 int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help)
 {
 	static char default_modes[] = "process,thread,event";
@@ -167,8 +170,8 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 				continue;
 			}
 			if (!strcmp(name, "--repeat")) {
-				if (parse_unsigned(value, 1, COMPARE_MAX_REPEAT, &o->repeat) < 0)
-					return usage_error("invalid --repeat '%s' (expected 1 to 100)", value);
+				if (parse_count("--repeat", value, COMPARE_MAX_REPEAT, &o->repeat))
+					return COMPARE_EXIT_USAGE;
 				continue;
 			}
 			copy = strdup(value);
@@ -186,7 +189,7 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 			if (o->n_pass + 2 > COMPARE_MAX_PASS)
 				return usage_error("too many options");
 			o->pass[o->n_pass++] = arg;
-			if (takes_value(arg)) {
+			if (options_takes_value(arg)) {
 				if (i + 1 >= argc)
 					return usage_error("option '%s' needs a value", arg);
 				o->pass[o->n_pass++] = argv[++i];
@@ -199,5 +202,5 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 	}
 	if (!o->list)
 		o->list = "urls.txt";
-	return 0;
+	return check_passed(o);
 }

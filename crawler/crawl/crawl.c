@@ -2,16 +2,17 @@
 #include "crawl.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "crawl_mode.h"
 #include "fetch.h"
-#include "loop.h"
 #include "options.h"
 #include "output.h"
 #include "parse.h"
@@ -19,13 +20,11 @@
 #include "progress.h"
 #include "record.h"
 #include "urllist.h"
-#include "visit.h"
 
 struct crawl {
 	const struct crawl_options *opts;
-	struct visit_options worker;
-	unsigned pool_workers;	/* threads or processes; in event mode, loops */
-	unsigned loop_transfers;	/* event mode: URLs at once in the busiest loop */
+	const struct crawl_mode *mode;
+	struct crawl_plan plan;
 	struct urllist *list;
 	struct output *out;
 	struct pool *pool;
@@ -34,8 +33,16 @@ struct crawl {
 	bool write_failed;
 };
 
+/*
+ * The reader of our stdout went away (crawl | head -1): the crawl ends as a
+ * filter killed by SIGPIPE would, silently and with the status a shell
+ * shows for that.
+ */
+enum { CRAWL_EXIT_PIPE = 128 + SIGPIPE };
+
+/* Ctrl-C and SIGTERM so far: the first drains the run, the second abandons it. */
 static volatile sig_atomic_t crawl_interrupted;
-/* The handler's way to the running pool; pool_stop() is async-signal-safe. */
+/* The handler's way to the running pool; pool_stop() and pool_abandon() are async-signal-safe. */
 static struct pool *volatile crawl_signal_pool;
 
 static void crawl_on_signal(int sig)
@@ -44,9 +51,12 @@ static void crawl_on_signal(int sig)
 	struct pool *pool = crawl_signal_pool;
 
 	(void)sig;
-	crawl_interrupted = 1;
-	if (pool)
+	if (crawl_interrupted < 2)
+		crawl_interrupted++;
+	if (pool && crawl_interrupted == 1)
 		pool_stop(pool);
+	else if (pool)
+		pool_abandon(pool);
 	errno = saved;
 }
 
@@ -62,12 +72,12 @@ static void crawl_signals(void (*handler)(int))
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* The results cannot be written: fetching more is pointless. */
+/* The results cannot be written: fetching more is pointless, so the URLs in flight are abandoned. */
 static void crawl_give_up(struct crawl *c)
 {
 	c->write_failed = true;
-	pool_stop(c->pool);
-	pool_stop(c->pool);
+	if (c->pool)
+		pool_abandon(c->pool);
 }
 
 static void crawl_row(struct crawl *c, const char *url, const struct crawl_record *rec, long worker)
@@ -75,6 +85,29 @@ static void crawl_row(struct crawl *c, const char *url, const struct crawl_recor
 	progress_row(&c->progress, rec->error != NULL);
 	if (!c->write_failed && output_row(c->out, url, rec, worker) < 0)
 		crawl_give_up(c);
+}
+
+/* A list line with NUL bytes: an "invalid URL" row that shows each NUL as \0. */
+static int crawl_reject_nul(struct crawl *c, const char *line, size_t len)
+{
+	struct crawl_record rec;
+	char *shown = malloc(2 * len + 1), *p = shown;
+
+	if (!shown)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\0') {
+			*p++ = '\\';
+			*p++ = '0';
+		} else {
+			*p++ = line[i];
+		}
+	}
+	*p = '\0';
+	record_init_error(&rec, "invalid URL");
+	crawl_row(c, shown, &rec, -1);
+	free(shown);
+	return 0;
 }
 
 static int crawl_next(void *ctx, void **job, size_t *job_len)
@@ -92,13 +125,21 @@ static int crawl_next(void *ctx, void **job, size_t *job_len)
 			return 0;
 		if (rc == URLLIST_AGAIN) {
 			/* Idle until more input: the rows so far belong in the file now. */
-			if (output_flush(c->out) < 0)
-				c->write_failed = true;
+			if (output_flush(c->out) < 0) {
+				crawl_give_up(c);
+				return 0;
+			}
 			return POOL_NEXT_WAIT;
 		}
 		if (rc < 0) {
 			c->list_errno = errno;
 			return -1;
+		}
+		if (memchr(line, '\0', len)) {
+			/* the bytes after a NUL would be lost: the whole line is shown, escaped */
+			if (crawl_reject_nul(c, line, len) < 0)
+				return -1;
+			continue;
 		}
 		why = cut ? "URL too long" : fetch_check_url(line);
 		if (why) {
@@ -126,31 +167,9 @@ static bool crawl_abandoned(void *ctx)
 
 static int crawl_worker_init(void *ctx, unsigned index, void **state)
 {
-	struct crawl *c = ctx;
+	const struct crawl *c = ctx;
 
-	if (c->opts->mode != POOL_PROCESSES) {
-		sigset_t stop;
-
-		/* Ctrl-C goes to the parent thread, whose read of the list it must interrupt */
-		sigemptyset(&stop);
-		sigaddset(&stop, SIGINT);
-		sigaddset(&stop, SIGTERM);
-		pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	}
-	if (c->opts->mode == POOL_EVENTS) {
-		const struct loop_options lo = {
-			.visit = c->worker,
-			/* --workers split as evenly as it goes: 3 over 2 loops is 2 + 1 */
-			.transfers = c->opts->workers / c->pool_workers +
-				     (index < c->opts->workers % c->pool_workers),
-			.abandoned = crawl_abandoned,
-			.abandoned_ctx = c,
-		};
-
-		*state = loop_new(&lo);
-	} else {
-		*state = visit_new(&c->worker);
-	}
+	*state = c->mode->worker_new(&c->plan, index);
 	return *state ? 0 : -1;
 }
 
@@ -158,27 +177,7 @@ static void crawl_worker_fini(void *ctx, void *state)
 {
 	const struct crawl *c = ctx;
 
-	if (c->opts->mode == POOL_EVENTS)
-		loop_free(state);
-	else
-		visit_free(state);
-}
-
-static int crawl_work(void *ctx, void *state, const void *job, size_t job_len,
-		      void **result, size_t *result_len)
-{
-	const char *url = job;
-
-	(void)ctx;
-	if (job_len == 0 || url[job_len - 1] != '\0')
-		return -1;
-	return visit_run(state, url, result, result_len);
-}
-
-static int crawl_serve(void *ctx, void *state, struct pool_feed *feed)
-{
-	(void)ctx;
-	return loop_serve(state, feed);
+	c->mode->worker_free(state);
 }
 
 static void crawl_done(void *ctx, const struct pool_result *res)
@@ -205,12 +204,14 @@ static void crawl_done(void *ctx, const struct pool_result *res)
 /* "8 workers", or in event mode "32 transfers on 2 loops". */
 static void crawl_describe_workers(const struct crawl *c, char *buf, size_t size)
 {
-	if (c->opts->mode == POOL_EVENTS)
-		snprintf(buf, size, "%u transfer%s on %u loop%s", c->opts->workers,
-			 c->opts->workers == 1 ? "" : "s", c->pool_workers,
-			 c->pool_workers == 1 ? "" : "s");
+	const struct crawl_plan *p = &c->plan;
+
+	if (p->worker_jobs == 1 && p->workers == p->transfers)
+		snprintf(buf, size, "%u %s%s", p->workers, c->mode->unit, p->workers == 1 ? "" : "s");
 	else
-		snprintf(buf, size, "%u worker%s", c->pool_workers, c->pool_workers == 1 ? "" : "s");
+		snprintf(buf, size, "%u transfer%s on %u %s%s", p->transfers,
+			 p->transfers == 1 ? "" : "s", p->workers, c->mode->unit,
+			 p->workers == 1 ? "" : "s");
 }
 
 static void crawl_summary(struct crawl *c)
@@ -234,17 +235,17 @@ static int crawl_run(struct crawl *c)
 	const struct pool_callbacks cb = {
 		.next_job = crawl_next,
 		.done = crawl_done,
-		.work = crawl_work,
-		.serve = crawl_serve,
+		.work = c->mode->work,
+		.serve = c->mode->serve,
 		.worker_init = crawl_worker_init,
 		.worker_fini = crawl_worker_fini,
 	};
 	char failure[160];
 	int err = 0, rc;
 
-	c->pool = pool_new(c->opts->mode, c->pool_workers, &cb, c, &err);
-	if (c->pool && c->opts->mode == POOL_EVENTS)
-		err = pool_set_worker_jobs(c->pool, c->loop_transfers);
+	c->pool = pool_new(c->mode->pool_mode, c->plan.workers, &cb, c, &err);
+	if (c->pool && c->mode->set_up)
+		err = c->mode->set_up(c->pool, &c->plan);
 	if (!c->pool || err) {
 		fprintf(stderr, "crawlpool: cannot make the worker pool: %s\n", pool_strerror(err));
 		pool_free(c->pool);
@@ -282,77 +283,136 @@ static int crawl_run(struct crawl *c)
 	return crawl_interrupted ? CRAWL_EXIT_INTERRUPTED : CRAWL_EXIT_OK;
 }
 
-static void crawl_worker_options(struct crawl *c)
+/* What every mode is given: the limits of each URL and the way to learn of an abandon. */
+static void crawl_plan(struct crawl *c)
 {
 	const struct crawl_options *o = c->opts;
 
-	c->worker = (struct visit_options){
-		.fetch = {
-			.timeout_ms = o->timeout_ms,
-			.connect_timeout_ms = o->connect_timeout_ms,
-			.max_size = o->max_size,
-			.max_redirects = o->max_redirects,
-			.user_agent = o->user_agent,
+	c->plan = (struct crawl_plan){
+		.visit = {
+			.fetch = {
+				.timeout_ms = o->timeout_ms,
+				.connect_timeout_ms = o->connect_timeout_ms,
+				.max_size = o->max_size,
+				.max_redirects = o->max_redirects,
+				.user_agent = o->user_agent,
+			},
+			.parse = o->parse,
 		},
-		.parse = o->parse,
+		.transfers = o->workers,
+		.abandoned = crawl_abandoned,
+		.abandoned_ctx = c,
 	};
-	/*
-	 * A worker thread gives up mid-transfer; a worker process is killed; an
-	 * event loop drops its transfers itself, between waits.
-	 */
-	if (o->mode == POOL_THREADS) {
-		c->worker.fetch.abandoned = crawl_abandoned;
-		c->worker.fetch.abandoned_ctx = c;
-	}
 }
 
 /*
- * Event mode spreads --workers transfers over one loop thread per online
- * CPU: more threads than cores would only take turns.
+ * Each URL in flight holds a few descriptors (the mode says how many); the
+ * rest of the program needs a few dozen. The soft limit is raised toward the
+ * hard one; when that is not enough, fewer URLs go at once, so every row is a
+ * fetch rather than a "could not connect" for want of a descriptor.
  */
-static void crawl_size_pool(struct crawl *c)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	unsigned loops;
+enum { FDS_RESERVED = 64 };
 
-	c->pool_workers = c->opts->workers;
-	c->loop_transfers = 1;
-	if (c->opts->mode != POOL_EVENTS)
-		return;
-	loops = cpus < 1 ? 1 : (unsigned)cpus;
-	if (loops > c->opts->workers)
-		loops = c->opts->workers;
-	c->pool_workers = loops;
-	c->loop_transfers = (c->opts->workers + loops - 1) / loops;
-}
-
-/*
- * Each URL in flight holds a socket (two while a connection is replaced),
- * and a process-mode worker its channel. A soft limit of 1024 descriptors
- * would turn a thousand workers into "could not connect" rows: raise it
- * toward the hard limit, or say why rows may fail.
- */
-static void crawl_fd_limit(const struct crawl_options *o)
+static void crawl_fit_fd_limit(struct crawl *c)
 {
-	rlim_t want = (rlim_t)o->workers * 2 + 64;
+	unsigned per_transfer = c->mode->fds_per_transfer;
+	rlim_t want = (rlim_t)c->plan.transfers * per_transfer + FDS_RESERVED;
 	struct rlimit lim;
+	unsigned fit;
 
 	if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur >= want)
 		return;
 	lim.rlim_cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max > want ? want : lim.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur >= want)
 		return;
-	getrlimit(RLIMIT_NOFILE, &lim);
-	fprintf(stderr, "crawlpool: warning: %u workers may need %llu open files but the limit is %llu "
-		"(ulimit -n); some URLs may fail with 'could not connect'\n", o->workers,
-		(unsigned long long)want, (unsigned long long)lim.rlim_cur);
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0)
+		return;
+	fit = lim.rlim_cur > FDS_RESERVED + per_transfer ?
+	      (unsigned)((lim.rlim_cur - FDS_RESERVED) / per_transfer) : 1;
+	fprintf(stderr, "crawlpool: the open-file limit (ulimit -n) is %llu: fetching %u URL%s at once "
+		"instead of %u\n", (unsigned long long)lim.rlim_cur, fit, fit == 1 ? "" : "s",
+		c->plan.transfers);
+	c->plan.transfers = fit;
+}
+
+/*
+ * A closed stdin, stdout or stderr would be handed out by the next open():
+ * the output could become descriptor 2 and receive the summary, or the list
+ * descriptor 0. Puts /dev/null in the place of each closed one and returns
+ * which were closed (bit n for descriptor n), so that a list or an output
+ * that names a closed stream is refused rather than read as empty.
+ */
+static unsigned crawl_hold_std_fds(void)
+{
+	unsigned closed = 0;
+
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			closed |= 1u << fd;
+	for (int fd = 0; fd <= 2; fd++) {
+		int got;
+
+		if (!(closed & 1u << fd))
+			continue;
+		got = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (got >= 0 && got != fd) {
+			dup2(got, fd);
+			close(got);
+		}
+	}
+	return closed;
+}
+
+/* What a failed write left: the rows that are in the output, whole. */
+static void crawl_report_rows(const struct crawl *c)
+{
+	unsigned long rows = output_rows(c->out);
+
+	if (output_torn(c->out))
+		fprintf(stderr, "crawlpool: crawl abandoned: %lu row%s written whole, then part of one more\n",
+			rows, rows == 1 ? "" : "s");
+	else
+		fprintf(stderr, "crawlpool: crawl abandoned: %lu row%s written, each one whole\n",
+			rows, rows == 1 ? "" : "s");
+}
+
+/*
+ * Writes out the last rows and closes the output. A failed write makes the
+ * run fail (exit 1) and says how many rows the output really holds; a
+ * reader that went away (crawl | head) ends the run quietly.
+ */
+static int crawl_close_output(struct crawl *c, int status)
+{
+	char err[512] = "";
+	bool gone;
+
+	if (!c->write_failed && output_flush(c->out) < 0)
+		c->write_failed = true;
+	gone = output_reader_gone(c->out);
+	if (c->write_failed && !gone) {
+		fprintf(stderr, "crawlpool: %s\n",
+			output_error(c->out) ? output_error(c->out) : "cannot write the results");
+		crawl_report_rows(c);
+	}
+	if (output_close(c->out, err, sizeof(err)) < 0 && !c->write_failed) {
+		fprintf(stderr, "crawlpool: %s\n", err);
+		c->write_failed = true;
+	}
+	c->out = NULL;
+	if (gone && status != CRAWL_EXIT_INTERRUPTED)
+		return CRAWL_EXIT_PIPE;
+	if (c->write_failed && status == CRAWL_EXIT_OK)
+		return CRAWL_EXIT_FAILED;
+	return status;
 }
 
 int crawl_main(int argc, char **argv)
 {
 	struct crawl_options opts;
 	struct crawl c = { .opts = &opts };
+	struct stat list_st;
 	char err[512];
+	unsigned closed;
 	int status;
 
 	switch (options_parse(argc, argv, &opts, err, sizeof(err))) {
@@ -368,15 +428,37 @@ int crawl_main(int argc, char **argv)
 	default:
 		break;
 	}
-	crawl_size_pool(&c);
-	crawl_fd_limit(&opts);
+	/*
+	 * Every input is opened and checked before the output is created or
+	 * emptied: a run that is refused leaves the user's files as they were.
+	 */
+	closed = crawl_hold_std_fds();
+	if ((closed & 1u << STDIN_FILENO) && strcmp(opts.input, "-") == 0) {
+		fprintf(stderr, "crawlpool: cannot read url list from standard input: it is closed\n");
+		return CRAWL_EXIT_USAGE;
+	}
+	if ((closed & 1u << STDOUT_FILENO) && strcmp(opts.output, "-") == 0) {
+		fprintf(stderr, "crawlpool: cannot write to standard output: it is closed\n");
+		return CRAWL_EXIT_USAGE;
+	}
+	c.mode = crawl_mode_of(opts.mode);
+	crawl_plan(&c);
+	crawl_fit_fd_limit(&c);
+	c.mode->size(&c.plan);
 	crawl_signals(crawl_on_signal);
+	/* ulimit -f is a write error, cut back and reported like a full disk, not a crash */
+	signal(SIGXFSZ, SIG_IGN);
 	c.list = urllist_open(opts.input, err, sizeof(err));
 	if (!c.list) {
 		fprintf(stderr, "crawlpool: %s\n", err);
 		return CRAWL_EXIT_USAGE;
 	}
-	c.out = output_open(opts.output, &opts.out, err, sizeof(err));
+	if (fstat(urllist_fd(c.list), &list_st) < 0) {
+		fprintf(stderr, "crawlpool: cannot read url list '%s': %s\n", opts.input, strerror(errno));
+		urllist_close(c.list);
+		return CRAWL_EXIT_USAGE;
+	}
+	c.out = output_open(opts.output, &opts.out, &list_st, err, sizeof(err));
 	if (!c.out) {
 		fprintf(stderr, "crawlpool: %s\n", err);
 		urllist_close(c.list);
@@ -388,7 +470,6 @@ int crawl_main(int argc, char **argv)
 		goto out_close;
 	}
 	parse_global_init();
-	crawl_worker_options(&c);
 	/* a progress line would garble rows going to the same terminal */
 	progress_init(&c.progress, !opts.quiet && strcmp(opts.output, "-") != 0,
 		      opts.quiet ? -1 : urllist_count(opts.input));
@@ -396,13 +477,10 @@ int crawl_main(int argc, char **argv)
 	parse_global_cleanup();
 	fetch_global_cleanup();
 out_close:
-	if (output_close(c.out, err, sizeof(err)) < 0 || c.write_failed) {
-		fprintf(stderr, "crawlpool: %s\n", c.write_failed && !*err ? "cannot write the results" : err);
-		if (status == CRAWL_EXIT_OK)
-			status = CRAWL_EXIT_FAILED;
-	}
+	status = crawl_close_output(&c, status);
 	urllist_close(c.list);
-	if (!opts.quiet)
+	/* after a failed write the rows written were counted above; the URLs done mean nothing */
+	if (!opts.quiet && !c.write_failed)
 		crawl_summary(&c);
 	return status;
 }

@@ -1,16 +1,15 @@
 /* options.c -- getopt_long parsing of the crawl command, with sizes, seconds and the help text */
 #include "options.h"
+#include "numbers.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* The longest a user may ask a single URL to take: a day. */
-#define OPTIONS_MAX_SECONDS 86400.0
+#define OPTIONS_MAX_MS (86400 * 1000LL)
 #define OPTIONS_MAX_REDIRECTS 1000
+/* A body larger than this is no page: the limit stops runaway downloads, not real ones. */
+#define OPTIONS_MAX_SIZE (8LL << 30)
 
 enum {
 	OPT_APPEND = 256,
@@ -22,6 +21,9 @@ enum {
 	OPT_NO_PARSE,
 	OPT_VERSION,
 };
+
+/* The leading ':' makes a missing value ':' rather than '?'. */
+static const char options_short[] = ":m:w:o:f:t:A:qh";
 
 static const struct option options_long[] = {
 	{ "mode", required_argument, NULL, 'm' },
@@ -62,9 +64,11 @@ void options_usage(FILE *f)
 	      "      --bom                     start a new CSV/TSV file with a UTF-8 byte-order mark\n"
 	      "      --no-formula-guard        keep page text starting with = + - @ as it is\n"
 	      "  -t, --timeout SECONDS         whole transfer per URL, redirects included (default: 30)\n"
-	      "      --connect-timeout SECONDS connecting, and the longest silence (default: 10)\n"
-	      "      --max-size SIZE           body limit after decompression, K/M/G (default: 10M)\n"
-	      "      --max-redirects N         redirects to follow, 0 = none (default: 10)\n"
+	      "      --connect-timeout SECONDS connecting, and the longest silence (default: 10);\n"
+	      "                                SECONDS from 0.001 to 86400, decimals allowed\n"
+	      "      --max-size SIZE           body limit after decompression, 1 to 8G, K/M/G\n"
+	      "                                (default: 10M)\n"
+	      "      --max-redirects N         redirects to follow, 0 to 1000, 0 = none (default: 10)\n"
 	      "  -A, --user-agent STRING       User-Agent header\n"
 	      "      --no-parse                fetch only: no title or links\n"
 	      "  -q, --quiet                   no progress line and no summary\n"
@@ -94,69 +98,44 @@ void options_defaults(struct crawl_options *opts)
 	opts->parse = true;
 }
 
-int options_parse_size(const char *text, unsigned long long *size)
+bool options_takes_value(const char *arg)
 {
-	unsigned long long v;
-	unsigned shift = 0;
-	char *end;
+	const struct option *found = NULL;
+	size_t len;
 
-	if (!*text || *text == '-' || *text == '+')
-		return -1;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno || end == text)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K':
-		shift = 10;
-		break;
-	case 'm': case 'M':
-		shift = 20;
-		break;
-	case 'g': case 'G':
-		shift = 30;
-		break;
-	default:
-		break;
+	if (arg[0] != '-' || arg[1] == '\0')
+		return false;
+	if (arg[1] != '-') {
+		/* Bundled short options, "-qt": the first that takes a value takes the rest. */
+		for (const char *p = arg + 1; *p; p++) {
+			const char *spec = *p == ':' ? NULL : strchr(options_short + 1, *p);
+
+			if (!spec || spec[1] == ':')
+				return spec && p[1] == '\0';
+		}
+		return false;
 	}
-	if (shift)
-		end++;
-	if (strcasecmp(end, "") != 0 && strcasecmp(end, "b") != 0 &&
-	    !(shift && strcasecmp(end, "ib") == 0))
-		return -1;
-	if (v == 0 || v > (~0ull >> shift))
-		return -1;
-	*size = v << shift;
-	return 0;
-}
-
-int options_parse_seconds(const char *text, long *ms)
-{
-	double s;
-	char *end;
-
-	errno = 0;
-	s = strtod(text, &end);
-	if (errno || end == text || *end || !isfinite(s) || s <= 0 || s > OPTIONS_MAX_SECONDS)
-		return -1;
-	*ms = (long)ceil(s * 1000.0);
-	return 0;
-}
-
-static int options_parse_long(const char *text, long lo, long hi, long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(text, &end, 10);
-	return errno || end == text || *end || *v < lo || *v > hi ? -1 : 0;
+	len = strlen(arg + 2);
+	if (len == 0 || strchr(arg, '='))
+		return false;
+	/* As getopt_long: the exact name, or a prefix of just one. */
+	for (const struct option *o = options_long; o->name; o++) {
+		if (strncmp(o->name, arg + 2, len) != 0)
+			continue;
+		if (o->name[len] == '\0')
+			return o->has_arg == required_argument;
+		if (found)
+			return false;
+		found = o;
+	}
+	return found && found->has_arg == required_argument;
 }
 
 /* Applies one option; -1 with err filled when its value is bad. */
 static int options_apply(int c, const char *arg, struct crawl_options *opts,
 			 char *err, size_t errlen)
 {
-	long v;
+	long long v;
 
 	switch (c) {
 	case 'm':
@@ -165,12 +144,10 @@ static int options_apply(int c, const char *arg, struct crawl_options *opts,
 		snprintf(err, errlen, "invalid --mode '%s': use process, thread or event", arg);
 		return -1;
 	case 'w':
-		if (options_parse_long(arg, 1, POOL_MAX_WORKERS, &v) == 0) {
-			opts->workers = (unsigned)v;
-			return 0;
-		}
-		snprintf(err, errlen, "invalid --workers '%s': use 1 to %d", arg, POOL_MAX_WORKERS);
-		return -1;
+		if (num_parse_int("--workers", arg, 1, POOL_MAX_WORKERS, &v, err, errlen) < 0)
+			return -1;
+		opts->workers = (unsigned)v;
+		return 0;
 	case 'o':
 		opts->output = arg;
 		return 0;
@@ -183,26 +160,27 @@ static int options_apply(int c, const char *arg, struct crawl_options *opts,
 		snprintf(err, errlen, "invalid --format '%s': use csv, tsv or jsonl", arg);
 		return -1;
 	case 't':
-		if (options_parse_seconds(arg, &opts->timeout_ms) == 0)
-			return 0;
-		snprintf(err, errlen, "invalid --timeout '%s': use seconds, more than 0", arg);
-		return -1;
+		if (num_parse_seconds("--timeout", arg, 1, OPTIONS_MAX_MS, &v, err, errlen) < 0)
+			return -1;
+		opts->timeout_ms = (long)v;
+		return 0;
 	case OPT_CONNECT_TIMEOUT:
-		if (options_parse_seconds(arg, &opts->connect_timeout_ms) == 0)
-			return 0;
-		snprintf(err, errlen, "invalid --connect-timeout '%s': use seconds, more than 0", arg);
-		return -1;
+		if (num_parse_seconds("--connect-timeout", arg, 1, OPTIONS_MAX_MS, &v, err,
+				      errlen) < 0)
+			return -1;
+		opts->connect_timeout_ms = (long)v;
+		return 0;
 	case OPT_MAX_SIZE:
-		if (options_parse_size(arg, &opts->max_size) == 0)
-			return 0;
-		snprintf(err, errlen, "invalid --max-size '%s': use bytes or K, M, G", arg);
-		return -1;
+		if (num_parse_size("--max-size", arg, 1, OPTIONS_MAX_SIZE, &v, err, errlen) < 0)
+			return -1;
+		opts->max_size = (unsigned long long)v;
+		return 0;
 	case OPT_MAX_REDIRECTS:
-		if (options_parse_long(arg, 0, OPTIONS_MAX_REDIRECTS, &opts->max_redirects) == 0)
-			return 0;
-		snprintf(err, errlen, "invalid --max-redirects '%s': use 0 to %d", arg,
-			 OPTIONS_MAX_REDIRECTS);
-		return -1;
+		if (num_parse_int("--max-redirects", arg, 0, OPTIONS_MAX_REDIRECTS, &v, err,
+				  errlen) < 0)
+			return -1;
+		opts->max_redirects = (long)v;
+		return 0;
 	case 'A':
 		opts->user_agent = arg;
 		return 0;
@@ -244,7 +222,7 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 	options_defaults(opts);
 	optind = 0;	/* GNU: start over, so the parser can run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:w:o:f:t:A:qh", options_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, options_short, options_long, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return OPTIONS_HELP;

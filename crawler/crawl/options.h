@@ -42,9 +42,12 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 
 void options_usage(FILE *f);
 
-/* "512", "64K", "10M", "1G" (powers of 1024, optional B or iB). 0 or -1. */
-int options_parse_size(const char *text, unsigned long long *size);
-/* Seconds, fractions allowed, into milliseconds (at least 1). 0 or -1. */
-int options_parse_seconds(const char *text, long *ms);
+/*
+ * Whether the crawl option arg, as written on a command line ("-t",
+ * "--max-size", "-qt"), takes the next argument as its value. For commands
+ * that hand crawl options on, so that the crawl option table stays the only
+ * list of them.
+ */
+bool options_takes_value(const char *arg);
 
 #endif

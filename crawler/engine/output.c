@@ -12,30 +12,46 @@
 #include <unistd.h>
 
 /*
- * Rows collect in buf and go out with write(2) once OUTPUT_FLUSH_AT bytes
- * or OUTPUT_FLUSH_MS have gathered, always at a row boundary: a reader (or a
- * crash) sees whole rows. A row longer than the room left after
- * OUTPUT_FLUSH_AT would be split; the callers' field caps keep rows far
- * below that.
+ * Rows collect in buf and go out with write(2) once OUTPUT_FLUSH_AT bytes,
+ * OUTPUT_ROWS_MAX rows or OUTPUT_FLUSH_MS have gathered, always at a row
+ * boundary: a reader (or a crash) sees whole rows. A row longer than the
+ * room left after OUTPUT_FLUSH_AT would be split; the callers' field caps
+ * keep rows far below that. Where each buffered row ends is kept, so that a
+ * write that fails part way (disk full, ulimit -f) can be cut back to the
+ * last whole row and the rows really written can be counted.
  */
 #define OUTPUT_BUF (256 * 1024)
 #define OUTPUT_FLUSH_AT (64 * 1024)
 #define OUTPUT_FLUSH_MS 250
+#define OUTPUT_ROWS_MAX 4096
+
+#define OUTPUT_BOM "\xef\xbb\xbf"
 
 const char *const output_columns[OUTPUT_NCOLUMNS] = {
 	"url", "final_url", "status", "bytes", "content_type", "ttfb_ms",
 	"time_ms", "redirects", "title", "links", "worker", "error",
 };
 
+static const char *const output_format_names[] = { "csv", "tsv", "jsonl" };
+
 struct output {
 	int fd;
 	bool owns_fd;
 	bool live;		/* a terminal: every row goes out at once */
 	bool failed;
+	bool can_cut;		/* a regular file: a torn row can be cut off again */
+	bool torn;		/* part of a row stayed behind the whole ones */
+	int errnum;		/* why the write failed */
 	struct output_options opts;
 	struct timespec flushed;
-	char *path;
+	char *name;		/* "'path'" or "standard output", for messages */
 	char error[256];
+	unsigned long rows_out;	/* rows wholly written */
+	size_t head;		/* bytes in buf before its first row: line end, BOM, header */
+	size_t row_start;	/* where the row being built starts in buf */
+	unsigned long long spilled;	/* bytes of that row an earlier flush wrote */
+	unsigned nrows;		/* rows in buf */
+	unsigned row_end[OUTPUT_ROWS_MAX];	/* where each of them ends */
 	size_t used;
 	char buf[OUTPUT_BUF];
 };
@@ -53,6 +69,11 @@ int output_format_parse(const char *name, enum output_format *format)
 	return 0;
 }
 
+static const char *output_eol(enum output_format format)
+{
+	return format == OUTPUT_CSV ? "\r\n" : "\n";
+}
+
 static long output_ms_since(const struct timespec *t)
 {
 	struct timespec now;
@@ -61,39 +82,76 @@ static long output_ms_since(const struct timespec *t)
 	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-static int output_write_all(struct output *out, const char *p, size_t len)
+/* Writes len bytes; *done says how many went out, also when it fails (errno set). */
+static int output_write_all(int fd, const char *p, size_t len, size_t *done)
 {
-	while (len > 0) {
-		ssize_t n = write(out->fd, p, len);
+	*done = 0;
+	while (*done < len) {
+		ssize_t n = write(fd, p + *done, len - *done);
 
 		if (n < 0) {
-			struct pollfd pfd = { .fd = out->fd, .events = POLLOUT };
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN && poll(&pfd, 1, -1) >= 0)
 				continue;
-			snprintf(out->error, sizeof(out->error), "cannot write to '%s': %s",
-				 out->path, strerror(errno));
-			out->failed = true;
 			return -1;
 		}
-		p += n;
-		len -= (size_t)n;
+		*done += (size_t)n;
 	}
 	return 0;
 }
 
+/*
+ * A flush wrote only done bytes of buf: counts the rows that went out whole
+ * and cuts the file back to the end of the last of them (or to the end of
+ * the header, or to where this flush began). An output that cannot be cut
+ * (a pipe, a terminal) keeps the torn part, and torn says so.
+ */
+static void output_fail(struct output *out, int err, size_t done)
+{
+	unsigned whole = 0;
+	long long keep;		/* bytes of this flush to keep; negative drops a spilled row */
+
+	while (whole < out->nrows && out->row_end[whole] <= done)
+		whole++;
+	if (whole > 0)
+		keep = out->row_end[whole - 1];
+	else if (out->spilled > 0)
+		keep = -(long long)out->spilled;
+	else
+		keep = done >= out->head ? (long long)out->head : 0;
+	out->rows_out += whole;
+	if (keep != (long long)done) {
+		off_t end = out->can_cut ? lseek(out->fd, 0, SEEK_CUR) : -1;
+		off_t cut = end - (off_t)done + (off_t)keep;
+
+		if (end < 0 || cut < 0 || ftruncate(out->fd, cut) < 0 || lseek(out->fd, cut, SEEK_SET) < 0)
+			out->torn = true;
+	}
+	out->failed = true;
+	out->errnum = err;
+	snprintf(out->error, sizeof(out->error), "cannot write to %s: %s", out->name, strerror(err));
+}
+
 int output_flush(struct output *out)
 {
-	int rc;
+	size_t done;
 
 	if (out->failed)
 		return -1;
-	rc = output_write_all(out, out->buf, out->used);
-	out->used = 0;
+	if (output_write_all(out->fd, out->buf, out->used, &done) < 0) {
+		output_fail(out, errno, done);
+		return -1;
+	}
+	out->rows_out += out->nrows;
+	/* the row being built, if any, is now partly in the file */
+	out->spilled = (out->nrows > 0 ? 0 : out->spilled) + (out->used - out->row_start);
+	out->used = out->head = out->row_start = 0;
+	out->nrows = 0;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &out->flushed);
-	return rc;
+	return 0;
 }
 
 static void output_put(struct output *out, const char *p, size_t len)
@@ -123,14 +181,18 @@ static void output_puts(struct output *out, const char *s)
 	output_put(out, s, strlen(s));
 }
 
-/* Text a page controls must not reach a spreadsheet as a formula. */
-static bool output_needs_guard(const struct output *out, const char *s, bool from_page)
+/*
+ * A spreadsheet runs a cell that starts with = + - or @ as a formula, and
+ * may do the same after a leading tab or carriage return. Any text field can
+ * carry one: a list line, a redirect target, a title, a content type. Numbers
+ * never start with one.
+ */
+static bool output_needs_guard(const struct output *out, const char *s)
 {
-	return from_page && out->opts.formula_guard && s &&
-	       (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+	return out->opts.formula_guard && s && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
-static void csv_field(struct output *out, const char *s, bool from_page)
+static void csv_field(struct output *out, const char *s, bool text)
 {
 	bool quote;
 
@@ -139,7 +201,7 @@ static void csv_field(struct output *out, const char *s, bool from_page)
 	quote = s[strcspn(s, ",\"\r\n")] != '\0';
 	if (quote)
 		output_putc(out, '"');
-	if (output_needs_guard(out, s, from_page))
+	if (text && output_needs_guard(out, s))
 		output_putc(out, '\'');
 	while (*s) {
 		size_t n = strcspn(s, "\"");
@@ -174,11 +236,11 @@ static bool output_escape_space(struct output *out, char c)
 }
 
 /* TSV cannot quote: tab, newline, return and backslash become \t \n \r \\. */
-static void tsv_field(struct output *out, const char *s, bool from_page)
+static void tsv_field(struct output *out, const char *s, bool text)
 {
 	if (!s)
 		return;
-	if (output_needs_guard(out, s, from_page))
+	if (text && output_needs_guard(out, s))
 		output_putc(out, '\'');
 	while (*s) {
 		size_t n = strcspn(s, "\t\n\r\\");
@@ -279,8 +341,7 @@ static const char *output_ms(char *buf, size_t size, long long us)
 
 struct output_fields {
 	const char *v[OUTPUT_NCOLUMNS];
-	bool text[OUTPUT_NCOLUMNS];	/* a JSON string rather than a number */
-	bool from_page[OUTPUT_NCOLUMNS];
+	bool text[OUTPUT_NCOLUMNS];	/* a string rather than a number */
 	char num[7][32];
 };
 
@@ -290,7 +351,6 @@ static void output_collect(struct output_fields *f, const char *url,
 	bool fetched = r->time_us >= 0;
 
 	memset(f->text, 0, sizeof(f->text));
-	memset(f->from_page, 0, sizeof(f->from_page));
 	f->v[0] = url;
 	f->v[1] = r->final_url;
 	f->v[2] = output_number(f->num[0], sizeof(f->num[0]), r->status, r->status > 0);
@@ -304,7 +364,6 @@ static void output_collect(struct output_fields *f, const char *url,
 	f->v[10] = output_number(f->num[6], sizeof(f->num[6]), worker, worker >= 0);
 	f->v[11] = r->error;
 	f->text[0] = f->text[1] = f->text[4] = f->text[8] = f->text[11] = true;
-	f->from_page[4] = f->from_page[8] = true;
 }
 
 int output_row(struct output *out, const char *url, const struct crawl_record *rec, long worker)
@@ -321,12 +380,12 @@ int output_row(struct output *out, const char *url, const struct crawl_record *r
 		case OUTPUT_CSV:
 			if (i > 0)
 				output_putc(out, ',');
-			csv_field(out, f.v[i], f.from_page[i]);
+			csv_field(out, f.v[i], f.text[i]);
 			break;
 		case OUTPUT_TSV:
 			if (i > 0)
 				output_putc(out, '\t');
-			tsv_field(out, f.v[i], f.from_page[i]);
+			tsv_field(out, f.v[i], f.text[i]);
 			break;
 		case OUTPUT_JSONL:
 			if (i > 0)
@@ -342,67 +401,232 @@ int output_row(struct output *out, const char *url, const struct crawl_record *r
 	}
 	if (out->opts.format == OUTPUT_JSONL)
 		output_putc(out, '}');
-	output_puts(out, out->opts.format == OUTPUT_CSV ? "\r\n" : "\n");
-	if (out->live || out->used >= OUTPUT_FLUSH_AT ||
+	output_puts(out, output_eol(out->opts.format));
+	if (out->failed)
+		return -1;
+	out->row_end[out->nrows++] = (unsigned)out->used;
+	out->row_start = out->used;
+	if (out->live || out->used >= OUTPUT_FLUSH_AT || out->nrows == OUTPUT_ROWS_MAX ||
 	    output_ms_since(&out->flushed) >= OUTPUT_FLUSH_MS)
 		return output_flush(out);
-	return out->failed ? -1 : 0;
+	return 0;
 }
 
-static void output_header(struct output *out)
+/* The header line of a format without its line end (empty for JSON Lines); its length. */
+static size_t output_header_text(enum output_format format, char *buf, size_t size)
 {
-	const char *sep = out->opts.format == OUTPUT_CSV ? "," : "\t";
+	size_t n = 0;
 
-	if (out->opts.format == OUTPUT_JSONL)
-		return;
-	if (out->opts.bom)
-		output_put(out, "\xef\xbb\xbf", 3);
-	for (size_t i = 0; i < OUTPUT_NCOLUMNS; i++) {
-		if (i > 0)
-			output_puts(out, sep);
-		output_puts(out, output_columns[i]);
+	buf[0] = '\0';
+	if (format == OUTPUT_JSONL)
+		return 0;
+	for (size_t i = 0; i < OUTPUT_NCOLUMNS && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : format == OUTPUT_CSV ?
+				      "," : "\t", output_columns[i]);
+	return n;
+}
+
+/* What goes before the first row: a line end the file lacked, the BOM, the header. */
+static void output_start(struct output *out, const char *line_end, bool header, bool bom)
+{
+	char text[256];
+	size_t n = output_header_text(out->opts.format, text, sizeof(text));
+
+	if (line_end)
+		output_puts(out, line_end);
+	if (header && n > 0) {
+		if (bom)
+			output_put(out, OUTPUT_BOM, 3);
+		output_put(out, text, n);
+		output_puts(out, output_eol(out->opts.format));
 	}
-	output_puts(out, out->opts.format == OUTPUT_CSV ? "\r\n" : "\n");
+	out->head = out->row_start = out->used;
+}
+
+/* The format whose header (or first key) p starts with, or NULL. */
+static const char *output_seems(const char *p, size_t len)
+{
+	char text[256];
+
+	if (len >= 7 && memcmp(p, "{\"url\":", 7) == 0)
+		return output_format_names[OUTPUT_JSONL];
+	for (int f = OUTPUT_CSV; f <= OUTPUT_TSV; f++) {
+		size_t n = output_header_text((enum output_format)f, text, sizeof(text));
+
+		if (len >= n && memcmp(p, text, n) == 0)
+			return output_format_names[f];
+	}
+	return NULL;
+}
+
+/* A second descriptor on the regular file out->fd, for reading; -1 with errno. */
+static int output_reader(const struct output *out, const char *path, const struct stat *st)
+{
+	char self[64];
+	struct stat rst;
+	int rfd;
+
+	if (!out->owns_fd) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", out->fd);
+		path = self;
+	}
+	rfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (rfd < 0)
+		return -1;
+	if (fstat(rfd, &rst) < 0 || rst.st_dev != st->st_dev || rst.st_ino != st->st_ino) {
+		close(rfd);
+		errno = ESTALE;		/* the name now leads to another file */
+		return -1;
+	}
+	return rfd;
+}
+
+/*
+ * --append to a file that has something in it: its first line must be this
+ * format's header (after an optional BOM) or, for JSON Lines, a row of ours,
+ * so rows never land in a file they do not belong to. Sets *line_end when
+ * the last line lacks one, *header when the file holds only a BOM.
+ */
+static int output_examine(struct output *out, const char *path, const struct stat *st,
+			  const char **line_end, bool *header, char *err, size_t errlen)
+{
+	enum output_format format = out->opts.format;
+	const char *fname = output_format_names[format], *eol = output_eol(format), *seems;
+	char first[512], last[2], want[256];
+	size_t skip, len, wlen, elen = strlen(eol);
+	ssize_t n, nlast;
+	int rfd = output_reader(out, path, st);
+	bool ok;
+
+	if (rfd < 0) {
+		snprintf(err, errlen, "cannot append to %s: cannot read it to check its header: %s",
+			 out->name, strerror(errno));
+		return -1;
+	}
+	n = pread(rfd, first, sizeof(first), 0);
+	nlast = pread(rfd, last, 2, st->st_size >= 2 ? st->st_size - 2 : 0);
+	close(rfd);
+	if (n <= 0 || nlast <= 0) {
+		snprintf(err, errlen, "cannot append to %s: cannot read it to check its header: %s",
+			 out->name, n < 0 || nlast < 0 ? strerror(errno) : "it shrank");
+		return -1;
+	}
+	skip = n >= 3 && memcmp(first, OUTPUT_BOM, 3) == 0 ? 3 : 0;
+	len = (size_t)n - skip;
+	*line_end = NULL;
+	*header = false;
+	if (len == 0 && format != OUTPUT_JSONL) {
+		/* a BOM alone: the header follows it, without a second BOM */
+		*header = true;
+		return 0;
+	}
+	wlen = output_header_text(format, want, sizeof(want));
+	if (format == OUTPUT_JSONL)
+		ok = skip == 0 && len >= 7 && memcmp(first, "{\"url\":", 7) == 0;
+	else
+		/* the header's line end, or the end of a file that is only the header */
+		ok = len >= wlen && memcmp(first + skip, want, wlen) == 0 &&
+		     memcmp(first + skip + wlen, eol, len - wlen < elen ? len - wlen : elen) == 0;
+	if (!ok) {
+		seems = output_seems(first + skip, len);
+		if (seems && strcmp(seems, fname) != 0)
+			snprintf(err, errlen, "cannot append %s rows to %s: it holds %s rows", fname,
+				 out->name, seems);
+		else
+			snprintf(err, errlen, "cannot append %s rows to %s: its first line is not %s",
+				 fname, out->name, format == OUTPUT_JSONL ?
+				 "a crawlpool jsonl row" : format == OUTPUT_CSV ?
+				 "crawlpool's csv header" : "crawlpool's tsv header");
+		return -1;
+	}
+	if (last[nlast - 1] != '\n')
+		*line_end = format == OUTPUT_CSV && last[nlast - 1] == '\r' ? "\n" : eol;
+	return 0;
 }
 
 struct output *output_open(const char *path, const struct output_options *opts,
-			   char *err, size_t errlen)
+			   const struct stat *list, char *err, size_t errlen)
 {
 	struct output *out = calloc(1, sizeof(*out));
+	bool to_stdout = strcmp(path, "-") == 0, header = true, bom = opts->bom;
+	const char *line_end = NULL;
 	struct stat st;
-	bool stdout_ = strcmp(path, "-") == 0;
 
-	if (!out || !(out->path = strdup(stdout_ ? "standard output" : path))) {
+	if (!out || (to_stdout ? !(out->name = strdup("standard output")) :
+				 asprintf(&out->name, "'%s'", path) < 0)) {
 		snprintf(err, errlen, "out of memory opening '%s'", path);
 		free(out);
 		return NULL;
 	}
 	out->opts = *opts;
-	if (stdout_) {
+	if (to_stdout) {
 		out->fd = STDOUT_FILENO;
+		if (fstat(out->fd, &st) < 0) {
+			snprintf(err, errlen, "cannot write to standard output: %s",
+				 errno == EBADF ? "it is closed" : strerror(errno));
+			goto fail;
+		}
 	} else {
-		int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (opts->append ? O_APPEND : O_TRUNC);
-
-		out->fd = open(path, flags, 0666);
+		/* no O_TRUNC: nothing the user has changes before the checks below */
+		out->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY |
+			       (opts->append ? O_APPEND : 0), 0666);
 		if (out->fd < 0) {
 			snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
-			free(out->path);
-			free(out);
-			return NULL;
+			goto fail;
 		}
 		out->owns_fd = true;
+		if (fstat(out->fd, &st) < 0) {
+			snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
+			goto fail;
+		}
 	}
+	/* a symlink, a hard link, ./list or /dev/stdin: one device and inode */
+	if (list && S_ISREG(st.st_mode) && S_ISREG(list->st_mode) &&
+	    st.st_dev == list->st_dev && st.st_ino == list->st_ino) {
+		snprintf(err, errlen, "cannot write to %s: it is the url list being read", out->name);
+		goto fail;
+	}
+	if (opts->append && S_ISREG(st.st_mode) && st.st_size > 0) {
+		if (output_examine(out, path, &st, &line_end, &header, err, errlen) < 0)
+			goto fail;
+		bom = false;	/* a BOM can only lead a file: the file keeps what it has */
+	} else if (!opts->append && !to_stdout && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		   ftruncate(out->fd, 0) < 0) {
+		snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	out->can_cut = S_ISREG(st.st_mode);
 	out->live = isatty(out->fd);
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &out->flushed);
-	/* --append never writes a second header into a file that has rows */
-	if (!(opts->append && fstat(out->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0))
-		output_header(out);
+	output_start(out, line_end, header, bom);
 	return out;
+
+fail:
+	if (out->owns_fd)
+		close(out->fd);
+	free(out->name);
+	free(out);
+	return NULL;
 }
 
 const char *output_error(const struct output *out)
 {
 	return out->failed ? out->error : NULL;
+}
+
+unsigned long output_rows(const struct output *out)
+{
+	return out->rows_out;
+}
+
+bool output_reader_gone(const struct output *out)
+{
+	return out->failed && out->errnum == EPIPE;
+}
+
+bool output_torn(const struct output *out)
+{
+	return out->torn;
 }
 
 int output_close(struct output *out, char *err, size_t errlen)
@@ -413,13 +637,13 @@ int output_close(struct output *out, char *err, size_t errlen)
 		return 0;
 	rc = output_flush(out);
 	if (out->owns_fd && close(out->fd) < 0 && rc == 0 && errno != EINTR) {
-		snprintf(out->error, sizeof(out->error), "cannot write to '%s': %s",
-			 out->path, strerror(errno));
+		snprintf(out->error, sizeof(out->error), "cannot write to %s: %s", out->name,
+			 strerror(errno));
 		rc = -1;
 	}
 	if (rc < 0)
 		snprintf(err, errlen, "%s", out->error);
-	free(out->path);
+	free(out->name);
 	free(out);
 	return rc;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "record.h"
 
@@ -16,8 +17,8 @@ enum output_format {
 struct output_options {
 	enum output_format format;
 	bool append;		/* keep what FILE holds; header only if it is empty */
-	bool bom;		/* UTF-8 byte-order mark before the header (CSV, TSV) */
-	bool formula_guard;	/* prefix page text starting with = + - @ with ' */
+	bool bom;		/* UTF-8 byte-order mark before a new header (CSV, TSV) */
+	bool formula_guard;	/* CSV, TSV: ' before text starting with = + - @ tab or CR */
 };
 
 /* The columns, in order. */
@@ -27,11 +28,16 @@ enum { OUTPUT_NCOLUMNS = 12 };
 struct output;
 
 /*
- * Opens path for writing ("-" is stdout) and writes the BOM and header when
- * they are due. Returns NULL with a message in err on failure.
+ * Opens path for writing ("-" is stdout) and queues the BOM and header when
+ * they are due. Nothing is changed before every check has passed: the
+ * output must not be the regular file list (the URL list being read; NULL:
+ * no such check), and with opts->append a file that has something in it must start
+ * with this format's header (CSV, TSV) or one of its rows (JSON Lines). Such
+ * a file keeps its BOM or its lack of one, and gets the line end its last
+ * line lacks. Returns NULL with a message in err on failure.
  */
 struct output *output_open(const char *path, const struct output_options *opts,
-			   char *err, size_t errlen);
+			   const struct stat *list, char *err, size_t errlen);
 
 /*
  * Adds one row. worker < 0 leaves the worker column empty. Rows are
@@ -46,6 +52,19 @@ int output_flush(struct output *out);
 
 /* Why the last write failed, or NULL. */
 const char *output_error(const struct output *out);
+
+/*
+ * Rows wholly written out so far (buffered ones are not counted). When a
+ * write fails part way, a regular file is cut back to the end of its last
+ * whole row, so it holds exactly these rows.
+ */
+unsigned long output_rows(const struct output *out);
+
+/* Whether part of a row stayed behind the whole ones: an output that cannot be cut back. */
+bool output_torn(const struct output *out);
+
+/* Whether the write failed because nobody reads the pipe any more (EPIPE). */
+bool output_reader_gone(const struct output *out);
 
 /* Flushes and closes; accepts NULL. 0, or -1 with err filled if any write failed. */
 int output_close(struct output *out, char *err, size_t errlen);

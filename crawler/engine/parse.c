@@ -1,9 +1,14 @@
-/* parse.c -- the one file that talks to libxml2: a SAX push parse that builds no tree */
+/* parse.c -- the one file that talks to libxml2: a SAX push parse that builds no tree, fed UTF-8 we decode ourselves */
 #include "parse.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <libxml/HTMLparser.h>
+#include <libxml/dict.h>
+#include <libxml/globals.h>
 #include <libxml/parserInternals.h>
-#include <limits.h>
+#include <libxml/xmlerror.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,21 +19,74 @@
  * timeout, and no DOM is built. Without a tree libxml2 never reaches its
  * nodePush depth cap of 256 either, so a link after 100,000 nested <div>s
  * is still counted, with no XML_PARSE_HUGE and no recursion.
+ *
+ * Why we decode: libxml2's converters stop the whole parse at the first
+ * byte their charset lacks (windows-1252 has no 0x81, so a page labelled
+ * ISO-8859-1 ended there) and report it on stderr. Here every charset is
+ * turned into valid UTF-8 before libxml2 sees it, a bad byte becoming
+ * U+FFFD, so libxml2 never converts and never stops on an encoding.
  */
+enum {
+	PARSE_PIECE = 16384,	/* bytes decoded, then handed to libxml2, at a time */
+	PARSE_SNIFF = 1024,	/* bytes searched for a <meta> charset, as browsers do */
+	PARSE_CARRY = 8,	/* longest unfinished character kept for the next piece */
+	PARSE_KEEP = 16384,	/* consumed input libxml2 may hold before it is dropped */
+};
+
+enum parse_codec {
+	PARSE_UTF8,		/* a bad sequence becomes U+FFFD */
+	PARSE_UTF8_GUESS,	/* unlabelled: UTF-8 until a byte is not, then windows-1252 */
+	PARSE_WIN1252,
+	PARSE_ICONV,		/* any other charset iconv knows; a bad byte becomes U+FFFD */
+};
+
 struct parse {
-	htmlParserCtxtPtr ctxt;
+	htmlParserCtxtPtr ctxt;	/* NULL outside a page, and once a cap stopped it */
 	htmlSAXHandler sax;
+	bool active;		/* between parse_begin() and parse_end()/parse_abort() */
+	bool labelled;		/* the transport named a charset we can read */
+	bool sniffing;		/* the first bytes are still being gathered in raw */
+	enum parse_codec codec;
+	iconv_t cd;		/* PARSE_ICONV's converter, else (iconv_t)-1 */
+	unsigned unit;		/* its code unit: what a bad character skips (UTF-16: 2) */
+	size_t raw_len;		/* undecoded bytes at the start of raw */
+	size_t out_len;		/* decoded bytes at the start of out, not yet parsed */
 	unsigned long links;
 	bool in_title;
 	bool title_seen;	/* the first <title> is the page's title */
 	bool space;		/* whitespace is pending inside the title */
 	size_t title_len;
 	char title[PARSE_TITLE_MAX + 8];
+	unsigned char raw[PARSE_PIECE + PARSE_CARRY];
+	char out[PARSE_PIECE + 8];
 };
+
+/* libxml2 reports what it dislikes through these; a crawl has no use for it. */
+static void parse_quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void parse_quiet_structured(void *ctx, xmlErrorPtr error)
+{
+	(void)ctx;
+	(void)error;
+}
+
+/* Error handlers are per thread in libxml2: this thread's, and every later thread's default. */
+static void parse_silence(void)
+{
+	xmlSetGenericErrorFunc(NULL, parse_quiet);
+	xmlSetStructuredErrorFunc(NULL, parse_quiet_structured);
+}
 
 void parse_global_init(void)
 {
 	xmlInitParser();
+	parse_silence();
+	xmlThrDefSetGenericErrorFunc(NULL, parse_quiet);
+	xmlThrDefSetStructuredErrorFunc(NULL, parse_quiet_structured);
 }
 
 void parse_global_cleanup(void)
@@ -62,7 +120,11 @@ static void parse_stop(void *ctx, const xmlChar *name)
 		p->in_title = false;
 }
 
-/* Collapses whitespace runs to one space as the text arrives, and drops other controls. */
+/*
+ * Collapses whitespace runs to one space as the text arrives, and drops
+ * other controls, C1 ones (U+0080-U+009F, from windows-1252's five
+ * unassigned bytes) included. libxml2 hands whole characters.
+ */
 static void parse_text(void *ctx, const xmlChar *text, int len)
 {
 	struct parse *p = ctx;
@@ -78,6 +140,10 @@ static void parse_text(void *ctx, const xmlChar *text, int len)
 		}
 		if (c < 0x20 || c == 0x7f)
 			continue;
+		if (c == 0xc2 && i + 1 < len && text[i + 1] >= 0x80 && text[i + 1] <= 0x9f) {
+			i++;
+			continue;
+		}
 		/* one byte past the cap tells parse_end() the title was cut */
 		if (p->title_len > PARSE_TITLE_MAX)
 			return;
@@ -102,21 +168,36 @@ struct parse *parse_new(void)
 
 	if (!p)
 		return NULL;
+	p->cd = (iconv_t)-1;
 	p->sax.startElement = parse_start;
 	p->sax.endElement = parse_stop;
 	p->sax.characters = parse_text;
 	p->sax.ignorableWhitespace = parse_text;
 	/* script and style bodies: nothing we need */
 	p->sax.cdataBlock = parse_ignore;
+	/* a worker thread may have started before parse_global_init() set the default */
+	parse_silence();
 	return p;
 }
 
-void parse_abort(struct parse *p)
+/* Frees libxml2's context: the page's facts stay as they are. */
+static void parse_halt(struct parse *p)
 {
 	if (p->ctxt) {
 		htmlFreeParserCtxt(p->ctxt);
 		p->ctxt = NULL;
 	}
+	p->in_title = false;
+}
+
+void parse_abort(struct parse *p)
+{
+	parse_halt(p);
+	if (p->cd != (iconv_t)-1) {
+		iconv_close(p->cd);
+		p->cd = (iconv_t)-1;
+	}
+	p->active = false;
 }
 
 void parse_free(struct parse *p)
@@ -140,7 +221,7 @@ bool parse_is_html(const char *content_type)
 	       (n == 21 && strncasecmp(content_type, "application/xhtml+xml", 21) == 0);
 }
 
-/* Copies the charset parameter of a Content-Type into name, lower-cased. */
+/* Copies the charset parameter of a Content-Type into name. */
 static bool parse_charset(const char *type, char *name, size_t size)
 {
 	const char *s = type;
@@ -155,81 +236,558 @@ static bool parse_charset(const char *type, char *name, size_t size)
 		if (*s == '"')
 			s++;
 		while (*s && *s != '"' && *s != ';' && *s != ' ' && *s != '\t' && n + 1 < size)
-			name[n++] = (char)((*s >= 'A' && *s <= 'Z') ? *s++ + 32 : *s++);
+			name[n++] = *s++;
 		name[n] = '\0';
 		return n > 0;
 	}
 	return false;
 }
 
-/*
- * What to tell libxml2 about the page's encoding. Browsers read a page
- * labelled ISO-8859-1 or ASCII as windows-1252, its superset.
- */
-static xmlCharEncodingHandlerPtr parse_handler(const char *charset, bool *utf8)
-{
-	static const char *const latin1[] = {
-		"iso-8859-1", "iso8859-1", "latin1", "l1", "us-ascii", "ascii", NULL,
-	};
-	xmlCharEncodingHandlerPtr h;
+/* ---- charset labels ---------------------------------------------------- */
 
-	*utf8 = strcmp(charset, "utf-8") == 0 || strcmp(charset, "utf8") == 0;
-	if (*utf8)
-		return NULL;
-	for (size_t i = 0; latin1[i]; i++) {
-		if (strcmp(charset, latin1[i]) == 0) {
-			h = xmlFindCharEncodingHandler("windows-1252");
-			if (h)
-				return h;
+static bool parse_label_in(const char *label, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(label, *list) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Labels browsers read with a larger charset than the one named (WHATWG
+ * Encoding), so that bytes the smaller one lacks still decode.
+ */
+static const char *parse_superset(const char *label)
+{
+	static const struct {
+		const char *iconv_name;
+		const char *const labels[8];
+	} sets[] = {
+		{ "GB18030", { "gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "gb_2312-80",
+			       "iso-ir-58", NULL } },
+		{ "CP932", { "shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "ms932",
+			     "windows-31j", NULL } },
+		{ "CP949", { "euc-kr", "ks_c_5601-1987", "ksc5601", "ksc_5601", "cseuckr",
+			     "windows-949", NULL } },
+		{ "BIG5-HKSCS", { "big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5", NULL } },
+		{ "CP1254", { "iso-8859-9", "iso8859-9", "latin5", "l5", "iso_8859-9", NULL } },
+		{ "CP874", { "tis-620", "iso-8859-11", "iso8859-11", "dos-874", NULL } },
+	};
+
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
+		if (parse_label_in(label, sets[i].labels))
+			return sets[i].iconv_name;
+	return label;
+}
+
+/*
+ * Makes label the page's charset: true if it names one we can read. A
+ * <meta> naming UTF-16 was itself read as ASCII, so it means UTF-8.
+ */
+static bool parse_use(struct parse *p, const char *label, bool from_meta)
+{
+	static const char *const utf8[] = {
+		"utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8",
+		"x-unicode20utf8", NULL,
+	};
+	static const char *const win1252[] = {
+		"windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "iso88591",
+		"iso_8859-1", "iso_8859-1:1987", "iso-ir-100", "latin1", "l1", "csisolatin1",
+		"ibm819", "cp819", "us-ascii", "ascii", "ansi_x3.4-1968", "x-user-defined", NULL,
+	};
+	char name[40];
+	size_t n = 0;
+	iconv_t cd;
+
+	label += strspn(label, " \t\r\n\f");
+	for (; *label && n + 1 < sizeof(name); label++, n++) {
+		char c = *label >= 'A' && *label <= 'Z' ? (char)(*label + 32) : *label;
+
+		/* nothing iconv would read as an option (//IGNORE) or a path */
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-_.:", c)))
 			break;
+		name[n] = c;
+	}
+	name[n] = '\0';
+	if (n == 0 || (*label && !strchr(" \t\r\n\f", *label)))
+		return false;
+	if (parse_label_in(name, utf8) || (from_meta && strncmp(name, "utf-16", 6) == 0)) {
+		p->codec = PARSE_UTF8;
+		return true;
+	}
+	if (parse_label_in(name, win1252)) {
+		p->codec = PARSE_WIN1252;
+		return true;
+	}
+	cd = iconv_open("UTF-8", parse_superset(name));
+	if (cd == (iconv_t)-1)
+		return false;
+	if (p->cd != (iconv_t)-1)
+		iconv_close(p->cd);
+	p->cd = cd;
+	p->codec = PARSE_ICONV;
+	p->unit = 1;
+	if (strncmp(name, "utf-16", 6) == 0 || strncmp(name, "utf16", 5) == 0 ||
+	    strncmp(name, "ucs-2", 5) == 0 || strncmp(name, "ucs2", 4) == 0)
+		p->unit = 2;
+	else if (strncmp(name, "utf-32", 6) == 0 || strncmp(name, "utf32", 5) == 0 ||
+		 strncmp(name, "ucs-4", 5) == 0 || strncmp(name, "ucs4", 4) == 0)
+		p->unit = 4;
+	return true;
+}
+
+/* ---- <meta> prescan (WHATWG HTML, "prescan a byte stream"), simplified ---- */
+
+static bool parse_is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+static bool parse_is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * Reads one attribute at s[*i], its name lower-cased and both cut to their
+ * buffers. False at the tag's '>' or the end of the bytes.
+ */
+static bool parse_attr(const unsigned char *s, size_t n, size_t *i, char *name, size_t nsize,
+		       char *value, size_t vsize)
+{
+	size_t k = *i, nl = 0, vl = 0;
+	unsigned char quote;
+
+	while (k < n && (parse_is_space(s[k]) || s[k] == '/'))
+		k++;
+	if (k >= n || s[k] == '>') {
+		*i = k;
+		return false;
+	}
+	do {
+		if (nl + 1 < nsize)
+			name[nl++] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]);
+		k++;
+	} while (k < n && s[k] != '=' && s[k] != '/' && s[k] != '>' && !parse_is_space(s[k]));
+	name[nl] = '\0';
+	while (k < n && parse_is_space(s[k]))
+		k++;
+	if (k < n && s[k] == '=') {
+		for (k++; k < n && parse_is_space(s[k]); k++)
+			;
+		quote = k < n && (s[k] == '"' || s[k] == '\'') ? s[k++] : 0;
+		for (; k < n && (quote ? s[k] != quote : !parse_is_space(s[k]) && s[k] != '>'); k++)
+			if (vl + 1 < vsize)
+				value[vl++] = (char)s[k];
+		if (quote && k < n)
+			k++;
+	}
+	value[vl] = '\0';
+	*i = k;
+	return true;
+}
+
+/* Copies src into dst, cut to fit. */
+static void parse_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* The charset in a <meta content="text/html; charset=..."> value. */
+static bool parse_content_charset(const char *v, char *label, size_t size)
+{
+	const char *s = v;
+	size_t n = 0;
+	char quote = 0;
+
+	while ((s = strcasestr(s, "charset")) != NULL) {
+		s += 7;
+		s += strspn(s, " \t\r\n\f");
+		if (*s == '=')
+			break;
+	}
+	if (!s)
+		return false;
+	s++;
+	s += strspn(s, " \t\r\n\f");
+	if (*s == '"' || *s == '\'')
+		quote = *s++;
+	for (; *s && (quote ? *s != quote : !strchr(" \t\r\n\f;", *s)); s++)
+		if (n + 1 < size)
+			label[n++] = *s;
+	if (quote && *s != quote)
+		return false;
+	label[n] = '\0';
+	return n > 0;
+}
+
+/* A <meta>'s charset, its attributes read from s[*i] on. */
+static bool parse_meta(const unsigned char *s, size_t n, size_t *i, char *label, size_t size)
+{
+	char name[16], value[256], from_content[64] = "";
+	bool pragma = false;
+
+	while (parse_attr(s, n, i, name, sizeof(name), value, sizeof(value))) {
+		if (strcmp(name, "charset") == 0 && value[0]) {
+			parse_copy(label, size, value);
+			return true;
+		}
+		if (strcmp(name, "http-equiv") == 0)
+			pragma = pragma || strcasecmp(value, "content-type") == 0;
+		else if (strcmp(name, "content") == 0 && !from_content[0])
+			parse_content_charset(value, from_content, sizeof(from_content));
+	}
+	if (!pragma || !from_content[0])
+		return false;
+	parse_copy(label, size, from_content);
+	return true;
+}
+
+/* The charset the first <meta> that names one declares, in s[0..n). */
+static bool parse_prescan(const unsigned char *s, size_t n, char *label, size_t size)
+{
+	char name[16], value[8];
+	size_t i = 0;
+
+	while (i < n) {
+		const unsigned char *end;
+
+		if (s[i] != '<') {
+			i++;
+		} else if (n - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+			end = memmem(s + i + 2, n - i - 2, "-->", 3);
+			if (!end)
+				return false;
+			i = (size_t)(end - s) + 3;
+		} else if (n - i >= 6 && strncasecmp((const char *)s + i, "<meta", 5) == 0 &&
+			   (parse_is_space(s[i + 5]) || s[i + 5] == '/')) {
+			i += 5;
+			if (parse_meta(s, n, &i, label, size) && parse_is_alpha((unsigned char)label[0]))
+				return true;
+			i++;
+		} else if (n - i >= 3 && (parse_is_alpha(s[i + 1]) ||
+					  (s[i + 1] == '/' && parse_is_alpha(s[i + 2])))) {
+			/* another tag: its attributes are skipped, quoted '>' and all */
+			for (i++; i < n && !parse_is_space(s[i]) && s[i] != '>'; i++)
+				;
+			while (parse_attr(s, n, &i, name, sizeof(name), value, sizeof(value)))
+				;
+			i++;
+		} else if (n - i >= 2 && strchr("!/?", s[i + 1])) {
+			end = memchr(s + i + 2, '>', n - i - 2);
+			if (!end)
+				return false;
+			i = (size_t)(end - s) + 1;
+		} else {
+			i++;
 		}
 	}
-	return xmlFindCharEncodingHandler(charset);
+	return false;
 }
+
+/* ---- handing UTF-8 to libxml2, in bounded memory --------------------------- */
+
+/*
+ * After each piece: input the parser has consumed is dropped (its push
+ * parser keeps all of it otherwise, unless a text node makes it shrink:
+ * a body of tags alone grew without end), and the caps of parse.h are
+ * checked. checkIndex is an offset into the dropped bytes: reset, the
+ * parser just looks again from where it stands.
+ */
+static void parse_bound(struct parse *p)
+{
+	htmlParserCtxtPtr c = p->ctxt;
+	xmlParserInputPtr in = c->input;
+
+	if (!in || !in->buf || c->instate == XML_PARSER_EOF || c->disableSAX) {
+		/* libxml2 gave up (out of memory): nothing more will come */
+		parse_halt(p);
+		return;
+	}
+	if (in->cur - in->base > PARSE_KEEP) {
+		xmlParserInputShrink(in);
+		c->checkIndex = 0;
+	}
+	if (in->end - in->cur > (ptrdiff_t)PARSE_PENDING_MAX || c->nameNr > (int)PARSE_DEPTH_MAX ||
+	    xmlDictSize(c->dict) > (int)PARSE_NAMES_MAX ||
+	    xmlDictGetUsage(c->dict) > PARSE_NAME_BYTES_MAX)
+		parse_halt(p);
+}
+
+static void parse_push(struct parse *p)
+{
+	size_t n = p->out_len;
+
+	p->out_len = 0;
+	if (n == 0 || !p->ctxt)
+		return;
+	/* the return value is the last recoverable error: not ours to act on */
+	htmlParseChunk(p->ctxt, p->out, (int)n, 0);
+	parse_bound(p);
+}
+
+/* Makes room for n more decoded bytes; false once the page was stopped. */
+static bool parse_room(struct parse *p, size_t n)
+{
+	if (p->out_len + n > sizeof(p->out))
+		parse_push(p);
+	return p->ctxt != NULL;
+}
+
+static void parse_put_cp(struct parse *p, uint32_t cp)
+{
+	char *o = p->out + p->out_len;
+
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		p->out_len += 1;
+	} else if (cp < 0x800) {
+		o[0] = (char)(0xc0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		p->out_len += 2;
+	} else {
+		o[0] = (char)(0xe0 | cp >> 12);
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		p->out_len += 3;
+	}
+}
+
+/* ---- decoders: each returns how much of in it used; the rest is an unfinished character ---- */
+
+static size_t parse_win1252(struct parse *p, const unsigned char *in, size_t n)
+{
+	/* 0x80-0x9F; the five bytes windows-1252 leaves unassigned keep their ISO-8859-1 (C1) meaning */
+	static const uint16_t c1[32] = {
+		0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+		0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+	};
+
+	for (size_t i = 0; i < n; i++) {
+		if (!parse_room(p, 3))
+			return n;
+		parse_put_cp(p, in[i] >= 0x80 && in[i] < 0xa0 ? c1[in[i] - 0x80] : in[i]);
+	}
+	return n;
+}
+
+/*
+ * The UTF-8 sequence at s: its length if valid, 0 if the bytes end inside
+ * it, or minus the length of its bad start (to be replaced by one U+FFFD).
+ */
+static int parse_utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int need;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		need = 2;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 3;
+		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
+		hi = s[0] == 0xed ? 0x9f : 0xbf;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 4;
+		lo = s[0] == 0xf0 ? 0x90 : 0x80;
+		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+	} else {
+		return -1;
+	}
+	for (int k = 1; k < need; k++) {
+		if ((size_t)k >= n)
+			return 0;
+		if (s[k] < lo || s[k] > hi)
+			return -k;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need;
+}
+
+static size_t parse_utf8(struct parse *p, const unsigned char *in, size_t n, bool final)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		int k;
+
+		if (!parse_room(p, 4))
+			return n;
+		if (in[i] < 0x80) {
+			/* ASCII, the bulk of any page, in runs */
+			size_t run = 1, room = sizeof(p->out) - p->out_len;
+
+			while (i + run < n && run < room && in[i + run] < 0x80)
+				run++;
+			memcpy(p->out + p->out_len, in + i, run);
+			p->out_len += run;
+			i += run;
+			continue;
+		}
+		k = parse_utf8_seq(in + i, n - i);
+		if (k == 0 && !final)
+			return i;
+		if (k <= 0 && p->codec == PARSE_UTF8_GUESS) {
+			p->codec = PARSE_WIN1252;
+			return i + parse_win1252(p, in + i, n - i);
+		}
+		if (k <= 0) {
+			parse_put_cp(p, 0xfffd);
+			i += k < 0 ? (size_t)-k : n - i;
+			continue;
+		}
+		memcpy(p->out + p->out_len, in + i, (size_t)k);
+		p->out_len += (size_t)k;
+		i += (size_t)k;
+	}
+	return i;
+}
+
+static size_t parse_iconv(struct parse *p, const unsigned char *in, size_t n, bool final)
+{
+	char *src = (char *)in;
+	size_t left = n;
+
+	while (left > 0 && p->ctxt) {
+		char *dst = p->out + p->out_len;
+		size_t room = sizeof(p->out) - p->out_len;
+		size_t rc = iconv(p->cd, &src, &left, &dst, &room);
+
+		p->out_len = (size_t)(dst - p->out);
+		if (rc != (size_t)-1)
+			break;
+		if (errno == E2BIG) {
+			parse_push(p);
+		} else if (errno == EINVAL && !final && left <= PARSE_CARRY) {
+			return n - left;
+		} else if (parse_room(p, 3)) {
+			/* EILSEQ, or a character the page ends inside: one code unit is skipped */
+			size_t skip = left < p->unit ? left : p->unit;
+
+			parse_put_cp(p, 0xfffd);
+			src += skip;
+			left -= skip;
+		}
+	}
+	if (final && p->ctxt) {
+		char *dst = p->out + p->out_len;
+		size_t room = sizeof(p->out) - p->out_len;
+
+		/* a stateful charset (ISO-2022-JP) may owe a last sequence */
+		if (iconv(p->cd, NULL, NULL, &dst, &room) != (size_t)-1)
+			p->out_len = (size_t)(dst - p->out);
+	}
+	return n;
+}
+
+/* Decodes raw as far as it goes, keeps an unfinished character for the next piece, parses the rest. */
+static void parse_decode(struct parse *p, bool final)
+{
+	size_t used;
+
+	switch (p->codec) {
+	case PARSE_WIN1252:
+		used = parse_win1252(p, p->raw, p->raw_len);
+		break;
+	case PARSE_ICONV:
+		used = parse_iconv(p, p->raw, p->raw_len, final);
+		break;
+	default:
+		used = parse_utf8(p, p->raw, p->raw_len, final);
+		break;
+	}
+	p->raw_len -= used;
+	memmove(p->raw, p->raw + used, p->raw_len);
+	if (!p->ctxt)
+		p->raw_len = 0;
+	parse_push(p);
+}
+
+/* The first bytes are in: a byte-order mark, the transport's label, a <meta>, or the guess. */
+static void parse_settle(struct parse *p)
+{
+	const unsigned char *s = p->raw;
+	size_t bom = 0;
+	char label[64];
+
+	if (p->raw_len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
+		p->codec = PARSE_UTF8;
+		bom = 3;
+	} else if (p->raw_len >= 2 && ((s[0] == 0xfe && s[1] == 0xff) || (s[0] == 0xff && s[1] == 0xfe))) {
+		if (parse_use(p, s[0] == 0xfe ? "utf-16be" : "utf-16le", false))
+			bom = 2;
+	} else if (!p->labelled) {
+		if (!parse_prescan(s, p->raw_len, label, sizeof(label)) || !parse_use(p, label, true))
+			p->codec = PARSE_UTF8_GUESS;
+	}
+	if (p->codec != PARSE_ICONV && p->cd != (iconv_t)-1) {
+		iconv_close(p->cd);
+		p->cd = (iconv_t)-1;
+	}
+	p->raw_len -= bom;
+	memmove(p->raw, p->raw + bom, p->raw_len);
+	p->sniffing = false;
+}
+
+/* ---- pages ----------------------------------------------------------------- */
 
 int parse_begin(struct parse *p, const char *content_type)
 {
-	xmlCharEncodingHandlerPtr handler = NULL;
-	int options = HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET;
+	int options = HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+		      HTML_PARSE_IGNORE_ENC;
 	char charset[64];
-	bool utf8 = false;
 
 	parse_abort(p);
 	p->links = 0;
 	p->in_title = p->title_seen = p->space = false;
 	p->title_len = 0;
 	p->title[0] = '\0';
-	if (content_type && parse_charset(content_type, charset, sizeof(charset)))
-		handler = parse_handler(charset, &utf8);
-	/* a transport charset wins over <meta>; UTF-8 needs no converter at all */
-	if (utf8 || handler)
-		options |= HTML_PARSE_IGNORE_ENC;
-	p->ctxt = htmlCreatePushParserCtxt(&p->sax, p, NULL, 0, NULL,
-					   handler ? XML_CHAR_ENCODING_NONE : XML_CHAR_ENCODING_UTF8);
+	p->raw_len = p->out_len = 0;
+	p->codec = PARSE_UTF8_GUESS;
+	p->labelled = content_type && parse_charset(content_type, charset, sizeof(charset)) &&
+		      parse_use(p, charset, false);
+	p->sniffing = true;
+	/* libxml2 only ever sees UTF-8, so it has no converter and no <meta> of its own to obey */
+	p->ctxt = htmlCreatePushParserCtxt(&p->sax, p, NULL, 0, NULL, XML_CHAR_ENCODING_UTF8);
 	if (!p->ctxt) {
-		if (handler)
-			xmlCharEncCloseFunc(handler);
-		return -1;
-	}
-	htmlCtxtUseOptions(p->ctxt, options);
-	if (handler && xmlSwitchToEncoding(p->ctxt, handler) < 0) {
 		parse_abort(p);
 		return -1;
 	}
+	htmlCtxtUseOptions(p->ctxt, options);
+	/* a name past the cap is not even stored; parse_bound() then stops the page */
+	xmlDictSetLimit(p->ctxt->dict, PARSE_NAME_BYTES_MAX);
+	p->active = true;
 	return 0;
 }
 
 int parse_feed(struct parse *p, const char *buf, size_t len)
 {
-	if (!p->ctxt)
+	if (!p->active)
 		return -1;
-	while (len > 0) {
-		int n = len > INT_MAX ? INT_MAX : (int)len;
+	while (len > 0 && p->ctxt) {
+		/* a label needs 3 bytes for a byte-order mark to override it; no label, 1024 */
+		size_t want = p->sniffing ? (p->labelled ? 3 : PARSE_SNIFF) : sizeof(p->raw);
+		size_t n = want - p->raw_len < len ? want - p->raw_len : len;
 
-		/* the return value is the last recoverable error: not ours to act on */
-		htmlParseChunk(p->ctxt, buf, n, 0);
+		memcpy(p->raw + p->raw_len, buf, n);
+		p->raw_len += n;
 		buf += n;
-		len -= (size_t)n;
+		len -= n;
+		if (p->sniffing) {
+			if (p->raw_len < want)
+				break;
+			parse_settle(p);
+		}
+		parse_decode(p, false);
 	}
 	return 0;
 }
@@ -253,10 +811,14 @@ static size_t parse_utf8_trim(const char *s, size_t len)
 
 void parse_end(struct parse *p, struct parse_facts *facts)
 {
-	if (p->ctxt) {
-		htmlParseChunk(p->ctxt, NULL, 0, 1);
-		parse_abort(p);
+	if (p->active && p->ctxt) {
+		if (p->sniffing)
+			parse_settle(p);
+		parse_decode(p, true);
+		if (p->ctxt)
+			htmlParseChunk(p->ctxt, NULL, 0, 1);
 	}
+	parse_abort(p);
 	if (p->title_len > PARSE_TITLE_MAX) {
 		p->title_len = parse_utf8_trim(p->title, PARSE_TITLE_MAX);
 		while (p->title_len > 0 && p->title[p->title_len - 1] == ' ')

@@ -8,6 +8,17 @@
 /* Longest title kept, in bytes of UTF-8; longer ones are cut at a character. */
 #define PARSE_TITLE_MAX 1024
 
+/*
+ * A page is parsed in bounded memory whatever its size: input the parser
+ * has consumed is dropped as it goes. What it must hold at once is capped;
+ * past any of these caps the parse of that page stops, and the title and
+ * links found until then are the page's.
+ */
+#define PARSE_PENDING_MAX (1u << 20)	/* one unfinished tag, comment, script or text run */
+#define PARSE_DEPTH_MAX (1u << 18)	/* elements open at once */
+#define PARSE_NAMES_MAX 10000u		/* distinct element, attribute and entity names */
+#define PARSE_NAME_BYTES_MAX (1u << 20)	/* ... and the bytes they take */
+
 struct parse_facts {
 	const char *title;	/* UTF-8, whitespace collapsed, "" if none */
 	size_t title_len;
@@ -16,7 +27,7 @@ struct parse_facts {
 
 struct parse;
 
-/* xmlInitParser: once, before any thread or fork. */
+/* xmlInitParser: once, before any thread or fork. Also keeps libxml2 off stderr. */
 void parse_global_init(void);
 void parse_global_cleanup(void);
 
@@ -28,12 +39,15 @@ void parse_free(struct parse *p);
 bool parse_is_html(const char *content_type);
 
 /*
- * Starts a page. The charset of content_type (may be NULL) wins over a
- * <meta> in the page, as in browsers; without one, UTF-8 is assumed until a
- * <meta> says otherwise or a byte is not UTF-8 (then ISO-8859-1). 0 or -1.
+ * Starts a page. Its charset is, as in browsers: a byte-order mark; else
+ * the charset of content_type (may be NULL); else a <meta> charset in the
+ * first 1024 bytes; else UTF-8 until a byte is not UTF-8, and from there
+ * windows-1252. ISO-8859-1 and ASCII labels are read as windows-1252.
+ * Bytes the charset has no character for become U+FFFD: no byte stops a
+ * parse. 0 or -1.
  */
 int parse_begin(struct parse *p, const char *content_type);
-/* Feeds the next piece of the body; never fails on bad HTML. 0 or -1. */
+/* Feeds the next piece of the body; never fails on bad HTML. 0, or -1 if no page was begun. */
 int parse_feed(struct parse *p, const char *buf, size_t len);
 /* Ends the page; facts->title points into p until the next parse_begin(). */
 void parse_end(struct parse *p, struct parse_facts *facts);

@@ -24,29 +24,67 @@ struct urllist {
 	char buf[URLLIST_BUF + 1];
 };
 
+/*
+ * Whether fd can be read as a list: a directory opens but never reads, a
+ * closed stdin or one open for writing only fails at the first read. Such a
+ * list is refused before anything else of the run happens. 0, or -1 with a
+ * message in err.
+ */
+static int urllist_check(int fd, const char *path, char *err, size_t errlen)
+{
+	const char *why = NULL;
+	char where[300];
+	struct stat st;
+	int flags;
+
+	if (strcmp(path, "-") == 0)
+		snprintf(where, sizeof(where), "from standard input");
+	else
+		snprintf(where, sizeof(where), "'%s'", path);
+	if (fstat(fd, &st) < 0)
+		why = errno == EBADF ? "it is closed" : strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = strerror(EISDIR);
+	else if ((flags = fcntl(fd, F_GETFL)) < 0)
+		why = strerror(errno);
+	else if ((flags & O_ACCMODE) == O_WRONLY)
+		why = "it is open for writing only";
+	if (!why)
+		return 0;
+	snprintf(err, errlen, "cannot read url list %s: %s", where, why);
+	return -1;
+}
+
 struct urllist *urllist_open(const char *path, char *err, size_t errlen)
 {
+	bool from_stdin = strcmp(path, "-") == 0;
 	struct urllist *list;
 	int fd;
 
-	if (strcmp(path, "-") == 0) {
+	if (from_stdin) {
 		fd = STDIN_FILENO;
 	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
 			snprintf(err, errlen, "cannot open url list '%s': %s", path, strerror(errno));
 			return NULL;
 		}
 	}
+	if (urllist_check(fd, path, err, errlen) < 0) {
+		if (!from_stdin)
+			close(fd);
+		return NULL;
+	}
 	list = calloc(1, sizeof(*list));
 	if (!list) {
 		snprintf(err, errlen, "out of memory reading '%s'", path);
-		if (fd != STDIN_FILENO)
+		if (!from_stdin)
 			close(fd);
 		return NULL;
 	}
 	list->fd = fd;
-	list->owns_fd = fd != STDIN_FILENO;
+	/* a file opened while stdin was closed may be descriptor 0: it is still ours */
+	list->owns_fd = !from_stdin;
 	list->first = true;
 	return list;
 }

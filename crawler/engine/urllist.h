@@ -11,8 +11,10 @@
 struct urllist;
 
 /*
- * Opens path for reading ("-" is stdin, which is not closed later).
- * Returns NULL on failure with a message in err (errlen bytes).
+ * Opens path for reading ("-" is stdin, which is not closed later). A list
+ * that could never be read is refused here: a directory, a closed stdin or
+ * one open for writing only. Returns NULL on failure with a message in err
+ * (errlen bytes).
  */
 struct urllist *urllist_open(const char *path, char *err, size_t errlen);
 

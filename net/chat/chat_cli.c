@@ -1,14 +1,17 @@
 /* chat_cli.c -- command-line front of udp-chat and udp-chat-relay: options, usage, stop signals */
 #include "chat_cli.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "chat_members.h"
-#include "netutil.h"
+#include "numbers.h"
+
+/* Room for a message of util's option parsers, which quote the user's value. */
+#define CHAT_OPT_ERR_LEN 256
+/* The longest --keepalive and --idle-timeout: a day. */
+#define CHAT_MAX_SECONDS 86400
 
 static volatile sig_atomic_t *stop_flag;
 
@@ -59,13 +62,15 @@ static void client_usage(FILE *f)
 		"  --relay HOST:PORT    join the room kept by a udp-chat-relay\n"
 		"  --max-payload BYTES  largest datagram sent or accepted (default %d,\n"
 		"                       %d..%d); longer messages are refused, not cut\n"
-		"  --keepalive SECONDS  re-join the relay this often (default %d)\n"
+		"  --keepalive SECONDS  re-join the relay this often, 1..%d (default %d)\n"
 		"  --help               show this help\n"
 		"\n"
 		"Input lines: /quit leaves (so does end of input or Ctrl-C);\n"
-		"/peer HOST:PORT adds a peer while running (peer mode).\n",
+		"/peer HOST:PORT adds a peer while running (peer mode).\n"
+		"Peers are sent {\"username\",\"msg\"} datagrams only; join and leave\n"
+		"notices go to a relay.\n",
 		CHAT_NAME_MAX, CHAT_MAX_PEERS, CHAT_DEFAULT_PAYLOAD, CHAT_MIN_PAYLOAD,
-		CHAT_MAX_PAYLOAD, CHAT_DEFAULT_KEEPALIVE);
+		CHAT_MAX_PAYLOAD, CHAT_MAX_SECONDS, CHAT_DEFAULT_KEEPALIVE);
 }
 
 static void relay_usage(FILE *f)
@@ -82,12 +87,14 @@ static void relay_usage(FILE *f)
 		"  --bind HOST:PORT        address to listen on (default 127.0.0.1:%d;\n"
 		"                          port 0 picks one, printed on stderr)\n"
 		"  --max-members N         room size, 1..%d (default %d)\n"
-		"  --idle-timeout SECONDS  drop a silent member after this (default %d)\n"
+		"  --idle-timeout SECONDS  drop a silent member after this, 1..%d\n"
+		"                          (default %d)\n"
 		"  --max-payload BYTES     largest datagram accepted or forwarded\n"
 		"                          (default %d, %d..%d)\n"
 		"  --help                  show this help\n",
 		CHAT_DEFAULT_RELAY_PORT, CHAT_MAX_MEMBERS_LIMIT, CHAT_DEFAULT_MAX_MEMBERS,
-		CHAT_DEFAULT_IDLE, CHAT_DEFAULT_PAYLOAD, CHAT_MIN_PAYLOAD, CHAT_MAX_PAYLOAD);
+		CHAT_MAX_SECONDS, CHAT_DEFAULT_IDLE, CHAT_DEFAULT_PAYLOAD, CHAT_MIN_PAYLOAD,
+		CHAT_MAX_PAYLOAD);
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -107,25 +114,37 @@ static int usage_error(const char *prog, const char *fmt, ...)
 static int parse_number(const char *prog, const char *opt, const char *text,
 			unsigned long min, unsigned long max, unsigned long *out)
 {
-	char *end;
-	unsigned long v;
+	char err[CHAT_OPT_ERR_LEN];
+	long long v;
 
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (!*text || *text == '-' || *text == '+' || *end || errno || v < min || v > max)
-		return usage_error(prog, "invalid %s '%s': expected %lu..%lu", opt, text,
-				   min, max);
-	*out = v;
+	if (num_parse_int(opt, text, (long long)min, (long long)max, &v, err, sizeof(err)) < 0)
+		return usage_error(prog, "%s", err);
+	*out = (unsigned long)v;
 	return 0;
 }
 
-static int parse_bind(const char *prog, const char *spec, char *host, unsigned short *port)
+/*
+ * Parses HOST:PORT for option opt into host (CHAT_HOST_LEN bytes) and port;
+ * without a HOST, host keeps its default.
+ */
+static int parse_hostport(const char *prog, const char *opt, const char *spec,
+			  unsigned min_port, char *host, unsigned short *port)
 {
-	char err[NET_ERR_LEN];
+	char err[CHAT_OPT_ERR_LEN];
 
-	if (net_parse_hostport(spec, host, CHAT_HOST_LEN, port, err) < 0)
+	if (num_parse_hostport(opt, spec, min_port, host, CHAT_HOST_LEN, port, err,
+			       sizeof(err)) < 0)
 		return usage_error(prog, "%s", err);
 	return 0;
+}
+
+/* A --peer or --relay address, checked now; it is resolved when the chat starts. */
+static int check_target(const char *prog, const char *opt, const char *spec)
+{
+	char host[CHAT_HOST_LEN];
+	unsigned short port;
+
+	return parse_hostport(prog, opt, spec, 1, host, &port);
 }
 
 static int check_name(const char *name)
@@ -181,14 +200,18 @@ static int client_option(int c, const char *arg, void *ctx)
 		o->name = arg;
 		return 0;
 	case 'b':
-		return parse_bind(prog, arg, o->bind_host, &o->bind_port);
+		return parse_hostport(prog, "--bind", arg, 0, o->bind_host, &o->bind_port);
 	case 'p':
 		if (o->npeers == CHAT_MAX_PEERS)
 			return usage_error(prog, "too many --peer options (at most %d)",
 					   CHAT_MAX_PEERS);
+		if (check_target(prog, "--peer", arg) < 0)
+			return -1;
 		o->peers[o->npeers++] = arg;
 		return 0;
 	case 'r':
+		if (check_target(prog, "--relay", arg) < 0)
+			return -1;
 		o->relay = arg;
 		return 0;
 	case 'm':
@@ -198,7 +221,7 @@ static int client_option(int c, const char *arg, void *ctx)
 		o->max_payload = v;
 		return 0;
 	case 'k':
-		if (parse_number(prog, "--keepalive", arg, 1, 86400, &v) < 0)
+		if (parse_number(prog, "--keepalive", arg, 1, CHAT_MAX_SECONDS, &v) < 0)
 			return -1;
 		o->keepalive = (unsigned)v;
 		return 0;
@@ -254,14 +277,14 @@ static int relay_option(int c, const char *arg, void *ctx)
 
 	switch (c) {
 	case 'b':
-		return parse_bind(prog, arg, o->bind_host, &o->bind_port);
+		return parse_hostport(prog, "--bind", arg, 0, o->bind_host, &o->bind_port);
 	case 'n':
 		if (parse_number(prog, "--max-members", arg, 1, CHAT_MAX_MEMBERS_LIMIT, &v) < 0)
 			return -1;
 		o->max_members = v;
 		return 0;
 	case 'i':
-		if (parse_number(prog, "--idle-timeout", arg, 1, 86400, &v) < 0)
+		if (parse_number(prog, "--idle-timeout", arg, 1, CHAT_MAX_SECONDS, &v) < 0)
 			return -1;
 		o->idle_timeout = (unsigned)v;
 		return 0;

@@ -55,7 +55,10 @@ static void client_show(const struct chat_client *c, const struct chat_msg *m,
 		printf("* %s@%s joined\n", name, from);
 		break;
 	case CHAT_LEAVE:
-		printf("* %s@%s left\n", name, from);
+		if (m->username)
+			printf("* %s@%s left\n", name, from);
+		else
+			printf("* %s left\n", from);
 		break;
 	case CHAT_ERROR:
 		chat_escape(m->text, m->text_len, text, text_cap);
@@ -119,20 +122,23 @@ static void client_send_all(struct chat_client *c, size_t len)
 		chat_send(c->fd, c->out, len, &c->targets[i], prog);
 }
 
-/* Sends a join or leave notice to every target (or just to target i >= 0). */
-static void client_notice(struct chat_client *c, enum chat_kind kind, long only)
+/*
+ * Tells the relay that we join (or are still here) or leave. Peers get no
+ * notices: the classic peer reads every datagram as {"username","msg"} and
+ * fails on anything else, so peers are sent messages only.
+ */
+static void client_notice(struct chat_client *c, enum chat_kind kind)
 {
 	size_t len;
 
+	if (!c->via_relay)
+		return;
 	if (chat_msg_encode(kind, c->o->name, NULL, 0, NULL, c->out,
 			    c->o->max_payload, &len) < 0) {
 		fprintf(stderr, "%s: cannot encode a notice with this name\n", prog);
 		return;
 	}
-	if (only >= 0)
-		chat_send(c->fd, c->out, len, &c->targets[only], prog);
-	else
-		client_send_all(c, len);
+	client_send_all(c, len);
 }
 
 static int client_add_target(struct chat_client *c, const char *spec)
@@ -195,8 +201,8 @@ static int client_line(struct chat_client *c, char *line, size_t len)
 	if (strncmp(line, "/peer ", 6) == 0) {
 		if (c->via_relay)
 			fprintf(stderr, "%s: /peer works in peer mode, not with --relay\n", prog);
-		else if (client_add_target(c, line + 6) == 0)
-			client_notice(c, CHAT_JOIN, (long)c->ntargets - 1);
+		else
+			client_add_target(c, line + 6);
 		return 0;
 	}
 	if (line[0] == '/') {
@@ -272,7 +278,7 @@ static void client_input(struct chat_client *c, volatile sig_atomic_t *stop,
 
 		if (c->via_relay) {
 			if (left <= 0) {
-				client_notice(c, CHAT_JOIN, -1);
+				client_notice(c, CHAT_JOIN);
 				next_alive = chat_now() + c->o->keepalive;
 				continue;
 			}
@@ -357,9 +363,9 @@ int chat_client_run(const struct chat_client_opts *o, volatile sig_atomic_t *sto
 		rc = -1;
 		goto out;
 	}
-	client_notice(&c, CHAT_JOIN, -1);
+	client_notice(&c, CHAT_JOIN);
 	client_input(&c, stop, waitmask);
-	client_notice(&c, CHAT_LEAVE, -1);
+	client_notice(&c, CHAT_LEAVE);
 	if (net_write_all(c.wake[1], "", 1) < 0)
 		fprintf(stderr, "%s: cannot wake the receive thread: %s\n", prog, strerror(errno));
 	pthread_join(rx, NULL);

@@ -169,7 +169,8 @@ static int decode_kind(struct chat_msg *m, struct json_object *doc, char *err,
 static int decode_fields(struct chat_msg *m, struct json_object *doc, char *err,
 			 size_t errlen)
 {
-	bool need_name = m->kind != CHAT_ERROR;
+	/* A leave needs no name: the relay knows its members by address. */
+	bool need_name = m->kind == CHAT_MSG || m->kind == CHAT_JOIN;
 	bool need_text = m->kind == CHAT_MSG || m->kind == CHAT_ERROR;
 
 	if (get_string(doc, "username", &m->username, &m->username_len, err, errlen) < 0 ||
@@ -180,7 +181,8 @@ static int decode_fields(struct chat_msg *m, struct json_object *doc, char *err,
 		return fail(err, errlen, "field 'username' is missing");
 	if (need_text && !m->text)
 		return fail(err, errlen, "field 'msg' is missing");
-	if (need_name && (m->username_len == 0 || m->username_len > CHAT_NAME_MAX))
+	if (m->username && m->kind != CHAT_ERROR &&
+	    (m->username_len == 0 || m->username_len > CHAT_NAME_MAX))
 		return fail(err, errlen, "username must be 1 to %d bytes, not %zu",
 			    CHAT_NAME_MAX, m->username_len);
 	if (!need_text)

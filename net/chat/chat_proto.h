@@ -9,9 +9,12 @@
  * One datagram carries one JSON object:
  *   {"username":"alice","msg":"hi"}              a message (or "type":"msg")
  *   {"type":"join","username":"alice"}           a member arrives or keeps alive
- *   {"type":"leave","username":"alice"}          a member goes
+ *   {"type":"leave","username":"alice"}          a member goes ("username" optional)
  *   {"type":"error","msg":"room is full"}        the relay refuses a request
  * The relay adds "from":"HOST:PORT" (the original sender) to what it forwards.
+ * Peers talk only in messages: the classic peer reads every datagram as
+ * {"username","msg"}, so join, leave and error are for a room and its relay.
+ * An object that repeats a key is refused, not read as its last value.
  */
 
 /* 1500-byte Ethernet MTU minus IPv4 and UDP headers. */
@@ -48,7 +51,7 @@ enum chat_error {
  */
 struct chat_msg {
 	enum chat_kind kind;
-	const char *username;	/* NULL for CHAT_ERROR */
+	const char *username;	/* NULL for CHAT_ERROR, and for a CHAT_LEAVE without one */
 	size_t username_len;
 	const char *text;	/* "msg": NULL for CHAT_JOIN and CHAT_LEAVE */
 	size_t text_len;

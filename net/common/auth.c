@@ -1,10 +1,10 @@
 /* auth.c -- HMAC-SHA256 challenge-response; the only file that includes OpenSSL */
 #include "auth.h"
+#include "errbuf.h"
 #include "netutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +15,9 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-static int auth_fail(char *err, int code, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-
-		va_start(ap, fmt);
-		vsnprintf(err, NET_ERR_LEN, fmt, ap);
-		va_end(ap);
-	}
-	errno = code;
-	return -1;
-}
+/* -1 with err filled and errno set to code. */
+#define auth_fail(err, code, ...) \
+	(errbuf_set((err), NET_ERR_LEN, __VA_ARGS__), errno = (code), -1)
 
 int net_auth_secret_parse(struct net_secret *s, const void *data, size_t len, char *err)
 {

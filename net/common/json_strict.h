@@ -9,7 +9,8 @@
 /*
  * Parses buf[0..len) as exactly one JSON value in strict syntax (and, with
  * check_utf8, valid UTF-8): a prefix such as "42" of "421", a truncated
- * value or data after the value is an error. Returns the value (release it
+ * value, data after the value or an object that repeats a key (json-c would
+ * keep the last one) is an error. Returns the value (release it
  * with json_object_put) or NULL with *why set to a static description.
  */
 struct json_object *json_strict_parse(const char *buf, size_t len, bool check_utf8,

@@ -1,31 +1,23 @@
 /* netutil.c -- socket and I/O helpers shared by the networking modules */
 #include "netutil.h"
+#include "errbuf.h"
+#include "numbers.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <stdarg.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-static int fail(char *err, const char *fmt, ...)
-{
-	int saved = errno;
-
-	if (err) {
-		va_list ap;
-
-		va_start(ap, fmt);
-		vsnprintf(err, NET_ERR_LEN, fmt, ap);
-		va_end(ap);
-	}
-	errno = saved;
-	return -1;
-}
+/* -1 with err filled; errno stays what the failing call set. */
+#define fail(err, ...) (errbuf_set((err), NET_ERR_LEN, __VA_ARGS__), -1)
 
 int net_write_all(int fd, const void *buf, size_t len)
 {
@@ -65,6 +57,38 @@ ssize_t net_read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+int net_write_file_atomic(const char *path, const void *data, size_t len, char *err)
+{
+	char tmp[4096];
+	int fd, saved;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return fail(err, "cannot write '%s': name too long", path);
+	}
+	/* mkstemp opens with O_EXCL: a name of its own making, and no link followed. */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, "cannot create a temporary file beside '%s': %s", path,
+			    strerror(errno));
+	/* mkstemp makes it 0600; these files are read by other programs. */
+	if (fchmod(fd, 0644) < 0 || net_write_all(fd, data, len) < 0) {
+		saved = errno;
+		close(fd);
+		goto unlink_tmp;
+	}
+	/* rename() replaces whatever is at path, a symlink included, and follows none. */
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		saved = errno;
+		goto unlink_tmp;
+	}
+	return 0;
+unlink_tmp:
+	unlink(tmp);
+	errno = saved;
+	return fail(err, "cannot write '%s': %s", path, strerror(errno));
+}
+
 int net_set_nonblock(int fd, bool on)
 {
 	int flags = fcntl(fd, F_GETFL);
@@ -75,56 +99,12 @@ int net_set_nonblock(int fd, bool on)
 	return fcntl(fd, F_SETFL, flags);
 }
 
-int net_set_cloexec(int fd)
-{
-	int flags = fcntl(fd, F_GETFD);
-
-	if (flags < 0)
-		return -1;
-	return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
-}
-
-int net_parse_port(const char *text, unsigned short *port, char *err)
-{
-	char *end;
-	long value;
-
-	errno = 0;
-	value = strtol(text, &end, 10);
-	if (!*text || *end || errno || value < 0 || value > 65535) {
-		errno = EINVAL;
-		return fail(err, "invalid port '%s': expected a number from 0 to 65535", text);
-	}
-	*port = (unsigned short)value;
-	return 0;
-}
-
 int net_parse_hostport(const char *spec, char *host, size_t host_len,
 		       unsigned short *port, char *err)
 {
-	const char *colon = strrchr(spec, ':');
-	const char *h = spec;
-	size_t hlen;
-
-	if (!colon)
-		return net_parse_port(spec, port, err);
-	hlen = (size_t)(colon - spec);
-	if (hlen >= 2 && spec[0] == '[' && spec[hlen - 1] == ']') {
-		h = spec + 1;
-		hlen -= 2;
-	} else if (memchr(spec, ':', hlen)) {
+	if (num_parse_hostport("address", spec, 0, host, host_len, port, err, NET_ERR_LEN) < 0) {
 		errno = EINVAL;
-		return fail(err, "invalid address '%s': write IPv6 as [ADDR]:PORT", spec);
-	}
-	if (hlen >= host_len) {
-		errno = ENAMETOOLONG;
-		return fail(err, "invalid address '%s': host name too long", spec);
-	}
-	if (net_parse_port(colon + 1, port, err) < 0)
 		return -1;
-	if (hlen > 0) {
-		memcpy(host, h, hlen);
-		host[hlen] = '\0';
 	}
 	return 0;
 }
@@ -205,6 +185,48 @@ int net_udp_bind(const char *host, unsigned short port, char *err)
 
 int net_tcp_connect(const char *host, unsigned short port, char *err)
 {
+	return net_tcp_connect_timeout(host, port, -1, err);
+}
+
+/* Waits for a non-blocking connect to finish; 0, or -1 with errno (ETIMEDOUT). */
+static int connect_wait(int fd, int timeout_ms)
+{
+	struct timespec now, end;
+	int soerr = 0, rc;
+	socklen_t len = sizeof(soerr);
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		long long left = -1;
+
+		if (timeout_ms >= 0) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left = (long long)(end.tv_sec - now.tv_sec) * 1000 +
+			       (end.tv_nsec - now.tv_nsec) / 1000000;
+			if (left < 0)
+				left = 0;
+		}
+		rc = poll(&pfd, 1, (int)left);
+		if (rc > 0)
+			break;
+		if (rc == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (errno != EINTR)
+			return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+		return -1;
+	errno = soerr;
+	return soerr ? -1 : 0;
+}
+
+int net_tcp_connect_timeout(const char *host, unsigned short port, int timeout_ms, char *err)
+{
 	struct sockaddr_storage addr;
 	socklen_t len;
 	int fd = open_socket(host, port, SOCK_STREAM, &addr, &len, err);
@@ -212,9 +234,14 @@ int net_tcp_connect(const char *host, unsigned short port, char *err)
 
 	if (fd < 0)
 		return -1;
-	do
+	rc = net_set_nonblock(fd, true);
+	if (rc == 0)
 		rc = connect(fd, (struct sockaddr *)&addr, len);
-	while (rc < 0 && errno == EINTR);
+	/* Interrupted or not, a non-blocking connect goes on; its end is the socket writable. */
+	if (rc < 0 && (errno == EINPROGRESS || errno == EINTR))
+		rc = connect_wait(fd, timeout_ms);
+	if (rc == 0)
+		rc = net_set_nonblock(fd, false);
 	if (rc < 0) {
 		int saved = errno;
 

@@ -22,18 +22,23 @@
 int net_write_all(int fd, const void *buf, size_t len);
 /* Reads until len bytes or EOF, looping on EINTR. Bytes read, or -1. */
 ssize_t net_read_full(int fd, void *buf, size_t len);
+/*
+ * Replaces the file at path with data (mode 0644), atomically: a reader sees
+ * the old file or the whole new one. Writes a mkstemp file beside path, then
+ * renames it over path, so a symlink planted at path is replaced, never
+ * followed, and no fixed temporary name exists to be planted. 0 or -1.
+ */
+int net_write_file_atomic(const char *path, const void *data, size_t len, char *err);
 
 int net_set_nonblock(int fd, bool on);
-int net_set_cloexec(int fd);
 
 /*
- * Splits "HOST:PORT" or "[V6]:PORT" into host and port. A bare ":PORT" or
- * "PORT" leaves host untouched. 0 or -1.
+ * Splits "HOST:PORT" or "[V6]:PORT" into host and port (0..65535), strictly
+ * as num_parse_hostport() in util/numbers.h. A bare ":PORT" or "PORT" leaves
+ * host untouched. 0 or -1 with errno EINVAL.
  */
 int net_parse_hostport(const char *spec, char *host, size_t host_len,
 		       unsigned short *port, char *err);
-/* Parses a port number 0..65535. 0 or -1. */
-int net_parse_port(const char *text, unsigned short *port, char *err);
 
 /* Resolves a numeric or named host for the given socket type. */
 int net_resolve(const char *host, unsigned short port, int socktype,
@@ -43,6 +48,8 @@ int net_resolve(const char *host, unsigned short port, int socktype,
 int net_tcp_listen(const char *host, unsigned short port, int backlog, char *err);
 /* Connected TCP socket (close-on-exec). fd or -1. */
 int net_tcp_connect(const char *host, unsigned short port, char *err);
+/* The same, giving up after timeout_ms (-1: as long as the kernel tries) with ETIMEDOUT. */
+int net_tcp_connect_timeout(const char *host, unsigned short port, int timeout_ms, char *err);
 /* Bound UDP socket (close-on-exec); port 0 picks one. fd or -1. */
 int net_udp_bind(const char *host, unsigned short port, char *err);
 

@@ -1,4 +1,4 @@
-/* client_main.c -- echo-client: parse options, connect, authenticate, pump lines */
+/* client_main.c -- echo-client: parse options, connect, authenticate, pump stdin and replies */
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -29,16 +29,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "echo-client: %s\n", err);
 		return 1;
 	}
-	fd = net_tcp_connect(opts.host, opts.port, err);
+	fd = net_tcp_connect_timeout(opts.host, opts.port, opts.timeout_ms, err);
 	if (fd < 0) {
 		fprintf(stderr, "echo-client: %s\n", err);
 		net_auth_secret_release(&secret);
 		return 1;
 	}
-	rc = opts.secret_file ? echo_client_handshake(fd, &secret, err) : ECHO_CLIENT_OK;
+	rc = opts.secret_file ? echo_client_handshake(fd, &secret, opts.timeout_ms, err)
+			      : ECHO_CLIENT_OK;
 	net_auth_secret_release(&secret);
 	if (rc == ECHO_CLIENT_OK)
-		rc = echo_client_pump(fd, STDIN_FILENO, STDOUT_FILENO, err);
+		rc = echo_client_pump(fd, STDIN_FILENO, STDOUT_FILENO, opts.secret_file != NULL,
+				      opts.timeout_ms, err);
 	close(fd);
 	if (rc != ECHO_CLIENT_OK) {
 		fprintf(stderr, "echo-client: %s\n", err);

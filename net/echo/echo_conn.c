@@ -12,8 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-/* First line buffer, grown by doubling up to the line limit. */
+/*
+ * The reply buffer starts small and doubles while replies pile up faster than
+ * the peer takes them, up to the line limit but within these bounds: replies
+ * go out as they come, so no line has to fit.
+ */
 #define ECHO_BUF_START 4096
+#define ECHO_BUF_MAX ((size_t)64 << 10)
 
 int64_t echo_now_ms(void)
 {
@@ -25,10 +30,11 @@ int64_t echo_now_ms(void)
 
 static size_t conn_buf_cap(const struct echo_conn *c)
 {
-	/* A line at the limit plus one byte, to see that it goes over. */
-	size_t cap = c->cfg->max_line + 1;
+	size_t cap = c->cfg->max_line;
 
-	return cap < ECHO_BUF_START ? ECHO_BUF_START : cap;
+	if (cap < ECHO_BUF_START)
+		return ECHO_BUF_START;
+	return cap > ECHO_BUF_MAX ? ECHO_BUF_MAX : cap;
 }
 
 static void conn_note(struct echo_conn *c, const void *msg, size_t len)
@@ -47,12 +53,20 @@ void echo_conn_end(struct echo_conn *c, enum echo_conn_end why)
 		c->end = why;
 }
 
-/* Stops reading, says why in a last message, and closes once it is out. */
+/*
+ * Stops reading, says why in a last message, and closes once it is out. The
+ * message starts a line of its own, so a client reading lines can tell it
+ * from the echo it follows.
+ */
 static void conn_refuse(struct echo_conn *c, enum echo_conn_end why, const char *msg, int64_t now)
 {
-	c->len = c->ready;
-	c->scanned = 0;
-	conn_note(c, msg, strlen(msg));
+	size_t nl = c->line_len > 0;
+
+	c->note[0] = '\n';
+	memcpy(c->note + nl, msg, strlen(msg));
+	c->note_len = nl + strlen(msg);
+	c->note_sent = 0;
+	c->line_len = 0;
 	c->state = ECHO_CONN_CLOSING;
 	c->end = why;
 	c->deadline = now + ECHO_LINGER_MS;
@@ -66,7 +80,7 @@ int echo_conn_init(struct echo_conn *c, int fd, const char *peer,
 	c->cfg = cfg;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	if (!cfg->secret) {
-		c->state = ECHO_CONN_LINES;
+		c->state = ECHO_CONN_ECHO;
 		c->deadline = now + cfg->idle_ms;
 		return 0;
 	}
@@ -91,7 +105,7 @@ void echo_conn_release(struct echo_conn *c)
 
 static bool conn_output_pending(const struct echo_conn *c)
 {
-	return c->sent < c->ready || c->note_sent < c->note_len;
+	return c->sent < c->len || c->note_sent < c->note_len;
 }
 
 /* Moves the unsent bytes to the front, making room at the end. */
@@ -100,26 +114,21 @@ static void conn_compact(struct echo_conn *c)
 	if (c->sent == 0)
 		return;
 	memmove(c->buf, c->buf + c->sent, c->len - c->sent);
-	c->ready -= c->sent;
 	c->len -= c->sent;
 	c->sent = 0;
 }
 
 /*
- * Whether a read has somewhere to go. A full buffer holding replies waits
- * for them to be written: a peer that does not read its replies stops being
- * read from, so what it can make the server hold stays bounded.
+ * Whether a read has somewhere to go. Replies the peer has not taken wait in
+ * the buffer; once it is full at its cap, the peer is not read from until
+ * they are written, so what it can make the server hold stays bounded.
  */
 static bool conn_can_read(const struct echo_conn *c)
 {
-	size_t kept = c->len - c->sent;
-
 	/* Replies must not overtake the OK still on its way. */
 	if (c->note_sent < c->note_len)
 		return false;
-	if (kept < c->alloc || c->alloc == 0)
-		return true;
-	return c->sent == c->ready && kept < conn_buf_cap(c);
+	return c->len - c->sent < conn_buf_cap(c);
 }
 
 short echo_conn_events(const struct echo_conn *c)
@@ -132,7 +141,7 @@ short echo_conn_events(const struct echo_conn *c)
 		return ev ? ev : POLLIN;
 	case ECHO_CONN_LINGER:
 		return ev | POLLIN;
-	case ECHO_CONN_LINES:
+	case ECHO_CONN_ECHO:
 		if (!c->peer_eof && conn_can_read(c))
 			ev |= POLLIN;
 		return ev;
@@ -164,8 +173,8 @@ static void conn_flush(struct echo_conn *c, int64_t now)
 {
 	bool progress = false;
 
-	while (c->sent < c->ready) {
-		ssize_t n = conn_write(c, c->buf + c->sent, c->ready - c->sent);
+	while (c->sent < c->len) {
+		ssize_t n = conn_write(c, c->buf + c->sent, c->len - c->sent);
 
 		if (n <= 0)
 			goto out;
@@ -184,11 +193,11 @@ static void conn_flush(struct echo_conn *c, int64_t now)
 		/* FIN after the message, then drain: closing with unread input would reset it away. */
 		shutdown(c->fd, SHUT_WR);
 		c->state = ECHO_CONN_LINGER;
-	} else if (c->state == ECHO_CONN_LINES && c->peer_eof) {
+	} else if (c->state == ECHO_CONN_ECHO && c->peer_eof) {
 		echo_conn_end(c, ECHO_END_EOF);
 	}
 out:
-	if (progress && c->state == ECHO_CONN_LINES)
+	if (progress && c->state == ECHO_CONN_ECHO)
 		c->deadline = now + c->cfg->idle_ms;
 }
 
@@ -214,7 +223,7 @@ static ssize_t conn_read(struct echo_conn *c, void *p, size_t len)
 
 static void conn_read_auth(struct echo_conn *c, int64_t now)
 {
-	/* Never past the tag: lines sent early wait in the socket until OK is out. */
+	/* Never past the tag: data sent early waits in the socket until OK is out. */
 	ssize_t n = conn_read(c, c->answer + c->answer_len, sizeof(c->answer) - c->answer_len);
 
 	if (n < 0) {
@@ -229,7 +238,7 @@ static void conn_read_auth(struct echo_conn *c, int64_t now)
 		return;
 	}
 	conn_note(c, ECHO_MSG_OK, strlen(ECHO_MSG_OK));
-	c->state = ECHO_CONN_LINES;
+	c->state = ECHO_CONN_ECHO;
 	c->deadline = now + c->cfg->idle_ms;
 }
 
@@ -254,20 +263,19 @@ static int conn_make_room(struct echo_conn *c)
 	return 0;
 }
 
-/* The unfinished line at EOF is answered as if its newline had come. */
+/* An unfinished line at EOF is ended as if its newline had come. */
 static void conn_finish_line(struct echo_conn *c)
 {
-	if (c->len == c->ready)
+	if (c->line_len == 0)
 		return;
-	echo_upcase(c->buf + c->ready, c->len - c->ready);
-	c->ready = c->len;
-	c->scanned = 0;
+	c->line_len = 0;
 	conn_note(c, "\n", 1);
 }
 
-static void conn_read_lines(struct echo_conn *c, int64_t now)
+/* Answers what arrived at once: a client that sends a word and waits gets it back. */
+static void conn_read_echo(struct echo_conn *c, int64_t now)
 {
-	size_t complete;
+	size_t ok;
 	ssize_t n;
 
 	if (!conn_can_read(c))
@@ -284,18 +292,12 @@ static void conn_read_lines(struct echo_conn *c, int64_t now)
 	}
 	if (n == 0)
 		return;
-	c->len += (size_t)n;
 	c->deadline = now + c->cfg->idle_ms;
-	if (echo_scan(c->buf + c->ready, c->len - c->ready, c->scanned, c->cfg->max_line,
-		      &complete) == ECHO_SCAN_TOO_LONG) {
-		echo_upcase(c->buf + c->ready, complete);
-		c->ready += complete;
+	ok = echo_scan(c->buf + c->len, (size_t)n, &c->line_len, c->cfg->max_line);
+	echo_upcase(c->buf + c->len, ok);
+	c->len += ok;
+	if (ok < (size_t)n)
 		conn_refuse(c, ECHO_END_TOO_LONG, ECHO_MSG_TOO_LONG, now);
-		return;
-	}
-	echo_upcase(c->buf + c->ready, complete);
-	c->ready += complete;
-	c->scanned = c->len - c->ready;
 }
 
 static void conn_read_linger(struct echo_conn *c)
@@ -323,9 +325,9 @@ void echo_conn_handle(struct echo_conn *c, short revents, int64_t now)
 			if (!conn_output_pending(c))
 				conn_read_auth(c, now);
 			break;
-		case ECHO_CONN_LINES:
+		case ECHO_CONN_ECHO:
 			if (!c->peer_eof)
-				conn_read_lines(c, now);
+				conn_read_echo(c, now);
 			break;
 		case ECHO_CONN_LINGER:
 			conn_read_linger(c);
@@ -348,7 +350,7 @@ void echo_conn_expire(struct echo_conn *c, int64_t now)
 	case ECHO_CONN_AUTH:
 		echo_conn_end(c, ECHO_END_AUTH_TIMEOUT);
 		break;
-	case ECHO_CONN_LINES:
+	case ECHO_CONN_ECHO:
 		echo_conn_end(c, ECHO_END_IDLE);
 		break;
 	default:

@@ -11,14 +11,14 @@
 
 /* The limits every connection of a server shares. */
 struct echo_config {
-	size_t max_line;		/* longest line, newline excluded */
+	size_t max_line;		/* longest line, newline excluded; also sizes the buffer */
 	int64_t idle_ms;		/* close after this long without progress */
 	const struct net_secret *secret;	/* NULL: no handshake */
 };
 
 enum echo_conn_state {
 	ECHO_CONN_AUTH,		/* challenge sent, waiting for the tag */
-	ECHO_CONN_LINES,	/* echoing lines */
+	ECHO_CONN_ECHO,		/* answering what arrives */
 	ECHO_CONN_CLOSING,	/* flushing replies and a final message */
 	ECHO_CONN_LINGER,	/* write side shut; discarding input until EOF */
 	ECHO_CONN_DONE,		/* to be released */
@@ -49,12 +49,13 @@ struct echo_conn {
 	int64_t deadline;		/* monotonic ms: auth, idle or linger deadline */
 	bool peer_eof;			/* the peer shut its write side */
 	/*
-	 * One buffer for both directions, since a reply is its line upper-cased
-	 * in place: [sent, ready) replies to write, [ready, len) the unfinished
-	 * line, of which the first `scanned` bytes hold no newline.
+	 * Replies to write, [sent, len): what arrived, upper-cased in place and
+	 * answered without waiting for a newline. Bounded by the buffer's cap,
+	 * so a peer that does not read its replies stops being read from.
 	 */
 	char *buf;
-	size_t alloc, sent, ready, len, scanned;
+	size_t alloc, sent, len;
+	size_t line_len;		/* bytes of the current line so far, for max_line */
 	/* Written once the replies are out. */
 	unsigned char note[ECHO_NOTE_MAX];
 	size_t note_len, note_sent;

@@ -1,12 +1,11 @@
 /* echo_opts.c -- command-line options of echo-server and echo-client */
 #include "echo_opts.h"
 #include "echo_proto.h"
-#include "netutil.h"
+#include "errbuf.h"
+#include "numbers.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -19,34 +18,19 @@ enum {
 	OPT_MAX_LINE,
 	OPT_PORT_FILE,
 	OPT_QUIET,
+	OPT_TIMEOUT,
 	OPT_HELP,
 };
 
+__attribute__((format(printf, 2, 3)))
 static enum echo_opts_result opts_usage(char *err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, ECHO_OPTS_ERR_LEN, fmt, ap);
+	errbuf_vset(err, ECHO_OPTS_ERR_LEN, fmt, ap);
 	va_end(ap);
 	return ECHO_OPTS_USAGE;
-}
-
-static int opts_number(const char *name, const char *text, unsigned long min,
-		       unsigned long max, unsigned long *out, char *err)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (!*text || *end || errno || text[0] == '-' || v < min || v > max) {
-		opts_usage(err, "invalid %s '%s': expected a number from %lu to %lu", name, text,
-			   min, max);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 static int opts_host(char *host, const char *text, char *err)
@@ -59,14 +43,14 @@ static int opts_host(char *host, const char *text, char *err)
 	return 0;
 }
 
-static int opts_port(unsigned short *port, const char *text, char *err)
+/* The server may listen on port 0 (any free one); the client must name one. */
+static int opts_port(unsigned short *port, const char *text, long long min, char *err)
 {
-	char nerr[NET_ERR_LEN];
+	long long v;
 
-	if (net_parse_port(text, port, nerr) < 0) {
-		opts_usage(err, "%s", nerr);
+	if (num_parse_int("--port", text, min, 65535, &v, err, ECHO_OPTS_ERR_LEN) < 0)
 		return -1;
-	}
+	*port = (unsigned short)v;
 	return 0;
 }
 
@@ -100,13 +84,13 @@ const char *echo_mode_name(enum echo_mode mode)
 static int opts_server_one(void *arg, int opt, char *err)
 {
 	struct echo_server_opts *o = arg;
-	unsigned long v;
+	long long v;
 
 	switch (opt) {
 	case OPT_HOST:
 		return opts_host(o->host, optarg, err);
 	case OPT_PORT:
-		return opts_port(&o->port, optarg, err);
+		return opts_port(&o->port, optarg, 0, err);
 	case OPT_MODE:
 		return opts_mode(&o->mode, optarg, err);
 	case OPT_SECRET:
@@ -119,19 +103,22 @@ static int opts_server_one(void *arg, int opt, char *err)
 		o->quiet = true;
 		return 0;
 	case OPT_MAX_CLIENTS:
-		if (opts_number("--max-clients", optarg, 1, ECHO_MAX_MAX_CLIENTS, &v, err) < 0)
+		if (num_parse_int("--max-clients", optarg, 1, ECHO_MAX_MAX_CLIENTS, &v, err,
+				  ECHO_OPTS_ERR_LEN) < 0)
 			return -1;
 		o->max_clients = (unsigned)v;
 		return 0;
 	case OPT_IDLE:
-		if (opts_number("--idle-timeout", optarg, 1, ECHO_MAX_IDLE_SECONDS, &v, err) < 0)
+		if (num_parse_int("--idle-timeout", optarg, 1, ECHO_MAX_IDLE_SECONDS, &v, err,
+				  ECHO_OPTS_ERR_LEN) < 0)
 			return -1;
 		o->idle_seconds = (unsigned)v;
 		return 0;
 	case OPT_MAX_LINE:
-		if (opts_number("--max-line", optarg, 1, ECHO_MAX_MAX_LINE, &v, err) < 0)
+		if (num_parse_size("--max-line", optarg, 1, ECHO_MAX_MAX_LINE, &v, err,
+				   ECHO_OPTS_ERR_LEN) < 0)
 			return -1;
-		o->max_line = v;
+		o->max_line = (size_t)v;
 		return 0;
 	}
 	opts_usage(err, "unknown option; see --help");
@@ -197,14 +184,21 @@ enum echo_opts_result echo_server_opts_parse(struct echo_server_opts *o, int arg
 static int opts_client_one(void *arg, int opt, char *err)
 {
 	struct echo_client_opts *o = arg;
+	long long ms;
 
 	switch (opt) {
 	case OPT_HOST:
 		return opts_host(o->host, optarg, err);
 	case OPT_PORT:
-		return opts_port(&o->port, optarg, err);
+		return opts_port(&o->port, optarg, 1, err);
 	case OPT_SECRET:
 		o->secret_file = optarg;
+		return 0;
+	case OPT_TIMEOUT:
+		if (num_parse_seconds("--timeout", optarg, 1, ECHO_CLIENT_MAX_TIMEOUT_MS, &ms, err,
+				      ECHO_OPTS_ERR_LEN) < 0)
+			return -1;
+		o->timeout_ms = (int)ms;
 		return 0;
 	}
 	opts_usage(err, "unknown option; see --help");
@@ -218,6 +212,7 @@ enum echo_opts_result echo_client_opts_parse(struct echo_client_opts *o, int arg
 		{ "host", required_argument, NULL, OPT_HOST },
 		{ "port", required_argument, NULL, OPT_PORT },
 		{ "secret-file", required_argument, NULL, OPT_SECRET },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -225,6 +220,7 @@ enum echo_opts_result echo_client_opts_parse(struct echo_client_opts *o, int arg
 	memset(o, 0, sizeof(*o));
 	snprintf(o->host, sizeof(o->host), "%s", ECHO_DEFAULT_HOST);
 	o->port = ECHO_DEFAULT_PORT;
+	o->timeout_ms = ECHO_CLIENT_DEFAULT_TIMEOUT_MS;
 	return opts_run(argc, argv, longopts, opts_client_one, o, err);
 }
 
@@ -235,7 +231,9 @@ void echo_server_usage(FILE *out)
 		"                   [--secret-file FILE] [--max-clients N] [--idle-timeout SECONDS]\n"
 		"                   [--max-line BYTES] [--port-file FILE] [--quiet]\n"
 		"\n"
-		"Answers every line with the same line, ASCII letters upper-cased.\n"
+		"Answers whatever arrives at once, ASCII letters upper-cased, without\n"
+		"waiting for a newline; an unfinished line gets one when the client\n"
+		"half-closes.\n"
 		"\n"
 		"  --host HOST           address to listen on (default 127.0.0.1)\n"
 		"  --port PORT           port to listen on; 0 picks a free one (default 8080)\n"
@@ -243,28 +241,45 @@ void echo_server_usage(FILE *out)
 		"                        connection; event: one thread with epoll (default event)\n"
 		"  --secret-file FILE    require HMAC-SHA256 challenge-response with this key\n"
 		"                        (the file's bytes, one trailing newline removed)\n"
-		"  --max-clients N       connections served at once; more get 'ERROR busy' (default %d)\n"
-		"  --idle-timeout S      close connections idle this long (default %d)\n"
-		"  --max-line BYTES      longest line; longer gets 'ERROR line too long' (default %zu)\n"
+		"  --max-clients N       connections served at once, 1 to %d; more get\n"
+		"                        'ERROR busy' (default %d)\n"
+		"  --idle-timeout S      close connections idle this many seconds, 1 to %d\n"
+		"                        (default %d)\n"
+		"  --max-line BYTES      longest line, 1 to %zuM, K/M/G; one longer is answered\n"
+		"                        up to the limit, then 'ERROR line too long' on a\n"
+		"                        line of its own, and closed (default %zu)\n"
 		"  --port-file FILE      write the bound port to FILE once listening\n"
 		"  --quiet               do not log connections to stderr\n"
 		"  --help                show this help\n"
 		"\n"
 		"Prints 'listening on HOST:PORT' on stdout once ready. SIGINT/SIGTERM stop it.\n",
-		ECHO_DEFAULT_MAX_CLIENTS, ECHO_DEFAULT_IDLE_SECONDS, ECHO_DEFAULT_MAX_LINE);
+		ECHO_MAX_MAX_CLIENTS, ECHO_DEFAULT_MAX_CLIENTS, ECHO_MAX_IDLE_SECONDS,
+		ECHO_DEFAULT_IDLE_SECONDS, ECHO_MAX_MAX_LINE >> 20, ECHO_DEFAULT_MAX_LINE);
 }
 
 void echo_client_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: echo-client [--host 127.0.0.1] [--port 8080] [--secret-file FILE]\n"
+		"                   [--timeout SECONDS]\n"
 		"\n"
-		"Sends the lines of standard input to an echo-server and prints its replies.\n"
+		"Sends standard input to an echo-server and prints its replies.\n"
 		"\n"
 		"  --host HOST           server address (default 127.0.0.1)\n"
-		"  --port PORT           server port (default 8080)\n"
+		"  --port PORT           server port, 1 to 65535 (default 8080)\n"
 		"  --secret-file FILE    answer the server's challenge with this key\n"
+		"  --timeout SECONDS     longest wait for the server: to connect, for the\n"
+		"                        challenge and the verdict, for a reply owed, a send\n"
+		"                        or the close; up to %d, decimals allowed (default %d).\n"
+		"                        Waiting for input is not bounded: the server's idle\n"
+		"                        timeout is.\n"
 		"  --help                show this help\n"
 		"\n"
-		"Exit status: 0 ok, 1 connection failed, refused or denied, 2 usage.\n");
+		"The server's first bytes tell whether it authenticates: a server that does\n"
+		"sends a challenge at once, one that does not sends nothing. Either mismatch\n"
+		"(--secret-file or not) is an error, as is a server silent past --timeout.\n"
+		"\n"
+		"Exit status: 0 ok; 1 connection failed, timed out, refused or denied, or\n"
+		"authentication mismatched; 2 usage.\n",
+		ECHO_CLIENT_MAX_TIMEOUT_MS / 1000, ECHO_CLIENT_DEFAULT_TIMEOUT_MS / 1000);
 }

@@ -31,10 +31,15 @@ struct echo_server_opts {
 	bool quiet;
 };
 
+/* How long echo-client waits for the server at each step (--timeout). */
+#define ECHO_CLIENT_DEFAULT_TIMEOUT_MS 10000
+#define ECHO_CLIENT_MAX_TIMEOUT_MS 3600000
+
 struct echo_client_opts {
 	char host[ECHO_HOST_MAX];
 	unsigned short port;
 	const char *secret_file;
+	int timeout_ms;
 };
 
 /* Results of the parsers. */

@@ -1,29 +1,29 @@
-/* echo_proto.c -- the echo protocol as pure functions: line scanning, upper-casing, messages */
+/* echo_proto.c -- the echo protocol as pure functions: the line limit, upper-casing, messages */
 #include "echo_proto.h"
 
 #include <string.h>
 
-enum echo_scan_result echo_scan(const char *buf, size_t len, size_t scanned,
-				size_t max_line, size_t *complete)
+size_t echo_scan(const char *buf, size_t len, size_t *line_len, size_t max_line)
 {
-	size_t start = 0;
-	size_t pos = scanned;
+	size_t pos = 0, line = *line_len;
 
-	for (;;) {
-		const char *nl = pos < len ? memchr(buf + pos, '\n', len - pos) : NULL;
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - buf) : len;
 
-		if (end - start > max_line) {
-			*complete = start;
-			return ECHO_SCAN_TOO_LONG;
+		if (end - pos > max_line - line) {
+			*line_len = max_line;
+			return pos + (max_line - line);
 		}
-		if (!nl)
+		if (!nl) {
+			line += end - pos;
 			break;
-		start = end + 1;
-		pos = start;
+		}
+		line = 0;
+		pos = end + 1;
 	}
-	*complete = start;
-	return ECHO_SCAN_OK;
+	*line_len = line;
+	return len;
 }
 
 void echo_upcase(char *buf, size_t len)

@@ -1,4 +1,4 @@
-/* echo_proto.h -- the echo protocol as pure functions: line scanning, upper-casing, messages */
+/* echo_proto.h -- the echo protocol as pure functions: the line limit, upper-casing, messages */
 #ifndef CRAWLPOOL_ECHO_PROTO_H
 #define CRAWLPOOL_ECHO_PROTO_H
 
@@ -6,8 +6,14 @@
 #include <stddef.h>
 
 /*
+ * What arrives is answered at once, upper-cased, newline or not: a client
+ * that sends "hello" and waits gets "HELLO". Lines matter only for the limit
+ * and at the end: a line longer than max_line is answered up to the limit,
+ * then refused; an unfinished line at the client's EOF gets a newline.
+ *
  * Replies that are not echoes. OK and DENIED come only in the handshake;
- * the errors hold lower-case letters, which no echo can.
+ * the errors hold lower-case letters, which no echo can, and start a line
+ * of their own (after a newline if an echo stopped mid-line).
  */
 #define ECHO_MSG_OK "OK\n"
 #define ECHO_MSG_DENIED "DENIED\n"
@@ -24,22 +30,14 @@
 /* Time to deliver a final error and let the peer finish sending before the close. */
 #define ECHO_LINGER_MS 2000
 
-enum echo_scan_result {
-	ECHO_SCAN_OK,		/* every line so far is within the limit */
-	ECHO_SCAN_TOO_LONG,	/* a line is longer than the limit */
-};
-
 /*
- * Scans buf[0, len), which starts at the beginning of a line, for complete
- * lines. The first `scanned` bytes are known to hold no newline (from an
- * earlier call), so each byte is looked at once however slowly a line
- * arrives. *complete is set to the length of the leading run of complete
- * lines (each ending in '\n' and at most max_line bytes before it). Returns
- * ECHO_SCAN_TOO_LONG if the line after that run, finished or not, is longer
- * than max_line.
+ * Checks newly arrived bytes buf[0, len) against the line limit. *line_len is
+ * the length of the line they continue (bytes since the last newline, 0 at
+ * the start of one) and is updated past them. Returns how many of the bytes
+ * may be answered: len, or fewer when a line would grow past max_line bytes
+ * (its newline not counted), the first byte too many being at the result.
  */
-enum echo_scan_result echo_scan(const char *buf, size_t len, size_t scanned,
-				size_t max_line, size_t *complete);
+size_t echo_scan(const char *buf, size_t len, size_t *line_len, size_t max_line);
 
 /* Upper-cases ASCII letters in place; every other byte (UTF-8 too) is kept. */
 void echo_upcase(char *buf, size_t len);

@@ -119,26 +119,13 @@ static void server_raise_nofile(struct echo_server *s)
 			 (unsigned long long)rl.rlim_cur, s->opts->max_clients);
 }
 
+/* Atomic, and a symlink planted at path is replaced rather than followed. */
 static int server_port_file(const char *path, int port, char *err)
 {
-	char tmp[4096];
 	char text[16];
-	int fd, len;
+	int len = snprintf(text, sizeof(text), "%d\n", port);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		snprintf(err, NET_ERR_LEN, "port file name too long: '%s'", path);
-		return -1;
-	}
-	len = snprintf(text, sizeof(text), "%d\n", port);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || net_write_all(fd, text, (size_t)len) < 0 || close(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		snprintf(err, NET_ERR_LEN, "cannot write port file '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return net_write_file_atomic(path, text, (size_t)len, err);
 }
 
 static int server_announce(struct echo_server *s, char *err)

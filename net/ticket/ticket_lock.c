@@ -91,7 +91,7 @@ static int acquire_flock(struct ticket_lock *l, struct ticket_hold *h, char *err
 {
 	int rc;
 
-	h->fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	h->fd = open(l->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (h->fd < 0) {
 		ticket_fail(err, "cannot open lock file '%s': %s", l->path,
 			    strerror(errno));

@@ -8,20 +8,28 @@
 
 enum { EXIT_OVERSOLD = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
-/* Under the flock, so a flock rush running meanwhile is not clobbered mid-purchase. */
+/*
+ * Under the flock, so a flock rush running meanwhile is not clobbered
+ * mid-purchase. Also clears what a killed rush left beside the store.
+ */
 static int cmd_init(const struct ticket_opts *o)
 {
 	char err[TICKET_ERR_LEN], lock_path[TICKET_PATH_MAX];
+	struct ticket_state st = { .count = o->stock, .sold = 0, .stock = o->stock };
 	struct ticket_lock *lock = NULL;
 	struct ticket_hold hold;
-	int rc = -1;
+	int rc = -1, stale;
 
 	if (ticket_store_lock_path(o->store, lock_path, err) < 0)
 		goto out;
 	lock = ticket_lock_new(TICKET_LOCK_FLOCK, false, lock_path, err);
 	if (!lock || ticket_lock_acquire(lock, &hold, err) < 0)
 		goto out;
-	rc = ticket_store_write(o->store, o->stock, err);
+	stale = ticket_store_remove_stale_temps(o->store);
+	if (stale > 0)
+		fprintf(stderr, "ticket: removed %d temporary files left by a killed rush\n",
+			stale);
+	rc = ticket_store_write(o->store, &st, err);
 	ticket_lock_release(lock, &hold);
 	if (rc == 0)
 		printf("%s: %ld tickets\n", o->store, o->stock);
@@ -35,13 +43,14 @@ out:
 static int cmd_show(const struct ticket_opts *o)
 {
 	char err[TICKET_ERR_LEN];
-	long count;
+	struct ticket_state st;
 
-	if (ticket_store_read(o->store, &count, err) < 0) {
+	if (ticket_store_read(o->store, &st, err) < 0) {
 		fprintf(stderr, "ticket: %s\n", err);
 		return EXIT_FAILED;
 	}
-	printf("%s: %ld tickets left\n", o->store, count);
+	printf("%s: %ld tickets left\n", o->store, st.count);
+	printf("%s: %ld sold of %ld\n", o->store, st.sold, st.stock);
 	return 0;
 }
 

@@ -1,11 +1,10 @@
 /* ticket_opts.c -- the ticket command line: init, rush and show with their options */
 #include "ticket_opts.h"
+#include "numbers.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ticket_store.h"
@@ -19,9 +18,12 @@ static void usage(FILE *f)
 		"       ticket show --store FILE\n"
 		"\n"
 		"The ticket rush: N buyers race to buy from a store of K tickets, a JSON\n"
-		"file {\"count\":K}. Each buyer reads the count and, if a ticket is left,\n"
-		"waits D ms (a slow network), writes count-1 and records a sale. Without\n"
-		"a lock, buyers that read the same count all sell the same ticket.\n"
+		"file {\"count\":LEFT,\"sold\":SOLD,\"stock\":K}. Each buyer reads it and,\n"
+		"if a ticket is left, waits D ms (a slow network), then writes count-1\n"
+		"and sold+1 in one atomic replace, so LEFT + SOLD = K even if the rush is\n"
+		"killed; the next init or rush removes the temporary files a killed rush\n"
+		"left. Buyers die with the rush. Without a lock, buyers that read the\n"
+		"same count all sell the same ticket.\n"
 		"\n"
 		"  --store FILE       the store; FILE.lock beside it is the lock file\n"
 		"  --stock K          tickets to put in the store (0..%ld)\n"
@@ -34,7 +36,9 @@ static void usage(FILE *f)
 		"                     process mode, so a dead holder does not block the rest;\n"
 		"                     it guards this rush's buyers only, not other programs\n"
 		"  --delay-ms D       wait inside the critical section (0..%d, default 0)\n"
-		"  --sales-log FILE   append one line per sale, to check the report against\n"
+		"  --sales-log FILE   append one line per sale, to check the report against;\n"
+		"                     written just after the store, so a rush killed in\n"
+		"                     between leaves one sale out of the log, not the store\n"
 		"  --crash-buyer I    test hook: buyer I (0..N-1) kills itself with SIGKILL\n"
 		"                     inside the critical section, after writing its temp\n"
 		"                     file and before the rename; its sale does not count\n"
@@ -60,16 +64,15 @@ static int usage_error(const char *fmt, ...)
 	return -1;
 }
 
+/* A number in [min, max] for opt. 0, or -1 after saying why. */
 static int parse_long(const char *opt, const char *text, long min, long max, long *out)
 {
-	char *end;
-	long v;
+	char err[TICKET_ERR_LEN];
+	long long v;
 
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (!*text || *end || errno || v < min || v > max)
-		return usage_error("invalid %s '%s': expected %ld..%ld", opt, text, min, max);
-	*out = v;
+	if (num_parse_int(opt, text, min, max, &v, err, sizeof(err)) < 0)
+		return usage_error("%s", err);
+	*out = (long)v;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,12 +92,16 @@ static void log_sale(const struct rush *rs, unsigned idx, long ticket)
 			strerror(errno));
 }
 
-/* Read, check, wait, write, rename: all under the lock. */
+/*
+ * Read, check, wait, write, rename: all under the lock. The sale is counted
+ * in the same write that takes the ticket, so a buyer killed at any point
+ * leaves count + sold == stock; the sales log line comes after it.
+ */
 static void buyer_run(struct rush *rs, unsigned idx, struct buyer_report *rep)
 {
 	char err[TICKET_ERR_LEN], tmp[TICKET_PATH_MAX];
+	struct ticket_state st, next;
 	struct ticket_hold hold;
-	long count;
 
 	memset(rep, 0, sizeof(*rep));
 	rep->buyer = idx;
@@ -104,22 +109,24 @@ static void buyer_run(struct rush *rs, unsigned idx, struct buyer_report *rep)
 	if (ticket_lock_acquire(rs->lock, &hold, err) < 0)
 		goto fail;
 	rep->recovered = hold.recovered;
-	if (ticket_store_read(rs->o->store, &count, err) < 0)
+	if (ticket_store_read(rs->o->store, &st, err) < 0)
 		goto unlock_fail;
-	if (count == 0) {
+	if (st.count == 0) {
 		crash_if_hooked(rs, idx);
 		rep->outcome = BUYER_TURNED_AWAY;
 		ticket_lock_release(rs->lock, &hold);
 		return;
 	}
 	sleep_ms(rs->o->delay_ms);
-	if (ticket_store_prepare(rs->o->store, count - 1, tmp, err) < 0)
+	next = (struct ticket_state){ .count = st.count - 1, .sold = st.sold + 1,
+				      .stock = st.stock };
+	if (ticket_store_prepare(rs->o->store, &next, tmp, err) < 0)
 		goto unlock_fail;
 	/* Between write and rename: the store must still be the old one. */
 	crash_if_hooked(rs, idx);
 	if (ticket_store_commit(tmp, rs->o->store, err) < 0)
 		goto unlock_fail;
-	log_sale(rs, idx, count);
+	log_sale(rs, idx, st.count);
 	rep->outcome = BUYER_SOLD;
 	ticket_lock_release(rs->lock, &hold);
 	return;
@@ -190,17 +197,24 @@ static int rush_threads(struct rush *rs, double *wall, char *err)
 	return started == n ? 0 : -1;
 }
 
-static _Noreturn void buyer_child(struct rush *rs, unsigned idx, const int gate[2],
-				  const int res[2])
+static _Noreturn void buyer_child(struct rush *rs, unsigned idx, pid_t parent,
+				  const int gate[2], const int res[2])
 {
 	struct buyer_report rep;
+	ssize_t n;
 	char c;
 
+	/* Die with the rush: a buyer whose parent was killed must not go on selling. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(1);
 	close(gate[1]);
 	close(res[0]);
-	/* The start signal is EOF: the parent closes its end once all are forked. */
-	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
-		;
+	/* One byte per buyer opens the gate; EOF without one means the rush is off. */
+	do
+		n = read(gate[0], &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(1);
 	buyer_run(rs, idx, &rep);
 	if (net_write_all(res[1], &rep, sizeof(rep)) < 0)
 		_exit(1);
@@ -239,10 +253,26 @@ static void reap_buyer(struct rush *rs, unsigned idx, pid_t pid)
 		;
 }
 
+/* Lets n buyers through the gate at once. */
+static void open_gate_pipe(int fd, unsigned n)
+{
+	char go[512];
+
+	memset(go, 'g', sizeof(go));
+	while (n > 0) {
+		size_t chunk = n < sizeof(go) ? n : sizeof(go);
+
+		if (net_write_all(fd, go, chunk) < 0)
+			break;
+		n -= (unsigned)chunk;
+	}
+}
+
 static int rush_processes(struct rush *rs, double *wall, char *err)
 {
 	unsigned n = rs->o->buyers, started = 0, i;
 	pid_t *pids = calloc(n, sizeof(*pids));
+	pid_t parent = getpid();
 	int gate[2], res[2];
 	double t0;
 
@@ -268,7 +298,7 @@ static int rush_processes(struct rush *rs, double *wall, char *err)
 			break;
 		}
 		if (pids[started] == 0)
-			buyer_child(rs, started, gate, res);
+			buyer_child(rs, started, parent, gate, res);
 	}
 	close(gate[0]);
 	close(res[1]);
@@ -278,6 +308,8 @@ static int rush_processes(struct rush *rs, double *wall, char *err)
 			kill(pids[i], SIGKILL);
 	}
 	t0 = now_s();
+	if (started == n)
+		open_gate_pipe(gate[1], n);
 	close(gate[1]);
 	if (started == n)
 		collect_reports(rs, res[0]);
@@ -312,13 +344,15 @@ static void tally(const struct rush *rs, struct ticket_report *r)
  */
 static int rush_finish(struct rush *rs, struct ticket_report *r, char *err)
 {
+	struct ticket_state after = { 0 };
 	struct ticket_hold hold;
 	int rc;
 
 	if (ticket_lock_acquire(rs->lock, &hold, err) < 0)
 		return -1;
-	rc = ticket_store_read(rs->o->store, &r->stock_after, err);
+	rc = ticket_store_read(rs->o->store, &after, err);
 	ticket_lock_release(rs->lock, &hold);
+	r->stock_after = after.count;
 	tally(rs, r);
 	r->recovered += hold.recovered;
 	return rc;
@@ -328,15 +362,22 @@ static int rush_prepare(struct rush *rs, const struct ticket_rush_opts *o,
 			struct ticket_report *r, char *err)
 {
 	char lock_path[TICKET_PATH_MAX];
+	struct ticket_state before;
+	int stale;
 
 	if (o->mode == TICKET_THREADS && o->crash_buyer >= 0) {
 		ticket_fail(err, "the crash hook needs process mode: a thread "
 			    "cannot die alone");
 		return -1;
 	}
-	if (ticket_store_read(o->store, &r->stock_before, err) < 0 ||
+	if (ticket_store_read(o->store, &before, err) < 0 ||
 	    ticket_store_lock_path(o->store, lock_path, err) < 0)
 		return -1;
+	r->stock_before = before.count;
+	stale = ticket_store_remove_stale_temps(o->store);
+	if (stale > 0)
+		fprintf(stderr, "ticket: removed %d temporary files left by a killed rush\n",
+			stale);
 	rs->lock = ticket_lock_new(o->lock, o->mode == TICKET_PROCESSES, lock_path, err);
 	if (!rs->lock)
 		return -1;

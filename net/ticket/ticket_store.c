@@ -1,4 +1,5 @@
-/* ticket_store.c -- the ticket store: a JSON file {"count":K}, parsed strictly, replaced atomically */
+/* ticket_store.c -- the ticket store: a JSON file {"count":K,"sold":S,"stock":N}, parsed strictly, replaced atomically */
+#include "errbuf.h"
 #include "json_strict.h"
 #include "ticket_store.h"
 
@@ -6,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,16 +19,11 @@
 
 int ticket_fail(char *err, const char *fmt, ...)
 {
-	int saved = errno;
+	va_list ap;
 
-	if (err) {
-		va_list ap;
-
-		va_start(ap, fmt);
-		vsnprintf(err, TICKET_ERR_LEN, fmt, ap);
-		va_end(ap);
-	}
-	errno = saved;
+	va_start(ap, fmt);
+	errbuf_vset(err, TICKET_ERR_LEN, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -62,50 +60,97 @@ static struct json_object *parse_strict(const char *path, const char *buf, size_
 	return doc;
 }
 
-int ticket_store_read(const char *path, long *count, char *err)
+/* The integer member key of doc into *out: 0, 1 when it is absent, -1 with err. */
+static int read_field(const char *path, struct json_object *doc, const char *key, long *out,
+		      char *err)
+{
+	struct json_object *v;
+	int64_t value;
+
+	if (!json_object_object_get_ex(doc, key, &v))
+		return 1;
+	if (!json_object_is_type(v, json_type_int))
+		return ticket_fail(err, "store '%s': \"%s\" is not an integer", path, key);
+	value = json_object_get_int64(v);
+	/* json-c clamps overflowing numbers to INT64_MAX, caught here too. */
+	if (value < 0 || value > TICKET_MAX_STOCK)
+		return ticket_fail(err, "store '%s': \"%s\" %lld is out of range 0..%ld", path,
+				   key, (long long)value, TICKET_MAX_STOCK);
+	*out = (long)value;
+	return 0;
+}
+
+static int decode_store(const char *path, struct json_object *doc, struct ticket_state *st,
+			char *err)
+{
+	int has_count, no_sold, no_stock;
+
+	if (!json_object_is_type(doc, json_type_object))
+		return ticket_fail(err, "store '%s' is not a JSON object", path);
+	if ((has_count = read_field(path, doc, "count", &st->count, err)) != 0)
+		return has_count < 0 ? -1 : ticket_fail(err, "store '%s' has no \"count\"", path);
+	if ((no_sold = read_field(path, doc, "sold", &st->sold, err)) < 0 ||
+	    (no_stock = read_field(path, doc, "stock", &st->stock, err)) < 0)
+		return -1;
+	if (no_sold && no_stock) {
+		/* Written before sales were kept: as if just made by init. */
+		st->sold = 0;
+		st->stock = st->count;
+		return 0;
+	}
+	if (no_sold || no_stock)
+		return ticket_fail(err, "store '%s' has \"%s\" but no \"%s\"", path,
+				   no_sold ? "stock" : "sold", no_sold ? "sold" : "stock");
+	if (st->count + st->sold != st->stock)
+		return ticket_fail(err, "store '%s': \"count\" %ld and \"sold\" %ld do not add "
+				   "up to \"stock\" %ld", path, st->count, st->sold, st->stock);
+	return 0;
+}
+
+int ticket_store_read(const char *path, struct ticket_state *st, char *err)
 {
 	char buf[TICKET_STORE_MAX_BYTES + 1];
-	struct json_object *doc, *v;
+	struct ticket_state got;
+	struct json_object *doc;
 	ssize_t n = read_small_file(path, buf, sizeof(buf), err);
-	int64_t value;
-	int rc = -1;
+	int rc;
 
 	if (n < 0)
 		return -1;
 	doc = parse_strict(path, buf, (size_t)n, err);
 	if (!doc)
 		return -1;
-	if (!json_object_is_type(doc, json_type_object))
-		ticket_fail(err, "store '%s' is not a JSON object", path);
-	else if (!json_object_object_get_ex(doc, "count", &v))
-		ticket_fail(err, "store '%s' has no \"count\"", path);
-	else if (!json_object_is_type(v, json_type_int))
-		ticket_fail(err, "store '%s': \"count\" is not an integer", path);
-	else if ((value = json_object_get_int64(v)) < 0 || value > TICKET_MAX_STOCK)
-		/* json-c clamps overflowing numbers to INT64_MAX, caught here too. */
-		ticket_fail(err, "store '%s': \"count\" %lld is out of range 0..%ld", path,
-			    (long long)value, TICKET_MAX_STOCK);
-	else {
-		*count = (long)value;
-		rc = 0;
-	}
+	rc = decode_store(path, doc, &got, err);
+	if (rc == 0)
+		*st = got;
 	json_object_put(doc);
 	return rc;
 }
 
-/* Serializes {"count":count} plus a newline into buf. Its length, or -1. */
-static int encode_store(const char *path, long count, char *buf, size_t cap, char *err)
+/* Adds an integer member; 0 or -1 when out of memory. */
+static int add_field(struct json_object *doc, const char *key, long value)
+{
+	struct json_object *v = json_object_new_int64(value);
+
+	if (!v || json_object_object_add(doc, key, v) < 0) {
+		json_object_put(v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Serializes the state plus a newline into buf. Its length, or -1. */
+static int encode_store(const char *path, const struct ticket_state *st, char *buf, size_t cap,
+			char *err)
 {
 	struct json_object *doc = json_object_new_object();
-	struct json_object *v = json_object_new_int64(count);
 	const char *text;
 	size_t len;
 	int rc = -1;
 
-	if (!doc || !v || json_object_object_add(doc, "count", v) < 0) {
-		json_object_put(v);
+	if (!doc || add_field(doc, "count", st->count) < 0 ||
+	    add_field(doc, "sold", st->sold) < 0 || add_field(doc, "stock", st->stock) < 0)
 		goto out;
-	}
 	text = json_object_to_json_string_length(doc, JSON_C_TO_STRING_PLAIN, &len);
 	if (text && len + 1 < cap) {
 		memcpy(buf, text, len);
@@ -119,10 +164,11 @@ out:
 	return rc;
 }
 
-int ticket_store_prepare(const char *path, long count, char *tmp, char *err)
+int ticket_store_prepare(const char *path, const struct ticket_state *st, char *tmp,
+			 char *err)
 {
 	char buf[128];
-	int len = encode_store(path, count, buf, sizeof(buf), err);
+	int len = encode_store(path, st, buf, sizeof(buf), err);
 	int fd;
 
 	if (len < 0)
@@ -189,29 +235,55 @@ int ticket_store_commit(const char *tmp, const char *path, char *err)
 	return fsync_parent_dir(path, err);
 }
 
-int ticket_store_write(const char *path, long count, char *err)
+int ticket_store_write(const char *path, const struct ticket_state *st, char *err)
 {
 	char tmp[TICKET_PATH_MAX];
 
-	if (ticket_store_prepare(path, count, tmp, err) < 0)
+	if (ticket_store_prepare(path, st, tmp, err) < 0)
 		return -1;
 	return ticket_store_commit(tmp, path, err);
 }
 
-int ticket_store_remove_temps(const char *path, long pid)
+/*
+ * The writer's pid in name if it is one of the store's temporary files,
+ * BASE.tmp.PID.XXXXXX; -1 if not. Matched by hand, not glob(): the store's
+ * name may hold '*' or '['.
+ */
+static long temp_writer(const char *base, const char *name)
 {
-	char dir[TICKET_PATH_MAX], prefix[TICKET_PATH_MAX], victim[TICKET_PATH_MAX];
+	size_t blen = strlen(base);
+	const char *p;
+	long pid = 0;
+
+	if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".tmp.", 5) != 0)
+		return -1;
+	p = name + blen + 5;
+	if (*p < '1' || *p > '9')
+		return -1;
+	/* No pid has more than nine digits (pid_max is at most 2^22). */
+	for (int i = 0; *p >= '0' && *p <= '9'; p++, i++) {
+		if (i == 9)
+			return -1;
+		pid = pid * 10 + (*p - '0');
+	}
+	return *p == '.' && strlen(p + 1) == 6 ? pid : -1;
+}
+
+/* Removes the temporary files beside path whose writer `dead` says is gone. */
+static int remove_temps(const char *path, bool (*dead)(long pid, long arg), long arg)
+{
+	char dir[TICKET_PATH_MAX], victim[TICKET_PATH_MAX];
 	const char *base = split_dir(path, dir);
-	size_t plen = (size_t)snprintf(prefix, sizeof(prefix), "%s.tmp.%ld.", base, pid);
 	struct dirent *e;
-	DIR *d;
+	DIR *d = opendir(dir);
 	int removed = 0;
 
-	/* Matched by hand, not glob(): the store's name may hold '*' or '['. */
-	if (plen >= sizeof(prefix) || !(d = opendir(dir)))
+	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, prefix, plen) != 0 || strlen(e->d_name) != plen + 6)
+		long pid = temp_writer(base, e->d_name);
+
+		if (pid < 0 || !dead(pid, arg))
 			continue;
 		if ((size_t)snprintf(victim, sizeof(victim), "%s/%s", dir, e->d_name) <
 		    sizeof(victim) && unlink(victim) == 0)
@@ -219,6 +291,58 @@ int ticket_store_remove_temps(const char *path, long pid)
 	}
 	closedir(d);
 	return removed;
+}
+
+static bool is_pid(long pid, long which)
+{
+	return pid == which;
+}
+
+/* Whether /proc says pid is a zombie: dead, only not yet reaped by whoever adopted it. */
+static bool is_zombie(long pid)
+{
+	char path[64], stat[512];
+	const char *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = net_read_full(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	stat[n] = '\0';
+	/* "PID (COMM) STATE ...": COMM may hold anything, so look after the last ')'. */
+	paren = strrchr(stat, ')');
+	return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/*
+ * A writer that can write no more: gone from this pid namespace, or dead and
+ * waiting to be reaped (buyers of a killed rush are adopted by a process
+ * that may take its time). A pid reused since only keeps a file until a later
+ * run; a writer in another pid namespace sharing the directory would look
+ * gone, which is not a set-up a rush supports.
+ */
+static bool is_gone(long pid, long unused)
+{
+	(void)unused;
+	if (kill((pid_t)pid, 0) < 0)
+		return errno == ESRCH;
+	return is_zombie(pid);
+}
+
+int ticket_store_remove_temps(const char *path, long pid)
+{
+	return remove_temps(path, is_pid, pid);
+}
+
+int ticket_store_remove_stale_temps(const char *path)
+{
+	return remove_temps(path, is_gone, 0);
 }
 
 int ticket_store_lock_path(const char *path, char *out, char *err)

@@ -1,4 +1,4 @@
-/* ticket_store.h -- the ticket store: a JSON file {"count":K}, parsed strictly, replaced atomically */
+/* ticket_store.h -- the ticket store: a JSON file {"count":K,"sold":S,"stock":N}, parsed strictly, replaced atomically */
 #ifndef CRAWLPOOL_TICKET_STORE_H
 #define CRAWLPOOL_TICKET_STORE_H
 
@@ -12,6 +12,17 @@
 #define TICKET_ERR_LEN 512
 
 /*
+ * What a store holds. Tickets left and tickets sold are written together in
+ * one atomic replace, so whenever a process dies, count + sold == stock: no
+ * ticket can leave the store without its sale being counted in the same write.
+ */
+struct ticket_state {
+	long count;	/* tickets left */
+	long sold;	/* tickets sold since init */
+	long stock;	/* what init put in: count + sold */
+};
+
+/*
  * Functions that can fail fill err (TICKET_ERR_LEN bytes) with a lower-case
  * message naming the store, and return -1.
  */
@@ -21,19 +32,22 @@ __attribute__((format(printf, 2, 3)))
 int ticket_fail(char *err, const char *fmt, ...);
 
 /*
- * Reads the count. Strict: the file must hold one JSON object whose "count"
- * is an integer in 0..TICKET_MAX_STOCK. A missing, mistyped or garbled count
- * is an error, never 0.
+ * Reads the store. Strict: the file must hold one JSON object, no key twice,
+ * whose "count", "sold" and "stock" are integers in 0..TICKET_MAX_STOCK with
+ * count + sold == stock. A store written before sales were kept, {"count":K},
+ * reads as K left, none sold. A missing, mistyped or garbled field is an
+ * error, never 0; *st is untouched then.
  */
-int ticket_store_read(const char *path, long *count, char *err);
+int ticket_store_read(const char *path, struct ticket_state *st, char *err);
 
 /*
- * Writes {"count":count} to a new temporary file beside path (mkstemp in the
- * same directory, so the rename stays within one file system) and fsyncs it.
+ * Writes the state to a new temporary file beside path (mkstemp in the same
+ * directory, so the rename stays within one file system) and fsyncs it.
  * tmp (TICKET_PATH_MAX bytes) gets its name, PATH.tmp.PID.XXXXXX. The store
  * itself is untouched.
  */
-int ticket_store_prepare(const char *path, long count, char *tmp, char *err);
+int ticket_store_prepare(const char *path, const struct ticket_state *st, char *tmp,
+			 char *err);
 
 /*
  * Renames tmp over path, then fsyncs the directory so the new name survives
@@ -43,7 +57,7 @@ int ticket_store_prepare(const char *path, long count, char *tmp, char *err);
 int ticket_store_commit(const char *tmp, const char *path, char *err);
 
 /* prepare + commit. */
-int ticket_store_write(const char *path, long count, char *err);
+int ticket_store_write(const char *path, const struct ticket_state *st, char *err);
 
 /*
  * Removes the temporary files a dead process pid left beside path (it was
@@ -51,6 +65,13 @@ int ticket_store_write(const char *path, long count, char *err);
  * cannot have been reused. Returns how many were removed.
  */
 int ticket_store_remove_temps(const char *path, long pid);
+
+/*
+ * Removes the temporary files beside path of every writer that no longer
+ * runs: those a killed rush left (its buyers died with it between prepare and
+ * commit). Files of running processes are kept. Returns how many were removed.
+ */
+int ticket_store_remove_stale_temps(const char *path);
 
 /*
  * The lock file beside the store: path + ".lock" into out (TICKET_PATH_MAX

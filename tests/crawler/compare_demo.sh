@@ -62,4 +62,44 @@ while IFS=, read -r mode workers runs urls wall pps user sys mib p50 p95 p99 err
 done < "$csv"
 [ "$fastest" = 1 ] || fail "expected exactly one fastest row, got $fastest"
 grep -q ' \*$' "$work/table.txt" || fail "the table does not mark the fastest row"
+
+# Names planted in --out-dir, symlinks to a file of the user's, are replaced and never followed;
+# no temporary file is left behind, there or in TMPDIR.
+mkdir "$work/trap" "$work/tmp"
+echo keep > "$work/victim"
+for name in rows-thread-w2-r1.jsonl compare.csv compare.svg; do
+  ln -s "$work/victim" "$work/trap/$name"
+done
+TMPDIR=$work/tmp "$crawlpool" compare --modes thread --workers 2 --repeat 1 --out-dir "$work/trap" \
+  "$work/list.txt" > /dev/null 2> "$work/trap.log" || fail "compare into planted names: $(cat "$work/trap.log")"
+[ "$(cat "$work/victim")" = keep ] || fail "compare wrote through a symlink"
+for name in rows-thread-w2-r1.jsonl compare.csv compare.svg; do
+  [ -f "$work/trap/$name" ] && [ ! -L "$work/trap/$name" ] || fail "$name is not a file of its own"
+done
+[ "$(wc -l < "$work/trap/rows-thread-w2-r1.jsonl")" = 42 ] || fail "the planted rows name does not hold 42 rows"
+[ "$(ls -A "$work/trap" | wc -l)" = 3 ] || fail "files left in --out-dir: $(ls -A "$work/trap" | tr '\n' ' ')"
+
+# The list from stdin is read by every run, and leaves nothing in TMPDIR.
+TMPDIR=$work/tmp "$crawlpool" compare --modes event --workers 2 --repeat 2 --out-dir "$work/stdin" - \
+  < "$work/list.txt" > "$work/stdin.txt" 2> "$work/stdin.log" || fail "compare from stdin: $(cat "$work/stdin.log")"
+grep -q "42 URLs from stdin, medians of 2 runs" "$work/stdin.txt" || fail "compare from stdin: $(cat "$work/stdin.txt")"
+[ "$(wc -l < "$work/stdin/rows-event-w2-r2.jsonl")" = 42 ] || fail "the second run from stdin lacks rows"
+[ -z "$(ls -A "$work/tmp")" ] || fail "files left in TMPDIR: $(ls -A "$work/tmp" | tr '\n' ' ')"
+
+# Ctrl-C (SIGINT to the whole process group) before any run finished: said so, exit 130, no table.
+printf '%s\n' "$base/fault/slow?ms=2000" > "$work/slow.txt"
+setsid "$crawlpool" compare --modes thread --workers 1 --repeat 1 --out-dir "$work/int" "$work/slow.txt" \
+  > "$work/int.out" 2> "$work/int.err" &
+compare_pid=$!
+for _ in $(seq 200); do pgrep -P "$compare_pid" > /dev/null && break; sleep 0.05; done
+pgrep -P "$compare_pid" > /dev/null || fail "compare started no crawl"
+kill -INT -- "-$compare_pid"
+set +e
+wait "$compare_pid"
+rc=$?
+set -e
+[ "$rc" = 130 ] || fail "interrupted compare: exit $rc, expected 130: $(cat "$work/int.err")"
+grep -q "^crawlpool compare: interrupted before any run finished$" "$work/int.err" \
+  || fail "interrupted compare does not say so: $(cat "$work/int.err")"
+[ ! -e "$work/int/compare.csv" ] || fail "an interrupted compare wrote a table"
 echo "compare_demo: ok"

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,6 +172,14 @@ void itest_site_stop(struct itest_site *site)
 	site->pid = 0;
 }
 
+/* The open-file limit of the next spawned crawlpool; 0 keeps ours. */
+static rlim_t spawn_nofile;
+
+void itest_limit_files(unsigned long n)
+{
+	spawn_nofile = n;
+}
+
 pid_t itest_spawn(const char *const *args, const char *in_path)
 {
 	const char *argv[64];
@@ -190,9 +199,58 @@ pid_t itest_spawn(const char *const *args, const char *in_path)
 		itest_redirect(STDIN_FILENO, in_path ? in_path : "/dev/null", O_RDONLY);
 		itest_redirect(STDOUT_FILENO, itest_path("crawl.stdout"), O_WRONLY | O_CREAT | O_TRUNC);
 		itest_redirect(STDERR_FILENO, itest_path("crawl.stderr"), O_WRONLY | O_CREAT | O_TRUNC);
+		if (spawn_nofile)
+			setrlimit(RLIMIT_NOFILE, &(struct rlimit){ spawn_nofile, spawn_nofile });
 		execv(CRAWLPOOL_BIN, (char *const *)argv);
 		_exit(127);
 	}
+	spawn_nofile = 0;
+	return pid;
+}
+
+/* The file-size limit of the next spawned crawlpool; 0 keeps ours. */
+static rlim_t spawn_fsize;
+
+void itest_limit_fsize(unsigned long bytes)
+{
+	spawn_fsize = bytes;
+}
+
+/* In a forked child: stream fd from src, closed, or as itest_spawn() has it. */
+static void itest_stream(int fd, int src, const char *usual, int flags)
+{
+	if (src == ITEST_FD_USUAL)
+		itest_redirect(fd, usual, flags);
+	else if (src == ITEST_FD_CLOSED)
+		close(fd);
+	else if (dup2(src, fd) < 0)
+		_exit(126);
+}
+
+pid_t itest_spawn_fds(const char *const *args, int in_fd, int out_fd, int err_fd)
+{
+	const char *argv[64];
+	size_t n = 0;
+	pid_t pid;
+
+	argv[n++] = "crawlpool";
+	while (*args && n < 63)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	itest_no_proxy();
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		itest_stream(STDERR_FILENO, err_fd, itest_path("crawl.stderr"), O_WRONLY | O_CREAT | O_TRUNC);
+		itest_stream(STDOUT_FILENO, out_fd, itest_path("crawl.stdout"), O_WRONLY | O_CREAT | O_TRUNC);
+		itest_stream(STDIN_FILENO, in_fd, "/dev/null", O_RDONLY);
+		if (spawn_fsize)
+			setrlimit(RLIMIT_FSIZE, &(struct rlimit){ spawn_fsize, spawn_fsize });
+		execv(CRAWLPOOL_BIN, (char *const *)argv);
+		_exit(127);
+	}
+	spawn_fsize = 0;
 	return pid;
 }
 
@@ -355,6 +413,13 @@ static char *slurp_file(const char *path, size_t *len)
 		*len = (size_t)size;
 	}
 	return buf;
+}
+
+char *itest_slurp(const char *path, size_t *len)
+{
+	size_t ignored;
+
+	return slurp_file(path, len ? len : &ignored);
 }
 
 int itest_csv_load(const char *path, struct itest_table *t)

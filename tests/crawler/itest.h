@@ -39,6 +39,22 @@ void itest_write_file(const char *path, const char *text);
  * scratch dir. Returns the pid.
  */
 pid_t itest_spawn(const char *const *args, const char *in_path);
+/* The next itest_spawn() runs crawlpool with at most n open files (soft and hard). */
+void itest_limit_files(unsigned long n);
+/* The next itest_spawn_fds() runs crawlpool with files limited to bytes (ulimit -f). */
+void itest_limit_fsize(unsigned long bytes);
+
+/* For itest_spawn_fds(): the stream is closed, or what itest_spawn() gives it. */
+enum { ITEST_FD_CLOSED = -1, ITEST_FD_USUAL = -2 };
+/*
+ * itest_spawn() with stdin, stdout and stderr of the caller's choosing: a
+ * descriptor of the caller (dup'ed; pass it close-on-exec), ITEST_FD_CLOSED
+ * or ITEST_FD_USUAL. Returns the pid.
+ */
+pid_t itest_spawn_fds(const char *const *args, int in_fd, int out_fd, int err_fd);
+/* The whole file, NUL-terminated, in a malloc'd buffer (NULL if unreadable); *len its size. */
+char *itest_slurp(const char *path, size_t *len);
+
 /* Waits for pid up to timeout_s; returns its exit code, 128+signal, or -1 on timeout. */
 int itest_wait(pid_t pid, double timeout_s);
 /* itest_spawn + itest_wait with a generous bound; *secs gets the wall time. */

@@ -232,18 +232,18 @@ static void test_transfers_side_by_side(void **state)
 	free(r);
 }
 
-static void *stop_twice(void *arg)
+static void *stop_then_abandon(void *arg)
 {
 	struct run *r = arg;
 
 	nap_ms(1000);
 	pool_stop(r->pool);
 	nap_ms(200);
-	pool_stop(r->pool);
+	pool_abandon(r->pool);
 	return NULL;
 }
 
-/* A second stop drops the transfers in flight at once; each job still comes back once. */
+/* An abandon drops the transfers in flight at once; each job still comes back once. */
 static void test_abandon_drops_transfers(void **state)
 {
 	struct run *r = calloc(1, sizeof(*r));
@@ -257,7 +257,7 @@ static void test_abandon_drops_transfers(void **state)
 		add_job(r, path, false);
 	}
 	t0 = itest_now();
-	assert_int_equal(run_pool(r, 2, 3, stop_twice), POOL_ESTOPPED);
+	assert_int_equal(run_pool(r, 2, 3, stop_then_abandon), POOL_ESTOPPED);
 	secs = itest_now() - t0;
 	for (unsigned i = 0; i < r->n; i++)
 		assert_int_equal(r->status[i], POOL_JOB_INTERRUPTED);

@@ -150,49 +150,123 @@ static void test_bad_usage(void **state)
 	expect_usage(m, ARGC(m), "invalid --workers '4x'");
 }
 
-static void test_sizes(void **state)
+/* Each value here was taken, or refused without naming the range, before util/numbers.c. */
+static void test_bad_numbers(void **state)
 {
-	unsigned long long v;
+	static const struct {
+		const char *opt, *value, *message;
+	} cases[] = {
+		{ "--max-size", " -5", "invalid --max-size ' -5': use a size from 1 to 8G (K, M, G)" },
+		{ "--max-size", "9223372036854775808", "invalid --max-size '9223372036854775808': "
+		  "use a size from 1 to 8G (K, M, G)" },
+		{ "--max-size", "9G", "invalid --max-size '9G': use a size from 1 to 8G (K, M, G)" },
+		{ "--max-size", "", "invalid --max-size '': use a size from 1 to 8G (K, M, G)" },
+		{ "--workers", "0", "invalid --workers '0': use a number from 1 to 1024" },
+		{ "-w", "+5", "invalid --workers '+5': use a number from 1 to 1024" },
+		{ "--timeout", "1e999", "invalid --timeout '1e999': use seconds from 0.001 to 86400" },
+		{ "--timeout", " 5", "invalid --timeout ' 5': use seconds from 0.001 to 86400" },
+		{ "-t", "5 ", "invalid --timeout '5 ': use seconds from 0.001 to 86400" },
+		{ "--connect-timeout", "1e3",
+		  "invalid --connect-timeout '1e3': use seconds from 0.001 to 86400" },
+		{ "--connect-timeout", "86400.001",
+		  "invalid --connect-timeout '86400.001': use seconds from 0.001 to 86400" },
+		{ "--max-redirects", " 5", "invalid --max-redirects ' 5': use a number from 0 to 1000" },
+	};
 
 	(void)state;
-	assert_int_equal(options_parse_size("512", &v), 0);
-	assert_true(v == 512);
-	assert_int_equal(options_parse_size("64k", &v), 0);
-	assert_true(v == 65536);
-	assert_int_equal(options_parse_size("10M", &v), 0);
-	assert_true(v == 10ull << 20);
-	assert_int_equal(options_parse_size("2G", &v), 0);
-	assert_true(v == 2ull << 30);
-	assert_int_equal(options_parse_size("1MiB", &v), 0);
-	assert_true(v == 1ull << 20);
-	assert_int_equal(options_parse_size("100B", &v), 0);
-	assert_true(v == 100);
-	assert_int_equal(options_parse_size("", &v), -1);
-	assert_int_equal(options_parse_size("0", &v), -1);
-	assert_int_equal(options_parse_size("-1", &v), -1);
-	assert_int_equal(options_parse_size("1.5M", &v), -1);
-	assert_int_equal(options_parse_size("1Mx", &v), -1);
-	assert_int_equal(options_parse_size("99999999999999999999", &v), -1);
-	assert_int_equal(options_parse_size("17179869184G", &v), -1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[] = { "crawl", (char *)cases[i].opt, (char *)cases[i].value, NULL };
+		struct crawl_options o;
+		char err[256] = "";
+
+		if (parse(ARGC(argv), argv, &o, err) != OPTIONS_USAGE)
+			fail_msg("%s '%s' was taken", cases[i].opt, cases[i].value);
+		assert_string_equal(err, cases[i].message);
+	}
+}
+
+/* The value --max-size SIZE gives, or 0 when the option is refused. */
+static unsigned long long max_size(const char *text)
+{
+	char *argv[] = { "crawl", "--max-size", (char *)text, NULL };
+	struct crawl_options o;
+	char err[256];
+
+	return parse(ARGC(argv), argv, &o, err) == OPTIONS_RUN ? o.max_size : 0;
+}
+
+static void test_sizes(void **state)
+{
+	(void)state;
+	assert_true(max_size("512") == 512);
+	assert_true(max_size("64k") == 65536);
+	assert_true(max_size("10M") == 10ull << 20);
+	assert_true(max_size("2G") == 2ull << 30);
+	assert_true(max_size("8G") == 8ull << 30);
+	assert_true(max_size("1MiB") == 1ull << 20);
+	assert_true(max_size("100B") == 100);
+	assert_true(max_size("1") == 1);
+	assert_true(max_size("") == 0);
+	assert_true(max_size("0") == 0);
+	assert_true(max_size("-1") == 0);
+	assert_true(max_size("1.5M") == 0);
+	assert_true(max_size("1Mx") == 0);
+	assert_true(max_size("8193M") == 0);
+	assert_true(max_size("99999999999999999999") == 0);
+	assert_true(max_size("17179869184G") == 0);
+}
+
+/* The milliseconds --timeout SECONDS gives, or -1 when the option is refused. */
+static long timeout_ms(const char *text)
+{
+	char *argv[] = { "crawl", "--timeout", (char *)text, NULL };
+	struct crawl_options o;
+	char err[256];
+
+	return parse(ARGC(argv), argv, &o, err) == OPTIONS_RUN ? o.timeout_ms : -1;
 }
 
 static void test_seconds(void **state)
 {
-	long ms;
-
 	(void)state;
-	assert_int_equal(options_parse_seconds("30", &ms), 0);
-	assert_int_equal(ms, 30000);
-	assert_int_equal(options_parse_seconds("0.001", &ms), 0);
-	assert_int_equal(ms, 1);
-	assert_int_equal(options_parse_seconds("0.0001", &ms), 0);
-	assert_int_equal(ms, 1);
-	assert_int_equal(options_parse_seconds("0", &ms), -1);
-	assert_int_equal(options_parse_seconds("-3", &ms), -1);
-	assert_int_equal(options_parse_seconds("nan", &ms), -1);
-	assert_int_equal(options_parse_seconds("inf", &ms), -1);
-	assert_int_equal(options_parse_seconds("3s", &ms), -1);
-	assert_int_equal(options_parse_seconds("1e9", &ms), -1);
+	assert_int_equal(timeout_ms("30"), 30000);
+	assert_int_equal(timeout_ms("0.001"), 1);
+	assert_int_equal(timeout_ms("0.0001"), 1);
+	assert_int_equal(timeout_ms("86400"), 86400000);
+	assert_int_equal(timeout_ms("0"), -1);
+	assert_int_equal(timeout_ms("-3"), -1);
+	assert_int_equal(timeout_ms("nan"), -1);
+	assert_int_equal(timeout_ms("inf"), -1);
+	assert_int_equal(timeout_ms("3s"), -1);
+	assert_int_equal(timeout_ms("1e9"), -1);
+	assert_int_equal(timeout_ms("86401"), -1);
+}
+
+/* What compare asks before handing a crawl option on with its value. */
+static void test_takes_value(void **state)
+{
+	(void)state;
+	assert_true(options_takes_value("-t"));
+	assert_true(options_takes_value("--timeout"));
+	assert_true(options_takes_value("--connect-timeout"));
+	assert_true(options_takes_value("--max-size"));
+	assert_true(options_takes_value("--max-redirects"));
+	assert_true(options_takes_value("-A"));
+	assert_true(options_takes_value("--user-agent"));
+	assert_true(options_takes_value("--workers"));
+	assert_true(options_takes_value("-qt"));
+	/* getopt_long takes an unambiguous prefix */
+	assert_true(options_takes_value("--max-s"));
+	assert_false(options_takes_value("--max"));
+	assert_false(options_takes_value("--timeout=5"));
+	assert_false(options_takes_value("-t5"));
+	assert_false(options_takes_value("--no-parse"));
+	assert_false(options_takes_value("--quiet"));
+	assert_false(options_takes_value("-q"));
+	assert_false(options_takes_value("--bogus"));
+	assert_false(options_takes_value("-"));
+	assert_false(options_takes_value("--"));
+	assert_false(options_takes_value("urls.txt"));
 }
 
 int main(void)
@@ -204,8 +278,10 @@ int main(void)
 		cmocka_unit_test(test_event_mode),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_bad_usage),
+		cmocka_unit_test(test_bad_numbers),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_seconds),
+		cmocka_unit_test(test_takes_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,9 +6,12 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -52,12 +55,22 @@ static char *slurp(size_t *len)
 	return buf;
 }
 
+/* Replaces the test file's contents with len bytes of text. */
+static void put_file(const char *text, size_t len)
+{
+	FILE *f = fopen(test_path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
 static struct output *open_out(enum output_format format, bool append, bool bom, bool guard)
 {
 	const struct output_options o = { .format = format, .append = append, .bom = bom,
 					  .formula_guard = guard };
 	char err[256];
-	struct output *out = output_open(test_path, &o, err, sizeof(err));
+	struct output *out = output_open(test_path, &o, NULL, err, sizeof(err));
 
 	assert_non_null(out);
 	return out;
@@ -84,6 +97,8 @@ static const struct crawl_record page = {
 };
 
 #define CSV_HEADER "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,title,links,worker,error\r\n"
+#define TSV_HEADER "url\tfinal_url\tstatus\tbytes\tcontent_type\tttfb_ms\ttime_ms\tredirects\ttitle\tlinks\tworker\terror\n"
+#define BOM "\xef\xbb\xbf"
 
 static void test_csv_rows(void **state)
 {
@@ -104,7 +119,7 @@ static void test_csv_rows(void **state)
 		CSV_HEADER
 		"http://h/p,\"http://h/p?a=1,2\",200,15045,text/html; charset=utf-8,1.234,20.005,1,"
 		"\"Commas, \"\"quotes\"\" and more\",18,4242,\r\n"
-		"=not a url,,,,,,,,,,,invalid URL\r\n"
+		"'=not a url,,,,,,,,,,,invalid URL\r\n"
 		"http://h/f,\"http://h/p?a=1,2\",200,15045,'@evil,1.234,20.005,1,"
 		"\"'=HYPERLINK(\"\"http://x/\"\",\"\"x\"\")\",18,0,\r\n");
 	free(got);
@@ -169,7 +184,7 @@ static void test_tsv_escapes(void **state)
 	close_out(out);
 	got = slurp(NULL);
 	assert_string_equal(got,
-		"url\tfinal_url\tstatus\tbytes\tcontent_type\tttfb_ms\ttime_ms\tredirects\ttitle\tlinks\tworker\terror\n"
+		TSV_HEADER
 		"u\t\t200\t15045\ttext/html; charset=utf-8\t1.234\t20.005\t1\t'+tab\\there\\\\ and\\nnewline\t18\t3\t\n");
 	free(got);
 }
@@ -230,7 +245,7 @@ static void test_open_failure(void **state)
 	char err[256];
 
 	(void)state;
-	assert_null(output_open("/nonexistent/dir/out.csv", &o, err, sizeof(err)));
+	assert_null(output_open("/nonexistent/dir/out.csv", &o, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "cannot open output '/nonexistent/dir/out.csv'"));
 }
 
@@ -241,14 +256,280 @@ static void test_write_failure(void **state)
 	struct output *out;
 
 	(void)state;
-	out = output_open("/dev/full", &o, err, sizeof(err));
+	out = output_open("/dev/full", &o, NULL, err, sizeof(err));
 	assert_non_null(out);
 	output_row(out, "u", &page, 1);
 	assert_int_equal(output_flush(out), -1);
 	assert_non_null(output_error(out));
+	assert_false(output_reader_gone(out));
 	assert_int_equal(output_row(out, "u", &page, 1), -1);
 	assert_int_equal(output_close(out, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "No space left"));
+}
+
+/* Any text field can start a formula: the URL, where redirects ended, the error too. */
+static void test_guard_every_text_field(void **state)
+{
+	struct crawl_record r = page, bare;
+	struct json_object *o, *v;
+	struct output *out;
+	char *got;
+
+	(void)state;
+	r.final_url = "+http://h/";
+	r.content_type = "\ttext/html";
+	r.title = "@title";
+	r.error = "-error";
+	record_init_error(&bare, "invalid URL");
+
+	out = open_out(OUTPUT_CSV, false, false, true);
+	assert_int_equal(output_row(out, "=HYPERLINK(\"http://x/\")", &r, 1), 0);
+	assert_int_equal(output_row(out, "\rcr", &bare, -1), 0);
+	close_out(out);
+	got = slurp(NULL);
+	assert_string_equal(got, CSV_HEADER
+		"\"'=HYPERLINK(\"\"http://x/\"\")\",'+http://h/,200,15045,'\ttext/html,1.234,20.005,1,"
+		"'@title,18,1,'-error\r\n"
+		"\"'\rcr\",,,,,,,,,,,invalid URL\r\n");
+	free(got);
+
+	out = open_out(OUTPUT_TSV, false, false, true);
+	assert_int_equal(output_row(out, "=HYPERLINK(\"http://x/\")", &r, 1), 0);
+	close_out(out);
+	got = slurp(NULL);
+	assert_string_equal(got, TSV_HEADER
+		"'=HYPERLINK(\"http://x/\")\t'+http://h/\t200\t15045\t'\\ttext/html\t1.234\t20.005\t1\t"
+		"'@title\t18\t1\t'-error\n");
+	free(got);
+
+	/* --no-formula-guard: as they are */
+	out = open_out(OUTPUT_CSV, false, false, false);
+	assert_int_equal(output_row(out, "=1", &r, 1), 0);
+	close_out(out);
+	got = slurp(NULL);
+	assert_string_equal(got, CSV_HEADER
+		"=1,+http://h/,200,15045,\ttext/html,1.234,20.005,1,@title,18,1,-error\r\n");
+	free(got);
+
+	/* JSON Lines holds data, not cells: raw values */
+	out = open_out(OUTPUT_JSONL, false, false, true);
+	assert_int_equal(output_row(out, "=1", &r, 1), 0);
+	close_out(out);
+	got = slurp(NULL);
+	o = json_tokener_parse(got);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "url", &v));
+	assert_string_equal(json_object_get_string(v), "=1");
+	assert_true(json_object_object_get_ex(o, "final_url", &v));
+	assert_string_equal(json_object_get_string(v), "+http://h/");
+	assert_true(json_object_object_get_ex(o, "error", &v));
+	assert_string_equal(json_object_get_string(v), "-error");
+	json_object_put(o);
+	free(got);
+}
+
+/* Opens with --append; the row "r" goes in; the file must then read want. */
+static void append_row(enum output_format format, bool bom, const char *want, size_t want_len)
+{
+	struct output *out = open_out(format, true, bom, true);
+	struct crawl_record failed;
+	size_t len;
+	char *got;
+
+	record_init_error(&failed, "x");
+	assert_int_equal(output_row(out, "r", &failed, -1), 0);
+	close_out(out);
+	got = slurp(&len);
+	assert_int_equal(len, want_len);
+	assert_memory_equal(got, want, len);
+	free(got);
+}
+
+#define CSV_ROW "r,,,,,,,,,,,x\r\n"
+#define TSV_ROW "r\t\t\t\t\t\t\t\t\t\t\tx\n"
+#define JSONL_ROW "{\"url\":\"r\",\"final_url\":null,\"status\":null,\"bytes\":null," \
+	"\"content_type\":null,\"ttfb_ms\":null,\"time_ms\":null,\"redirects\":null,\"title\":null," \
+	"\"links\":null,\"worker\":null,\"error\":\"x\"}\n"
+#define APPEND(format, bom, before, after) do { \
+		put_file(before, sizeof(before) - 1); \
+		append_row(format, bom, after, sizeof(after) - 1); \
+	} while (0)
+
+/* A last line without its line end gets the format's own before the first new row. */
+static void test_append_adds_missing_line_end(void **state)
+{
+	(void)state;
+	APPEND(OUTPUT_CSV, false, CSV_HEADER "a", CSV_HEADER "a\r\n" CSV_ROW);
+	APPEND(OUTPUT_CSV, false, CSV_HEADER "a\r", CSV_HEADER "a\r\n" CSV_ROW);
+	APPEND(OUTPUT_CSV, false, CSV_HEADER "a\r\n", CSV_HEADER "a\r\n" CSV_ROW);
+	/* a file that is the header alone, without its line end */
+	APPEND(OUTPUT_CSV, false, "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,"
+	       "redirects,title,links,worker,error", CSV_HEADER CSV_ROW);
+	APPEND(OUTPUT_TSV, false, TSV_HEADER "a", TSV_HEADER "a\n" TSV_ROW);
+	APPEND(OUTPUT_JSONL, false, "{\"url\":\"a\"}", "{\"url\":\"a\"}\n" JSONL_ROW);
+}
+
+/* A file keeps its BOM or its lack of one; a BOM alone is followed by the header. */
+static void test_append_bom_rules(void **state)
+{
+	(void)state;
+	APPEND(OUTPUT_CSV, true, BOM CSV_HEADER "a\r\n", BOM CSV_HEADER "a\r\n" CSV_ROW);
+	APPEND(OUTPUT_CSV, false, BOM CSV_HEADER "a\r\n", BOM CSV_HEADER "a\r\n" CSV_ROW);
+	APPEND(OUTPUT_CSV, true, CSV_HEADER "a\r\n", CSV_HEADER "a\r\n" CSV_ROW);
+	APPEND(OUTPUT_TSV, true, BOM, BOM TSV_HEADER TSV_ROW);
+	APPEND(OUTPUT_CSV, false, BOM, BOM CSV_HEADER CSV_ROW);
+	APPEND(OUTPUT_CSV, true, "", BOM CSV_HEADER CSV_ROW);
+}
+
+/* Refuses --append to a file of another format or header; the file stays as it was. */
+static void expect_append_refused(enum output_format format, const char *before, size_t len,
+				  const char *why)
+{
+	const struct output_options o = { .format = format, .append = true, .formula_guard = true };
+	char err[512];
+	size_t got_len;
+	char *got;
+
+	put_file(before, len);
+	assert_null(output_open(test_path, &o, NULL, err, sizeof(err)));
+	if (!strstr(err, why))
+		fail_msg("error '%s' lacks '%s'", err, why);
+	got = slurp(&got_len);
+	assert_int_equal(got_len, len);
+	assert_memory_equal(got, before, len);
+	free(got);
+}
+
+#define REFUSED(format, before, why) expect_append_refused(format, before, sizeof(before) - 1, why)
+
+static void test_append_refuses_other_files(void **state)
+{
+	(void)state;
+	REFUSED(OUTPUT_CSV, TSV_HEADER "a\n", "cannot append csv rows to '");
+	REFUSED(OUTPUT_CSV, TSV_HEADER "a\n", "': it holds tsv rows");
+	REFUSED(OUTPUT_TSV, BOM CSV_HEADER, "it holds csv rows");
+	REFUSED(OUTPUT_JSONL, CSV_HEADER, "it holds csv rows");
+	REFUSED(OUTPUT_CSV, JSONL_ROW, "it holds jsonl rows");
+	REFUSED(OUTPUT_CSV, "name,age\r\nbob,7\r\n", "its first line is not crawlpool's csv header");
+	/* the header with a bare LF is not ours: CSV rows end in CRLF */
+	REFUSED(OUTPUT_CSV, "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,"
+		"title,links,worker,error\nx\n", "its first line is not crawlpool's csv header");
+	REFUSED(OUTPUT_TSV, "url\tfinal\n", "its first line is not crawlpool's tsv header");
+	REFUSED(OUTPUT_JSONL, BOM JSONL_ROW, "its first line is not a crawlpool jsonl row");
+	REFUSED(OUTPUT_JSONL, "[1,2]\n", "its first line is not a crawlpool jsonl row");
+}
+
+/* The output may not be the list being read, by whatever name; the list stays whole. */
+static void test_refuses_the_list(void **state)
+{
+	static const char list[] = "http://a/\nhttp://b/\n";
+	const struct output_options o = { .format = OUTPUT_CSV };
+	char err[512], sym[96];
+	struct stat st, other;
+	struct output *out;
+	char *got;
+
+	(void)state;
+	put_file(list, sizeof(list) - 1);
+	assert_int_equal(stat(test_path, &st), 0);
+	snprintf(sym, sizeof(sym), "%s.link", test_path);
+	unlink(sym);
+	assert_int_equal(symlink(test_path, sym), 0);
+	assert_null(output_open(test_path, &o, &st, err, sizeof(err)));
+	assert_non_null(strstr(err, "it is the url list being read"));
+	assert_null(output_open(sym, &o, &st, err, sizeof(err)));
+	assert_non_null(strstr(err, "it is the url list being read"));
+	got = slurp(NULL);
+	assert_string_equal(got, list);
+	free(got);
+	/* another file is fine */
+	assert_int_equal(stat("/dev/null", &other), 0);
+	out = output_open(sym, &o, &other, err, sizeof(err));
+	assert_non_null(out);
+	close_out(out);
+	got = slurp(NULL);
+	assert_string_equal(got, CSV_HEADER);
+	free(got);
+	unlink(sym);
+}
+
+/*
+ * A file that cannot grow (ulimit -f here; a full disk alike): the file is
+ * cut back to its last whole row, and output_rows() says how many it holds.
+ */
+static void test_write_failure_cuts_back(void **state)
+{
+	struct output *out = open_out(OUTPUT_CSV, false, false, true);
+	struct rlimit old, lim;
+	char url[32], *got, *p;
+	unsigned long rows;
+	size_t len;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		snprintf(url, sizeof(url), "http://h/%d", i);
+		assert_int_equal(output_row(out, url, &page, i), 0);
+	}
+	assert_int_equal(output_flush(out), 0);
+	assert_int_equal(output_rows(out), 3);
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	lim = (struct rlimit){ 1500, old.rlim_max };
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (int i = 3; i < 40; i++) {
+		snprintf(url, sizeof(url), "http://h/%d", i);
+		output_row(out, url, &page, i);
+	}
+	assert_int_equal(output_flush(out), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_non_null(strstr(output_error(out), "File too large"));
+	assert_false(output_reader_gone(out));
+	assert_false(output_torn(out));
+	rows = output_rows(out);
+	assert_true(rows > 3 && rows < 40);
+	assert_int_equal(output_close(out, url, sizeof(url)), -1);
+
+	got = slurp(&len);
+	assert_true(len <= 1500);
+	p = got + strlen(CSV_HEADER);
+	for (unsigned long i = 0; i < rows; i++) {
+		snprintf(url, sizeof(url), "http://h/%lu,", i);
+		assert_memory_equal(p, url, strlen(url));
+		p = memchr(p, '\n', len - (size_t)(p - got));
+		assert_non_null(p);
+		assert_int_equal(p[-1], '\r');
+		p++;
+	}
+	/* nothing after the last whole row */
+	assert_int_equal((size_t)(p - got), len);
+	free(got);
+}
+
+/* Nobody reads the pipe any more: a failure of its own kind, nothing torn. */
+static void test_reader_gone(void **state)
+{
+	const struct output_options o = { .format = OUTPUT_CSV };
+	char err[256], path[32];
+	struct output *out;
+	int p[2];
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	close(p[0]);
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[1]);
+	out = output_open(path, &o, NULL, err, sizeof(err));
+	assert_non_null(out);
+	output_row(out, "u", &page, 1);
+	assert_int_equal(output_flush(out), -1);
+	assert_true(output_reader_gone(out));
+	assert_false(output_torn(out));
+	assert_int_equal(output_rows(out), 0);
+	assert_int_equal(output_close(out, err, sizeof(err)), -1);
+	close(p[1]);
+	signal(SIGPIPE, SIG_DFL);
 }
 
 static void test_many_rows_in_order(void **state)
@@ -287,6 +568,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tsv_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_jsonl, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_rows_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guard_every_text_field, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_adds_missing_line_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_bom_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_refuses_other_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_the_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_failure_cuts_back, setup, teardown),
+		cmocka_unit_test(test_reader_gone),
 		cmocka_unit_test(test_open_failure),
 		cmocka_unit_test(test_write_failure),
 	};

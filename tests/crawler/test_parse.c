@@ -1,12 +1,16 @@
-/* test_parse.c -- title and link extraction: the demo site's pages, charsets, depth, binary, chunking */
+/* test_parse.c -- title and link extraction: the demo site's pages, charsets, bad bytes, depth, binary, chunking, memory */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "parse.h"
 #include "sitegen.h"
@@ -230,6 +234,287 @@ static void test_abort_then_reuse(void **state)
 	assert_int_equal(f.links, 1);
 }
 
+/*
+ * The five bytes windows-1252 leaves unassigned are valid ISO-8859-1 (C1
+ * controls). Before the title and between links they must stop nothing,
+ * whichever way the page names its charset.
+ */
+static void test_latin1_c1_bytes(void **state)
+{
+	static const char body[] = "\x81\x8d<html><head>\x8f<title>Caf\xe9 \x90Z\xfcrich\x9d</title>"
+				   "</head><body><a href=1>\x81</a>\x8d\x8f<a href=2>\x90\x9d</a>"
+				   "<p>\x80\x9f\xff</p><a href=3>3</a></body></html>";
+	static const char *const types[] = {
+		"text/html; charset=iso-8859-1", "text/html; charset=ISO_8859-1",
+		"text/html; charset=latin1", "text/html; charset=windows-1252",
+		"text/html; charset=us-ascii",
+	};
+	char meta[512];
+	struct parse_facts f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		f = facts_of(types[i], body, sizeof(body) - 1);
+		if (strcmp(f.title, "Caf\xc3\xa9 Z\xc3\xbcrich") != 0 || f.links != 3)
+			fail_msg("%s: title '%s', %lu links", types[i], f.title, f.links);
+	}
+	/* the same page, its charset named only by a <meta> */
+	snprintf(meta, sizeof(meta), "<meta http-equiv=Content-Type content='text/html; "
+				     "charset=ISO-8859-1'>%s", body);
+	f = facts_of("text/html", meta, strlen(meta));
+	assert_string_equal(f.title, "Caf\xc3\xa9 Z\xc3\xbcrich");
+	assert_int_equal(f.links, 3);
+	/* unlabelled: not UTF-8, so windows-1252 from the first bad byte */
+	f = facts_of(NULL, body, sizeof(body) - 1);
+	assert_string_equal(f.title, "Caf\xc3\xa9 Z\xc3\xbcrich");
+	assert_int_equal(f.links, 3);
+}
+
+/* Widens ASCII to UTF-16LE; "\xff" in src stands for a lone surrogate. */
+static size_t utf16le(const char *src, char *dst)
+{
+	size_t n = 0;
+
+	for (; *src; src++) {
+		if (*src == '\xff') {
+			dst[n++] = '\x00';
+			dst[n++] = '\xd8';
+		} else {
+			dst[n++] = *src;
+			dst[n++] = '\0';
+		}
+	}
+	return n;
+}
+
+/* In every charset, bytes that are no character become U+FFFD and the parse goes on. */
+static void test_bad_bytes_never_stop(void **state)
+{
+	static const struct {
+		const char *type;
+		const char *body;
+		const char *title;
+	} pages[] = {
+		{ "text/html; charset=utf-8", "<title>a\xff" "b\xc3</title><a href=1>\xe6\xbc</a>"
+					      "\xed\xa0\x80\xf4\x90\x80\x80<a href=2>2</a><a href=3>\xc0",
+		  "a\xef\xbf\xbd" "b\xef\xbf\xbd" },
+		{ "text/html; charset=shift_jis", "<title>\x82\xa0\xff\x82\xa2</title><a href=1>1</a>"
+						  "\x85\x40\xff\xfe<a href=2>2</a><a href=3>\x82",
+		  "\xe3\x81\x82\xef\xbf\xbd\xe3\x81\x84" },
+		{ "text/html; charset=euc-jp", "<title>\xa4\xa2\xff</title><a href=1>1</a>\xff\xa4"
+					       "<a href=2>2</a><a href=3>3</a>",
+		  "\xe3\x81\x82\xef\xbf\xbd" },
+		{ "text/html; charset=gb2312", "<title>\xc4\xe3\xff</title><a href=1>1</a>\x81\xff"
+					       "<a href=2>2</a><a href=3>3</a>",
+		  "\xe4\xbd\xa0\xef\xbf\xbd" },
+		{ "text/html; charset=big5", "<title>\xa4\xa4\xff</title><a href=1>1</a>\xff\xff"
+					     "<a href=2>2</a><a href=3>3</a>",
+		  "\xe4\xb8\xad\xef\xbf\xbd" },
+		{ "text/html; charset=euc-kr", "<title>\xb0\xa1\xff</title><a href=1>1</a>\xff\xff"
+					       "<a href=2>2</a><a href=3>3</a>",
+		  "\xea\xb0\x80\xef\xbf\xbd" },
+		{ "text/html; charset=iso-2022-jp", "<title>\x1b$B$\"\x1b(B\x80</title><a href=1>1</a>"
+						    "\xff<a href=2>2</a><a href=3>3</a>",
+		  "\xe3\x81\x82\xef\xbf\xbd" },
+	};
+	static const char wide[] = "<title>w\xffw</title><a href=1>1</a>\xff<a href=2>2</a>"
+				   "<a href=3>3</a>";
+	char body[256];
+	struct parse_facts f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		for (size_t step = 1; step <= 16; step += 15) {
+			size_t len = strlen(pages[i].body);
+
+			assert_int_equal(parse_begin(parser, pages[i].type), 0);
+			for (size_t off = 0; off < len; off += step)
+				parse_feed(parser, pages[i].body + off, len - off < step ? len - off : step);
+			parse_end(parser, &f);
+			if (strcmp(f.title, pages[i].title) != 0 || f.links != 3)
+				fail_msg("%s in pieces of %zu: title '%s', %lu links", pages[i].type, step,
+					 f.title, f.links);
+		}
+	}
+	f = facts_of("text/html; charset=utf-16le", body, utf16le(wide, body));
+	assert_string_equal(f.title, "w\xef\xbf\xbdw");
+	assert_int_equal(f.links, 3);
+	/* a byte-order mark wins over the label, as in browsers */
+	memcpy(body, "\xff\xfe", 2);
+	f = facts_of("text/html; charset=iso-8859-1", body, 2 + utf16le(wide, body + 2));
+	assert_string_equal(f.title, "w\xef\xbf\xbdw");
+	f = FACTS("text/html; charset=iso-8859-1", "\xef\xbb\xbf<title>Caf\xc3\xa9</title>");
+	assert_string_equal(f.title, "Caf\xc3\xa9");
+}
+
+static const char *const noisy[] = {
+	"<title>x</title>\x81<a href=1>1</a>",
+	"<meta charset=windows-1252><title>\x8d</title><a href=1>1</a>",
+	"<title>x</title>\x85\x40\xff<a href=1>1</a>",
+	"<title>\xff\xfe</title><a href=1>1</a>",
+	"<a href=1 href=2><b><i></b></i><!DOCTYPE x><?pi><title>&bogus;&#0;&#xffffff;</title>",
+};
+static const char *const noisy_types[] = {
+	"text/html; charset=iso-8859-1", NULL, "text/html; charset=shift_jis",
+	"text/html; charset=utf-8", "text/html",
+};
+
+static void *parse_noisy(void *arg)
+{
+	struct parse *p = parse_new();
+	struct parse_facts f;
+
+	(void)arg;
+	if (!p)
+		return "no parser";
+	for (size_t i = 0; i < sizeof(noisy) / sizeof(noisy[0]); i++)
+		if (parse_html(p, noisy_types[i], noisy[i], strlen(noisy[i]), &f) < 0 ||
+		    f.links != 1) {
+			parse_free(p);
+			return "a noisy page lost its link";
+		}
+	parse_free(p);
+	return NULL;
+}
+
+/* libxml2 says nothing on stderr, on this thread or a worker's: a server cannot flood the terminal. */
+static void test_libxml2_stays_off_stderr(void **state)
+{
+	char path[] = "/tmp/crawler-parse-stderr-XXXXXX", buf[256];
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	const char *failed;
+	pthread_t t;
+	void *ret;
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd >= 0 && saved >= 0);
+	unlink(path);
+	fflush(stderr);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	failed = parse_noisy(NULL);
+	if (pthread_create(&t, NULL, parse_noisy, NULL) == 0) {
+		pthread_join(t, &ret);
+		failed = failed ? failed : ret;
+	} else {
+		failed = "no thread";
+	}
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (failed)
+		fail_msg("%s", failed);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n != 0)
+		fail_msg("libxml2 wrote to stderr: %s", buf);
+}
+
+/* Heap bytes in use; 0 under a sanitizer's allocator, which mallinfo2 does not see. */
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+/* Feeds `total` bytes of unit, in 16 KiB pieces as curl hands them; the heap's growth at its peak. */
+static size_t feed_endless(const char *type, const char *head, const char *unit, size_t total,
+			   struct parse_facts *f)
+{
+	enum { PIECE = 16384 };
+	char *piece = malloc(PIECE);
+	size_t ulen = unit[0] ? strlen(unit) : 1, base, peak = 0;	/* "" is one NUL */
+
+	assert_non_null(piece);
+	for (size_t i = 0; i < PIECE; i++)
+		piece[i] = unit[i % ulen];
+	base = heap_in_use();
+	assert_int_equal(parse_begin(parser, type), 0);
+	parse_feed(parser, head, strlen(head));
+	for (size_t fed = 0, n = 0; fed < total; fed += PIECE, n++) {
+		parse_feed(parser, piece, PIECE);
+		if (n % 32 == 0) {
+			size_t now = heap_in_use();
+
+			peak = now > peak ? now : peak;
+		}
+	}
+	parse_end(parser, f);
+	free(piece);
+	return peak > base ? peak - base : 0;
+}
+
+/*
+ * What one page holds does not grow with its size. The limit leaves room for
+ * what parse.h allows: one 1 MiB construct, 262,144 open elements, 1 MiB of names.
+ */
+static void test_memory_does_not_grow_with_the_page(void **state)
+{
+	enum { TOTAL = 16 << 20, LIMIT = 6 << 20 };
+	static const char head[] = "<html><head><title>Endless</title></head><body>";
+	struct parse_facts f;
+	size_t grew;
+
+	(void)state;
+	/* tags alone: nothing made libxml2 drop what it had parsed */
+	grew = feed_endless("text/html", head, "<a href=x></a>", TOTAL, &f);
+	if (grew > LIMIT)
+		fail_msg("tags: the heap grew by %zu KiB", grew >> 10);
+	assert_string_equal(f.title, "Endless");
+	/* every link counted: each piece holds 1170 whole links, and a cut one */
+	assert_int_equal(f.links, (TOTAL / 16384) * (16384 / 14));
+	/* the same through a converter */
+	grew = feed_endless("text/html; charset=shift_jis", head, "<a href=x></a>", TOTAL, &f);
+	if (grew > LIMIT)
+		fail_msg("shift_jis tags: the heap grew by %zu KiB", grew >> 10);
+	assert_int_equal(f.links, (TOTAL / 16384) * (16384 / 14));
+	/* NUL bytes (a gzip bomb) or text with no '<' leave libxml2 waiting: capped */
+	grew = feed_endless("text/html", head, "", TOTAL, &f);
+	if (grew > LIMIT)
+		fail_msg("NUL bytes: the heap grew by %zu KiB", grew >> 10);
+	assert_string_equal(f.title, "Endless");
+	grew = feed_endless("text/html", head, "words and words ", TOTAL, &f);
+	if (grew > LIMIT)
+		fail_msg("text: the heap grew by %zu KiB", grew >> 10);
+	grew = feed_endless("text/html", "<title>Open</title><!-- ", "never closed ", TOTAL, &f);
+	if (grew > LIMIT)
+		fail_msg("comment: the heap grew by %zu KiB", grew >> 10);
+	assert_string_equal(f.title, "Open");
+	/* depth: past the cap the parse stops, and the link at the bottom is not reached */
+	grew = feed_endless("text/html", head, "<div>", 4 << 20, &f);
+	if (grew > LIMIT)
+		fail_msg("depth: the heap grew by %zu KiB", grew >> 10);
+	assert_string_equal(f.title, "Endless");
+}
+
+/* Every element name is a new one: the names libxml2 keeps are capped too. */
+static void test_memory_of_names_is_capped(void **state)
+{
+	enum { NAMES = 200000, LIMIT = 6 << 20 };
+	char *body = malloc((size_t)NAMES * 48 + 64), *p = body;
+	struct parse_facts f;
+	size_t base, grew;
+
+	(void)state;
+	assert_non_null(body);
+	p += sprintf(p, "<title>Names</title><a href=0>0</a>");
+	for (unsigned i = 0; i < NAMES; i++)
+		p += sprintf(p, "<x%u y%u=1></x%u>", i, i, i);
+	base = heap_in_use();
+	assert_int_equal(parse_begin(parser, "text/html"), 0);
+	for (char *q = body; q < p; q += 16384)
+		parse_feed(parser, q, (size_t)(p - q) < 16384 ? (size_t)(p - q) : 16384);
+	grew = heap_in_use() - base;
+	parse_end(parser, &f);
+	if (base > 0 && grew > LIMIT)
+		fail_msg("names: the heap grew by %zu KiB", grew >> 10);
+	assert_string_equal(f.title, "Names");
+	assert_int_equal(f.links, 1);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +527,11 @@ int main(void)
 		cmocka_unit_test(test_title_cap_keeps_whole_characters),
 		cmocka_unit_test(test_is_html),
 		cmocka_unit_test(test_abort_then_reuse),
+		cmocka_unit_test(test_latin1_c1_bytes),
+		cmocka_unit_test(test_bad_bytes_never_stop),
+		cmocka_unit_test(test_libxml2_stays_off_stderr),
+		cmocka_unit_test(test_memory_does_not_grow_with_the_page),
+		cmocka_unit_test(test_memory_of_names_is_capped),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,44 @@ static void test_open_failure(void **state)
 	assert_int_equal(urllist_count("-"), -1);
 }
 
+/* A list that could never be read is refused at open: nothing else of the run happens. */
+static void test_refuses_unreadable_lists(void **state)
+{
+	int saved = dup(STDIN_FILENO), fd;
+	const char *path = write_list("http://a/\n", 10), *line;
+	struct urllist *l;
+	char err[256];
+	size_t len;
+	bool cut;
+
+	(void)state;
+	assert_true(saved >= 0);
+	assert_null(urllist_open("/tmp", err, sizeof(err)));
+	assert_string_equal(err, "cannot read url list '/tmp': Is a directory");
+
+	close(STDIN_FILENO);
+	assert_null(urllist_open("-", err, sizeof(err)));
+	assert_string_equal(err, "cannot read url list from standard input: it is closed");
+
+	fd = open(path, O_WRONLY);
+	assert_int_equal(fd, STDIN_FILENO);
+	assert_null(urllist_open("-", err, sizeof(err)));
+	assert_string_equal(err, "cannot read url list from standard input: it is open for writing only");
+	close(fd);
+
+	/* a file opened while stdin is closed takes descriptor 0, and is still the list's to close */
+	l = urllist_open(path, err, sizeof(err));
+	assert_non_null(l);
+	assert_int_equal(urllist_fd(l), STDIN_FILENO);
+	assert_int_equal(urllist_next(l, &line, &len, &cut), 1);
+	assert_string_equal(line, "http://a/");
+	urllist_close(l);
+	assert_true(fcntl(STDIN_FILENO, F_GETFD) < 0);
+
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +270,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_many_lines_across_buffers, teardown),
 		cmocka_unit_test(test_nowait_on_a_pipe),
 		cmocka_unit_test(test_open_failure),
+		cmocka_unit_test_teardown(test_refuses_unreadable_lists, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

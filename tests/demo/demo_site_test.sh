@@ -262,6 +262,23 @@ expect "list-urls default base" "$("$BIN" --list-urls 1)" "http://127.0.0.1:8931
 expect "bad --pages exit" "$?" "2"
 "$BIN" --bogus 2>/dev/null
 expect "unknown option exit" "$?" "2"
+# bad_number OPTION VALUE RANGE [ARGS...]: exit 2, the option and its range named. Each
+# value here was once taken: spaces and signs skipped, or 2^64 - 1 URLs listed.
+bad_number() {
+	local opt=$1 value=$2 range=$3
+	shift 3
+	timeout 10 "$BIN" "$@" "$opt" "$value" >/dev/null 2>"$TMP/number.err"
+	expect "bad $opt '$value' exit" "$?" "2"
+	grep -qxF "demo-site: invalid $opt '$value': use a number from $range" "$TMP/number.err" &&
+		echo "ok: bad $opt '$value' message" || fail "bad $opt '$value' message: $(cat "$TMP/number.err")"
+}
+bad_number --pages " 5" "1 to 10000000" --list-urls 1
+bad_number --list-urls " -1" "0 to 9223372036854775807" --pages 3
+bad_number --list-urls 9223372036854775808 "0 to 9223372036854775807" --pages 3
+bad_number --print-page " 1" "0 to 4294967295" --pages 3
+bad_number --cache-mb "+1" "0 to 1048576" --list-urls 1
+bad_number --port "" "0 to 65535" --list-urls 1
+bad_number --max-conns "1e3" "1 to 100000" --list-urls 1
 "$BIN" --host 10.1.2.3 --port 0 2>"$TMP/nonloop.err"
 expect "non-loopback host exit" "$?" "1"
 grep -q 'not a loopback address' "$TMP/nonloop.err" && echo "ok: non-loopback refused" || fail "non-loopback message"

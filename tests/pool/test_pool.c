@@ -1,4 +1,4 @@
-/* test_pool.c -- the pool engine in all three modes: delivery, blobs, crashes, stops, hygiene */
+/* test_pool.c -- the pool engine in all three modes: delivery, blobs, crashes, stops, deadlines, hygiene */
 #include "pool.h"
 
 #include <dirent.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,6 +35,7 @@ enum action {
 	ACT_ABORT,	/* abort(): process mode only */
 	ACT_FAIL,	/* work() returns an error */
 	ACT_SLEEP,	/* sleep `arg` ms, giving up early once abandoned */
+	ACT_STOP,	/* raise(SIGSTOP): process mode only */
 };
 
 struct job_header {
@@ -60,18 +62,42 @@ struct run {
 	long *worker_id;
 	unsigned char *started;		/* per job id, set by work(); shared with worker processes */
 	bool fail_init;
+	unsigned deadline_ms;		/* pool_set_job_deadline(); 0 = none */
 	bool serve_gives_up;		/* serve() returns while holding a job */
 	atomic_ulong most_held;		/* most jobs one event worker held at once */
 	int source[2];			/* with a pipe source: job ids arrive on source[0] */
 };
 
 static struct pool *signal_target;
+static volatile sig_atomic_t stop_signals;	/* seen by on_stop_then_abandon() */
 
+/* Stops twice: a second pool_stop() changes nothing. */
 static void on_stop_signal(int sig)
 {
 	(void)sig;
-	if (signal_target)
+	if (signal_target) {
 		pool_stop(signal_target);
+		pool_stop(signal_target);
+	}
+}
+
+static void on_abandon_signal(int sig)
+{
+	(void)sig;
+	if (signal_target)
+		pool_abandon(signal_target);
+}
+
+/* The first signal stops the pool, the next ones abandon it. */
+static void on_stop_then_abandon(int sig)
+{
+	(void)sig;
+	if (!signal_target)
+		return;
+	if (stop_signals++ == 0)
+		pool_stop(signal_target);
+	else
+		pool_abandon(signal_target);
 }
 
 static unsigned char payload_byte(uint32_t id, size_t i)
@@ -164,9 +190,7 @@ static int worker_init(void *ctx, unsigned worker, void **state)
 
 	if (r->fail_init && worker == 1)
 		return -1;
-	/* A worker process holding the write end would keep the source from ending. */
-	if (r->mode == POOL_PROCESSES && r->source[1] > 0)
-		close(r->source[1]);
+	/* A worker process does not hold the source's write end: the pool closed it. */
 	mine = malloc(sizeof(*mine));
 	if (!mine)
 		return -1;
@@ -200,6 +224,9 @@ static int answer(struct run *r, void *state, const void *job, size_t len, void 
 		pthread_exit(NULL);
 	case ACT_ABORT:
 		abort();
+	case ACT_STOP:
+		raise(SIGSTOP);
+		break;
 	case ACT_FAIL:
 		return -1;
 	case ACT_SLEEP:
@@ -321,6 +348,8 @@ static struct pool *new_pool(struct run *r, unsigned workers)
 
 	assert_non_null(pool);
 	assert_int_equal(pool_set_worker_jobs(pool, EVENT_JOBS), 0);
+	if (r->deadline_ms)
+		assert_int_equal(pool_set_job_deadline(pool, r->deadline_ms), 0);
 	return pool;
 }
 
@@ -501,7 +530,11 @@ static enum action always_sleep(unsigned long id)
 	return ACT_SLEEP;
 }
 
-static void test_second_stop_abandons(void **state)
+/*
+ * Long jobs, and `handler` on SIGALRM every 200 ms until the run ends: every
+ * job, running or queued, comes back interrupted, at once.
+ */
+static void check_abandon(enum pool_mode mode, void (*handler)(int))
 {
 	struct itimerval every_200ms = {
 		.it_interval = { .tv_usec = 200000 },
@@ -511,10 +544,11 @@ static void test_second_stop_abandons(void **state)
 	struct timespec start, end;
 	struct run r;
 
-	run_init(&r, mode_of(state), 8);
+	run_init(&r, mode, 8);
 	r.action_of = always_sleep;
 	r.sleep_ms = 60000;
-	signal(SIGALRM, on_stop_signal);
+	stop_signals = 0;
+	signal(SIGALRM, handler);
 	setitimer(ITIMER_REAL, &every_200ms, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	assert_int_equal(run_pool(&r, 4), POOL_ESTOPPED);
@@ -526,6 +560,74 @@ static void test_second_stop_abandons(void **state)
 	assert_true(r.taken >= 4);
 	for (unsigned long id = 0; id < r.taken; id++)
 		assert_int_equal(r.status[id], POOL_JOB_INTERRUPTED);
+	run_release(&r);
+}
+
+/* pool_stop(), then pool_abandon() while the started jobs still run. */
+static void test_stop_then_abandon(void **state)
+{
+	check_abandon(mode_of(state), on_stop_then_abandon);
+}
+
+/* pool_abandon() alone stops the pool too. */
+static void test_abandon_alone(void **state)
+{
+	check_abandon(mode_of(state), on_abandon_signal);
+}
+
+static enum action stop_job_5(unsigned long id)
+{
+	return id == 5 ? ACT_STOP : ACT_ECHO;
+}
+
+/*
+ * A worker process that stops (SIGSTOP) mid-job is killed once the job
+ * outruns its deadline, and replaced: its job fails with the reason, the job
+ * queued behind it runs in the replacement, and no job is lost or doubled.
+ */
+static void test_job_deadline(void **state)
+{
+	long long start;
+	double secs = 0;
+	struct run r;
+	int end = 0;
+
+	(void)state;
+	run_init(&r, POOL_PROCESSES, 40);
+	r.action_of = stop_job_5;
+	r.deadline_ms = 500;
+	start = now_ms();
+	/* run_pool() checks every job came back once and no worker is left */
+	assert_int_equal(run_pool(&r, 2), POOL_OK);
+	/* the deadline, plus a margin for a slow machine, not for ever */
+	assert_true(now_ms() - start < 5000);
+
+	assert_int_equal(r.taken, r.jobs);
+	for (unsigned long id = 0; id < r.taken; id++)
+		if (id != 5)
+			assert_int_equal(r.status[id], POOL_JOB_DONE);
+	assert_int_equal(r.status[5], POOL_JOB_FAILED);
+	/* the reason says how long the job had run: the deadline, give or take */
+	if (sscanf(r.error[5], "worker stopped responding (killed after %lf s)%n", &secs, &end) != 1 ||
+	    r.error[5][end] != '\0' || secs < 0.5 || secs >= 5)
+		fail_msg("job 5 failed with '%s'", r.error[5]);
+	/* the stopped worker was killed and reaped */
+	assert_int_equal(kill((pid_t)r.worker_id[5], 0), -1);
+	run_release(&r);
+}
+
+/* Thread and event modes take a deadline and ignore it: a thread cannot be killed. */
+static void test_job_deadline_ignored(void **state)
+{
+	struct run r;
+
+	run_init(&r, mode_of(state), 20);
+	r.action_of = always_sleep;
+	r.sleep_ms = 50;
+	r.deadline_ms = 1;
+	assert_int_equal(run_pool(&r, 2), POOL_OK);
+	for (unsigned long id = 0; id < r.taken; id++)
+		assert_int_equal(r.status[id], POOL_JOB_DONE);
 	run_release(&r);
 }
 
@@ -599,7 +701,9 @@ static void test_invalid_arguments(void **state)
 	assert_int_equal(pool_run(r.pool), POOL_OK);
 	assert_int_equal(pool_run(r.pool), POOL_EINVAL);
 	assert_int_equal(pool_set_worker_jobs(r.pool, 2), POOL_EINVAL);
+	assert_int_equal(pool_set_job_deadline(r.pool, 1000), POOL_EINVAL);
 	pool_free(r.pool);
+	assert_int_equal(pool_set_job_deadline(NULL, 1000), POOL_EINVAL);
 
 	assert_int_equal(pool_mode_parse("process", &parsed), 0);
 	assert_int_equal(parsed, POOL_PROCESSES);
@@ -676,6 +780,183 @@ static void test_failure_is_named(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Opens /dev/null onto descriptor `fd` if it is closed, so a test can tell it stays open. */
+static void ensure_open(int fd)
+{
+	int null;
+
+	if (fcntl(fd, F_GETFD) >= 0)
+		return;
+	null = open("/dev/null", O_RDWR);
+	assert_true(null >= 0);
+	if (null != fd) {
+		assert_int_equal(dup2(null, fd), fd);
+		close(null);
+	}
+}
+
+/* The lowest descriptor limit that leaves exactly `spare` descriptors free. */
+static rlim_t limit_leaving(int spare)
+{
+	int fd = 0;
+
+	for (;; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && spare-- == 1)
+			return (rlim_t)fd + 1;
+}
+
+/*
+ * Event mode with ten workers, and descriptors for only two wake-up pipes:
+ * making the third fails, the run ends with POOL_ESYS, and tearing down the
+ * half-made workers closes nothing it did not open (descriptor 0 above all,
+ * which may be the job source).
+ */
+static void test_worker_creation_fails_part_way(void **state)
+{
+	struct rlimit saved, few;
+	struct stat before, after;
+	bool stdin_open;
+	const char *why;
+	struct run r;
+	int rc;
+
+	(void)state;
+	ensure_open(STDIN_FILENO);
+	assert_int_equal(fstat(STDIN_FILENO, &before), 0);
+	run_init(&r, POOL_EVENTS, 100);
+	r.pool = new_pool(&r, 10);
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	few = saved;
+	few.rlim_cur = limit_leaving(2 * 2);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &few), 0);
+	rc = pool_run(r.pool);
+	/* looked at before anything else may open a descriptor */
+	stdin_open = fcntl(STDIN_FILENO, F_GETFD) >= 0;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	if (!stdin_open)
+		ensure_open(STDIN_FILENO);
+
+	assert_true(stdin_open);
+	assert_int_equal(fstat(STDIN_FILENO, &after), 0);
+	assert_true(after.st_dev == before.st_dev && after.st_ino == before.st_ino);
+	assert_int_equal(rc, POOL_ESYS);
+	why = pool_failure(r.pool);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "wake-up pipe"));
+	assert_int_equal(r.delivered, r.taken);
+	pool_free(r.pool);
+	run_release(&r);
+}
+
+/* What a worker process holds open, as "fd:target" words, for test_worker_descriptors. */
+struct fd_probe {
+	unsigned jobs;
+	unsigned taken;
+	unsigned delivered;
+	char seen[8][512];
+};
+
+static int probe_next(void *ctx, void **job, size_t *len)
+{
+	struct fd_probe *p = ctx;
+
+	if (p->taken == p->jobs)
+		return 0;
+	*job = malloc(1);
+	if (!*job)
+		return -1;
+	*len = 1;
+	p->taken++;
+	return 1;
+}
+
+static void probe_done(void *ctx, const struct pool_result *res)
+{
+	struct fd_probe *p = ctx;
+
+	assert_int_equal(res->status, POOL_JOB_DONE);
+	assert_true(p->delivered < 8 && res->len < sizeof(p->seen[0]));
+	memcpy(p->seen[p->delivered], res->data, res->len);
+	p->seen[p->delivered][res->len] = '\0';
+	p->delivered++;
+}
+
+/* Appends " fd:target" to out for one descriptor. */
+static void describe_fd(int fd, char *out, size_t size)
+{
+	char path[64], target[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	target[n < 0 ? 0 : n] = '\0';
+	snprintf(out + strlen(out), size - strlen(out), " %d:%s", fd, target);
+}
+
+static int probe_work(void *ctx, void *state, const void *job, size_t len, void **result, size_t *result_len)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *ent;
+	char *out = calloc(1, 512);
+
+	(void)ctx, (void)state, (void)job, (void)len;
+	if (!dir || !out)
+		return -1;
+	while ((ent = readdir(dir))) {
+		int fd = atoi(ent->d_name);
+
+		if (ent->d_name[0] != '.' && fd != dirfd(dir))
+			describe_fd(fd, out, 512);
+	}
+	closedir(dir);
+	*result = out;
+	*result_len = strlen(out);
+	return 0;
+}
+
+/*
+ * A worker process holds its channel, /dev/null as stdin and stdout, and the
+ * parent's stderr; not the files and pipes the parent had open when it forked.
+ */
+static void test_worker_descriptors(void **state)
+{
+	const struct pool_callbacks cb = { .next_job = probe_next, .done = probe_done, .work = probe_work };
+	struct fd_probe probe = { .jobs = 4 };
+	char want[512] = "";
+	struct pool *pool;
+	int file, pipefd[2];
+
+	(void)state;
+	ensure_open(STDIN_FILENO);
+	ensure_open(STDERR_FILENO);
+	/* held by the parent, without close-on-exec, at fork time */
+	file = open("/proc/self/status", O_RDONLY);
+	assert_true(file >= 0);
+	assert_int_equal(pipe(pipefd), 0);
+	pool = pool_new(POOL_PROCESSES, 2, &cb, &probe, NULL);
+	assert_non_null(pool);
+	assert_int_equal(pool_run(pool), POOL_OK);
+	pool_free(pool);
+	close(file);
+	close(pipefd[0]);
+	close(pipefd[1]);
+
+	/* 0 and 1 on /dev/null, 2 as the parent's, and one socket: the channel */
+	snprintf(want, sizeof(want), " 0:/dev/null 1:/dev/null");
+	describe_fd(STDERR_FILENO, want, sizeof(want));
+	assert_int_equal(probe.delivered, probe.jobs);
+	for (unsigned i = 0; i < probe.delivered; i++) {
+		const char *rest = probe.seen[i] + strlen(want);
+		int channel = -1, end = 0;
+
+		if (strncmp(probe.seen[i], want, strlen(want)) != 0 ||
+		    sscanf(rest, " %d:socket:[%*u]%n", &channel, &end) != 1 || rest[end] != '\0' ||
+		    channel <= STDERR_FILENO)
+			fail_msg("a worker holds '%s', not '%s' and its channel", probe.seen[i], want);
+	}
+}
+
 /* A child runs a process pool of three busy workers, then dies by SIGKILL. */
 static void test_workers_die_with_parent(void **state)
 {
@@ -747,7 +1028,8 @@ static void test_workers_die_with_parent(void **state)
 	}
 }
 
-int main(void)
+/* An argument runs only the tests it matches, e.g. 'test_stop_then_abandon*'. */
+int main(int argc, char **argv)
 {
 	static enum pool_mode threads = POOL_THREADS, processes = POOL_PROCESSES, events = POOL_EVENTS;
 #define EVERY_MODE(test) \
@@ -760,7 +1042,8 @@ int main(void)
 		EVERY_MODE(test_empty_job_list),
 		EVERY_MODE(test_worker_death),
 		EVERY_MODE(test_stop_lets_running_jobs_finish),
-		EVERY_MODE(test_second_stop_abandons),
+		EVERY_MODE(test_stop_then_abandon),
+		EVERY_MODE(test_abandon_alone),
 		EVERY_MODE(test_source_that_must_wait),
 		EVERY_MODE(test_init_failure),
 		EVERY_MODE(test_invalid_arguments),
@@ -769,11 +1052,18 @@ int main(void)
 		cmocka_unit_test(test_event_worker_holds_many),
 		cmocka_unit_test(test_serve_gives_up),
 		cmocka_unit_test(test_workers_die_with_parent),
+		cmocka_unit_test(test_job_deadline),
+		{ "test_job_deadline_ignored(thread)", test_job_deadline_ignored, NULL, NULL, &threads },
+		{ "test_job_deadline_ignored(event)", test_job_deadline_ignored, NULL, NULL, &events },
+		cmocka_unit_test(test_worker_creation_fails_part_way),
+		cmocka_unit_test(test_worker_descriptors),
 	};
 #undef EVERY_MODE
 
 	/* Workers that die are expected here; core dumps would only slow the run. */
 	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

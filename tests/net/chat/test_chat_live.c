@@ -122,22 +122,57 @@ static void test_peers_both_ways(void **state)
 	snprintf(spec, sizeof(spec), "127.0.0.1:%d", pa);
 	b = start_listening((const char *[]){ chat_bin, "--name", "bob", "--peer", spec, NULL },
 			    &pb);
-	expect_line(a, SPAWN_OUT, "* bob@127.0.0.1:%d joined", pb);
 	snprintf(cmd, sizeof(cmd), "/peer 127.0.0.1:%d\n", pb);
 	assert_int_equal(spawn_send(a, cmd), 0);
-	expect_line(b, SPAWN_OUT, "* alice@127.0.0.1:%d joined", pa);
 
 	assert_int_equal(spawn_send(a, "hello bob\n"), 0);
 	assert_int_equal(spawn_send(b, "hi alice, caf\xc3\xa9\n"), 0);
 	expect_line(b, SPAWN_OUT, "[alice@127.0.0.1:%d] hello bob", pa);
 	expect_line(a, SPAWN_OUT, "[bob@127.0.0.1:%d] hi alice, caf\xc3\xa9", pb);
 
-	/* /quit tells the peer; end of input ends the other one. */
+	/* /quit and end of input end them; peers are sent no join or leave notices. */
 	assert_int_equal(spawn_send(b, "/quit\n"), 0);
-	expect_line(a, SPAWN_OUT, "* bob@127.0.0.1:%d left", pb);
 	finish(b, 0);
 	spawn_close_stdin(a);
+	assert_int_equal(spawn_wait(a, WAIT_MS), 0);
+	assert_int_equal(spawn_count_matching(a, SPAWN_OUT, "* "), 0);
+	free(a);
+}
+
+/*
+ * A classic peer (Python: json.loads(data)["msg"]) reads every datagram as
+ * {"username","msg"}: udp-chat must send it nothing else, from start to exit.
+ */
+static void test_classic_peer_gets_messages_only(void **state)
+{
+	char spec[64], buf[4096], cmd[80];
+	struct spawn *a;
+	struct raw r, late;
+	int pa;
+
+	(void)state;
+	raw_open(&r);
+	raw_open(&late);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d", r.port);
+	a = start_listening((const char *[]){ chat_bin, "--name", "alice", "--peer", spec, NULL },
+			    &pa);
+	snprintf(cmd, sizeof(cmd), "/peer 127.0.0.1:%d\n", late.port);
+	assert_int_equal(spawn_send(a, cmd), 0);
+	assert_int_equal(spawn_send(a, "hello\n"), 0);
+	assert_true(raw_recv(&r, buf, sizeof(buf), WAIT_MS) > 0);
+	assert_string_equal(buf, "{\"username\":\"alice\",\"msg\":\"hello\"}");
+	assert_true(raw_recv(&late, buf, sizeof(buf), WAIT_MS) > 0);
+	assert_string_equal(buf, "{\"username\":\"alice\",\"msg\":\"hello\"}");
+	/* A peer talking first is answered with messages too. */
+	raw_send_str(&r, pa, "{\"username\":\"py\",\"msg\":\"hi\"}");
+	expect_line(a, SPAWN_OUT, "[py@127.0.0.1:%d] hi", r.port);
+	assert_int_equal(spawn_send(a, "/quit\n"), 0);
 	finish(a, 0);
+	/* Exit sent nothing either: the next datagram would have been a leave. */
+	assert_int_equal(raw_recv(&r, buf, sizeof(buf), 300), -1);
+	assert_int_equal(raw_recv(&late, buf, sizeof(buf), 0), -1);
+	close(r.fd);
+	close(late.fd);
 }
 
 static struct spawn *join_room(const char *name, const char *relay, int *port)
@@ -240,6 +275,43 @@ static void test_relay_full_and_idle(void **state)
 	finish(relay, 0);
 }
 
+/* {"type":"leave"} as the relay's --help documents it: no name needed, the address says who. */
+static void test_relay_leave_without_name(void **state)
+{
+	struct spawn *relay;
+	struct raw x, y;
+	char buf[512], want[256];
+	int rport;
+
+	(void)state;
+	relay = start_listening((const char *[]){ relay_bin, "--bind", "127.0.0.1:0", NULL },
+				&rport);
+	raw_open(&x);
+	raw_open(&y);
+	raw_send_str(&x, rport, "{\"type\":\"join\",\"username\":\"x\"}");
+	expect_line(relay, SPAWN_ERR, "join x@127.0.0.1:%d (1 in the room)", x.port);
+	raw_send_str(&y, rport, "{\"type\":\"join\",\"username\":\"y\"}");
+	expect_line(relay, SPAWN_ERR, "join y@127.0.0.1:%d (2 in the room)", y.port);
+	assert_true(raw_recv(&x, buf, sizeof(buf), WAIT_MS) > 0);	/* y joined */
+
+	/* A message that repeats a key is refused, not forwarded as its last value. */
+	raw_send_str(&x, rport, "{\"username\":\"x\",\"msg\":\"a\",\"msg\":\"b\"}");
+	expect_line(relay, SPAWN_ERR, "bad datagram from 127.0.0.1:%d: not valid JSON: an "
+		    "object repeats a key; skipped", x.port);
+
+	raw_send_str(&x, rport, "{\"type\":\"leave\"}");
+	expect_line(relay, SPAWN_ERR, "leave x@127.0.0.1:%d (1 in the room)", x.port);
+	assert_true(raw_recv(&y, buf, sizeof(buf), WAIT_MS) > 0);
+	snprintf(want, sizeof(want), "{\"type\":\"leave\",\"username\":\"x\",\"from\":"
+		 "\"127.0.0.1:%d\"}", x.port);
+	assert_string_equal(buf, want);
+	assert_int_equal(spawn_count_matching(relay, SPAWN_ERR, "username"), 0);
+	close(x.fd);
+	close(y.fd);
+	spawn_kill(relay, SIGTERM);
+	finish(relay, 0);
+}
+
 /* Junk is reported on stderr and skipped; names and text print escaped. */
 static void test_hostile_datagrams(void **state)
 {
@@ -254,6 +326,7 @@ static void test_hostile_datagrams(void **state)
 		"{\"username\":\"u\",\"msg\":\"bad \xff utf-8\"}",
 		"{\"type\":\"bogus\",\"username\":\"u\"}",
 		"{\"username\":\"u\",\"msg\":\"unterminated",
+		"{\"username\":\"u\",\"msg\":\"first\",\"msg\":\"second\"}",
 		"",
 	};
 	size_t njunk = sizeof(junk) / sizeof(junk[0]), i;
@@ -284,6 +357,7 @@ static void test_hostile_datagrams(void **state)
 	expect_line(a, SPAWN_ERR, "field 'msg' is missing");
 	expect_line(a, SPAWN_ERR, "unknown type 'bogus'");
 	expect_line(a, SPAWN_ERR, "not a JSON object");
+	expect_line(a, SPAWN_ERR, "not valid JSON: an object repeats a key");
 	expect_line(a, SPAWN_ERR, "empty datagram");
 	spawn_close_stdin(a);
 	finish(a, 0);
@@ -303,8 +377,6 @@ static void test_sender_limits(void **state)
 	snprintf(spec, sizeof(spec), "127.0.0.1:%d", r.port);
 	a = start_listening((const char *[]){ chat_bin, "--name", "alice", "--peer", spec,
 					      "--max-payload", "256", NULL }, &pa);
-	assert_true(raw_recv(&r, buf, sizeof(buf), WAIT_MS) > 0);
-	assert_string_equal(buf, "{\"type\":\"join\",\"username\":\"alice\"}");
 
 	memset(line, 'y', 240);
 	line[240] = '\n';
@@ -322,10 +394,10 @@ static void test_sender_limits(void **state)
 	/* Neither refused line was sent in part. */
 	assert_string_equal(buf, "{\"username\":\"alice\",\"msg\":\"say \\\"hi\\\"\\\\ /now\"}");
 
+	/* SIGINT ends it; a peer is sent no leave. */
 	spawn_kill(a, SIGINT);
-	assert_true(raw_recv(&r, buf, sizeof(buf), WAIT_MS) > 0);
-	assert_string_equal(buf, "{\"type\":\"leave\",\"username\":\"alice\"}");
 	finish(a, 0);
+	assert_int_equal(raw_recv(&r, buf, sizeof(buf), 300), -1);
 	close(r.fd);
 }
 
@@ -353,15 +425,55 @@ static void test_usage(void **state)
 	finish(s, 0);
 }
 
+/* Each of these was once taken: spaces skipped, port 0 sent to, any bytes as a host. */
+static void test_usage_numbers(void **state)
+{
+	struct spawn *s;
+
+	(void)state;
+	s = start((const char *[]){ relay_bin, "--max-members", " 5", NULL });
+	expect_line(s, SPAWN_ERR, "udp-chat-relay: invalid --max-members ' 5': use a number "
+		    "from 1 to 65536");
+	finish(s, 2);
+	s = start((const char *[]){ relay_bin, "--idle-timeout", "86401", NULL });
+	expect_line(s, SPAWN_ERR, "udp-chat-relay: invalid --idle-timeout '86401': use a number "
+		    "from 1 to 86400");
+	finish(s, 2);
+	s = start((const char *[]){ relay_bin, "--bind", "a b:1", NULL });
+	expect_line(s, SPAWN_ERR, "udp-chat-relay: invalid --bind 'a b:1': use HOST:PORT with a "
+		    "port from 0 to 65535, IPv6 as [ADDR]:PORT");
+	finish(s, 2);
+	s = start((const char *[]){ chat_bin, "--name", "a", "--keepalive", " 5", "--relay",
+				    "127.0.0.1:1", NULL });
+	expect_line(s, SPAWN_ERR, "udp-chat: invalid --keepalive ' 5': use a number from 1 "
+		    "to 86400");
+	finish(s, 2);
+	s = start((const char *[]){ chat_bin, "--name", "a", "--max-payload", "70000", NULL });
+	expect_line(s, SPAWN_ERR, "udp-chat: invalid --max-payload '70000': use a number from "
+		    "256 to 65507");
+	finish(s, 2);
+	s = start((const char *[]){ chat_bin, "--name", "a", "--peer", "127.0.0.1:0", NULL });
+	expect_line(s, SPAWN_ERR, "udp-chat: invalid --peer '127.0.0.1:0': use HOST:PORT with a "
+		    "port from 1 to 65535, IPv6 as [ADDR]:PORT");
+	finish(s, 2);
+	s = start((const char *[]){ chat_bin, "--name", "a", "--relay", "::1:7070", NULL });
+	expect_line(s, SPAWN_ERR, "udp-chat: invalid --relay '::1:7070': use HOST:PORT with a "
+		    "port from 1 to 65535, IPv6 as [ADDR]:PORT");
+	finish(s, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_peers_both_ways),
+		cmocka_unit_test(test_classic_peer_gets_messages_only),
+		cmocka_unit_test(test_relay_leave_without_name),
 		cmocka_unit_test(test_relay_three_members),
 		cmocka_unit_test(test_relay_full_and_idle),
 		cmocka_unit_test(test_hostile_datagrams),
 		cmocka_unit_test(test_sender_limits),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_usage_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,6 +83,23 @@ static void test_decode_kinds(void **state)
 	assert_null(m.text);
 	chat_msg_release(&m);
 
+	/* A leave needs no name: the relay knows its members by address. */
+	assert_int_equal(decode(&m, "{\"type\":\"leave\"}", err, sizeof(err)), CHAT_OK);
+	assert_int_equal(m.kind, CHAT_LEAVE);
+	assert_null(m.username);
+	chat_msg_release(&m);
+	assert_int_equal(decode(&m, "{\"type\":\"leave\",\"username\":\"a\"}", err,
+				sizeof(err)), CHAT_OK);
+	assert_string_equal(m.username, "a");
+	chat_msg_release(&m);
+
+	/* Equal names in different objects, and keys that differ only around escapes. */
+	assert_int_equal(decode(&m, "{\"username\":\"a\",\"msg\":\"x\",\"k\":{\"k\":{\"k\":1}},"
+				"\"l\":[{\"k\":1},{\"k\":2}],\"q\\\"\":1,\"q\":[],\"q\\\\\":\"}\"}",
+				err, sizeof(err)), CHAT_OK);
+	assert_string_equal(m.text, "x");
+	chat_msg_release(&m);
+
 	assert_int_equal(decode(&m, "{\"type\":\"error\",\"msg\":\"full\"}", err, sizeof(err)),
 			 CHAT_OK);
 	assert_int_equal(m.kind, CHAT_ERROR);
@@ -117,7 +134,21 @@ static void test_decode_rejects(void **state)
 		{ "{\"username\":\"a\",\"msg\":\"x\",\"from\":{}}", "field 'from' is not a string" },
 		{ "{\"type\":5,\"username\":\"a\"}", "field 'type' is not a string" },
 		{ "{\"type\":\"hug\\u001b\",\"username\":\"a\"}", "unknown type 'hug\\x1b'" },
-		{ "{\"type\":\"leave\"}", "field 'username' is missing" },
+		{ "{\"type\":\"join\"}", "field 'username' is missing" },
+		{ "{\"type\":\"leave\",\"username\":\"\"}", "username must be 1 to 64 bytes" },
+		/* Duplicate keys: json-c would keep the last one, so they are refused. */
+		{ "{\"username\":\"a\",\"msg\":\"x\",\"msg\":\"y\"}",
+		  "not valid JSON: an object repeats a key" },
+		{ "{\"username\":\"a\",\"username\":\"b\",\"msg\":\"x\"}",
+		  "not valid JSON: an object repeats a key" },
+		{ "{\"username\":\"a\",\"msg\":\"x\",\"m\\u0073g\":\"y\"}",
+		  "not valid JSON: an object repeats a key" },
+		{ "{\"type\":\"leave\",\"type\":\"join\",\"username\":\"a\"}",
+		  "not valid JSON: an object repeats a key" },
+		{ "{\"username\":\"a\",\"msg\":\"x\",\"extra\":[1,{\"k\":1,\"k\":2}]}",
+		  "not valid JSON: an object repeats a key" },
+		{ "{\"username\":\"a\",\"msg\":\"x\",\"extra\":{\"o\":{},\"p\":{\"k\":{},\"k\":{}}}}",
+		  "not valid JSON: an object repeats a key" },
 		{ "{\"username\":\"\",\"msg\":\"x\"}", "username must be 1 to 64 bytes, not 0" },
 		{ "{\"username\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
 		  "\"msg\":\"x\"}", "username must be 1 to 64 bytes, not 65" },

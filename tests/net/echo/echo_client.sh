@@ -40,6 +40,7 @@ start_server() {
 
 # --- command line
 "$bin/echo-client" --help | grep -q "usage: echo-client" || fail "--help"
+"$bin/echo-client" --help | grep -q -- "--timeout SECONDS" || fail "--help does not document --timeout"
 set +e
 "$bin/echo-client" --bogus 2>"$tmp/err"; rc=$?
 set -e
@@ -69,6 +70,41 @@ read -r -t 30 l1 <&3 || fail "raw client: no reply"
 read -r -t 30 l2 <&3 || fail "raw client: no second reply"
 [ "$l1" = $'RAW\r' ] && [ "$l2" = "CLIENT" ] || fail "raw client got '$l1' '$l2'"
 exec 3<&-
+
+# The classic client people learn from sends a bare word, no newline, and waits for the answer.
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+printf 'hello' >&3
+read -r -t 20 -N 5 word <&3 || fail "a word without a newline got no answer"
+[ "$word" = HELLO ] || fail "bare word: got '$word'"
+exec 3<&-
+stop_server
+
+# --- every wait is bounded: a server that accepts but never answers (stopped) times out
+start_server --mode event
+kill -STOP "$server_pid"
+set +e
+t0=$SECONDS
+printf 'anyone there?\n' | timeout 60 "$bin/echo-client" --port "$port" --timeout 0.5 >"$tmp/got" 2>"$tmp/err"; rc=$?
+set -e
+kill -CONT "$server_pid"
+[ "$rc" -eq 1 ] || fail "a silent server should make the client exit 1, got $rc"
+grep -q "no reply from the server within 0.5 s" "$tmp/err" || fail "silent server: $(cat "$tmp/err")"
+[ $((SECONDS - t0)) -lt 30 ] || fail "the client waited $((SECONDS - t0)) s for a silent server"
+
+# --- --secret-file against a server without authentication: it sends no challenge
+set +e
+printf 'x\n' | timeout 60 "$bin/echo-client" --port "$port" --secret-file /dev/null --timeout 0.5 \
+	>"$tmp/got" 2>"$tmp/err"; rc=$?
+set -e
+grep -q "secret file '/dev/null' is empty" "$tmp/err" || fail "empty secret: $(cat "$tmp/err")"
+printf 'k\n' >"$tmp/k"
+set +e
+printf 'x\n' | timeout 60 "$bin/echo-client" --port "$port" --secret-file "$tmp/k" --timeout 0.5 \
+	>"$tmp/got" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "--secret-file against a plain server should exit 1, got $rc"
+grep -q "no challenge from the server within 0.5 s: it does not ask for authentication" \
+	"$tmp/err" || fail "secret against a plain server: $(cat "$tmp/err")"
 stop_server
 
 # --- busy and too long are reported as refusals, exit 1
@@ -116,6 +152,23 @@ set -e
 [ "$rc" -eq 1 ] || fail "wrong key should exit 1, got $rc"
 grep -q "authentication denied" "$tmp/err" || fail "denied message: $(cat "$tmp/err")"
 [ ! -s "$tmp/got" ] || fail "a denied client printed '$(cat "$tmp/got")'"
+# No --secret-file against a server that asks for one: its first bytes are a challenge,
+# not an echo; reported, never printed, whether input came first or not.
+set +e
+printf 'hello\n' | timeout 60 "$bin/echo-client" --port "$port" >"$tmp/got" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "a client without the key should exit 1, got $rc"
+grep -q "the server asks for authentication" "$tmp/err" || fail "no key: $(cat "$tmp/err")"
+[ ! -s "$tmp/got" ] || fail "the challenge was printed: '$(od -c "$tmp/got" | head -3)'"
+mkfifo "$tmp/idle-input"
+exec 4<>"$tmp/idle-input"	# open, but nothing written: a user yet to type
+set +e
+timeout 60 "$bin/echo-client" --port "$port" <"$tmp/idle-input" >"$tmp/got" 2>"$tmp/err"; rc=$?
+set -e
+exec 4>&-
+[ "$rc" -eq 1 ] || fail "a client without the key and no input yet should exit 1, got $rc"
+grep -q "the server asks for authentication" "$tmp/err" || fail "no key, no input: $(cat "$tmp/err")"
+[ ! -s "$tmp/got" ] || fail "the challenge was printed"
 stop_server
 grep -q "refused 127.0.0.1:[0-9]*: denied" "$tmp/server.log" || fail "denial not logged"
 

@@ -115,11 +115,33 @@ static void test_lines_echoed(void **state)
 	expect_str(p, "AB\nCD\n");
 	send_str(p, "hel");
 	step(p);
-	expect_nothing(p);
+	expect_str(p, "HEL");
 	send_str(p, "lo w\xc3\xb6rld\n\n");
 	step(p);
-	expect_str(p, "HELLO W\xc3\xb6RLD\n\n");
+	expect_str(p, "LO W\xc3\xb6RLD\n\n");
+	expect_nothing(p);
 	assert_false(echo_conn_done(&p->c));
+}
+
+/* The classic client: send(b"hello"), then recv() with no newline ever sent. */
+static void test_word_without_newline_answered_at_once(void **state)
+{
+	struct pair *p = *state;
+
+	start(p, NULL);
+	send_str(p, "hello");
+	step(p);
+	expect_str(p, "HELLO");
+	expect_nothing(p);
+	send_str(p, " again");
+	step(p);
+	expect_str(p, " AGAIN");
+	/* Still one line for the limit, and ended with a newline at EOF. */
+	shutdown(p->peer, SHUT_WR);
+	step(p);
+	expect_str(p, "\n");
+	assert_true(echo_conn_done(&p->c));
+	assert_int_equal(p->c.end, ECHO_END_EOF);
 }
 
 static void test_line_too_long(void **state)
@@ -129,7 +151,8 @@ static void test_line_too_long(void **state)
 	start(p, NULL);
 	send_str(p, "0123456789abcdef\nok\n0123456789abcdefg");
 	step(p);
-	expect_str(p, "0123456789ABCDEF\nOK\n" ECHO_MSG_TOO_LONG);
+	/* Answered up to the limit, then the error on a line of its own. */
+	expect_str(p, "0123456789ABCDEF\nOK\n0123456789ABCDEF\n" ECHO_MSG_TOO_LONG);
 	/* The server shut its side and drains ours until we close. */
 	expect_eof(p);
 	assert_int_equal(p->c.state, ECHO_CONN_LINGER);
@@ -153,7 +176,7 @@ static void test_too_long_without_newline(void **state)
 	start(p, NULL);
 	send_str(p, line);
 	step(p);
-	expect_str(p, ECHO_MSG_TOO_LONG);
+	expect_str(p, "XXXXXXXXXXXXXXXX\n" ECHO_MSG_TOO_LONG);
 	assert_int_equal(p->c.end, ECHO_END_TOO_LONG);
 }
 
@@ -210,7 +233,11 @@ static void test_auth_accepts_the_key(void **state)
 	answer_challenge(p, "sesame", "hi\n");
 	step(p);
 	expect_str(p, ECHO_MSG_OK "HI\n");
-	assert_int_equal(p->c.state, ECHO_CONN_LINES);
+	assert_int_equal(p->c.state, ECHO_CONN_ECHO);
+	/* Authenticated or not, no newline is waited for. */
+	send_str(p, "bare");
+	step(p);
+	expect_str(p, "BARE");
 }
 
 static void test_auth_denies_a_wrong_key(void **state)
@@ -347,6 +374,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_lines_echoed),
+		T(test_word_without_newline_answered_at_once),
 		T(test_line_too_long),
 		T(test_too_long_without_newline),
 		T(test_half_close_answers_everything),

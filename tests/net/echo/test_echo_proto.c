@@ -10,58 +10,66 @@
 #include "echo_opts.h"
 #include "echo_proto.h"
 
-static void test_scan_complete_lines(void **state)
+static void test_scan_answers_everything_within_the_limit(void **state)
 {
 	const char buf[] = "ab\ncd\nef";
-	size_t complete = 99;
+	size_t line = 0;
 
 	(void)state;
-	assert_int_equal(echo_scan(buf, strlen(buf), 0, 10, &complete), ECHO_SCAN_OK);
-	assert_int_equal(complete, 6);
-	assert_int_equal(echo_scan(buf, 0, 0, 10, &complete), ECHO_SCAN_OK);
-	assert_int_equal(complete, 0);
-	assert_int_equal(echo_scan("\n\n", 2, 0, 10, &complete), ECHO_SCAN_OK);
-	assert_int_equal(complete, 2);
+	/* No waiting for a newline: all of it may be answered, the unfinished line too. */
+	assert_int_equal(echo_scan(buf, strlen(buf), &line, 10), strlen(buf));
+	assert_int_equal(line, 2);
+	assert_int_equal(echo_scan("hello", 5, &line, 10), 5);
+	assert_int_equal(line, 7);
+	assert_int_equal(echo_scan("", 0, &line, 10), 0);
+	assert_int_equal(line, 7);
+	assert_int_equal(echo_scan("\n\n", 2, &line, 10), 2);
+	assert_int_equal(line, 0);
 }
 
 static void test_scan_limit_is_inclusive(void **state)
 {
-	size_t complete;
+	size_t line = 0;
 
 	(void)state;
 	/* Exactly max_line bytes before the newline is allowed, one more is not. */
-	assert_int_equal(echo_scan("abcd\n", 5, 0, 4, &complete), ECHO_SCAN_OK);
-	assert_int_equal(complete, 5);
-	assert_int_equal(echo_scan("abcde\n", 6, 0, 4, &complete), ECHO_SCAN_TOO_LONG);
-	assert_int_equal(complete, 0);
+	assert_int_equal(echo_scan("abcd\n", 5, &line, 4), 5);
+	assert_int_equal(line, 0);
+	assert_int_equal(echo_scan("abcde\n", 6, &line, 4), 4);
+	assert_int_equal(line, 4);
 	/* An unfinished line is refused as soon as it is over the limit. */
-	assert_int_equal(echo_scan("abcd", 4, 0, 4, &complete), ECHO_SCAN_OK);
-	assert_int_equal(complete, 0);
-	assert_int_equal(echo_scan("abcde", 5, 0, 4, &complete), ECHO_SCAN_TOO_LONG);
+	line = 0;
+	assert_int_equal(echo_scan("abcd", 4, &line, 4), 4);
+	assert_int_equal(echo_scan("\n", 1, &line, 4), 1);
+	line = 0;
+	assert_int_equal(echo_scan("abcde", 5, &line, 4), 4);
 }
 
 static void test_scan_good_lines_before_a_long_one(void **state)
 {
 	const char buf[] = "ok\nfine\nmuch too long\nlater\n";
-	size_t complete;
+	size_t line = 0;
 
 	(void)state;
-	assert_int_equal(echo_scan(buf, strlen(buf), 0, 5, &complete), ECHO_SCAN_TOO_LONG);
-	assert_int_equal(complete, 8);
+	/* "ok\nfine\n" and "much " are within the limit; the 't' is one too many. */
+	assert_int_equal(echo_scan(buf, strlen(buf), &line, 5), 13);
+	assert_int_equal(line, 5);
 }
 
-static void test_scan_resumes_after_scanned(void **state)
+static void test_scan_counts_across_calls(void **state)
 {
-	/* The caller vouches the first 3 bytes hold no newline; they count toward the length. */
-	size_t complete;
+	/* A line that arrives a byte at a time is held to the same limit. */
+	size_t line = 0;
 
 	(void)state;
-	assert_int_equal(echo_scan("abc\n", 4, 3, 3, &complete), ECHO_SCAN_OK);
-	assert_int_equal(complete, 4);
-	assert_int_equal(echo_scan("abcd", 4, 3, 3, &complete), ECHO_SCAN_TOO_LONG);
-	assert_int_equal(echo_scan("abcdef", 6, 6, 3, &complete), ECHO_SCAN_TOO_LONG);
-	assert_int_equal(echo_scan("ab", 2, 2, 3, &complete), ECHO_SCAN_OK);
-	assert_int_equal(complete, 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(echo_scan("x", 1, &line, 3), 1);
+	assert_int_equal(echo_scan("x", 1, &line, 3), 0);
+	line = 2;
+	assert_int_equal(echo_scan("ab\ncde\nf", 9, &line, 3), 1);
+	line = 3;
+	assert_int_equal(echo_scan("\nabc", 4, &line, 3), 4);
+	assert_int_equal(line, 3);
 }
 
 static void test_upcase_ascii_only(void **state)
@@ -163,7 +171,7 @@ static void test_server_opts_errors(void **state)
 
 	(void)state;
 	expect_usage(3, mode, "invalid mode 'fork'");
-	expect_usage(3, port, "invalid port '65536'");
+	expect_usage(3, port, "invalid --port '65536': use a number from 0 to 65535");
 	expect_usage(3, clients, "--max-clients");
 	expect_usage(3, negative, "--max-line");
 	expect_usage(3, junk, "--idle-timeout");
@@ -173,10 +181,41 @@ static void test_server_opts_errors(void **state)
 	assert_int_equal(echo_server_opts_parse(&o, 2, help, err), ECHO_OPTS_HELP);
 }
 
+/* Each value here was taken before util/numbers.c, or refused without its range. */
+static void test_server_opts_numbers(void **state)
+{
+	static const struct {
+		const char *opt, *value, *message;
+	} cases[] = {
+		{ "--max-line", " 5", "invalid --max-line ' 5': use a size from 1 to 64M (K, M, G)" },
+		{ "--max-line", "65M", "invalid --max-line '65M': use a size from 1 to 64M (K, M, G)" },
+		{ "--port", " 80", "invalid --port ' 80': use a number from 0 to 65535" },
+		{ "--port", "+80", "invalid --port '+80': use a number from 0 to 65535" },
+		{ "--port", "", "invalid --port '': use a number from 0 to 65535" },
+		{ "--max-clients", " 5", "invalid --max-clients ' 5': use a number from 1 to 100000" },
+		{ "--idle-timeout", "18446744073709551617", "invalid --idle-timeout "
+		  "'18446744073709551617': use a number from 1 to 604800" },
+	};
+	char *line_k[] = { "s", "--max-line", "64K", NULL };
+	struct echo_server_opts o;
+	char err[ECHO_OPTS_ERR_LEN];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[] = { "s", (char *)cases[i].opt, (char *)cases[i].value, NULL };
+
+		assert_int_equal(echo_server_opts_parse(&o, 3, argv, err), ECHO_OPTS_USAGE);
+		assert_string_equal(err, cases[i].message);
+	}
+	assert_int_equal(echo_server_opts_parse(&o, 3, line_k, err), ECHO_OPTS_RUN);
+	assert_int_equal(o.max_line, 65536);
+}
+
 static void test_client_opts(void **state)
 {
 	char *argv[] = { "echo-client", "--port", "9", "--secret-file", "s", NULL };
 	char *bad[] = { "echo-client", "--mode", "event", NULL };
+	char *port_space[] = { "echo-client", "--port", " 9", NULL };
 	struct echo_client_opts o;
 	char err[ECHO_OPTS_ERR_LEN];
 
@@ -186,21 +225,27 @@ static void test_client_opts(void **state)
 	assert_int_equal(o.port, 9);
 	assert_string_equal(o.secret_file, "s");
 	assert_int_equal(echo_client_opts_parse(&o, 3, bad, err), ECHO_OPTS_USAGE);
+	assert_int_equal(echo_client_opts_parse(&o, 3, port_space, err), ECHO_OPTS_USAGE);
+	assert_string_equal(err, "invalid --port ' 9': use a number from 1 to 65535");
+	port_space[2] = "0";
+	assert_int_equal(echo_client_opts_parse(&o, 3, port_space, err), ECHO_OPTS_USAGE);
+	assert_string_equal(err, "invalid --port '0': use a number from 1 to 65535");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scan_complete_lines),
+		cmocka_unit_test(test_scan_answers_everything_within_the_limit),
 		cmocka_unit_test(test_scan_limit_is_inclusive),
 		cmocka_unit_test(test_scan_good_lines_before_a_long_one),
-		cmocka_unit_test(test_scan_resumes_after_scanned),
+		cmocka_unit_test(test_scan_counts_across_calls),
 		cmocka_unit_test(test_upcase_ascii_only),
 		cmocka_unit_test(test_upcase_keeps_every_non_letter_byte),
 		cmocka_unit_test(test_server_messages_are_not_echoes),
 		cmocka_unit_test(test_server_opts_defaults),
 		cmocka_unit_test(test_server_opts_all),
 		cmocka_unit_test(test_server_opts_errors),
+		cmocka_unit_test(test_server_opts_numbers),
 		cmocka_unit_test(test_client_opts),
 	};
 

@@ -123,14 +123,15 @@ static void test_many_clients_in_order(void **state)
 /* Sends data while reading, as a client that keeps writing after the server gave up would. */
 static void expect_refusal_while_sending(int fd, const char *data, size_t len, const char *want)
 {
-	struct tclient c = { .fd = fd, .out = data, .out_len = len, .cap = 256 };
-	char got[256];
+	struct tclient c = { .fd = fd, .out = data, .out_len = len, .cap = strlen(want) + 256 };
 
-	c.got = got;
+	c.got = malloc(c.cap);
+	assert_non_null(c.got);
 	assert_true(test_run_clients(&c, 1, 9, TEST_IO_TIMEOUT_MS));
 	assert_true(c.eof);
 	assert_int_equal(c.got_len, strlen(want));
 	assert_memory_equal(c.got, want, c.got_len);
+	free(c.got);
 }
 
 static void test_huge_line_refused(void **state)
@@ -158,13 +159,28 @@ static void test_huge_line_refused(void **state)
 	tc_expect(fd, "\n");
 	close(fd);
 
-	/* 1 MiB: the good line before it is answered, then the error, then the close. */
+	/*
+	 * 1 MiB: the good line before it is answered, then the long one up to the
+	 * limit (what arrives is answered at once), then the error on a line of
+	 * its own, then the close.
+	 */
 	memset(line, 'z', huge);
 	memcpy(line, "fine\n", 5);
 	line[huge] = '\n';
-	fd = tc_connect(s.port);
-	expect_refusal_while_sending(fd, line, huge + 1, "FINE\n" ECHO_MSG_TOO_LONG);
-	close(fd);
+	{
+		size_t wlen = 5 + ECHO_DEFAULT_MAX_LINE + 1 + strlen(ECHO_MSG_TOO_LONG);
+		char *want = malloc(wlen + 1);
+
+		assert_non_null(want);
+		memcpy(want, "FINE\n", 5);
+		memset(want + 5, 'Z', ECHO_DEFAULT_MAX_LINE);
+		snprintf(want + 5 + ECHO_DEFAULT_MAX_LINE, wlen + 1 - 5 - ECHO_DEFAULT_MAX_LINE,
+			 "\n%s", ECHO_MSG_TOO_LONG);
+		fd = tc_connect(s.port);
+		expect_refusal_while_sending(fd, line, huge + 1, want);
+		close(fd);
+		free(want);
+	}
 
 	tc_send_str(other, "after\n");
 	tc_expect(other, "AFTER\n");
@@ -331,6 +347,64 @@ static void test_reader_that_never_reads(void **state)
 	stop_ok(&s);
 }
 
+/* Reads exactly strlen(want) bytes within a few seconds, never waiting for more. */
+static void expect_soon(int fd, const char *want)
+{
+	size_t len = strlen(want), got = 0;
+	long long deadline = test_now_ms() + TEST_IO_TIMEOUT_MS;
+	char buf[256];
+
+	assert_true(len < sizeof(buf));
+	while (got < len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (test_now_ms() > deadline)
+			fail_msg("waited for '%s': got %zu bytes, '%.*s'", want, got, (int)got, buf);
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		n = recv(fd, buf + got, len - got, 0);
+		assert_true(n > 0);
+		got += (size_t)n;
+	}
+	assert_memory_equal(buf, want, len);
+}
+
+/*
+ * The classic client people learn from: s.send(b"hello"); s.recv(1024).
+ * No newline is ever sent, and the answer must come anyway, with or without
+ * authentication.
+ */
+static void test_word_without_newline(void **state)
+{
+	struct test_server s = { 0 };
+	char arg[256];
+	int fd;
+
+	(void)state;
+	test_server_start(&s, (const char *const[]){ "--idle-timeout", "30", NULL });
+	fd = tc_connect(s.port);
+	tc_send_str(fd, "hello");
+	expect_soon(fd, "HELLO");
+	tc_send_str(fd, ", w\xc3\xb6rld");
+	expect_soon(fd, ", W\xc3\xb6RLD");
+	tc_send_str(fd, "!\nnext");
+	expect_soon(fd, "!\nNEXT");
+	close(fd);
+	stop_ok(&s);
+
+	test_server_prepare(&s);
+	snprintf(arg, sizeof(arg), "%s", test_server_file(&s, "key", "k", 1));
+	test_server_start(&s, (const char *const[]){ "--secret-file", arg, NULL });
+	fd = tc_connect(s.port);
+	tc_handshake(fd, "k");
+	expect_soon(fd, ECHO_MSG_OK);
+	tc_send_str(fd, "hello");
+	expect_soon(fd, "HELLO");
+	close(fd);
+	stop_ok(&s);
+}
+
 static void test_auth(void **state)
 {
 	struct test_server s = { 0 };
@@ -452,7 +526,9 @@ static void test_sigterm_closes_clients(void **state)
 		tc_send_str(fd[i], "up\n");
 		tc_expect(fd[i], "UP\n");
 	}
+	/* Mid-line: answered at once (no newline is waited for), then closed by the stop. */
 	tc_send_str(fd[2], "mid-li");
+	tc_expect(fd[2], "MID-LI");
 	stop_ok(&s);
 	for (int i = 0; i < 3; i++) {
 		tc_expect_eof(fd[i]);
@@ -471,6 +547,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_max_clients, test_server_reap_leftover),
 		cmocka_unit_test_teardown(test_reset_and_half_close_harm_no_one, test_server_reap_leftover),
 		cmocka_unit_test_teardown(test_reader_that_never_reads, test_server_reap_leftover),
+		cmocka_unit_test_teardown(test_word_without_newline, test_server_reap_leftover),
 		cmocka_unit_test_teardown(test_auth, test_server_reap_leftover),
 		cmocka_unit_test_teardown(test_idle_timeout, test_server_reap_leftover),
 		cmocka_unit_test_teardown(test_no_zombies_after_short_connections, test_server_reap_leftover),

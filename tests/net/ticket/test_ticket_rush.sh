@@ -22,14 +22,27 @@ init() {
 	"$TICKET" init --store "$STORE" --stock "$1" >/dev/null || fail "init --stock $1"
 }
 
+# read_store NAME: sets left, sold and stock from `ticket show`.
+read_store() {
+	left=-1 sold=-1 stock=-1
+	"$TICKET" show --store "$STORE" >"$WORK/show" 2>&1 ||
+		{ fail "$1: show refused the store: $(cat "$WORK/show")"; return 1; }
+	left=$(sed -n "s|^$STORE: \([0-9]*\) tickets left\$|\1|p" "$WORK/show")
+	read -r sold stock < <(sed -n "s|^$STORE: \([0-9]*\) sold of \([0-9]*\)\$|\1 \2|p" "$WORK/show")
+	[ -n "$left" ] && [ -n "$sold" ] && [ -n "$stock" ] ||
+		{ fail "$1: show says '$(cat "$WORK/show")'"; return 1; }
+}
+
 # The store must be whole JSON after every run, whatever happened in it.
 check_store() {
-	local name=$1 after=$2 text
+	local name=$1 after=$2 text left sold stock
 	text=$(cat "$STORE")
-	[[ $text =~ ^\{\"count\":[0-9]+\}$ ]] || fail "$name: store is not {\"count\":N}: '$text'"
-	"$TICKET" show --store "$STORE" >"$WORK/show" 2>&1 || fail "$name: show refused the store"
-	grep -qx "$STORE: $after tickets left" "$WORK/show" ||
-		fail "$name: show says '$(cat "$WORK/show")', want $after left"
+	[[ $text =~ ^\{\"count\":[0-9]+,\"sold\":[0-9]+,\"stock\":[0-9]+\}$ ]] ||
+		fail "$name: store is not {\"count\":N,\"sold\":S,\"stock\":T}: '$text'"
+	read_store "$name" || return
+	[ "$left" -eq "$after" ] || fail "$name: show says $left left, want $after"
+	# Left and sold are written together: they add up to the stock, lost updates or not.
+	[ $((left + sold)) -eq "$stock" ] || fail "$name: $left left + $sold sold != stock $stock"
 	# No temporary file survives a run, even one with a dead buyer.
 	[ -z "$(find "$WORK" -name 'store.json.tmp.*')" ] || fail "$name: temporary files left"
 }
@@ -107,6 +120,66 @@ for lock in flock mutex; do
 		fail "crash/mutex: locks recovered $(field "locks recovered"), want 1"
 done
 
+# Processes of session $1 still running (zombies waiting for init do not count).
+session_alive() {
+	ps -e -o sid=,stat= | awk -v s="$1" '$1 == s && $2 !~ /^Z/' | wc -l
+}
+
+# kill_rush NAME SALES ARGS...: kills a rush with SIGKILL once the store shows SALES sales.
+# Its buyers must die with it, the store must still add up, and the next run must clear the
+# temporary files the dead left behind (and only theirs).
+kill_rush() {
+	local name=$1 sales=$2 pid deadline logged left sold stock
+	shift 2
+	init 100
+	setsid "$TICKET" rush --store "$STORE" --sales-log "$LOG" --buyers 150 --delay-ms 20 \
+		"$@" >/dev/null 2>"$WORK/err" &
+	pid=$!
+	deadline=$((SECONDS + 60))
+	while read_store "$name" && [ "$sold" -lt "$sales" ]; do
+		[ $SECONDS -lt $deadline ] || { fail "$name: not $sales sales within 60 s"; break; }
+		sleep 0.01
+	done
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	deadline=$((SECONDS + 30))
+	while [ "$(session_alive "$pid")" -gt 0 ]; do
+		[ $SECONDS -lt $deadline ] || { fail "$name: buyers outlived their killed rush"; break; }
+		sleep 0.02
+	done
+	read_store "$name" || return
+	[ "$stock" -eq 100 ] && [ $((sold + left)) -eq 100 ] ||
+		fail "$name: killed after $sales sales: $sold sold + $left left != stock 100"
+	# Killed with 60 or more still to sell at 20 ms each: no buyer carried on alone.
+	[ "$sold" -lt 100 ] || fail "$name: the rush sold out after it was killed"
+	# The log follows the store by at most the sale of the buyer killed in between.
+	logged=$(wc -l <"$LOG")
+	[ "$logged" -le "$sold" ] && [ "$logged" -ge $((sold - 1)) ] ||
+		fail "$name: sales log has $logged lines for $sold sales"
+	echo "killed after $sales sales ($name): $sold sold, $left left," \
+		"$(find "$WORK" -name 'store.json.tmp.*' | wc -l) temporary files"
+
+	# The next run removes what the dead left, and keeps what a live process is writing.
+	: >"$STORE.tmp.999999999.dEaD00"
+	: >"$STORE.tmp.$$.LiVe00"
+	timeout 120 "$TICKET" rush --store "$STORE" --buyers 2 >/dev/null 2>"$WORK/err" ||
+		fail "$name: the next rush failed: $(cat "$WORK/err")"
+	[ "$(find "$WORK" -name 'store.json.tmp.*')" = "$STORE.tmp.$$.LiVe00" ] ||
+		fail "$name: after the next run: $(find "$WORK" -name 'store.json.tmp.*')"
+	grep -q "removed [0-9]* temporary files left by a killed rush" "$WORK/err" ||
+		fail "$name: the next run did not report the leftovers: $(cat "$WORK/err")"
+	rm -f "$STORE.tmp.$$.LiVe00"
+	read_store "$name" && [ $((sold + left)) -eq 100 ] ||
+		fail "$name: next run: $sold sold + $left left != 100"
+}
+
+kill_rush "kill/flock at once" 0 --lock flock
+kill_rush "kill/flock 1" 1 --lock flock
+kill_rush "kill/flock 10" 10 --lock flock
+kill_rush "kill/flock 40" 40 --lock flock
+kill_rush "kill/mutex 10" 10 --lock mutex
+kill_rush "kill/thread 10" 10 --lock flock --mode thread
+
 # Usage and garbage.
 "$TICKET" rush --store "$STORE" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "rush without --buyers is not a usage error"
@@ -114,11 +187,38 @@ done
 [ $? -eq 2 ] || fail "--crash-buyer in thread mode is not a usage error"
 "$TICKET" init --store "$STORE" --stock -1 >/dev/null 2>&1
 [ $? -eq 2 ] || fail "a negative stock is not a usage error"
+# bad_number WANTED-MESSAGE COMMAND-ARGS...: exit 2 and the message, the store untouched.
+# Each of these values was once taken: spaces and signs skipped.
+bad_number() {
+	local want=$1 before
+	shift
+	before=$(cat "$STORE")
+	"$TICKET" "$@" >/dev/null 2>"$WORK/err"
+	[ $? -eq 2 ] || fail "ticket $*: not a usage error"
+	grep -qxF "ticket: $want" "$WORK/err" || fail "ticket $*: said '$(head -1 "$WORK/err")'"
+	[ "$(cat "$STORE")" = "$before" ] || fail "ticket $*: the store changed"
+}
+bad_number "invalid --stock ' 5': use a number from 0 to 1000000000" init --store "$STORE" --stock " 5"
+bad_number "invalid --stock '+5': use a number from 0 to 1000000000" init --store "$STORE" --stock "+5"
+bad_number "invalid --stock '': use a number from 0 to 1000000000" init --store "$STORE" --stock ""
+bad_number "invalid --buyers '2 ': use a number from 1 to 10000" rush --store "$STORE" --buyers "2 "
+bad_number "invalid --delay-ms ' -0': use a number from 0 to 10000" \
+	rush --store "$STORE" --buyers 2 --delay-ms " -0"
+bad_number "invalid --crash-buyer '-1': use a number from 0 to 9999" \
+	rush --store "$STORE" --buyers 2 --crash-buyer -1
 printf '{"count":"50"}' >"$STORE"
 "$TICKET" rush --store "$STORE" --buyers 3 >/dev/null 2>"$WORK/err"
 [ $? -eq 3 ] || fail "rush on a garbled store did not fail"
 grep -q '"count" is not an integer' "$WORK/err" || fail "garbled store: $(cat "$WORK/err")"
 [ "$(cat "$STORE")" = '{"count":"50"}' ] || fail "a refused store was rewritten"
+# A repeated key is refused, not read as its last value.
+printf '{"count":50,"count":7}' >"$STORE"
+"$TICKET" show --store "$STORE" >/dev/null 2>"$WORK/err"
+[ $? -eq 3 ] || fail "show on a store with a repeated key did not fail"
+grep -q 'an object repeats a key' "$WORK/err" || fail "repeated key: $(cat "$WORK/err")"
+"$TICKET" rush --store "$STORE" --buyers 3 >/dev/null 2>"$WORK/err"
+[ $? -eq 3 ] || fail "rush on a store with a repeated key did not fail"
+[ "$(cat "$STORE")" = '{"count":50,"count":7}' ] || fail "a refused store was rewritten"
 "$TICKET" --help | grep -q -- '--crash-buyer I' || fail "--help does not document the test hook"
 
 [ "$failures" -eq 0 ] || { echo "$failures failures" >&2; exit 1; }

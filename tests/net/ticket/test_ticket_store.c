@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ticket_store.h"
@@ -83,24 +84,29 @@ static void test_read_accepts(void **state)
 {
 	static const struct {
 		const char *text;
-		long count;
+		long count, sold, stock;
 	} cases[] = {
-		{ "{\"count\":50}", 50 },
-		{ " {\"count\": 0}\n", 0 },
-		{ "{\"event\":\"gig\",\"count\":7}", 7 },
-		{ "{\"count\":1000000000}", TICKET_MAX_STOCK },
+		{ "{\"count\":47,\"sold\":3,\"stock\":50}", 47, 3, 50 },
+		{ "{\"stock\":9,\"sold\":9,\"count\":0}\n", 0, 9, 9 },
+		{ "{\"event\":\"gig\",\"count\":7,\"sold\":0,\"stock\":7}", 7, 0, 7 },
+		/* Stores from before sales were kept: nothing sold yet. */
+		{ "{\"count\":50}", 50, 0, 50 },
+		{ " {\"count\": 0}\n", 0, 0, 0 },
+		{ "{\"count\":1000000000}", TICKET_MAX_STOCK, 0, TICKET_MAX_STOCK },
 	};
 	struct dir *d = *state;
 	char err[TICKET_ERR_LEN];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		long count = -1;
+		struct ticket_state st = { -1, -1, -1 };
 
 		put(d->store, cases[i].text, strlen(cases[i].text));
-		if (ticket_store_read(d->store, &count, err) < 0)
+		if (ticket_store_read(d->store, &st, err) < 0)
 			fail_msg("'%s' refused: %s", cases[i].text, err);
-		assert_int_equal(count, cases[i].count);
+		assert_int_equal(st.count, cases[i].count);
+		assert_int_equal(st.sold, cases[i].sold);
+		assert_int_equal(st.stock, cases[i].stock);
 	}
 }
 
@@ -128,21 +134,35 @@ static void test_read_refuses_garbage(void **state)
 		{ "[5]", "is not a JSON object" },
 		{ "5", "is not a JSON object" },
 		{ "garbage", "is not valid JSON" },
+		/* A repeated key is refused, not read as its last value. */
+		{ "{\"count\":50,\"count\":7}", "is not valid JSON: an object repeats a key" },
+		{ "{\"count\":5,\"sold\":0,\"stock\":5,\"sold\":0}", "an object repeats a key" },
+		{ "{\"count\":5,\"c\\u006funt\":7}", "an object repeats a key" },
+		{ "{\"count\":5,\"x\":{\"a\":1,\"a\":1}}", "an object repeats a key" },
+		{ "{\"count\":5,\"sold\":1}", "has \"sold\" but no \"stock\"" },
+		{ "{\"count\":5,\"stock\":5}", "has \"stock\" but no \"sold\"" },
+		{ "{\"count\":5,\"sold\":1,\"stock\":7}",
+		  "\"count\" 5 and \"sold\" 1 do not add up to \"stock\" 7" },
+		{ "{\"count\":5,\"sold\":\"1\",\"stock\":6}", "\"sold\" is not an integer" },
+		{ "{\"count\":5,\"sold\":-1,\"stock\":4}", "\"sold\" -1 is out of range" },
+		{ "{\"count\":5,\"sold\":1,\"stock\":1e1}", "\"stock\" is not an integer" },
 	};
 	struct dir *d = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char err[TICKET_ERR_LEN] = "";
-		long count = 12345;
+		struct ticket_state st = { 12345, 12345, 12345 };
 
 		put(d->store, cases[i].text, strlen(cases[i].text));
-		if (ticket_store_read(d->store, &count, err) == 0)
-			fail_msg("'%s' accepted as %ld", cases[i].text, count);
+		if (ticket_store_read(d->store, &st, err) == 0)
+			fail_msg("'%s' accepted as %ld", cases[i].text, st.count);
 		if (!strstr(err, cases[i].why))
 			fail_msg("'%s': got '%s', want '%s'", cases[i].text, err, cases[i].why);
 		/* Never read as some number. */
-		assert_int_equal(count, 12345);
+		assert_int_equal(st.count, 12345);
+		assert_int_equal(st.sold, 12345);
+		assert_int_equal(st.stock, 12345);
 	}
 }
 
@@ -150,7 +170,7 @@ static void test_read_refuses_big_nul_and_missing(void **state)
 {
 	struct dir *d = *state;
 	char err[TICKET_ERR_LEN], *big;
-	long count;
+	struct ticket_state count;
 
 	put(d->store, "{\"count\":5}\0", 12);
 	assert_int_equal(ticket_store_read(d->store, &count, err), -1);
@@ -171,20 +191,27 @@ static void test_read_refuses_big_nul_and_missing(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+static const struct ticket_state stock_10 = { .count = 10, .sold = 0, .stock = 10 };
+static const struct ticket_state one_sold = { .count = 9, .sold = 1, .stock = 10 };
+
 static void test_write_format_and_mode(void **state)
 {
+	const struct ticket_state want = { .count = 49, .sold = 1, .stock = 50 };
 	struct dir *d = *state;
 	char err[TICKET_ERR_LEN], buf[64];
+	struct ticket_state got;
 	struct stat st;
-	long count;
 
-	assert_int_equal(ticket_store_write(d->store, 49, err), 0);
+	assert_int_equal(ticket_store_write(d->store, &want, err), 0);
 	slurp(d->store, buf, sizeof(buf));
-	assert_string_equal(buf, "{\"count\":49}\n");
+	/* Left and sold in one file, replaced in one rename: they always add up. */
+	assert_string_equal(buf, "{\"count\":49,\"sold\":1,\"stock\":50}\n");
 	assert_int_equal(stat(d->store, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);
-	assert_int_equal(ticket_store_read(d->store, &count, err), 0);
-	assert_int_equal(count, 49);
+	assert_int_equal(ticket_store_read(d->store, &got, err), 0);
+	assert_int_equal(got.count, 49);
+	assert_int_equal(got.sold, 1);
+	assert_int_equal(got.stock, 50);
 	/* Only the store: no temporary file left behind. */
 	assert_int_equal(entries(d->path), 1);
 }
@@ -194,14 +221,15 @@ static void test_prepare_without_commit(void **state)
 {
 	struct dir *d = *state;
 	char err[TICKET_ERR_LEN], tmp[TICKET_PATH_MAX], buf[64];
-	long count;
+	struct ticket_state count;
 
-	assert_int_equal(ticket_store_write(d->store, 10, err), 0);
-	assert_int_equal(ticket_store_prepare(d->store, 9, tmp, err), 0);
+	assert_int_equal(ticket_store_write(d->store, &stock_10, err), 0);
+	assert_int_equal(ticket_store_prepare(d->store, &one_sold, tmp, err), 0);
 	assert_int_equal(ticket_store_read(d->store, &count, err), 0);
-	assert_int_equal(count, 10);
+	assert_int_equal(count.count, 10);
+	assert_int_equal(count.sold, 0);
 	slurp(tmp, buf, sizeof(buf));
-	assert_string_equal(buf, "{\"count\":9}\n");
+	assert_string_equal(buf, "{\"count\":9,\"sold\":1,\"stock\":10}\n");
 	assert_int_equal(entries(d->path), 2);
 
 	/* Another pid's leftovers are not ours to remove. */
@@ -210,11 +238,64 @@ static void test_prepare_without_commit(void **state)
 	assert_int_equal(entries(d->path), 1);
 	assert_int_equal(access(tmp, F_OK), -1);
 
-	assert_int_equal(ticket_store_prepare(d->store, 9, tmp, err), 0);
+	assert_int_equal(ticket_store_prepare(d->store, &one_sold, tmp, err), 0);
 	assert_int_equal(ticket_store_commit(tmp, d->store, err), 0);
 	assert_int_equal(ticket_store_read(d->store, &count, err), 0);
-	assert_int_equal(count, 9);
+	assert_int_equal(count.count, 9);
+	assert_int_equal(count.sold, 1);
 	assert_int_equal(entries(d->path), 1);
+}
+
+/* A pid that ran and is gone: a child, exited and reaped. */
+static long dead_pid(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return (long)pid;
+}
+
+/* What a killed rush left is cleared by the next run; what a live writer has is not. */
+static void test_remove_stale_temps(void **state)
+{
+	struct dir *d = *state;
+	char path[600], live[600];
+	long gone = dead_pid();
+	pid_t zombie = fork();
+	static const char *const kept[] = {
+		"store.json.tmp.12x.abcdef", "store.json.tmp.999999999.abcdefg",
+		"store.json.tmp.0.abcdef", "other.json.tmp.999999999.abcdef",
+		"store.json.tmp.9999999999.abcdef", "store.json.lock",
+	};
+
+	assert_true(zombie >= 0);
+	if (zombie == 0)
+		_exit(0);
+	assert_int_equal(ticket_store_write(d->store, &stock_10, NULL), 0);
+	snprintf(path, sizeof(path), "%s/store.json.tmp.%ld.Ab1xYz", d->path, gone);
+	put(path, "{}", 2);
+	/* Dead but not reaped, as a buyer adopted by a slow reaper after its rush was killed. */
+	assert_int_equal(waitid(P_PID, (id_t)zombie, &(siginfo_t){ 0 }, WEXITED | WNOWAIT), 0);
+	snprintf(path, sizeof(path), "%s/store.json.tmp.%ld.zOmB1e", d->path, (long)zombie);
+	put(path, "{}", 2);
+	/* Beyond any pid_max: never a live process. */
+	snprintf(path, sizeof(path), "%s/store.json.tmp.999999999.q2W3e4", d->path);
+	put(path, "{}", 2);
+	snprintf(live, sizeof(live), "%s/store.json.tmp.%ld.LiVe00", d->path, (long)getpid());
+	put(live, "{}", 2);
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", d->path, kept[i]);
+		put(path, "{}", 2);
+	}
+	assert_int_equal(entries(d->path), 11);
+	assert_int_equal(ticket_store_remove_stale_temps(d->store), 3);
+	assert_int_equal(entries(d->path), 8);
+	assert_int_equal(access(live, F_OK), 0);
+	assert_int_equal(ticket_store_remove_stale_temps(d->store), 0);
+	assert_int_equal(waitpid(zombie, NULL, 0), zombie);
 }
 
 static void test_write_errors_name_the_path(void **state)
@@ -223,13 +304,13 @@ static void test_write_errors_name_the_path(void **state)
 	char err[TICKET_ERR_LEN], path[400], tmp[TICKET_PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/missing/store.json", d->path);
-	assert_int_equal(ticket_store_write(path, 1, err), -1);
+	assert_int_equal(ticket_store_write(path, &stock_10, err), -1);
 	assert_non_null(strstr(err, "cannot create a temporary file beside"));
 	assert_non_null(strstr(err, path));
 
 	/* A rename onto a directory fails and takes its temporary file with it. */
 	assert_int_equal(mkdir(d->store, 0755), 0);
-	assert_int_equal(ticket_store_prepare(d->store, 1, tmp, err), 0);
+	assert_int_equal(ticket_store_prepare(d->store, &one_sold, tmp, err), 0);
 	assert_int_equal(ticket_store_commit(tmp, d->store, err), -1);
 	assert_non_null(strstr(err, "cannot rename"));
 	assert_int_equal(access(tmp, F_OK), -1);
@@ -262,6 +343,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_format_and_mode, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_prepare_without_commit, dir_setup,
 						dir_teardown),
+		cmocka_unit_test_setup_teardown(test_remove_stale_temps, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_write_errors_name_the_path, dir_setup,
 						dir_teardown),
 		cmocka_unit_test(test_lock_path),

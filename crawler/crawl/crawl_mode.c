@@ -1,0 +1,171 @@
+/* crawl_mode.c -- the process, thread and event modes of a crawl, each one table of operations */
+#include "crawl_mode.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "loop.h"
+
+/*
+ * A worker process gets past --timeout only when it has stopped (SIGSTOP, a
+ * hung library call): then the pool kills it. The grace covers the body's
+ * last callbacks and the record's way back.
+ */
+enum { PROCESS_DEADLINE_GRACE_MS = 5000 };
+
+/* Ctrl-C goes to the parent thread, whose read of the list it must interrupt. */
+static void block_stop_signals(void)
+{
+	sigset_t stop;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+}
+
+/* Process and thread modes: one pool worker per URL in flight. */
+static void size_one_each(struct crawl_plan *plan)
+{
+	plan->workers = plan->transfers;
+	plan->worker_jobs = 1;
+}
+
+/* A job is a NUL-terminated URL; its result, the visit's record. */
+static int visit_job(void *ctx, void *state, const void *job, size_t job_len,
+		     void **result, size_t *result_len)
+{
+	const char *url = job;
+
+	(void)ctx;
+	if (job_len == 0 || url[job_len - 1] != '\0')
+		return -1;
+	return visit_run(state, url, result, result_len);
+}
+
+static void visit_free_state(void *state)
+{
+	visit_free(state);
+}
+
+/* --timeout is at most a day, so the deadline fits. */
+static int process_set_up(struct pool *pool, const struct crawl_plan *plan)
+{
+	return pool_set_job_deadline(pool, (unsigned)(plan->visit.fetch.timeout_ms +
+						      PROCESS_DEADLINE_GRACE_MS));
+}
+
+static void *process_worker_new(const struct crawl_plan *plan, unsigned index)
+{
+	(void)index;
+	return visit_new(&plan->visit);
+}
+
+/* A thread's transfer gives up by itself once the run is abandoned. */
+static void *thread_worker_new(const struct crawl_plan *plan, unsigned index)
+{
+	struct visit_options opts = plan->visit;
+
+	(void)index;
+	block_stop_signals();
+	opts.fetch.abandoned = plan->abandoned;
+	opts.fetch.abandoned_ctx = plan->abandoned_ctx;
+	return visit_new(&opts);
+}
+
+/*
+ * One loop per online CPU, at most one per transfer: more loop threads than
+ * cores would only take turns.
+ */
+static void event_size(struct crawl_plan *plan)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned loops = cpus < 1 ? 1 : (unsigned)cpus;
+
+	if (loops > plan->transfers)
+		loops = plan->transfers;
+	plan->workers = loops;
+	plan->worker_jobs = (plan->transfers + loops - 1) / loops;
+}
+
+static int event_set_up(struct pool *pool, const struct crawl_plan *plan)
+{
+	return pool_set_worker_jobs(pool, plan->worker_jobs);
+}
+
+static void *event_worker_new(const struct crawl_plan *plan, unsigned index)
+{
+	const struct loop_options opts = {
+		.visit = plan->visit,
+		/* the transfers split as evenly as they go: 3 over 2 loops is 2 + 1 */
+		.transfers = plan->transfers / plan->workers + (index < plan->transfers % plan->workers),
+		.abandoned = plan->abandoned,
+		.abandoned_ctx = plan->abandoned_ctx,
+	};
+
+	block_stop_signals();
+	return loop_new(&opts);
+}
+
+static void event_worker_free(void *state)
+{
+	loop_free(state);
+}
+
+static int event_serve(void *ctx, void *state, struct pool_feed *feed)
+{
+	(void)ctx;
+	return loop_serve(state, feed);
+}
+
+/*
+ * Descriptors per URL in flight: its socket, and another while a connection
+ * is replaced. A thread's blocking handle also keeps a socketpair of its own
+ * (libcurl's internal multi handle); a worker process holds that in its own
+ * table, and the parent only the worker's channel.
+ */
+static const struct crawl_mode process_mode = {
+	.pool_mode = POOL_PROCESSES,
+	.unit = "worker",
+	.fds_per_transfer = 2,
+	.size = size_one_each,
+	.set_up = process_set_up,
+	.worker_new = process_worker_new,
+	.worker_free = visit_free_state,
+	.work = visit_job,
+};
+
+static const struct crawl_mode thread_mode = {
+	.pool_mode = POOL_THREADS,
+	.unit = "worker",
+	.fds_per_transfer = 4,
+	.size = size_one_each,
+	.worker_new = thread_worker_new,
+	.worker_free = visit_free_state,
+	.work = visit_job,
+};
+
+static const struct crawl_mode event_mode = {
+	.pool_mode = POOL_EVENTS,
+	.unit = "loop",
+	.fds_per_transfer = 2,
+	.size = event_size,
+	.set_up = event_set_up,
+	.worker_new = event_worker_new,
+	.worker_free = event_worker_free,
+	.serve = event_serve,
+};
+
+const struct crawl_mode *crawl_mode_of(enum pool_mode mode)
+{
+	switch (mode) {
+	case POOL_PROCESSES:
+		return &process_mode;
+	case POOL_EVENTS:
+		return &event_mode;
+	default:
+		return &thread_mode;
+	}
+}

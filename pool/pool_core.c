@@ -1,0 +1,75 @@
+/* pool_core.c -- what pool.c and both back ends share: stop requests, the self-pipe, delivery, failure notes */
+#include "pool_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int pool_core_init(struct pool *pool)
+{
+	atomic_init(&pool->stop_level, POOL_RUNNING);
+	if (pipe2(pool->wake, O_CLOEXEC | O_NONBLOCK) < 0)
+		return POOL_ESYS;
+	return 0;
+}
+
+void pool_core_release(struct pool *pool)
+{
+	close(pool->wake[0]);
+	close(pool->wake[1]);
+}
+
+void pool_request_stop(struct pool *pool, enum pool_stop_level level)
+{
+	int saved = errno;
+	int now = atomic_load(&pool->stop_level);
+
+	/* Only upwards: a stop after an abandon must not undo it. */
+	while (now < (int)level && !atomic_compare_exchange_weak(&pool->stop_level, &now, (int)level))
+		;
+	pool_wake(pool);
+	errno = saved;
+}
+
+void pool_deliver(struct pool *pool, const void *job, size_t job_len,
+		  enum pool_status status, const void *data, size_t len,
+		  const char *error, unsigned worker, long worker_id)
+{
+	struct pool_result result = {
+		.job = job,
+		.job_len = job_len,
+		.data = status == POOL_JOB_DONE ? data : NULL,
+		.len = status == POOL_JOB_DONE ? len : 0,
+		.status = status,
+		.error = error,
+		.worker = worker,
+		.worker_id = worker_id,
+	};
+
+	pool->cb.done(pool->ctx, &result);
+}
+
+void pool_note_failure(struct pool *pool, const char *what)
+{
+	if (!pool->failure[0])
+		snprintf(pool->failure, sizeof(pool->failure), "%s: %s", what, strerror(errno));
+}
+
+void pool_wake(struct pool *pool)
+{
+	char byte = 1;
+
+	/* A full pipe is already readable, so EAGAIN is as good as success. */
+	if (write(pool->wake[1], &byte, 1) < 0)
+		return;
+}
+
+void pool_wake_drain(struct pool *pool)
+{
+	char sink[64];
+
+	while (read(pool->wake[0], sink, sizeof(sink)) > 0)
+		;
+}

@@ -1,0 +1,388 @@
+/* test_crawl_files.c -- what a crawl does to the user's files: refusals touch nothing, append checks, a full disk, a closed pipe */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "itest.h"
+
+enum { PAGES = 300, SLOW = 20 };
+
+static struct itest_site site;
+
+static int setup(void **state)
+{
+	(void)state;
+	return itest_site_start(&site, PAGES, 30);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	itest_site_stop(&site);
+	itest_cleanup();
+	return 0;
+}
+
+/* A list of the first n demo pages, in the scratch dir under name. */
+static const char *write_pages(const char *name, unsigned n)
+{
+	const char *path = itest_path(name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	for (unsigned i = 0; i < n; i++)
+		fprintf(f, "%s/page/%u.html\n", site.base, i);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+static void expect_status(int rc, int want, const char *needle)
+{
+	if (rc != want)
+		fail_msg("exit %d, expected %d; stderr: %s", rc, want, itest_stderr());
+	if (needle && !strstr(itest_stderr(), needle))
+		fail_msg("stderr '%s' lacks '%s'", itest_stderr(), needle);
+}
+
+static void expect_run(const char *const *args, const char *in, int want, const char *needle)
+{
+	expect_status(itest_run(args, in, NULL), want, needle);
+}
+
+/* Fails unless path still holds exactly the len bytes of want. */
+static void expect_unchanged(const char *path, const char *want, size_t len)
+{
+	size_t got_len;
+	char *got = itest_slurp(path, &got_len);
+
+	assert_non_null(got);
+	if (got_len != len || memcmp(got, want, len) != 0)
+		fail_msg("%s was changed: %zu bytes, had %zu", path, got_len, len);
+	free(got);
+}
+
+/* The output named as the list itself, whatever the spelling: refused, and the list is whole. */
+static void test_output_is_the_list(void **state)
+{
+	const char *list = write_pages("same.txt", 3);
+	const char *sym = itest_path("same-link.txt"), *hard = itest_path("same-hard.txt");
+	char dotted[256], *before;
+	size_t len;
+	int fd;
+
+	(void)state;
+	snprintf(dotted, sizeof(dotted), "%s/./same.txt", itest_dir());
+	unlink(sym);
+	unlink(hard);
+	assert_int_equal(symlink(list, sym), 0);
+	assert_int_equal(link(list, hard), 0);
+	before = itest_slurp(list, &len);
+	assert_non_null(before);
+
+	const char *outs[] = { list, dotted, sym, hard };
+	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+		const char *plain[] = { "crawl", "-q", "-o", outs[i], list, NULL };
+		const char *append[] = { "crawl", "-q", "--append", "-o", outs[i], list, NULL };
+
+		expect_run(plain, NULL, 2, "is the url list being read");
+		expect_unchanged(list, before, len);
+		expect_run(append, NULL, 2, "is the url list being read");
+		expect_unchanged(list, before, len);
+	}
+
+	/* the list on stdin, the output a name for stdin */
+	const char *dev_stdin[] = { "crawl", "-q", "-o", "/dev/stdin", "-", NULL };
+	const char *proc_fd[] = { "crawl", "-q", "-o", "/proc/self/fd/0", "-", NULL };
+
+	expect_run(dev_stdin, list, 2, "cannot write to '/dev/stdin': it is the url list being read");
+	expect_unchanged(list, before, len);
+	expect_run(proc_fd, list, 2, "is the url list being read");
+	expect_unchanged(list, before, len);
+
+	/* stdout appending to the list would feed the rows back in as URLs */
+	const char *to_stdout[] = { "crawl", "-q", "-o", "-", list, NULL };
+
+	fd = open(list, O_WRONLY | O_APPEND | O_CLOEXEC);
+	assert_true(fd >= 0);
+	expect_status(itest_wait(itest_spawn_fds(to_stdout, ITEST_FD_USUAL, fd, ITEST_FD_USUAL), 60),
+		      2, "cannot write to standard output: it is the url list being read");
+	close(fd);
+	expect_unchanged(list, before, len);
+
+	/* stdin and stdout are different streams: fine */
+	const char *streams[] = { "crawl", "-q", "-o", "-", "-", NULL };
+	struct itest_table t;
+
+	expect_run(streams, list, 0, NULL);
+	assert_int_equal(itest_csv_load(itest_stdout_path(), &t), 0);
+	assert_int_equal(t.n, 3);
+	itest_table_free(&t);
+	free(before);
+}
+
+/* A list that cannot be read, or a usage error: exit 2 and the existing output as it was. */
+static void test_refusals_touch_nothing(void **state)
+{
+	static const char precious[] = "precious\n";
+	const char *out = itest_path("keep.csv"), *list = write_pages("keep.txt", 3);
+	const char *dir[] = { "crawl", "-q", "-o", out, itest_dir(), NULL };
+	const char *from_stdin[] = { "crawl", "-q", "-o", out, "-", NULL };
+	const char *usage[] = { "crawl", "-q", "-w", "0", "-o", out, list, NULL };
+	const char *missing[] = { "crawl", "-q", "-o", out, itest_path("missing.txt"), NULL };
+	const char *to_stdout[] = { "crawl", "-q", "-o", "-", list, NULL };
+	int fd;
+
+	(void)state;
+	itest_write_file(out, precious);
+	expect_run(dir, NULL, 2, "cannot read url list '");
+	assert_non_null(strstr(itest_stderr(), "Is a directory"));
+	expect_unchanged(out, precious, strlen(precious));
+
+	expect_status(itest_wait(itest_spawn_fds(from_stdin, ITEST_FD_CLOSED, ITEST_FD_USUAL,
+						 ITEST_FD_USUAL), 60),
+		      2, "cannot read url list from standard input: it is closed");
+	expect_unchanged(out, precious, strlen(precious));
+
+	fd = open(itest_path("write-only.txt"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	expect_status(itest_wait(itest_spawn_fds(from_stdin, fd, ITEST_FD_USUAL, ITEST_FD_USUAL), 60),
+		      2, "cannot read url list from standard input: it is open for writing only");
+	close(fd);
+	expect_unchanged(out, precious, strlen(precious));
+
+	expect_run(usage, NULL, 2, "invalid --workers");
+	expect_unchanged(out, precious, strlen(precious));
+	expect_run(missing, NULL, 2, "cannot open url list");
+	expect_unchanged(out, precious, strlen(precious));
+
+	expect_status(itest_wait(itest_spawn_fds(to_stdout, ITEST_FD_USUAL, ITEST_FD_CLOSED,
+						 ITEST_FD_USUAL), 60),
+		      2, "cannot write to standard output: it is closed");
+}
+
+/* With stderr closed the output file must not become descriptor 2 and take in the summary. */
+static void test_closed_stderr_keeps_rows_clean(void **state)
+{
+	const char *out = itest_path("clean.csv");
+	const char *args[] = { "crawl", "-o", out, "-", NULL };
+	struct itest_table t;
+	int fd = open(write_pages("clean.txt", 3), O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	expect_status(itest_wait(itest_spawn_fds(args, fd, ITEST_FD_USUAL, ITEST_FD_CLOSED), 60), 0, NULL);
+	close(fd);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 3);
+	itest_table_free(&t);
+}
+
+/* --append checks the file first: a missing line end is added, another format or header refused. */
+static void test_append_checks_the_file(void **state)
+{
+	static const char other[] = "name,age\r\nbob,7\r\n";
+	const char *out = itest_path("app.csv"), *list = write_pages("app.txt", 3);
+	const char *other_csv = itest_path("other.csv"), *plain = itest_path("nobom.csv");
+	const char *first[] = { "crawl", "-q", "-o", out, list, NULL };
+	const char *append[] = { "crawl", "-q", "--append", "-o", out, list, NULL };
+	const char *tsv[] = { "crawl", "-q", "-f", "tsv", "--append", "-o", out, list, NULL };
+	const char *jsonl[] = { "crawl", "-q", "-f", "jsonl", "--append", "-o", out, list, NULL };
+	const char *to_other[] = { "crawl", "-q", "--append", "-o", other_csv, list, NULL };
+	const char *no_bom[] = { "crawl", "-q", "-o", plain, list, NULL };
+	const char *bom[] = { "crawl", "-q", "--bom", "--append", "-o", plain, list, NULL };
+	struct itest_table t;
+	struct stat st;
+	char *before, want[512];
+	size_t len;
+
+	(void)state;
+	expect_run(first, NULL, 0, NULL);
+	/* the last row loses its CRLF, as an editor or a torn write may leave it */
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(truncate(out, st.st_size - 2), 0);
+	expect_run(append, NULL, 0, NULL);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 6);
+	itest_table_free(&t);
+
+	before = itest_slurp(out, &len);
+	assert_non_null(before);
+	snprintf(want, sizeof(want), "cannot append tsv rows to '%s': it holds csv rows", out);
+	expect_run(tsv, NULL, 2, want);
+	expect_unchanged(out, before, len);
+	expect_run(jsonl, NULL, 2, "cannot append jsonl rows");
+	expect_unchanged(out, before, len);
+	free(before);
+
+	itest_write_file(other_csv, other);
+	expect_run(to_other, NULL, 2, "its first line is not crawlpool's csv header");
+	expect_unchanged(other_csv, other, strlen(other));
+
+	/* a file without a BOM gets none: a BOM can only lead a file */
+	expect_run(no_bom, NULL, 0, NULL);
+	expect_run(bom, NULL, 0, NULL);
+	assert_int_equal(itest_csv_load(plain, &t), 0);
+	assert_false(t.bom);
+	assert_int_equal(t.n, 6);
+	itest_table_free(&t);
+}
+
+/* A file that cannot grow (ulimit -f, as a full disk): cut back to whole rows, counted, exit 1. */
+static void full_disk(const char *mode)
+{
+	const char *out = itest_path("full.csv");
+	const char *args[] = { "crawl", "-q", "-m", mode, "-w", "4", "-o", out,
+			       write_pages("full.txt", PAGES), NULL };
+	struct itest_table t;
+	struct stat st;
+	char want[128];
+
+	itest_limit_fsize(8192);
+	expect_status(itest_wait(itest_spawn_fds(args, ITEST_FD_USUAL, ITEST_FD_USUAL, ITEST_FD_USUAL), 60),
+		      1, "File too large");
+	assert_int_equal(stat(out, &st), 0);
+	assert_true(st.st_size <= 8192);
+	/* the strict loader refuses a torn last row */
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_true(t.n > 0 && t.n < PAGES);
+	for (size_t i = 0; i < t.n; i++)
+		itest_find(&t, t.rows[i].f[COL_URL]);
+	snprintf(want, sizeof(want), "crawl abandoned: %zu rows written, each one whole", t.n);
+	if (!strstr(itest_stderr(), want))
+		fail_msg("%s mode: stderr '%s' lacks '%s'", mode, itest_stderr(), want);
+	itest_table_free(&t);
+}
+
+static void test_full_disk_thread_mode(void **state)
+{
+	(void)state;
+	full_disk("thread");
+}
+
+static void test_full_disk_process_mode(void **state)
+{
+	(void)state;
+	full_disk("process");
+}
+
+/* Reads from fd until a newline arrives; fails after timeout_s. */
+static void read_line(int fd, double timeout_s)
+{
+	double deadline = itest_now() + timeout_s;
+	char c = 0;
+
+	while (c != '\n') {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (itest_now() > deadline)
+			fail_msg("no line on the pipe in %.0f s", timeout_s);
+		if (poll(&pfd, 1, 100) == 1 && read(fd, &c, 1) != 1)
+			fail_msg("the pipe closed before a whole line");
+	}
+}
+
+/* crawl | head -1: no reader left is the end of the crawl, silent, with exit 141. */
+static void test_closed_pipe_ends_quietly(void **state)
+{
+	const char *list = itest_path("slow.txt");
+	const char *args[] = { "crawl", "-w", "2", "-o", "-", list, NULL };
+	FILE *f = fopen(list, "w");
+	double t0;
+	pid_t pid;
+	int p[2];
+
+	(void)state;
+	assert_non_null(f);
+	fprintf(f, "%s/page/1.html\n", site.base);
+	for (int i = 0; i < SLOW; i++)
+		fprintf(f, "%s/fault/slow?ms=1000\n", site.base);
+	assert_int_equal(fclose(f), 0);
+
+	/* the reader is gone before the header */
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	close(p[0]);
+	pid = itest_spawn_fds(args, ITEST_FD_USUAL, p[1], ITEST_FD_USUAL);
+	close(p[1]);
+	expect_status(itest_wait(pid, 60), 141, NULL);
+	assert_string_equal(itest_stderr(), "");
+
+	/* the reader leaves after the header: the crawl stops long before its 10 s of slow pages */
+	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+	pid = itest_spawn_fds(args, ITEST_FD_USUAL, p[1], ITEST_FD_USUAL);
+	close(p[1]);
+	read_line(p[0], 30);
+	close(p[0]);
+	t0 = itest_now();
+	expect_status(itest_wait(pid, 60), 141, NULL);
+	if (itest_now() - t0 > 6)
+		fail_msg("the crawl went on %.1f s after its reader left", itest_now() - t0);
+	assert_string_equal(itest_stderr(), "");
+}
+
+/* A list line is text a spreadsheet would run: guarded like page text, in CSV and TSV. */
+static void test_formula_in_list_lines(void **state)
+{
+	static const char *const lines[] = {
+		"=HYPERLINK(\"http://x.test/\",\"x\")", "@SUM(A1)", "+1+1", "-1+1",
+	};
+	const char *list = itest_path("formula.txt"), *csv = itest_path("formula.csv");
+	const char *tsv = itest_path("formula.tsv"), *raw = itest_path("formula-raw.csv");
+	const char *a[] = { "crawl", "-q", "-o", csv, list, NULL };
+	const char *b[] = { "crawl", "-q", "-f", "tsv", "-o", tsv, list, NULL };
+	const char *c[] = { "crawl", "-q", "--no-formula-guard", "-o", raw, list, NULL };
+	struct itest_table t, r;
+	char guarded[64], *text;
+	FILE *f = fopen(list, "w");
+
+	(void)state;
+	assert_non_null(f);
+	for (size_t i = 0; i < 4; i++)
+		fprintf(f, "%s\n", lines[i]);
+	assert_int_equal(fclose(f), 0);
+	expect_run(a, NULL, 0, NULL);
+	expect_run(b, NULL, 0, NULL);
+	expect_run(c, NULL, 0, NULL);
+	assert_int_equal(itest_csv_load(csv, &t), 0);
+	assert_int_equal(itest_csv_load(raw, &r), 0);
+	text = itest_slurp(tsv, NULL);
+	assert_non_null(text);
+	for (size_t i = 0; i < 4; i++) {
+		char line[96];
+
+		snprintf(guarded, sizeof(guarded), "'%s", lines[i]);
+		assert_non_null(itest_find(&t, guarded));
+		assert_null(itest_find(&t, lines[i]));
+		assert_non_null(itest_find(&r, lines[i]));
+		snprintf(line, sizeof(line), "\n'%s\t", lines[i]);
+		if (!strstr(text, line))
+			fail_msg("the TSV lacks a guarded row for %s", lines[i]);
+	}
+	free(text);
+	itest_table_free(&t);
+	itest_table_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_output_is_the_list),
+		cmocka_unit_test(test_refusals_touch_nothing),
+		cmocka_unit_test(test_closed_stderr_keeps_rows_clean),
+		cmocka_unit_test(test_append_checks_the_file),
+		cmocka_unit_test(test_full_disk_thread_mode),
+		cmocka_unit_test(test_full_disk_process_mode),
+		cmocka_unit_test(test_closed_pipe_ends_quietly),
+		cmocka_unit_test(test_formula_in_list_lines),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,128 @@
+/* test_crawl_inputs.c -- list lines that must not be changed silently, and a crawl that fits its descriptors */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "itest.h"
+
+enum { PAGES = 300 };
+
+static struct itest_site site;
+
+static int setup(void **state)
+{
+	(void)state;
+	return itest_site_start(&site, PAGES, 30);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	itest_site_stop(&site);
+	itest_cleanup();
+	return 0;
+}
+
+/* A NUL inside a line would cut the URL there: the line is an error row, shown whole. */
+static void test_nul_in_line(void **state)
+{
+	const char *list = itest_path("nul.txt"), *out = itest_path("nul.csv");
+	const char *args[] = { "crawl", "-q", "-o", out, list, NULL };
+	char good[96], line[128], shown[128];
+	const struct itest_row *r;
+	struct itest_table t;
+	FILE *f;
+
+	(void)state;
+	snprintf(good, sizeof(good), "%s/page/1.html", site.base);
+	/* the prefix before the NUL is a real page: fetching it would be the bug */
+	snprintf(line, sizeof(line), "%s/page/2.html", site.base);
+	snprintf(shown, sizeof(shown), "%s/page/2.html\\0.evil", site.base);
+	f = fopen(list, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n%s", good, line);
+	fputc('\0', f);
+	fputs(".evil\n", f);
+	fclose(f);
+
+	assert_int_equal(itest_run(args, NULL, NULL), 0);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 2);
+	r = itest_find(&t, good);
+	assert_non_null(r);
+	assert_string_equal(r->f[COL_ERROR], "");
+	r = itest_find(&t, shown);
+	assert_non_null(r);
+	assert_string_equal(r->f[COL_ERROR], "invalid URL");
+	assert_string_equal(r->f[COL_STATUS], "");
+	assert_null(itest_find(&t, line));
+	itest_table_free(&t);
+}
+
+/*
+ * With `ulimit -n 256`, 1024 URLs at once cannot have a socket each: the
+ * crawl fetches fewer at once, says so, and every row is a real fetch.
+ */
+static void crawl_within_file_limit(const char *mode)
+{
+	const char *list = itest_path("limit.txt"), *out = itest_path("limit.csv");
+	const char *args[] = { "crawl", "-m", mode, "-w", "1024", "-o", out, list, NULL };
+	struct itest_table t;
+	FILE *f = fopen(list, "w");
+	size_t errors = 0;
+
+	assert_non_null(f);
+	for (unsigned i = 0; i < PAGES; i++)
+		fprintf(f, "%s/page/%u.html\n", site.base, i);
+	fclose(f);
+
+	itest_limit_files(256);
+	assert_int_equal(itest_run(args, NULL, NULL), 0);
+	if (!strstr(itest_stderr(), "open-file limit (ulimit -n) is 256: fetching ") ||
+	    !strstr(itest_stderr(), " URLs at once instead of 1024"))
+		fail_msg("%s mode: stderr '%s' does not say how many URLs go at once", mode,
+			 itest_stderr());
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, PAGES);
+	for (size_t i = 0; i < t.n; i++)
+		errors += t.rows[i].f[COL_ERROR][0] != '\0';
+	if (errors)
+		fail_msg("%s mode: %zu of %zu rows failed", mode, errors, t.n);
+	itest_table_free(&t);
+}
+
+static void test_file_limit_thread(void **state)
+{
+	(void)state;
+	crawl_within_file_limit("thread");
+}
+
+static void test_file_limit_process(void **state)
+{
+	(void)state;
+	crawl_within_file_limit("process");
+}
+
+static void test_file_limit_event(void **state)
+{
+	(void)state;
+	crawl_within_file_limit("event");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nul_in_line),
+		cmocka_unit_test(test_file_limit_thread),
+		cmocka_unit_test(test_file_limit_process),
+		cmocka_unit_test(test_file_limit_event),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
