@@ -18,7 +18,7 @@ static void main_usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	/* a closed output pipe is a write error to report, not a silent death */
+	/* a closed output pipe is an EPIPE the crawl ends on quietly (exit 141), after a whole row */
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		main_usage(stderr);

@@ -1,6 +1,6 @@
 /* pool.c -- the pool's public API: argument checks, lifecycle, stop requests, dispatch to a back end */
 #include "pool_backend.h"
-#include "pool_internal.h"
+#include "pool_core.h"
 
 #include <stdlib.h>
 #include <string.h>

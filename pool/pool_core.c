@@ -1,5 +1,5 @@
 /* pool_core.c -- what pool.c and both back ends share: stop requests, the self-pipe, delivery, failure notes */
-#include "pool_internal.h"
+#include "pool_core.h"
 
 #include <errno.h>
 #include <fcntl.h>

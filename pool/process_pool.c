@@ -1,6 +1,6 @@
 /* process_pool.c -- the fork back end: a slot table of workers, one socketpair each */
 #include "pool_backend.h"
-#include "pool_internal.h"
+#include "pool_core.h"
 
 #include <errno.h>
 #include <fcntl.h>

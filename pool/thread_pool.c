@@ -1,6 +1,6 @@
 /* thread_pool.c -- the pthread back end (thread and event modes): a bounded task queue in, a finished queue out */
 #include "pool_backend.h"
-#include "pool_internal.h"
+#include "pool_core.h"
 #include "queue.h"
 
 #include <errno.h>
@@ -125,6 +125,20 @@ static void release_locked(struct worker *w, struct pool_task *task)
 	last->held_at = task->held_at;
 }
 
+/* A worker is done with a task: the parent gets it, woken if the queue runs low. */
+static void hand_back(struct worker *w, struct pool_task *task)
+{
+	struct thread_pool *tp = w->tp;
+	bool wake;
+
+	pthread_mutex_lock(&tp->lock);
+	release_locked(w, task);
+	wake = task_finished_locked(tp, task);
+	pthread_mutex_unlock(&tp->lock);
+	if (wake)
+		pool_wake(tp->pool);
+}
+
 /* Ends every task a worker still holds as failed: `exited` says why. */
 static void fail_held_locked(struct thread_pool *tp, struct worker *w, bool exited)
 {
@@ -196,7 +210,6 @@ static void work_loop(struct worker *w)
 
 	for (;;) {
 		struct pool_task *task;
-		bool wake;
 
 		pthread_mutex_lock(&tp->lock);
 		while (queue_empty(&tp->pending) && !tp->closing) {
@@ -212,13 +225,7 @@ static void work_loop(struct worker *w)
 			break;
 
 		run_one(w, task);
-
-		pthread_mutex_lock(&tp->lock);
-		release_locked(w, task);
-		wake = task_finished_locked(tp, task);
-		pthread_mutex_unlock(&tp->lock);
-		if (wake)
-			pool_wake(tp->pool);
+		hand_back(w, task);
 	}
 }
 
@@ -361,10 +368,6 @@ int pool_feed_take(struct pool_feed *feed, struct pool_task **task,
 void pool_feed_give(struct pool_feed *feed, struct pool_task *task, int rc,
 		    void *result, size_t result_len)
 {
-	struct worker *w = feed->worker;
-	struct thread_pool *tp = w->tp;
-	bool wake;
-
 	task->rc = rc;
 	if (rc == 0) {
 		task->result = result;
@@ -372,12 +375,7 @@ void pool_feed_give(struct pool_feed *feed, struct pool_task *task, int rc,
 	} else {
 		free(result);
 	}
-	pthread_mutex_lock(&tp->lock);
-	release_locked(w, task);
-	wake = task_finished_locked(tp, task);
-	pthread_mutex_unlock(&tp->lock);
-	if (wake)
-		pool_wake(tp->pool);
+	hand_back(feed->worker, task);
 }
 
 int pool_feed_fd(const struct pool_feed *feed)

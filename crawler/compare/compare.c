@@ -81,8 +81,8 @@ static int create_in(const char *dir, const char *stem, char *tmp, size_t len)
 static int save_stdin(void)
 {
 	char path[4096], buf[65536];
-	ssize_t n;
-	int fd = create_in(tmp_dir(), "crawlpool-list", path, sizeof(path));
+	ssize_t n, w;
+	int fd = create_in(tmp_dir(), "crawlpool-list", path, sizeof(path)), saved;
 
 	if (fd < 0)
 		return -1;
@@ -90,22 +90,23 @@ static int save_stdin(void)
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		for (ssize_t put = 0, w; n > 0 && put < n; put += w) {
+		if (n < 0)
+			goto fail;
+		for (ssize_t put = 0; put < n; put += w) {
 			w = write(fd, buf + put, (size_t)(n - put));
-			if (w < 0 && errno == EINTR)
+			if (w < 0 && errno != EINTR)
+				goto fail;
+			if (w < 0)
 				w = 0;
-			else if (w < 0)
-				n = -1;
-		}
-		if (n < 0) {
-			int saved = errno;
-
-			close(fd);
-			errno = saved;
-			return -1;
 		}
 	}
 	return fd;
+
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
 }
 
 /* In a forked child: fd becomes target, open across exec. */
@@ -381,6 +382,36 @@ static int write_reports(const struct compare_opts *o, const struct compare_row 
 	return COMPARE_EXIT_OK;
 }
 
+/*
+ * The table and rows files replace whatever has their names (rename): one of
+ * them must not be the list itself, under its own name or through a link.
+ * Returns the name in the way, or NULL; path is its buffer.
+ */
+static const char *list_in_the_way(const struct compare_opts *o, char *path, size_t len)
+{
+	static const char *const tables[] = { "compare.csv", "compare.svg" };
+	const char *dir = o->out_dir ? o->out_dir : ".";
+	struct stat list, st;
+
+	if (stat(o->list, &list) < 0)
+		return NULL;
+	for (unsigned i = 0; i < 2; i++) {
+		snprintf(path, len, "%s/%s", dir, tables[i]);
+		if (lstat(path, &st) == 0 && st.st_dev == list.st_dev && st.st_ino == list.st_ino)
+			return path;
+	}
+	for (unsigned m = 0; o->out_dir && m < o->n_modes; m++)
+		for (unsigned w = 0; w < o->n_workers; w++)
+			for (unsigned r = 0; r < o->repeat; r++) {
+				snprintf(path, len, "%s/rows-%s-w%u-r%u.jsonl", dir, o->modes[m],
+					 o->workers[w], r + 1);
+				if (lstat(path, &st) == 0 && st.st_dev == list.st_dev &&
+				    st.st_ino == list.st_ino)
+					return path;
+			}
+	return NULL;
+}
+
 /* What a run of compare finished: whole rounds, and runs in all. */
 struct progress_made {
 	unsigned rounds;
@@ -450,6 +481,8 @@ int compare_main(int argc, char **argv)
 	struct compare_row rows[COMPARE_MAX_MODES * COMPARE_MAX_COUNTS];
 	struct progress_made made;
 	struct compare_opts o;
+	const char *in_the_way;
+	char path[4096];
 	unsigned n_rows = 0;
 	bool help = false;
 	int rc, list_fd = -1;
@@ -476,6 +509,11 @@ int compare_main(int argc, char **argv)
 		fprintf(stderr, "crawlpool compare: cannot create '%s': %s\n", o.out_dir, strerror(errno));
 		if (list_fd >= 0)
 			close(list_fd);
+		return COMPARE_EXIT_USAGE;
+	}
+	if (list_fd < 0 && (in_the_way = list_in_the_way(&o, path, sizeof(path)))) {
+		fprintf(stderr, "crawlpool compare: '%s' is the url list '%s': it would be replaced\n",
+			in_the_way, o.list);
 		return COMPARE_EXIT_USAGE;
 	}
 

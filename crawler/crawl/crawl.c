@@ -33,13 +33,6 @@ struct crawl {
 	bool write_failed;
 };
 
-/*
- * The reader of our stdout went away (crawl | head -1): the crawl ends as a
- * filter killed by SIGPIPE would, silently and with the status a shell
- * shows for that.
- */
-enum { CRAWL_EXIT_PIPE = 128 + SIGPIPE };
-
 /* Ctrl-C and SIGTERM so far: the first drains the run, the second abandons it. */
 static volatile sig_atomic_t crawl_interrupted;
 /* The handler's way to the running pool; pool_stop() and pool_abandon() are async-signal-safe. */

@@ -53,16 +53,18 @@ void options_usage(FILE *f)
 	      "blank lines and # comments skipped) and writes one row per URL.\n"
 	      "\n"
 	      "  -m, --mode process|thread|event\n"
-	      "                                a process or a thread per worker, or event loops:\n"
-	      "                                a thread per CPU, each with many transfers at\n"
-	      "                                once (default: thread)\n"
-	      "  -w, --workers N               URLs fetched at once, 1-1024 (default: 8); in event\n"
-	      "                                mode shared out over min(N, CPUs) loops\n"
+	      "                                what runs the transfers: a forked process or a\n"
+	      "                                thread for each, or event loops (a thread per CPU,\n"
+	      "                                each running many at once) (default: thread)\n"
+	      "  -w, --workers N               transfers: URLs being fetched at once, 1-1024\n"
+	      "                                (default: 8); event mode shares them out over\n"
+	      "                                min(N, CPUs) loops\n"
 	      "  -o, --output FILE             results file, '-' for stdout (default: results.csv)\n"
-	      "      --append                  add to FILE; the header only if FILE is new or empty\n"
+	      "      --append                  add to FILE; the header only if FILE is new or empty,\n"
+	      "                                else FILE must hold this format's rows\n"
 	      "  -f, --format csv|tsv|jsonl    output format (default: csv)\n"
 	      "      --bom                     start a new CSV/TSV file with a UTF-8 byte-order mark\n"
-	      "      --no-formula-guard        keep page text starting with = + - @ as it is\n"
+	      "      --no-formula-guard        keep text starting with = + - @ tab or CR as it is\n"
 	      "  -t, --timeout SECONDS         whole transfer per URL, redirects included (default: 30)\n"
 	      "      --connect-timeout SECONDS connecting, and the longest silence (default: 10);\n"
 	      "                                SECONDS from 0.001 to 86400, decimals allowed\n"
@@ -79,7 +81,8 @@ void options_usage(FILE *f)
 	      "title,links,worker,error; worker is the process id, the thread's number or the\n"
 	      "loop's number. Exit status: 0 when the list was crawled to the end (failed\n"
 	      "URLs are rows with an error), 1 on a runtime failure, 2 on bad usage, an\n"
-	      "unreadable list or an unwritable output, 130 when interrupted.\n", f);
+	      "unreadable list or an unwritable output, 130 when interrupted, 141 when the\n"
+	      "reader of the output went away.\n", f);
 }
 
 void options_defaults(struct crawl_options *opts)

@@ -11,7 +11,7 @@
 
 struct crawl_options {
 	enum pool_mode mode;
-	unsigned workers;		/* URLs at once: workers, or in event mode transfers over the loops */
+	unsigned workers;		/* --workers: transfers, URLs being fetched at once, in every mode */
 	const char *input;		/* URLS_FILE, "-" for stdin */
 	const char *output;		/* "-" for stdout */
 	struct output_options out;

@@ -79,6 +79,17 @@ done
 [ "$(wc -l < "$work/trap/rows-thread-w2-r1.jsonl")" = 42 ] || fail "the planted rows name does not hold 42 rows"
 [ "$(ls -A "$work/trap" | wc -l)" = 3 ] || fail "files left in --out-dir: $(ls -A "$work/trap" | tr '\n' ' ')"
 
+# The list itself where a table file would go: refused, the list untouched.
+mkdir "$work/self"
+cp "$work/list.txt" "$work/self/compare.csv"
+set +e
+"$crawlpool" compare --repeat 1 --out-dir "$work/self" "$work/self/compare.csv" > /dev/null 2> "$work/self.err"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "compare over its own list: exit $rc, expected 2"
+grep -q "is the url list" "$work/self.err" || fail "compare over its own list: $(cat "$work/self.err")"
+cmp -s "$work/list.txt" "$work/self/compare.csv" || fail "compare replaced its own list"
+
 # The list from stdin is read by every run, and leaves nothing in TMPDIR.
 TMPDIR=$work/tmp "$crawlpool" compare --modes event --workers 2 --repeat 2 --out-dir "$work/stdin" - \
   < "$work/list.txt" > "$work/stdin.txt" 2> "$work/stdin.log" || fail "compare from stdin: $(cat "$work/stdin.log")"
@@ -86,14 +97,16 @@ grep -q "42 URLs from stdin, medians of 2 runs" "$work/stdin.txt" || fail "compa
 [ "$(wc -l < "$work/stdin/rows-event-w2-r2.jsonl")" = 42 ] || fail "the second run from stdin lacks rows"
 [ -z "$(ls -A "$work/tmp")" ] || fail "files left in TMPDIR: $(ls -A "$work/tmp" | tr '\n' ' ')"
 
-# Ctrl-C (SIGINT to the whole process group) before any run finished: said so, exit 130, no table.
+# Ctrl-C (SIGINT to compare and its crawl, as a terminal sends it) before any run finished:
+# said so, exit 130, no table.
 printf '%s\n' "$base/fault/slow?ms=2000" > "$work/slow.txt"
-setsid "$crawlpool" compare --modes thread --workers 1 --repeat 1 --out-dir "$work/int" "$work/slow.txt" \
+"$crawlpool" compare --modes thread --workers 1 --repeat 1 --out-dir "$work/int" "$work/slow.txt" \
   > "$work/int.out" 2> "$work/int.err" &
 compare_pid=$!
-for _ in $(seq 200); do pgrep -P "$compare_pid" > /dev/null && break; sleep 0.05; done
-pgrep -P "$compare_pid" > /dev/null || fail "compare started no crawl"
-kill -INT -- "-$compare_pid"
+crawl_pid=
+for _ in $(seq 200); do crawl_pid=$(pgrep -P "$compare_pid" || true); [ -n "$crawl_pid" ] && break; sleep 0.05; done
+[ -n "$crawl_pid" ] || fail "compare started no crawl"
+kill -INT "$compare_pid" "$crawl_pid"
 set +e
 wait "$compare_pid"
 rc=$?

@@ -1,6 +1,6 @@
-/* pool_internal.h -- the pool's state and the core helpers (pool_core.c) that pool.c and the back ends share */
-#ifndef CRAWLPOOL_POOL_INTERNAL_H
-#define CRAWLPOOL_POOL_INTERNAL_H
+/* pool_core.h -- the pool's state and the core helpers (pool_core.c) that pool.c and the back ends share */
+#ifndef CRAWLPOOL_POOL_CORE_H
+#define CRAWLPOOL_POOL_CORE_H
 
 #include "pool.h"
 
