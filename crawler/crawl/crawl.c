@@ -12,24 +12,26 @@
 #include <unistd.h>
 
 #include "crawl_mode.h"
+#include "feed.h"
 #include "fetch.h"
+#include "job.h"
 #include "options.h"
 #include "output.h"
 #include "parse.h"
 #include "pool.h"
 #include "progress.h"
 #include "record.h"
-#include "urllist.h"
+#include "sources.h"
 
 struct crawl {
 	const struct crawl_options *opts;
 	const struct crawl_mode *mode;
 	struct crawl_plan plan;
-	struct urllist *list;
+	struct feed *feed;
 	struct output *out;
 	struct pool *pool;
 	struct progress progress;
-	int list_errno;		/* why reading the list failed */
+	int list_errno;		/* why reading a list failed */
 	bool write_failed;
 };
 
@@ -80,73 +82,35 @@ static void crawl_row(struct crawl *c, const char *url, const struct crawl_recor
 		crawl_give_up(c);
 }
 
-/* A list line with NUL bytes: an "invalid URL" row that shows each NUL as \0. */
-static int crawl_reject_nul(struct crawl *c, const char *line, size_t len)
-{
-	struct crawl_record rec;
-	char *shown = malloc(2 * len + 1), *p = shown;
-
-	if (!shown)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (line[i] == '\0') {
-			*p++ = '\\';
-			*p++ = '0';
-		} else {
-			*p++ = line[i];
-		}
-	}
-	*p = '\0';
-	record_init_error(&rec, "invalid URL");
-	crawl_row(c, shown, &rec, -1);
-	free(shown);
-	return 0;
-}
-
 static int crawl_next(void *ctx, void **job, size_t *job_len)
 {
 	struct crawl *c = ctx;
-	const char *line, *why;
-	struct crawl_record rec;
-	size_t len;
-	bool cut;
-	int rc;
+	struct feed_item item;
 
 	while (!crawl_interrupted && !c->write_failed) {
-		rc = urllist_next(c->list, &line, &len, &cut);
-		if (rc == 0)
-			return 0;
-		if (rc == URLLIST_AGAIN) {
-			/* Idle until more input: the rows so far belong in the file now. */
+		switch (feed_next(c->feed, &item)) {
+		case FEED_JOB:
+			*job = item.job;
+			*job_len = item.job_len;
+			return 1;
+		case FEED_ROW:
+			/* not worth a worker: the row is written here, in the order it came */
+			crawl_row(c, item.url, &item.rec, -1);
+			feed_row_written(c->feed, item.token);
+			continue;
+		case FEED_WAIT:
+			/* idle until more input or a host comes due: the rows so far belong in the file now */
 			if (output_flush(c->out) < 0) {
 				crawl_give_up(c);
 				return 0;
 			}
 			return POOL_NEXT_WAIT;
-		}
-		if (rc < 0) {
+		case FEED_END:
+			return 0;
+		default:
 			c->list_errno = errno;
 			return -1;
 		}
-		if (memchr(line, '\0', len)) {
-			/* the bytes after a NUL would be lost: the whole line is shown, escaped */
-			if (crawl_reject_nul(c, line, len) < 0)
-				return -1;
-			continue;
-		}
-		why = cut ? "URL too long" : fetch_check_url(line);
-		if (why) {
-			/* not worth a worker: the row is written here, in list order */
-			record_init_error(&rec, why);
-			crawl_row(c, line, &rec, -1);
-			continue;
-		}
-		*job = malloc(len + 1);
-		if (!*job)
-			return -1;
-		memcpy(*job, line, len + 1);
-		*job_len = len + 1;
-		return 1;
 	}
 	return 0;
 }
@@ -176,9 +140,14 @@ static void crawl_worker_fini(void *ctx, void *state)
 static void crawl_done(void *ctx, const struct pool_result *res)
 {
 	struct crawl *c = ctx;
-	const char *url = res->job;
 	struct crawl_record rec;
+	enum job_kind kind;
+	uint64_t token;
+	const char *url;
 
+	/* the parent made every job itself */
+	if (job_decode(res->job, res->job_len, &kind, &token, &url) < 0)
+		return;
 	switch (res->status) {
 	case POOL_JOB_DONE:
 		if (record_decode(res->data, res->len, &rec) != RECORD_OK)
@@ -191,7 +160,12 @@ static void crawl_done(void *ctx, const struct pool_result *res)
 		record_init_error(&rec, res->error ? res->error : "worker failed");
 		break;
 	}
+	if (!feed_job_result(c->feed, token, &rec)) {
+		feed_job_done(c->feed, token, url, NULL);
+		return;
+	}
 	crawl_row(c, url, &rec, res->worker_id);
+	feed_job_done(c->feed, token, url, &rec);
 }
 
 /* "8 workers", or in event mode "32 transfers on 2 loops". */
@@ -246,9 +220,8 @@ static int crawl_run(struct crawl *c)
 		return CRAWL_EXIT_FAILED;
 	}
 	crawl_signal_pool = c->pool;
-	/* A slow list on a pipe must not hold back the rows already fetched. */
-	urllist_nowait(c->list, true);
-	pool_watch_fd(c->pool, urllist_fd(c->list));
+	/* A slow list on a pipe, or a host that must wait, must not hold back the rows already fetched. */
+	pool_watch_fd(c->pool, feed_fd(c->feed));
 	/* process mode forks: nothing buffered may be copied into the workers */
 	fflush(NULL);
 	if (output_flush(c->out) < 0) {
@@ -263,8 +236,9 @@ static int crawl_run(struct crawl *c)
 	c->pool = NULL;
 	progress_clear(&c->progress);
 
-	if (rc == POOL_ENEXT && c->list_errno) {
-		fprintf(stderr, "crawlpool: cannot read url list '%s': %s\n", c->opts->input,
+	if (rc == POOL_ENEXT) {
+		fprintf(stderr, "crawlpool: %s: %s\n",
+			feed_failure(c->feed) ? feed_failure(c->feed) : "cannot go on",
 			strerror(c->list_errno));
 		return CRAWL_EXIT_FAILED;
 	}
@@ -291,6 +265,8 @@ static void crawl_plan(struct crawl *c)
 				.user_agent = o->user_agent,
 			},
 			.parse = o->parse,
+			.follow = o->follow,
+			.ignore_nofollow = o->ignore_nofollow,
 		},
 		.transfers = o->workers,
 		.abandoned = crawl_abandoned,
@@ -399,11 +375,20 @@ static int crawl_close_output(struct crawl *c, int status)
 	return status;
 }
 
+static bool crawl_reads_stdin(const struct crawl_options *o)
+{
+	for (size_t i = 0; i < o->n_inputs; i++)
+		if (strcmp(o->inputs[i], "-") == 0)
+			return true;
+	return false;
+}
+
 int crawl_main(int argc, char **argv)
 {
 	struct crawl_options opts;
 	struct crawl c = { .opts = &opts };
-	struct stat list_st;
+	const struct stat *lists;
+	size_t n_lists;
 	char err[512];
 	unsigned closed;
 	int status;
@@ -426,7 +411,7 @@ int crawl_main(int argc, char **argv)
 	 * emptied: a run that is refused leaves the user's files as they were.
 	 */
 	closed = crawl_hold_std_fds();
-	if ((closed & 1u << STDIN_FILENO) && strcmp(opts.input, "-") == 0) {
+	if ((closed & 1u << STDIN_FILENO) && crawl_reads_stdin(&opts)) {
 		fprintf(stderr, "crawlpool: cannot read url list from standard input: it is closed\n");
 		return CRAWL_EXIT_USAGE;
 	}
@@ -441,20 +426,17 @@ int crawl_main(int argc, char **argv)
 	crawl_signals(crawl_on_signal);
 	/* ulimit -f is a write error, cut back and reported like a full disk, not a crash */
 	signal(SIGXFSZ, SIG_IGN);
-	c.list = urllist_open(opts.input, err, sizeof(err));
-	if (!c.list) {
+	c.feed = feed_open(&opts, err, sizeof(err));
+	if (!c.feed) {
 		fprintf(stderr, "crawlpool: %s\n", err);
 		return CRAWL_EXIT_USAGE;
 	}
-	if (fstat(urllist_fd(c.list), &list_st) < 0) {
-		fprintf(stderr, "crawlpool: cannot read url list '%s': %s\n", opts.input, strerror(errno));
-		urllist_close(c.list);
-		return CRAWL_EXIT_USAGE;
-	}
-	c.out = output_open(opts.output, &opts.out, &list_st, err, sizeof(err));
+	lists = feed_lists(c.feed, &n_lists);
+	opts.out.follow_columns = opts.follow;
+	c.out = output_open(opts.output, &opts.out, lists, n_lists, err, sizeof(err));
 	if (!c.out) {
 		fprintf(stderr, "crawlpool: %s\n", err);
-		urllist_close(c.list);
+		feed_close(c.feed);
 		return CRAWL_EXIT_USAGE;
 	}
 	if (fetch_global_init() < 0) {
@@ -465,13 +447,13 @@ int crawl_main(int argc, char **argv)
 	parse_global_init();
 	/* a progress line would garble rows going to the same terminal */
 	progress_init(&c.progress, !opts.quiet && strcmp(opts.output, "-") != 0,
-		      opts.quiet ? -1 : urllist_count(opts.input));
+		      opts.quiet || opts.follow ? -1 : sources_count(opts.inputs, opts.n_inputs));
 	status = crawl_run(&c);
 	parse_global_cleanup();
 	fetch_global_cleanup();
 out_close:
 	status = crawl_close_output(&c, status);
-	urllist_close(c.list);
+	feed_close(c.feed);
 	/* after a failed write the rows written were counted above; the URLs done mean nothing */
 	if (!opts.quiet && !c.write_failed)
 		crawl_summary(&c);

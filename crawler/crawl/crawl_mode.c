@@ -33,16 +33,18 @@ static void size_one_each(struct crawl_plan *plan)
 	plan->worker_jobs = 1;
 }
 
-/* A job is a NUL-terminated URL; its result, the visit's record. */
+/* A job names a URL and what to do with it; its result is the visit's record. */
 static int visit_job(void *ctx, void *state, const void *job, size_t job_len,
 		     void **result, size_t *result_len)
 {
-	const char *url = job;
+	enum job_kind kind;
+	uint64_t token;
+	const char *url;
 
 	(void)ctx;
-	if (job_len == 0 || url[job_len - 1] != '\0')
+	if (job_decode(job, job_len, &kind, &token, &url) < 0)
 		return -1;
-	return visit_run(state, url, result, result_len);
+	return visit_run(state, kind, url, result, result_len);
 }
 
 static void visit_free_state(void *state)

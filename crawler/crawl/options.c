@@ -3,6 +3,8 @@
 #include "numbers.h"
 
 #include <getopt.h>
+#include <limits.h>
+#include <regex.h>
 #include <string.h>
 
 /* The longest a user may ask a single URL to take: a day. */
@@ -20,10 +22,26 @@ enum {
 	OPT_NO_FORMULA_GUARD,
 	OPT_NO_PARSE,
 	OPT_VERSION,
+	OPT_SCOPE,
+	OPT_INCLUDE,
+	OPT_EXCLUDE,
+	OPT_MAX_PAGES,
+	OPT_PER_HOST,
+	OPT_DELAY,
+	OPT_ROBOTS,
+	OPT_NO_ROBOTS,
+	OPT_RESOLVE,
+	OPT_IGNORE_NOFOLLOW,
 };
 
+/* Deeper than this no crawl means it; it bounds the depth column too. */
+#define OPTIONS_MAX_DEPTH 1000000
+#define OPTIONS_DEFAULT_DEPTH 5
+/* --per-host with --follow unless given: two at once, as polite crawlers do. */
+#define OPTIONS_FOLLOW_PER_HOST 2
+
 /* The leading ':' makes a missing value ':' rather than '?'. */
-static const char options_short[] = ":m:w:o:f:t:A:qh";
+static const char options_short[] = ":m:w:o:f:t:A:qhrd:";
 
 static const struct option options_long[] = {
 	{ "mode", required_argument, NULL, 'm' },
@@ -40,6 +58,18 @@ static const struct option options_long[] = {
 	{ "no-formula-guard", no_argument, NULL, OPT_NO_FORMULA_GUARD },
 	{ "no-parse", no_argument, NULL, OPT_NO_PARSE },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "follow", no_argument, NULL, 'r' },
+	{ "depth", required_argument, NULL, 'd' },
+	{ "scope", required_argument, NULL, OPT_SCOPE },
+	{ "include", required_argument, NULL, OPT_INCLUDE },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "max-pages", required_argument, NULL, OPT_MAX_PAGES },
+	{ "per-host", required_argument, NULL, OPT_PER_HOST },
+	{ "delay", required_argument, NULL, OPT_DELAY },
+	{ "robots", no_argument, NULL, OPT_ROBOTS },
+	{ "no-robots", no_argument, NULL, OPT_NO_ROBOTS },
+	{ "resolve", required_argument, NULL, OPT_RESOLVE },
+	{ "ignore-nofollow", no_argument, NULL, OPT_IGNORE_NOFOLLOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -47,10 +77,11 @@ static const struct option options_long[] = {
 
 void options_usage(FILE *f)
 {
-	fputs("usage: crawlpool crawl [OPTIONS] [URLS_FILE]\n"
+	fputs("usage: crawlpool crawl [OPTIONS] [URLS_FILE | URL]...\n"
 	      "\n"
-	      "Fetches every URL of URLS_FILE (default urls.txt, '-' for stdin; one a line,\n"
-	      "blank lines and # comments skipped) and writes one row per URL.\n"
+	      "Fetches every URL given and every URL of each URLS_FILE (default urls.txt,\n"
+	      "'-' for stdin; one a line, blank lines and # comments skipped) and writes one\n"
+	      "row per URL. An argument that begins with http:// or https:// is a URL.\n"
 	      "\n"
 	      "  -m, --mode process|thread|event\n"
 	      "                                what runs the transfers: a forked process or a\n"
@@ -74,6 +105,26 @@ void options_usage(FILE *f)
 	      "  -A, --user-agent STRING       User-Agent header\n"
 	      "      --no-parse                fetch only: no title or links\n"
 	      "  -q, --quiet                   no progress line and no summary\n"
+	      "      --resolve HOST:PORT:ADDR  connect to ADDR for HOST:PORT, as curl's --resolve\n"
+	      "\n"
+	      "Following links (start URLs are depth 0):\n"
+	      "  -r, --follow                  the in-scope links of every fetched HTML page join\n"
+	      "                                the crawl; each URL is fetched once\n"
+	      "  -d, --depth N                 links away from a start URL (default: 5; 0: start\n"
+	      "                                URLs only)\n"
+	      "      --scope host|domain|any   links followed: the scheme, host and port of a\n"
+	      "                                start URL (default), its registrable domain, or any\n"
+	      "      --include REGEX           follow only links matching one (POSIX extended)\n"
+	      "      --exclude REGEX           follow no link matching one; both repeatable\n"
+	      "      --max-pages N             take at most N URLs into the crawl (default: 0, no\n"
+	      "                                limit)\n"
+	      "      --ignore-nofollow         follow rel=nofollow links and nofollow pages too\n"
+	      "Politeness, for lists too:\n"
+	      "      --per-host N              transfers at once to one host (scheme, host, port);\n"
+	      "                                default 2 with --follow, else no limit (0)\n"
+	      "      --delay SECONDS           least time between the starts of two requests to\n"
+	      "                                one host (default: 0)\n"
+	      "      --robots, --no-robots     obey robots.txt (default: on with --follow)\n"
 	      "  -h, --help                    this help\n"
 	      "      --version                 the version\n"
 	      "\n"
@@ -90,7 +141,12 @@ void options_defaults(struct crawl_options *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->mode = POOL_THREADS;
 	opts->workers = 8;
-	opts->input = "urls.txt";
+	static const char *const default_inputs[] = { "urls.txt" };
+
+	opts->inputs = default_inputs;
+	opts->n_inputs = 1;
+	opts->depth = OPTIONS_DEFAULT_DEPTH;
+	opts->scope = FRONTIER_SCOPE_HOST;
 	opts->output = "results.csv";
 	opts->out.format = OUTPUT_CSV;
 	opts->out.formula_guard = true;
@@ -132,6 +188,116 @@ bool options_takes_value(const char *arg)
 		found = o;
 	}
 	return found && found->has_arg == required_argument;
+}
+
+/* A repeatable option's value, kept in list (at most OPTIONS_MAX_REPEATS). */
+static int options_repeat(const char *name, const char *arg, const char **list, size_t *n,
+			  char *err, size_t errlen)
+{
+	if (*n == OPTIONS_MAX_REPEATS) {
+		snprintf(err, errlen, "too many %s options: %d at most", name, OPTIONS_MAX_REPEATS);
+		return -1;
+	}
+	list[(*n)++] = arg;
+	return 0;
+}
+
+/* A regular expression that does not compile is a usage error, not a crawl that follows nothing. */
+static int options_pattern(const char *name, const char *arg, const char **list, size_t *n,
+			   char *err, size_t errlen)
+{
+	regex_t re;
+	char why[128];
+	int rc = regcomp(&re, arg, REG_EXTENDED | REG_NOSUB);
+
+	if (rc != 0) {
+		regerror(rc, &re, why, sizeof(why));
+		snprintf(err, errlen, "invalid %s '%s': %s", name, arg, why);
+		return -1;
+	}
+	regfree(&re);
+	return options_repeat(name, arg, list, n, err, errlen);
+}
+
+/* "HOST:PORT:ADDR": a host, a port and at least one address, as curl takes them. */
+static int options_resolve(const char *arg, struct crawl_options *opts, char *err, size_t errlen)
+{
+	const char *port = strchr(arg, ':'), *addr = port ? strchr(port + 1, ':') : NULL;
+	char text[16];
+	long long v;
+
+	if (!port || port == arg || !addr || addr == port + 1 || !addr[1] ||
+	    (size_t)(addr - port - 1) >= sizeof(text)) {
+		snprintf(err, errlen, "invalid --resolve '%s': use HOST:PORT:ADDR", arg);
+		return -1;
+	}
+	memcpy(text, port + 1, (size_t)(addr - port - 1));
+	text[addr - port - 1] = '\0';
+	if (num_parse_int("--resolve port", text, 1, 65535, &v, err, errlen) < 0)
+		return -1;
+	return options_repeat("--resolve", arg, opts->resolve, &opts->n_resolve, err, errlen);
+}
+
+static int options_apply_follow(int c, const char *arg, struct crawl_options *opts,
+				char *err, size_t errlen)
+{
+	long long v;
+
+	switch (c) {
+	case 'r':
+		opts->follow = true;
+		return 0;
+	case 'd':
+		if (num_parse_int("--depth", arg, 0, OPTIONS_MAX_DEPTH, &v, err, errlen) < 0)
+			return -1;
+		opts->depth = (unsigned)v;
+		return 0;
+	case OPT_SCOPE:
+		if (strcmp(arg, "host") == 0)
+			opts->scope = FRONTIER_SCOPE_HOST;
+		else if (strcmp(arg, "domain") == 0)
+			opts->scope = FRONTIER_SCOPE_DOMAIN;
+		else if (strcmp(arg, "any") == 0)
+			opts->scope = FRONTIER_SCOPE_ANY;
+		else {
+			snprintf(err, errlen, "invalid --scope '%s': use host, domain or any", arg);
+			return -1;
+		}
+		return 0;
+	case OPT_INCLUDE:
+		return options_pattern("--include", arg, opts->include, &opts->n_include, err, errlen);
+	case OPT_EXCLUDE:
+		return options_pattern("--exclude", arg, opts->exclude, &opts->n_exclude, err, errlen);
+	case OPT_MAX_PAGES:
+		if (num_parse_int("--max-pages", arg, 0, LLONG_MAX, &v, err, errlen) < 0)
+			return -1;
+		opts->max_pages = (unsigned long)v;
+		return 0;
+	case OPT_PER_HOST:
+		if (num_parse_int("--per-host", arg, 0, POOL_MAX_WORKERS, &v, err, errlen) < 0)
+			return -1;
+		opts->per_host = (unsigned)v;
+		opts->per_host_given = true;
+		return 0;
+	case OPT_DELAY:
+		if (num_parse_seconds("--delay", arg, 0, OPTIONS_MAX_MS, &v, err, errlen) < 0)
+			return -1;
+		opts->delay_ms = (long)v;
+		return 0;
+	case OPT_ROBOTS:
+	case OPT_NO_ROBOTS:
+		opts->robots = c == OPT_ROBOTS;
+		opts->robots_given = true;
+		return 0;
+	case OPT_RESOLVE:
+		return options_resolve(arg, opts, err, errlen);
+	case OPT_IGNORE_NOFOLLOW:
+		opts->ignore_nofollow = true;
+		return 0;
+	default:
+		snprintf(err, errlen, "unhandled option");
+		return -1;
+	}
 }
 
 /* Applies one option; -1 with err filled when its value is bad. */
@@ -200,8 +366,7 @@ static int options_apply(int c, const char *arg, struct crawl_options *opts,
 		opts->quiet = true;
 		return 0;
 	default:
-		snprintf(err, errlen, "unhandled option");
-		return -1;
+		return options_apply_follow(c, arg, opts, err, errlen);
 	}
 }
 
@@ -244,12 +409,14 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 				return OPTIONS_USAGE;
 		}
 	}
-	if (argc - optind > 1) {
-		snprintf(err, errlen, "one URLS_FILE at most, got '%s' and '%s'",
-			 argv[optind], argv[optind + 1]);
-		return OPTIONS_USAGE;
+	if (argc > optind) {
+		opts->inputs = (const char *const *)argv + optind;
+		opts->n_inputs = (size_t)(argc - optind);
 	}
-	if (argc - optind == 1)
-		opts->input = argv[optind];
+	/* defaults that depend on --follow */
+	if (!opts->per_host_given && opts->follow)
+		opts->per_host = OPTIONS_FOLLOW_PER_HOST;
+	if (!opts->robots_given)
+		opts->robots = opts->follow;
 	return OPTIONS_RUN;
 }

@@ -6,13 +6,18 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "frontier.h"
 #include "output.h"
 #include "pool.h"
+
+/* At most this many --include, --exclude and --resolve options each. */
+enum { OPTIONS_MAX_REPEATS = 64 };
 
 struct crawl_options {
 	enum pool_mode mode;
 	unsigned workers;		/* --workers: transfers, URLs being fetched at once, in every mode */
-	const char *input;		/* URLS_FILE, "-" for stdin */
+	const char *const *inputs;	/* URLs to start from and URL list files, in order; "-" is stdin */
+	size_t n_inputs;
 	const char *output;		/* "-" for stdout */
 	struct output_options out;
 	long timeout_ms;
@@ -22,6 +27,24 @@ struct crawl_options {
 	const char *user_agent;		/* NULL: the default */
 	bool quiet;
 	bool parse;			/* false with --no-parse: fetch only */
+	const char *resolve[OPTIONS_MAX_REPEATS];	/* HOST:PORT:ADDR, as curl's --resolve */
+	size_t n_resolve;
+
+	/* Following links, and politeness (which holds for lists too). */
+	bool follow;
+	unsigned depth;			/* links away from a start URL */
+	enum frontier_scope scope;
+	const char *include[OPTIONS_MAX_REPEATS];	/* POSIX extended regular expressions */
+	size_t n_include;
+	const char *exclude[OPTIONS_MAX_REPEATS];
+	size_t n_exclude;
+	unsigned long max_pages;	/* 0: no limit */
+	unsigned per_host;		/* transfers at once to one host; 0: no limit */
+	bool per_host_given;
+	long delay_ms;			/* between the starts of two requests to one host */
+	bool robots;			/* obey robots.txt */
+	bool robots_given;
+	bool ignore_nofollow;
 };
 
 enum options_verdict {

@@ -91,15 +91,17 @@ static void loop_give(struct loop *l, struct pool_feed *feed, struct loop_slot *
 static void loop_start(struct loop *l, struct pool_feed *feed, struct pool_task *task,
 		       const void *job, size_t job_len)
 {
-	const char *url = job;
+	enum job_kind kind;
+	uint64_t token;
+	const char *url;
 	struct loop_slot *s;
 
-	if (job_len == 0 || url[job_len - 1] != '\0') {
+	if (job_decode(job, job_len, &kind, &token, &url) < 0) {
 		pool_feed_give(feed, task, -1, NULL, 0);
 		return;
 	}
 	s = &l->slots[l->idle[--l->n_idle]];
-	if (visit_start(s->visit, url) < 0 ||
+	if (visit_start(s->visit, kind, url) < 0 ||
 	    fetch_multi_add(l->multi, visit_fetch(s->visit), s) < 0) {
 		loop_give(l, feed, s, task, NULL);
 		return;

@@ -23,11 +23,11 @@ struct loop *loop_new(const struct loop_options *opts);
 void loop_free(struct loop *l);
 
 /*
- * The pool_serve_cb body: takes jobs (NUL-terminated URLs) from feed while
+ * The pool_serve_cb body: takes jobs (job.h) from feed while
  * a visit is free, runs their transfers side by side, gives each record
  * back as soon as its transfer ends, and returns 0 once the feed is closed
  * and every job was given back; -1 if curl failed (jobs still held are
- * given back as failed first). A job that is not a NUL-terminated string
+ * given back as failed first). A blob that is not a job
  * is given back as failed.
  */
 int loop_serve(struct loop *l, struct pool_feed *feed);

@@ -27,9 +27,9 @@
 
 #define OUTPUT_BOM "\xef\xbb\xbf"
 
-const char *const output_columns[OUTPUT_NCOLUMNS] = {
+const char *const output_columns[OUTPUT_NCOLUMNS_FOLLOW] = {
 	"url", "final_url", "status", "bytes", "content_type", "ttfb_ms",
-	"time_ms", "redirects", "title", "links", "worker", "error",
+	"time_ms", "redirects", "title", "links", "worker", "error", "depth", "referrer",
 };
 
 static const char *const output_format_names[] = { "csv", "tsv", "jsonl" };
@@ -340,10 +340,15 @@ static const char *output_ms(char *buf, size_t size, long long us)
 }
 
 struct output_fields {
-	const char *v[OUTPUT_NCOLUMNS];
-	bool text[OUTPUT_NCOLUMNS];	/* a string rather than a number */
-	char num[7][32];
+	const char *v[OUTPUT_NCOLUMNS_FOLLOW];
+	bool text[OUTPUT_NCOLUMNS_FOLLOW];	/* a string rather than a number */
+	char num[8][32];
 };
+
+static size_t output_ncolumns(const struct output_options *opts)
+{
+	return opts->follow_columns ? OUTPUT_NCOLUMNS_FOLLOW : OUTPUT_NCOLUMNS;
+}
 
 static void output_collect(struct output_fields *f, const char *url,
 			   const struct crawl_record *r, long worker)
@@ -363,7 +368,9 @@ static void output_collect(struct output_fields *f, const char *url,
 	f->v[9] = output_number(f->num[5], sizeof(f->num[5]), r->links, r->links >= 0);
 	f->v[10] = output_number(f->num[6], sizeof(f->num[6]), worker, worker >= 0);
 	f->v[11] = r->error;
-	f->text[0] = f->text[1] = f->text[4] = f->text[8] = f->text[11] = true;
+	f->v[12] = output_number(f->num[7], sizeof(f->num[7]), r->depth, r->depth >= 0);
+	f->v[13] = r->referrer;
+	f->text[0] = f->text[1] = f->text[4] = f->text[8] = f->text[11] = f->text[13] = true;
 }
 
 int output_row(struct output *out, const char *url, const struct crawl_record *rec, long worker)
@@ -375,7 +382,7 @@ int output_row(struct output *out, const char *url, const struct crawl_record *r
 	output_collect(&f, url, rec, worker);
 	if (out->opts.format == OUTPUT_JSONL)
 		output_putc(out, '{');
-	for (size_t i = 0; i < OUTPUT_NCOLUMNS; i++) {
+	for (size_t i = 0; i < output_ncolumns(&out->opts); i++) {
 		switch (out->opts.format) {
 		case OUTPUT_CSV:
 			if (i > 0)
@@ -413,14 +420,14 @@ int output_row(struct output *out, const char *url, const struct crawl_record *r
 }
 
 /* The header line of a format without its line end (empty for JSON Lines); its length. */
-static size_t output_header_text(enum output_format format, char *buf, size_t size)
+static size_t output_header_text(enum output_format format, size_t ncolumns, char *buf, size_t size)
 {
 	size_t n = 0;
 
 	buf[0] = '\0';
 	if (format == OUTPUT_JSONL)
 		return 0;
-	for (size_t i = 0; i < OUTPUT_NCOLUMNS && n < size; i++)
+	for (size_t i = 0; i < ncolumns && n < size; i++)
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : format == OUTPUT_CSV ?
 				      "," : "\t", output_columns[i]);
 	return n;
@@ -430,7 +437,8 @@ static size_t output_header_text(enum output_format format, char *buf, size_t si
 static void output_start(struct output *out, const char *line_end, bool header, bool bom)
 {
 	char text[256];
-	size_t n = output_header_text(out->opts.format, text, sizeof(text));
+	size_t n = output_header_text(out->opts.format, output_ncolumns(&out->opts), text,
+				      sizeof(text));
 
 	if (line_end)
 		output_puts(out, line_end);
@@ -451,7 +459,8 @@ static const char *output_seems(const char *p, size_t len)
 	if (len >= 7 && memcmp(p, "{\"url\":", 7) == 0)
 		return output_format_names[OUTPUT_JSONL];
 	for (int f = OUTPUT_CSV; f <= OUTPUT_TSV; f++) {
-		size_t n = output_header_text((enum output_format)f, text, sizeof(text));
+		size_t n = output_header_text((enum output_format)f, OUTPUT_NCOLUMNS, text,
+					      sizeof(text));
 
 		if (len >= n && memcmp(p, text, n) == 0)
 			return output_format_names[f];
@@ -520,7 +529,7 @@ static int output_examine(struct output *out, const char *path, const struct sta
 		*header = true;
 		return 0;
 	}
-	wlen = output_header_text(format, want, sizeof(want));
+	wlen = output_header_text(format, output_ncolumns(&out->opts), want, sizeof(want));
 	if (format == OUTPUT_JSONL)
 		ok = skip == 0 && len >= 7 && memcmp(first, "{\"url\":", 7) == 0;
 	else
@@ -544,8 +553,20 @@ static int output_examine(struct output *out, const char *path, const struct sta
 	return 0;
 }
 
+/* Whether st is one of the regular files being read as lists. */
+static bool output_is_a_list(const struct stat *st, const struct stat *lists, size_t n_lists)
+{
+	if (!S_ISREG(st->st_mode))
+		return false;
+	for (size_t i = 0; i < n_lists; i++)
+		if (S_ISREG(lists[i].st_mode) && st->st_dev == lists[i].st_dev &&
+		    st->st_ino == lists[i].st_ino)
+			return true;
+	return false;
+}
+
 struct output *output_open(const char *path, const struct output_options *opts,
-			   const struct stat *list, char *err, size_t errlen)
+			   const struct stat *lists, size_t n_lists, char *err, size_t errlen)
 {
 	struct output *out = calloc(1, sizeof(*out));
 	bool to_stdout = strcmp(path, "-") == 0, header = true, bom = opts->bom;
@@ -581,8 +602,7 @@ struct output *output_open(const char *path, const struct output_options *opts,
 		}
 	}
 	/* a symlink, a hard link, ./list or /dev/stdin: one device and inode */
-	if (list && S_ISREG(st.st_mode) && S_ISREG(list->st_mode) &&
-	    st.st_dev == list->st_dev && st.st_ino == list->st_ino) {
+	if (output_is_a_list(&st, lists, n_lists)) {
 		snprintf(err, errlen, "cannot write to %s: it is the url list being read", out->name);
 		goto fail;
 	}

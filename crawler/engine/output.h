@@ -19,25 +19,26 @@ struct output_options {
 	bool append;		/* keep what FILE holds; header only if it is empty */
 	bool bom;		/* UTF-8 byte-order mark before a new header (CSV, TSV) */
 	bool formula_guard;	/* CSV, TSV: ' before text starting with = + - @ tab or CR */
+	bool follow_columns;	/* depth and referrer after the others (a crawl that follows links) */
 };
 
-/* The columns, in order. */
+/* The columns, in order: the 12 of every crawl, then depth and referrer. */
 extern const char *const output_columns[];
-enum { OUTPUT_NCOLUMNS = 12 };
+enum { OUTPUT_NCOLUMNS = 12, OUTPUT_NCOLUMNS_FOLLOW = 14 };
 
 struct output;
 
 /*
  * Opens path for writing ("-" is stdout) and queues the BOM and header when
  * they are due. Nothing is changed before every check has passed: the
- * output must not be the regular file list (the URL list being read; NULL:
- * no such check), and with opts->append a file that has something in it must start
+ * output must not be one of the n_lists regular files being read as URL
+ * lists, and with opts->append a file that has something in it must start
  * with this format's header (CSV, TSV) or one of its rows (JSON Lines). Such
  * a file keeps its BOM or its lack of one, and gets the line end its last
  * line lacks. Returns NULL with a message in err on failure.
  */
 struct output *output_open(const char *path, const struct output_options *opts,
-			   const struct stat *list, char *err, size_t errlen);
+			   const struct stat *lists, size_t n_lists, char *err, size_t errlen);
 
 /*
  * Adds one row. worker < 0 leaves the worker column empty. Rows are

@@ -14,7 +14,7 @@
 #define RECORD_MAGIC 0x63726c31u	/* "crl1" */
 #define RECORD_NO_STRING UINT32_MAX
 /* Strings in a record are capped upstream; this only bounds a corrupt blob. */
-#define RECORD_MAX_STRING (1u << 20)
+#define RECORD_MAX_STRING (16u << 20)
 
 struct record_head {
 	uint32_t magic;
@@ -33,11 +33,14 @@ void record_init_error(struct crawl_record *rec, const char *error)
 	rec->ttfb_us = -1;
 	rec->time_us = -1;
 	rec->links = -1;
+	rec->depth = -1;
 	rec->error = error;
 }
 
-static const char **record_strings(struct crawl_record *rec, size_t i)
+/* The i-th string of a record; *len is set for one whose length is not strlen's. */
+static const char **record_strings(struct crawl_record *rec, size_t i, size_t **len)
 {
+	*len = NULL;
 	switch (i) {
 	case 0:
 		return &rec->final_url;
@@ -45,12 +48,17 @@ static const char **record_strings(struct crawl_record *rec, size_t i)
 		return &rec->content_type;
 	case 2:
 		return &rec->title;
-	default:
+	case 3:
 		return &rec->error;
+	case 4:
+		return &rec->found;
+	default:
+		*len = &rec->body_len;
+		return &rec->body;
 	}
 }
 
-enum { RECORD_NSTRINGS = 4 };
+enum { RECORD_NSTRINGS = 6 };
 
 int record_encode(const struct crawl_record *rec, void **blob, size_t *len)
 {
@@ -68,9 +76,10 @@ int record_encode(const struct crawl_record *rec, void **blob, size_t *len)
 	char *p;
 
 	for (size_t i = 0; i < RECORD_NSTRINGS; i++) {
-		const char *s = *record_strings(&copy, i);
+		size_t *known;
+		const char *s = *record_strings(&copy, i, &known);
 
-		slen[i] = s ? strlen(s) : 0;
+		slen[i] = !s ? 0 : known ? *known : strlen(s);
 		if (slen[i] > RECORD_MAX_STRING)
 			slen[i] = RECORD_MAX_STRING;
 		total += sizeof(uint32_t) + (s ? slen[i] + 1 : 0);
@@ -83,7 +92,8 @@ int record_encode(const struct crawl_record *rec, void **blob, size_t *len)
 	memcpy(p, &head, sizeof(head));
 	p += sizeof(head);
 	for (size_t i = 0; i < RECORD_NSTRINGS; i++) {
-		const char *s = *record_strings(&copy, i);
+		size_t *known;
+		const char *s = *record_strings(&copy, i, &known);
 		uint32_t n = s ? (uint32_t)slen[i] : RECORD_NO_STRING;
 
 		memcpy(p, &n, sizeof(n));
@@ -115,7 +125,10 @@ int record_decode(const void *blob, size_t len, struct crawl_record *rec)
 	rec->time_us = head.time_us;
 	rec->redirects = (long)head.redirects;
 	rec->links = (long)head.links;
+	rec->depth = -1;
 	for (size_t i = 0; i < RECORD_NSTRINGS; i++) {
+		size_t *known;
+		const char **field = record_strings(rec, i, &known);
 		uint32_t n;
 
 		if ((size_t)(end - p) < sizeof(n))
@@ -126,7 +139,9 @@ int record_decode(const void *blob, size_t len, struct crawl_record *rec)
 			continue;
 		if (n > RECORD_MAX_STRING || (size_t)(end - p) < (size_t)n + 1 || p[n] != '\0')
 			return RECORD_EBADBLOB;
-		*record_strings(rec, i) = p;
+		*field = p;
+		if (known)
+			*known = n;
 		p += (size_t)n + 1;
 	}
 	return p == end ? RECORD_OK : RECORD_EBADBLOB;

@@ -19,6 +19,12 @@ struct crawl_record {
 	const char *content_type;
 	const char *title;	/* NULL when not parsed as HTML */
 	const char *error;	/* NULL on success */
+	const char *found;	/* links to follow, absolute and normalised, one a line; NULL if not asked */
+	const char *body;	/* the body itself (a robots.txt), NUL-terminated; NULL if not asked */
+	size_t body_len;	/* bytes of body, which may hold NUL bytes itself */
+	/* Where the URL came from, set by the parent of a crawl that follows links; not encoded. */
+	long depth;		/* links away from a start URL; -1 when not following */
+	const char *referrer;	/* the page it was found on */
 };
 
 enum {

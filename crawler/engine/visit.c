@@ -2,6 +2,7 @@
 #include "visit.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "parse.h"
 #include "record.h"
@@ -10,8 +11,12 @@ struct visit {
 	struct fetch *fetch;
 	struct fetch_sink sink;	/* the body goes to visit_begin and visit_data */
 	struct parse *parse;	/* NULL with --no-parse */
+	enum job_kind kind;	/* of the current URL */
 	bool begun;		/* the current body has started */
 	bool parsing;		/* ... and is going to the parser */
+	char *body;		/* a robots.txt's body, up to VISIT_BODY_MAX */
+	size_t body_len;
+	bool body_failed;	/* out of memory keeping it */
 };
 
 static void visit_begin(void *ctx, const char *content_type)
@@ -19,8 +24,24 @@ static void visit_begin(void *ctx, const char *content_type)
 	struct visit *v = ctx;
 
 	v->begun = true;
-	v->parsing = v->parse && parse_is_html(content_type) &&
+	v->parsing = v->kind == JOB_PAGE && v->parse && parse_is_html(content_type) &&
 		     parse_begin(v->parse, content_type) == 0;
+}
+
+/* A robots.txt is kept whole, up to its cap: the rest is never read by the parser anyway. */
+static void visit_keep(struct visit *v, const char *buf, size_t len)
+{
+	if (!v->body) {
+		v->body = malloc(VISIT_BODY_MAX + 1);
+		if (!v->body) {
+			v->body_failed = true;
+			return;
+		}
+	}
+	if (len > VISIT_BODY_MAX - v->body_len)
+		len = VISIT_BODY_MAX - v->body_len;
+	memcpy(v->body + v->body_len, buf, len);
+	v->body_len += len;
 }
 
 static int visit_data(void *ctx, const char *buf, size_t len)
@@ -29,6 +50,8 @@ static int visit_data(void *ctx, const char *buf, size_t len)
 
 	if (v->parsing)
 		parse_feed(v->parse, buf, len);
+	else if (v->kind == JOB_ROBOTS && !v->body_failed)
+		visit_keep(v, buf, len);
 	return 0;
 }
 
@@ -62,12 +85,15 @@ void visit_free(struct visit *v)
 		return;
 	parse_free(v->parse);
 	fetch_free(v->fetch);
+	free(v->body);
 	free(v);
 }
 
-int visit_start(struct visit *v, const char *url)
+int visit_start(struct visit *v, enum job_kind kind, const char *url)
 {
-	v->begun = v->parsing = false;
+	v->kind = kind;
+	v->begun = v->parsing = v->body_failed = false;
+	v->body_len = 0;
 	return fetch_start(v->fetch, url, &v->sink);
 }
 
@@ -96,8 +122,17 @@ int visit_finish(struct visit *v, const struct fetch_result *res, void **blob, s
 		.content_type = res->content_type,
 		.error = res->error,
 	};
+	if (v->kind == JOB_ROBOTS) {
+		if (v->body_failed)
+			rec.error = "out of memory";
+		/* no body at all is an empty robots.txt, which allows everything */
+		rec.body = v->body ? v->body : "";
+		rec.body_len = v->body_len;
+		if (v->body)
+			v->body[v->body_len] = '\0';
+	}
 	/* a failed transfer's partial body is not a page: no title, no links */
-	if (res->ok && v->parse && parse_is_html(res->content_type)) {
+	else if (res->ok && v->parse && parse_is_html(res->content_type)) {
 		if (v->parsing) {
 			parse_end(v->parse, &facts);
 			rec.title = facts.title;
@@ -114,11 +149,11 @@ int visit_finish(struct visit *v, const struct fetch_result *res, void **blob, s
 	return record_encode(&rec, blob, len) == RECORD_OK ? 0 : -1;
 }
 
-int visit_run(struct visit *v, const char *url, void **blob, size_t *len)
+int visit_run(struct visit *v, enum job_kind kind, const char *url, void **blob, size_t *len)
 {
 	struct fetch_result res;
 
-	if (visit_start(v, url) < 0)
+	if (visit_start(v, kind, url) < 0)
 		return visit_finish(v, NULL, blob, len);
 	fetch_perform(v->fetch, &res);
 	return visit_finish(v, &res, blob, len);

@@ -335,7 +335,7 @@ static void test_usage_and_exit_codes(void **state)
 	const char *unknown[] = { "crawl", "--frobnicate", list, NULL };
 	const char *workers[] = { "crawl", "-w", "0", list, NULL };
 	const char *format[] = { "crawl", "-f", "xlsx", list, NULL };
-	const char *two[] = { "crawl", list, list, NULL };
+	const char *regex[] = { "crawl", "--include", "a(", list, NULL };
 	const char *missing[] = { "crawl", "-o", never, nope, NULL };
 	const char *unwritable[] = { "crawl", "-o", "/nonexistent/dir/out.csv", list, NULL };
 	const char *command[] = { "crawlx", NULL };
@@ -347,7 +347,7 @@ static void test_usage_and_exit_codes(void **state)
 	expect_exit(unknown, 2, "unknown option --frobnicate");
 	expect_exit(workers, 2, "invalid --workers");
 	expect_exit(format, 2, "invalid --format");
-	expect_exit(two, 2, "one URLS_FILE at most");
+	expect_exit(regex, 2, "invalid --include 'a('");
 	expect_exit(missing, 2, "cannot open url list");
 	/* nothing is created for a list that cannot be read */
 	assert_null(fopen(never, "r"));

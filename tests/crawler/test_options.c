@@ -25,7 +25,8 @@ static void test_defaults(void **state)
 	assert_int_equal(parse(ARGC(argv), argv, &o, err), OPTIONS_RUN);
 	assert_int_equal(o.mode, POOL_THREADS);
 	assert_int_equal(o.workers, 8);
-	assert_string_equal(o.input, "urls.txt");
+	assert_int_equal(o.n_inputs, 1);
+	assert_string_equal(o.inputs[0], "urls.txt");
 	assert_string_equal(o.output, "results.csv");
 	assert_int_equal(o.out.format, OUTPUT_CSV);
 	assert_false(o.out.append);
@@ -65,7 +66,8 @@ static void test_every_option(void **state)
 	assert_false(o.out.formula_guard);
 	assert_false(o.parse);
 	assert_true(o.quiet);
-	assert_string_equal(o.input, "list.txt");
+	assert_int_equal(o.n_inputs, 1);
+	assert_string_equal(o.inputs[0], "list.txt");
 }
 
 static void test_options_after_file_and_stdin(void **state)
@@ -76,7 +78,8 @@ static void test_options_after_file_and_stdin(void **state)
 
 	(void)state;
 	assert_int_equal(parse(ARGC(argv), argv, &o, err), OPTIONS_RUN);
-	assert_string_equal(o.input, "-");
+	assert_int_equal(o.n_inputs, 1);
+	assert_string_equal(o.inputs[0], "-");
 	assert_int_equal(o.workers, 2);
 	assert_int_equal(o.mode, POOL_THREADS);
 }
@@ -118,6 +121,48 @@ static void expect_usage(char **argv, int argc, const char *needle)
 		fail_msg("'%s' does not mention '%s'", err, needle);
 }
 
+/* Several lists and URLs, and the options of a followed crawl with their defaults. */
+static void test_follow_options(void **state)
+{
+	char *plain[] = { "crawl", "a.txt", "http://x.test/", "-", NULL };
+	char *follow[] = { "crawl", "-r", "-d", "2", "--scope", "domain", "--include", "/a/",
+			   "--include", "b$", "--exclude", "\\.pdf$", "--max-pages", "50",
+			   "--delay", "0.25", "--no-robots", "--resolve", "x.test:80:127.0.0.1",
+			   "http://x.test/", NULL };
+	char *bad_re[] = { "crawl", "--exclude", "a(", NULL };
+	char *bad_resolve[] = { "crawl", "--resolve", "x.test:80", NULL };
+	char *bad_port[] = { "crawl", "--resolve", "x.test:0:127.0.0.1", NULL };
+	char *bad_delay[] = { "crawl", "--delay", "-1", NULL };
+	struct crawl_options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(ARGC(plain), plain, &o, err), OPTIONS_RUN);
+	assert_int_equal(o.n_inputs, 3);
+	assert_string_equal(o.inputs[1], "http://x.test/");
+	assert_false(o.follow);
+	assert_int_equal(o.per_host, 0);
+	assert_false(o.robots);
+
+	assert_int_equal(parse(ARGC(follow), follow, &o, err), OPTIONS_RUN);
+	assert_true(o.follow);
+	assert_int_equal(o.depth, 2);
+	assert_int_equal(o.scope, FRONTIER_SCOPE_DOMAIN);
+	assert_int_equal(o.n_include, 2);
+	assert_int_equal(o.n_exclude, 1);
+	assert_int_equal(o.max_pages, 50);
+	assert_int_equal(o.delay_ms, 250);
+	assert_int_equal(o.per_host, 2);
+	assert_false(o.robots);
+	assert_int_equal(o.n_resolve, 1);
+	assert_int_equal(o.n_inputs, 1);
+
+	expect_usage(bad_re, ARGC(bad_re), "invalid --exclude 'a('");
+	expect_usage(bad_resolve, ARGC(bad_resolve), "invalid --resolve 'x.test:80'");
+	expect_usage(bad_port, ARGC(bad_port), "invalid --resolve port '0'");
+	expect_usage(bad_delay, ARGC(bad_delay), "invalid --delay '-1'");
+}
+
 static void test_bad_usage(void **state)
 {
 	char *a[] = { "crawl", "--workers", "0", NULL };
@@ -130,7 +175,7 @@ static void test_bad_usage(void **state)
 	char *h[] = { "crawl", "-z", NULL };
 	char *i[] = { "crawl", "--output", NULL };
 	char *j[] = { "crawl", "-o", NULL };
-	char *k[] = { "crawl", "a.txt", "b.txt", NULL };
+	char *k[] = { "crawl", "--scope", "planet", NULL };
 	char *l[] = { "crawl", "--max-redirects", "-1", NULL };
 	char *m[] = { "crawl", "--workers", "4x", NULL };
 
@@ -145,7 +190,7 @@ static void test_bad_usage(void **state)
 	expect_usage(h, ARGC(h), "unknown option -z");
 	expect_usage(i, ARGC(i), "option --output needs a value");
 	expect_usage(j, ARGC(j), "option -o needs a value");
-	expect_usage(k, ARGC(k), "one URLS_FILE at most");
+	expect_usage(k, ARGC(k), "invalid --scope 'planet': use host, domain or any");
 	expect_usage(l, ARGC(l), "invalid --max-redirects '-1'");
 	expect_usage(m, ARGC(m), "invalid --workers '4x'");
 }
@@ -278,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_event_mode),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_bad_usage),
+		cmocka_unit_test(test_follow_options),
 		cmocka_unit_test(test_bad_numbers),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_seconds),

@@ -70,7 +70,7 @@ static struct output *open_out(enum output_format format, bool append, bool bom,
 	const struct output_options o = { .format = format, .append = append, .bom = bom,
 					  .formula_guard = guard };
 	char err[256];
-	struct output *out = output_open(test_path, &o, NULL, err, sizeof(err));
+	struct output *out = output_open(test_path, &o, NULL, 0, err, sizeof(err));
 
 	assert_non_null(out);
 	return out;
@@ -245,7 +245,7 @@ static void test_open_failure(void **state)
 	char err[256];
 
 	(void)state;
-	assert_null(output_open("/nonexistent/dir/out.csv", &o, NULL, err, sizeof(err)));
+	assert_null(output_open("/nonexistent/dir/out.csv", &o, NULL, 0, err, sizeof(err)));
 	assert_non_null(strstr(err, "cannot open output '/nonexistent/dir/out.csv'"));
 }
 
@@ -256,7 +256,7 @@ static void test_write_failure(void **state)
 	struct output *out;
 
 	(void)state;
-	out = output_open("/dev/full", &o, NULL, err, sizeof(err));
+	out = output_open("/dev/full", &o, NULL, 0, err, sizeof(err));
 	assert_non_null(out);
 	output_row(out, "u", &page, 1);
 	assert_int_equal(output_flush(out), -1);
@@ -391,7 +391,7 @@ static void expect_append_refused(enum output_format format, const char *before,
 	char *got;
 
 	put_file(before, len);
-	assert_null(output_open(test_path, &o, NULL, err, sizeof(err)));
+	assert_null(output_open(test_path, &o, NULL, 0, err, sizeof(err)));
 	if (!strstr(err, why))
 		fail_msg("error '%s' lacks '%s'", err, why);
 	got = slurp(&got_len);
@@ -435,16 +435,16 @@ static void test_refuses_the_list(void **state)
 	snprintf(sym, sizeof(sym), "%s.link", test_path);
 	unlink(sym);
 	assert_int_equal(symlink(test_path, sym), 0);
-	assert_null(output_open(test_path, &o, &st, err, sizeof(err)));
+	assert_null(output_open(test_path, &o, &st, 1, err, sizeof(err)));
 	assert_non_null(strstr(err, "it is the url list being read"));
-	assert_null(output_open(sym, &o, &st, err, sizeof(err)));
+	assert_null(output_open(sym, &o, &st, 1, err, sizeof(err)));
 	assert_non_null(strstr(err, "it is the url list being read"));
 	got = slurp(NULL);
 	assert_string_equal(got, list);
 	free(got);
 	/* another file is fine */
 	assert_int_equal(stat("/dev/null", &other), 0);
-	out = output_open(sym, &o, &other, err, sizeof(err));
+	out = output_open(sym, &o, &other, 1, err, sizeof(err));
 	assert_non_null(out);
 	close_out(out);
 	got = slurp(NULL);
@@ -520,7 +520,7 @@ static void test_reader_gone(void **state)
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
 	close(p[0]);
 	snprintf(path, sizeof(path), "/dev/fd/%d", p[1]);
-	out = output_open(path, &o, NULL, err, sizeof(err));
+	out = output_open(path, &o, NULL, 0, err, sizeof(err));
 	assert_non_null(out);
 	output_row(out, "u", &page, 1);
 	assert_int_equal(output_flush(out), -1);

@@ -1,0 +1,372 @@
+/* feed.c -- what a crawl hands out next: its sources' URLs, through the frontier, and the links its pages give */
+#include "feed.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fetch.h"
+#include "frontier.h"
+#include "job.h"
+#include "robots.h"
+#include "sources.h"
+#include "urllist.h"
+
+/*
+ * A list crawled politely is read ahead, so that a host that must wait does
+ * not hold back the others; this many queued URLs at most keeps memory
+ * bounded on a list of any length.
+ */
+enum { FEED_READ_AHEAD = 10000 };
+
+struct feed {
+	struct sources *sources;
+	bool sources_done;
+	struct frontier *frontier;	/* NULL: a plain list, straight through */
+	regex_t include[OPTIONS_MAX_REPEATS], exclude[OPTIONS_MAX_REPEATS];
+	size_t n_include, n_exclude;
+	char product_token[64];
+	int epoll_fd;			/* the timer and the list being read */
+	int timer_fd;			/* due when the next host may be asked */
+	int watched_fd;			/* the list descriptor in epoll_fd, or -1 */
+	char *shown;			/* a rejected line as its row shows it */
+	char failure[128];
+};
+
+static long long feed_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool feed_needs_frontier(const struct crawl_options *o)
+{
+	return o->follow || o->per_host > 0 || o->delay_ms > 0 || o->robots;
+}
+
+/* The regular expressions the options checked, compiled for the frontier. */
+static int feed_compile(regex_t *out, size_t *n, const char *const *patterns, size_t count)
+{
+	for (*n = 0; *n < count; (*n)++)
+		if (regcomp(&out[*n], patterns[*n], REG_EXTENDED | REG_NOSUB) != 0)
+			return -1;
+	return 0;
+}
+
+static int feed_make_frontier(struct feed *f, const struct crawl_options *o)
+{
+	struct frontier_options fo = {
+		.follow = o->follow,
+		.max_depth = o->depth,
+		.scope = o->scope,
+		.include = f->include,
+		.exclude = f->exclude,
+		.max_pages = o->max_pages,
+		.per_host = o->per_host,
+		.delay_ms = o->delay_ms,
+		.robots = o->robots,
+		.product_token = f->product_token,
+	};
+
+	if (feed_compile(f->include, &f->n_include, o->include, o->n_include) < 0 ||
+	    feed_compile(f->exclude, &f->n_exclude, o->exclude, o->n_exclude) < 0)
+		return -1;
+	fo.n_include = f->n_include;
+	fo.n_exclude = f->n_exclude;
+	robots_product_token(o->user_agent ? o->user_agent : "crawlpool", f->product_token,
+			     sizeof(f->product_token));
+	if (!f->product_token[0])
+		snprintf(f->product_token, sizeof(f->product_token), "crawlpool");
+	f->frontier = frontier_new(&fo);
+	return f->frontier ? 0 : -1;
+}
+
+struct feed *feed_open(const struct crawl_options *o, char *err, size_t errlen)
+{
+	struct feed *f = calloc(1, sizeof(*f));
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	f->epoll_fd = f->timer_fd = f->watched_fd = -1;
+	f->sources = sources_open(o->inputs, o->n_inputs, err, errlen);
+	if (!f->sources)
+		goto fail;
+	f->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	f->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (f->epoll_fd < 0 || f->timer_fd < 0 ||
+	    epoll_ctl(f->epoll_fd, EPOLL_CTL_ADD, f->timer_fd, &ev) < 0) {
+		snprintf(err, errlen, "cannot make the crawl's timer: %s", strerror(errno));
+		goto fail;
+	}
+	if (feed_needs_frontier(o) && feed_make_frontier(f, o) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	sources_nowait(f->sources, true);
+	return f;
+
+fail:
+	feed_close(f);
+	return NULL;
+}
+
+void feed_close(struct feed *f)
+{
+	if (!f)
+		return;
+	frontier_free(f->frontier);
+	for (size_t i = 0; i < f->n_include; i++)
+		regfree(&f->include[i]);
+	for (size_t i = 0; i < f->n_exclude; i++)
+		regfree(&f->exclude[i]);
+	sources_close(f->sources);
+	if (f->epoll_fd >= 0)
+		close(f->epoll_fd);
+	if (f->timer_fd >= 0)
+		close(f->timer_fd);
+	free(f->shown);
+	free(f);
+}
+
+const struct stat *feed_lists(const struct feed *f, size_t *n)
+{
+	return sources_stats(f->sources, n);
+}
+
+int feed_fd(const struct feed *f)
+{
+	return f->epoll_fd;
+}
+
+const char *feed_failure(const struct feed *f)
+{
+	return f->failure[0] ? f->failure : NULL;
+}
+
+size_t feed_queued(const struct feed *f)
+{
+	return f->frontier ? frontier_queued(f->frontier) : 0;
+}
+
+/* Wakes the pool's wait when a pipe being read has more, or when the timer is due. */
+static void feed_watch_list(struct feed *f)
+{
+	int fd = sources_fd(f->sources);
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (fd == f->watched_fd)
+		return;
+	if (f->watched_fd >= 0)
+		epoll_ctl(f->epoll_fd, EPOLL_CTL_DEL, f->watched_fd, NULL);
+	/* a regular file is refused (EPERM): it never has to be waited for */
+	f->watched_fd = fd >= 0 && epoll_ctl(f->epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ? fd : -1;
+}
+
+static void feed_arm_timer(struct feed *f, long long wait_ms)
+{
+	struct itimerspec due = {
+		.it_value = {
+			.tv_sec = wait_ms / 1000,
+			.tv_nsec = (wait_ms % 1000) * 1000000 + (wait_ms > 0 ? 0 : 1),
+		},
+	};
+
+	timerfd_settime(f->timer_fd, 0, &due, NULL);
+}
+
+static void feed_drain_timer(struct feed *f)
+{
+	unsigned long long expirations;
+
+	if (read(f->timer_fd, &expirations, sizeof(expirations)) < 0)
+		return;
+}
+
+/* A row instead of a fetch: rec holds why. */
+static int feed_row(struct feed_item *item, const char *url, const char *error)
+{
+	record_init_error(&item->rec, error);
+	item->url = url;
+	item->token = 0;
+	return FEED_ROW;
+}
+
+/* A list line with NUL bytes: an "invalid URL" row that shows each NUL as \0. */
+static int feed_reject_nul(struct feed *f, struct feed_item *item, const char *line, size_t len)
+{
+	char *p = realloc(f->shown, 2 * len + 1);
+
+	if (!p)
+		return FEED_ERROR;
+	f->shown = p;
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\0') {
+			*p++ = '\\';
+			*p++ = '0';
+		} else {
+			*p++ = line[i];
+		}
+	}
+	*p = '\0';
+	return feed_row(item, f->shown, "invalid URL");
+}
+
+/* One line or argument: a job, a row, or (taken by the frontier) nothing yet. */
+static int feed_take_line(struct feed *f, struct feed_item *item, const char *line, size_t len,
+			  bool cut)
+{
+	const char *why;
+
+	/* the bytes after a NUL would be lost: the whole line is shown, escaped */
+	if (memchr(line, '\0', len))
+		return feed_reject_nul(f, item, line, len);
+	why = cut ? "URL too long" : fetch_check_url(line);
+	if (why)
+		return feed_row(item, line, why);
+	if (!f->frontier) {
+		item->job = job_encode(JOB_PAGE, 0, line, len, &item->job_len);
+		return item->job ? FEED_JOB : FEED_ERROR;
+	}
+	switch (frontier_add(f->frontier, line, 0, NULL)) {
+	case FRONTIER_ENOMEM:
+		return FEED_ERROR;
+	case FRONTIER_INVALID:
+		return feed_row(item, line, "invalid URL");
+	default:
+		/* queued, or a start URL already taken, or past --max-pages */
+		return FEED_WAIT;
+	}
+}
+
+/* What the frontier has due now, if anything: FEED_JOB, FEED_ROW or FEED_WAIT (*verdict says more). */
+static int feed_from_frontier(struct feed *f, struct feed_item *item, int *verdict,
+			      long long *wait_ms)
+{
+	const struct frontier_url *u;
+
+	*verdict = frontier_next(f->frontier, feed_now_ms(), &u, wait_ms);
+	if (*verdict == FRONTIER_ENOMEM)
+		return FEED_ERROR;
+	if (*verdict != FRONTIER_URL)
+		return FEED_WAIT;
+	if (u->kind == FRONTIER_BLOCKED) {
+		feed_row(item, u->url, "blocked by robots.txt");
+		item->token = (uint64_t)(uintptr_t)u;
+		item->rec.depth = f->frontier && frontier_following(f->frontier) ? (long)u->depth : -1;
+		item->rec.referrer = u->referrer;
+		return FEED_ROW;
+	}
+	item->job = job_encode(u->kind == FRONTIER_ROBOTS ? JOB_ROBOTS : JOB_PAGE,
+			       (uint64_t)(uintptr_t)u, u->url, strlen(u->url), &item->job_len);
+	return item->job ? FEED_JOB : FEED_ERROR;
+}
+
+int feed_next(struct feed *f, struct feed_item *item)
+{
+	int verdict = FRONTIER_DONE;
+	long long wait_ms = 0;
+
+	feed_drain_timer(f);
+	for (;;) {
+		const char *line;
+		size_t len;
+		bool cut;
+		int rc;
+
+		if (f->frontier) {
+			rc = feed_from_frontier(f, item, &verdict, &wait_ms);
+			if (rc != FEED_WAIT)
+				return rc;
+		}
+		if (f->sources_done ||
+		    (f->frontier && frontier_queued(f->frontier) >= FEED_READ_AHEAD))
+			break;
+		rc = sources_next(f->sources, &line, &len, &cut);
+		if (rc == 0) {
+			f->sources_done = true;
+			continue;
+		}
+		if (rc == URLLIST_AGAIN) {
+			feed_watch_list(f);
+			break;
+		}
+		if (rc < 0) {
+			snprintf(f->failure, sizeof(f->failure), "cannot read url list %s",
+				 sources_name(f->sources));
+			return FEED_ERROR;
+		}
+		rc = feed_take_line(f, item, line, len, cut);
+		if (rc != FEED_WAIT)
+			return rc;
+	}
+	if (verdict == FRONTIER_WAIT)
+		feed_arm_timer(f, wait_ms);
+	if (!f->sources_done || verdict == FRONTIER_WAIT || verdict == FRONTIER_IDLE)
+		return FEED_WAIT;
+	return FEED_END;
+}
+
+void feed_row_written(struct feed *f, uint64_t token)
+{
+	if (f->frontier && token)
+		frontier_done(f->frontier, (const struct frontier_url *)(uintptr_t)token,
+			      feed_now_ms());
+}
+
+bool feed_job_result(struct feed *f, uint64_t token, struct crawl_record *rec)
+{
+	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
+
+	if (!f->frontier || !u)
+		return true;
+	if (u->kind == FRONTIER_ROBOTS) {
+		/* a transfer that failed has no status: the host is unreachable */
+		frontier_robots(f->frontier, u, rec->error ? 0 : rec->status, rec->body,
+				rec->body_len);
+		return false;
+	}
+	if (frontier_following(f->frontier)) {
+		rec->depth = (long)u->depth;
+		rec->referrer = u->referrer;
+	}
+	return true;
+}
+
+/* The links a page gave, one a line: each joins the crawl one step deeper. */
+static void feed_add_links(struct feed *f, const struct frontier_url *u, const char *url,
+			   const char *found)
+{
+	while (found && *found) {
+		const char *nl = strchr(found, '\n');
+		size_t len = nl ? (size_t)(nl - found) : strlen(found);
+		char link[URLLIST_LINE_MAX + 1];
+
+		if (len > 0 && len <= URLLIST_LINE_MAX) {
+			memcpy(link, found, len);
+			link[len] = '\0';
+			frontier_add(f->frontier, link, u->depth + 1, url);
+		}
+		found = nl ? nl + 1 : found + len;
+	}
+}
+
+void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct crawl_record *rec)
+{
+	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
+
+	if (!f->frontier || !u)
+		return;
+	if (rec && u->kind == FRONTIER_PAGE && frontier_following(f->frontier))
+		feed_add_links(f, u, url, rec->found);
+	frontier_done(f->frontier, u, feed_now_ms());
+}

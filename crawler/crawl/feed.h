@@ -1,0 +1,66 @@
+/* feed.h -- what a crawl hands out next: its sources' URLs, through the frontier, and the links its pages give */
+#ifndef CRAWLPOOL_FEED_H
+#define CRAWLPOOL_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "options.h"
+#include "record.h"
+
+/*
+ * A plain list with no politeness goes straight from the sources to the
+ * workers, as fast as it is read. Following links, --per-host, --delay or
+ * robots.txt put every URL through the frontier, which decides the order.
+ */
+struct feed;
+
+/* Opens every source and readies the frontier. NULL with err filled on failure (a usage error). */
+struct feed *feed_open(const struct crawl_options *opts, char *err, size_t errlen);
+void feed_close(struct feed *f);
+
+/* The list files' identities, so that the output cannot be one of them. */
+const struct stat *feed_lists(const struct feed *f, size_t *n);
+
+enum feed_verdict {
+	FEED_END = 0,		/* nothing more will come */
+	FEED_JOB = 1,		/* item->job is a job blob for the pool (the caller owns it) */
+	FEED_ROW = 2,		/* a row to write with no fetch: item->url and item->rec */
+	FEED_WAIT = 3,		/* nothing now: ask again after a result, or once feed_fd() is readable */
+	FEED_ERROR = -1,	/* errno says why; feed_failure() what failed */
+};
+
+struct feed_item {
+	void *job;
+	size_t job_len;
+	const char *url;		/* FEED_ROW: valid until the next feed_next() */
+	struct crawl_record rec;	/* FEED_ROW: its error, depth and referrer */
+	uint64_t token;			/* FEED_ROW: give it to feed_row_written() */
+};
+
+/* The next job or row. Returns a feed_verdict. */
+int feed_next(struct feed *f, struct feed_item *item);
+/* Readable when feed_next() may have something new after FEED_WAIT. */
+int feed_fd(const struct feed *f);
+/* After FEED_ERROR: "cannot read url list 'x'", or NULL. */
+const char *feed_failure(const struct feed *f);
+
+/* A FEED_ROW item's row is written. */
+void feed_row_written(struct feed *f, uint64_t token);
+
+/*
+ * A job came back. For a page, fills in rec's depth and referrer and returns
+ * true: its row is to be written, then feed_job_done() called. A robots.txt
+ * goes to the frontier and gets no row (returns false; feed_job_done() all
+ * the same).
+ */
+bool feed_job_result(struct feed *f, uint64_t token, struct crawl_record *rec);
+/* The job's row is written (rec NULL when it had none): its links join the crawl. */
+void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct crawl_record *rec);
+
+/* URLs found, fetched or blocked so far, and queued now, for the progress line. */
+size_t feed_queued(const struct feed *f);
+
+#endif

@@ -1,0 +1,520 @@
+/* urlnorm.c -- links resolved by libcurl's URL API, then held to the escape and case rules it leaves to us */
+#include "urlnorm.h"
+
+#include <curl/curl.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#ifndef CURLU_PUNYCODE
+/* before libcurl 7.88 an international host stays UTF-8, which urlnorm_host_ok() refuses */
+#define CURLU_PUNYCODE 0
+#endif
+
+/*
+ * libcurl 7.88 turns an international host name into punycode with
+ * libidn2's idn2_lookup_ul(), which reads the name in the locale's charset:
+ * under the C locale every such name fails (and is reported as out of
+ * memory). So the conversion runs with a UTF-8 LC_CTYPE on the calling
+ * thread only (uselocale), as the engine's fetch does. Made once, kept for
+ * the life of the process.
+ */
+static pthread_once_t urlnorm_once = PTHREAD_ONCE_INIT;
+static locale_t urlnorm_utf8;
+
+static void urlnorm_init(void)
+{
+	urlnorm_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+static bool urlnorm_unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+/* Bytes RFC 3986 allows nowhere in a URL, so escaping them changes no meaning. */
+static bool urlnorm_must_escape(unsigned char c)
+{
+	switch (c) {
+	case '"': case '<': case '>': case '\\': case '^': case '`': case '{': case '|': case '}':
+		return true;
+	default:
+		return c <= 0x20 || c >= 0x7f;
+	}
+}
+
+static int urlnorm_hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static const char urlnorm_hex[] = "0123456789ABCDEF";
+
+/*
+ * The part of s a browser keeps: leading and trailing controls and spaces
+ * go (HTML strips an href's surrounding whitespace). Sets *len.
+ */
+static const char *urlnorm_trim(const char *s, size_t *len)
+{
+	size_t n;
+
+	while (*s && (unsigned char)*s <= 0x20)
+		s++;
+	n = strlen(s);
+	while (n > 0 && (unsigned char)s[n - 1] <= 0x20)
+		n--;
+	*len = n;
+	return s;
+}
+
+/* Index of the first byte at or after i that is not a tab or newline (browsers drop those). */
+static size_t urlnorm_skip(const char *in, size_t i, size_t n)
+{
+	while (i < n && (in[i] == '\t' || in[i] == '\n' || in[i] == '\r'))
+		i++;
+	return i;
+}
+
+/*
+ * Copies the n bytes of in to out (room for 3 * n + 1) with the escape rules
+ * applied before libcurl sees them: tabs and newlines dropped, %XX of an
+ * unreserved character decoded, other %XX upper-cased, bytes that must be
+ * escaped escaped, and a '%' without two hex digits too ("%25"), so that no
+ * decoded byte can make a new escape with it. Done before parsing so that
+ * "%2E%2E" is a dot segment libcurl removes, and so that libcurl, which
+ * refuses spaces and controls, sees none. Returns where in out the first
+ * decoded byte went (3 * n + 1 if none).
+ */
+static size_t urlnorm_clean(const char *in, size_t n, char *out)
+{
+	size_t i, j, k, decoded = 3 * n + 1;
+	char *start = out;
+	int hi, lo;
+
+	for (i = urlnorm_skip(in, 0, n); i < n; i = urlnorm_skip(in, i + 1, n)) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == '%') {
+			j = urlnorm_skip(in, i + 1, n);
+			k = j < n ? urlnorm_skip(in, j + 1, n) : n;
+			hi = j < n ? urlnorm_hexval((unsigned char)in[j]) : -1;
+			lo = k < n ? urlnorm_hexval((unsigned char)in[k]) : -1;
+			if (hi >= 0 && lo >= 0) {
+				c = (unsigned char)(hi << 4 | lo);
+				i = k;
+				if (urlnorm_unreserved(c)) {
+					if (decoded > (size_t)(out - start))
+						decoded = (size_t)(out - start);
+					*out++ = (char)c;
+					continue;
+				}
+			}
+		} else if (!urlnorm_must_escape(c)) {
+			*out++ = (char)c;
+			continue;
+		}
+		*out++ = '%';
+		*out++ = urlnorm_hex[c >> 4];
+		*out++ = urlnorm_hex[c & 15];
+	}
+	*out = '\0';
+	return decoded;
+}
+
+/*
+ * Length of the scheme of s, cleaned (RFC 3986: ALPHA *(ALPHA / DIGIT / "+"
+ * / "-" / ".") ":"), 0 if none. A scheme spelt with escapes ("%68ttp:") is
+ * none: it was a path, and is one to browsers.
+ */
+static size_t urlnorm_scheme_len(const char *s, size_t decoded)
+{
+	size_t i;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (i = 1; s[i] != ':'; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '-' || c == '.'))
+			return 0;
+	}
+	return decoded < i ? 0 : i;
+}
+
+static bool urlnorm_is_http(const char *s, size_t n)
+{
+	return (n == 4 && strncasecmp(s, "http", 4) == 0) || (n == 5 && strncasecmp(s, "https", 5) == 0);
+}
+
+static bool urlnorm_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/*
+ * Replaces *host, an international name, by its punycode form. libcurl
+ * 7.88 reports a name libidn2 refuses as out of memory: taken as a refused
+ * name, which it almost always is.
+ */
+static int urlnorm_punycode(CURLU *h, char **host)
+{
+	locale_t old = (locale_t)0;
+	CURLUcode uc;
+
+	curl_free(*host);
+	*host = NULL;
+	if (urlnorm_utf8)
+		old = uselocale(urlnorm_utf8);
+	uc = curl_url_get(h, CURLUPART_HOST, host, CURLU_PUNYCODE);
+	if (old)
+		uselocale(old);
+	return uc == CURLUE_OK ? URLNORM_OK : URLNORM_INVALID;
+}
+
+/*
+ * A host a crawler can look up: a DNS name (letters, digits, '-', '_', '.')
+ * or a bracketed IPv6 address without a zone (a zone names an interface of
+ * the machine that wrote the page). n bytes, already lower case.
+ */
+static bool urlnorm_host_ok(const char *host, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return false;
+	if (host[0] == '[') {
+		if (n < 3 || host[n - 1] != ']')
+			return false;
+		for (i = 1; i < n - 1; i++)
+			if (urlnorm_hexval((unsigned char)host[i]) < 0 && host[i] != ':' && host[i] != '.')
+				return false;
+		return true;
+	}
+	for (i = 0; i < n; i++) {
+		char c = host[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The parts of a URL kept, in the order they are written; the zone is read
+ * only to refuse it. Assembled here rather than by curl_url_get(URL), which
+ * formats with its own printf: getting the parts costs several times less.
+ */
+enum {
+	PART_SCHEME, PART_USER, PART_PASSWORD, PART_HOST, PART_PORT, PART_PATH, PART_QUERY, PART_ZONE,
+	PART_COUNT
+};
+
+static const CURLUPart urlnorm_part[PART_COUNT] = {
+	CURLUPART_SCHEME, CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_HOST,
+	CURLUPART_PORT, CURLUPART_PATH, CURLUPART_QUERY, CURLUPART_ZONEID,
+};
+
+/* Part i of h into *p, NULL when the URL has none. */
+static int urlnorm_get(CURLU *h, int i, char **p)
+{
+	CURLUcode uc = curl_url_get(h, urlnorm_part[i], p, i == PART_PORT ? CURLU_NO_DEFAULT_PORT : 0);
+
+	switch (uc) {
+	case CURLUE_OK:
+		return URLNORM_OK;
+	case CURLUE_NO_USER:
+	case CURLUE_NO_PASSWORD:
+	case CURLUE_NO_PORT:
+	case CURLUE_NO_QUERY:
+	case CURLUE_NO_ZONEID:
+		*p = NULL;
+		return URLNORM_OK;
+	case CURLUE_OUT_OF_MEMORY:
+		return URLNORM_ENOMEM;
+	default:
+		return URLNORM_INVALID;
+	}
+}
+
+static char *urlnorm_put(char *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(o, s, n);
+	return o + n;
+}
+
+static bool urlnorm_empty(const char *part)
+{
+	return !part || !part[0];
+}
+
+static void urlnorm_drop(char **part)
+{
+	curl_free(*part);
+	*part = NULL;
+}
+
+/* The URL h holds, normalised into *out (malloc'd); *idn says its host was international. */
+static int urlnorm_finish(CURLU *h, char **out, bool *idn)
+{
+	char *p[PART_COUNT] = {0}, *o, *c;
+	const char *path;
+	size_t len;
+	int i, rc = URLNORM_OK;
+
+	for (i = 0; i < PART_COUNT && rc == URLNORM_OK; i++)
+		rc = urlnorm_get(h, i, &p[i]);
+	if (rc != URLNORM_OK)
+		goto out_parts;
+	rc = URLNORM_INVALID;
+	if (!p[PART_SCHEME] || (strcmp(p[PART_SCHEME], "http") != 0 &&
+				   strcmp(p[PART_SCHEME], "https") != 0))
+		goto out_parts;
+	if (!p[PART_HOST] || p[PART_ZONE])
+		goto out_parts;
+	*idn = !urlnorm_ascii(p[PART_HOST]);
+	if (*idn && (rc = urlnorm_punycode(h, &p[PART_HOST])) != URLNORM_OK)
+		goto out_parts;
+	rc = URLNORM_INVALID;
+	/* libcurl keeps a host's case ("ExAmple.COM", "[::A]") */
+	for (c = p[PART_HOST]; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	if (!urlnorm_host_ok(p[PART_HOST], strlen(p[PART_HOST])))
+		goto out_parts;
+	path = p[PART_PATH] && p[PART_PATH][0] ? p[PART_PATH] : "/";
+	/* "?" alone: libcurl's own URL drops it too */
+	if (urlnorm_empty(p[PART_QUERY]))
+		urlnorm_drop(&p[PART_QUERY]);
+	/* "@" or ":@" alone: no credentials, so none sent */
+	if (urlnorm_empty(p[PART_USER]) && urlnorm_empty(p[PART_PASSWORD])) {
+		urlnorm_drop(&p[PART_USER]);
+		urlnorm_drop(&p[PART_PASSWORD]);
+	}
+
+	len = strlen(p[PART_SCHEME]) + 3 + strlen(p[PART_HOST]) + strlen(path);
+	if (p[PART_USER] || p[PART_PASSWORD])
+		len += (p[PART_USER] ? strlen(p[PART_USER]) : 0) + 1;
+	if (p[PART_PASSWORD])
+		len += 1 + strlen(p[PART_PASSWORD]);
+	if (p[PART_PORT])
+		len += 1 + strlen(p[PART_PORT]);
+	if (p[PART_QUERY])
+		len += 1 + strlen(p[PART_QUERY]);
+	rc = URLNORM_TOO_LONG;
+	if (len > URLNORM_MAX)
+		goto out_parts;
+	rc = URLNORM_ENOMEM;
+	*out = malloc(len + 1);
+	if (!*out)
+		goto out_parts;
+	o = urlnorm_put(*out, p[PART_SCHEME]);
+	o = urlnorm_put(o, "://");
+	if (p[PART_USER] || p[PART_PASSWORD]) {
+		if (p[PART_USER])
+			o = urlnorm_put(o, p[PART_USER]);
+		if (p[PART_PASSWORD]) {
+			*o++ = ':';
+			o = urlnorm_put(o, p[PART_PASSWORD]);
+		}
+		*o++ = '@';
+	}
+	o = urlnorm_put(o, p[PART_HOST]);
+	if (p[PART_PORT]) {
+		*o++ = ':';
+		o = urlnorm_put(o, p[PART_PORT]);
+	}
+	o = urlnorm_put(o, path);
+	if (p[PART_QUERY]) {
+		*o++ = '?';
+		o = urlnorm_put(o, p[PART_QUERY]);
+	}
+	*o = '\0';
+	rc = URLNORM_OK;
+out_parts:
+	for (i = 0; i < PART_COUNT; i++)
+		curl_free(p[i]);
+	return rc;
+}
+
+static int urlnorm_set(CURLU *h, const char *url)
+{
+	CURLUcode uc = curl_url_set(h, CURLUPART_URL, url, 0);
+
+	if (uc == CURLUE_OK)
+		return URLNORM_OK;
+	return uc == CURLUE_OUT_OF_MEMORY ? URLNORM_ENOMEM : URLNORM_INVALID;
+}
+
+/* ref (absolute if base is NULL) against base, by libcurl, normalised into *out. */
+static int urlnorm_parse(const char *base, const char *ref, char **out, bool *idn)
+{
+	CURLU *h = curl_url();
+	int rc;
+
+	if (!h)
+		return URLNORM_ENOMEM;
+	if (!base) {
+		rc = urlnorm_set(h, ref);
+	} else {
+		rc = urlnorm_set(h, base);
+		/* libcurl 7.88 resolves "" and "#s" to the base's directory: they are the base itself */
+		if (rc == URLNORM_OK && ref[0] && ref[0] != '#')
+			rc = urlnorm_set(h, ref);
+	}
+	if (rc == URLNORM_OK)
+		rc = urlnorm_finish(h, out, idn);
+	curl_url_cleanup(h);
+	return rc;
+}
+
+int urlnorm_resolve(const char *base, const char *ref, char **out)
+{
+	size_t rlen, blen = 0, rscheme, bscheme = 0;
+	const char *rtrim, *btrim = NULL;
+	char *buf, *cref, *cbase = NULL;
+	bool idn = false;
+	int rc;
+
+	*out = NULL;
+	pthread_once(&urlnorm_once, urlnorm_init);
+	rtrim = urlnorm_trim(ref, &rlen);
+	if (base)
+		btrim = urlnorm_trim(base, &blen);
+	if (rlen > URLNORM_MAX || blen > URLNORM_MAX)
+		return URLNORM_TOO_LONG;
+	/* room for both escaped, and for a "./" before the ref */
+	buf = malloc(3 * (rlen + blen) + 4);
+	if (!buf)
+		return URLNORM_ENOMEM;
+	cref = buf + 2;
+	rscheme = urlnorm_scheme_len(cref, urlnorm_clean(rtrim, rlen, cref));
+	if (rscheme && !urlnorm_is_http(cref, rscheme)) {
+		rc = URLNORM_SKIP;
+		goto out_buf;
+	}
+	rc = URLNORM_INVALID;
+	if (base) {
+		cbase = cref + 3 * rlen + 1;
+		bscheme = urlnorm_scheme_len(cbase, urlnorm_clean(btrim, blen, cbase));
+		if (!urlnorm_is_http(cbase, bscheme))
+			goto out_buf;
+		/* "http:g" against an http page is the relative "g" (RFC 3986 5.2.2, as browsers do) */
+		if (rscheme == bscheme && strncasecmp(cref, cbase, rscheme) == 0 &&
+		    strncmp(cref + rscheme + 1, "//", 2) != 0) {
+			cref += rscheme + 1;
+			rscheme = 0;
+		}
+	} else if (!rscheme) {
+		goto out_buf;
+	}
+
+	/*
+	 * A first segment with a ':' that is no scheme to us ("1a:b", "%68ttp:")
+	 * may be one to libcurl 7.88: RFC 3986 4.2 writes it "./1a:b".
+	 */
+	if (!rscheme && cref[strcspn(cref, ":/?#")] == ':') {
+		cref -= 2;
+		memcpy(cref, "./", 2);
+	}
+	rc = rscheme ? urlnorm_parse(NULL, cref, out, &idn) : urlnorm_parse(cbase, cref, out, &idn);
+	/*
+	 * libcurl reads an IPv4 address before IDNA maps the name: one mapped
+	 * to digits ("0x7f" and a zero-width space) is an address only once
+	 * parsed again, as browsers read it. The second pass has an ASCII host.
+	 */
+	if (rc == URLNORM_OK && idn) {
+		char *again = NULL;
+
+		rc = urlnorm_resolve(NULL, *out, &again);
+		free(*out);
+		*out = again;
+	}
+out_buf:
+	free(buf);
+	return rc;
+}
+
+int urlnorm_origin(const char *url, char *buf, size_t size)
+{
+	const char *auth, *end, *host, *host_end, *p, *port;
+	size_t slen, plen;
+	int n;
+
+	if (strncmp(url, "http://", 7) == 0)
+		slen = 4;
+	else if (strncmp(url, "https://", 8) == 0)
+		slen = 5;
+	else
+		return URLNORM_INVALID;
+	auth = url + slen + 3;
+	end = auth + strcspn(auth, "/?#");
+	host = auth;
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			host = p + 1;
+	p = host;
+	if (*host == '[' && !(p = memchr(host, ']', (size_t)(end - host))))
+		return URLNORM_INVALID;
+	host_end = memchr(p, ':', (size_t)(end - p));
+	if (host_end) {
+		port = host_end + 1;
+		plen = (size_t)(end - port);
+		if (plen == 0 || plen > 5 || strspn(port, "0123456789") < plen)
+			return URLNORM_INVALID;
+	} else {
+		host_end = end;
+		port = slen == 4 ? "80" : "443";
+		plen = strlen(port);
+	}
+	if (host_end == host)
+		return URLNORM_INVALID;
+	n = snprintf(buf, size, "%.*s://%.*s:%.*s", (int)slen, url, (int)(host_end - host), host,
+		     (int)plen, port);
+	if (n < 0 || (size_t)n >= size)
+		return URLNORM_TOO_LONG;
+	return 0;
+}
+
+const char *urlnorm_path(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	if (!p)
+		return NULL;
+	p += 3;
+	return p + strcspn(p, "/?#");
+}
+
+const char *urlnorm_strerror(int code)
+{
+	switch (code) {
+	case URLNORM_OK:
+		return "success";
+	case URLNORM_SKIP:
+		return "not an http or https url";
+	case URLNORM_INVALID:
+		return "invalid url";
+	case URLNORM_TOO_LONG:
+		return "url too long";
+	case URLNORM_ENOMEM:
+		return "out of memory";
+	default:
+		return "unknown error";
+	}
+}
