@@ -1,5 +1,6 @@
 /* conn.c -- a demo-site connection: reads request heads, answers them, every wait bounded */
 #include "conn.h"
+#include "crawlsite.h"
 #include "routes.h"
 #include "sitegen.h"
 
@@ -287,6 +288,7 @@ void conn_serve(struct demo_conn *c)
 {
 	for (;;) {
 		struct http_request req;
+		struct hoststats_entry *stats;
 		size_t consumed;
 		bool keep;
 		int rc = read_head(c, &req);
@@ -305,10 +307,13 @@ void conn_serve(struct demo_conn *c)
 		consumed = req.head_len + req.body_len;
 		if (consumed > c->in_len)
 			consumed = c->in_len;
+		/* measured from the head read to the answer written, a slow route's wait included */
+		stats = crawlsite_request_begin(c, &req);
 		if (req.method == HTTP_OTHER)
 			keep = conn_reply_error(c, &req, 405);
 		else
 			keep = demo_route(c, &req);
+		crawlsite_request_end(c, stats);
 		if (c->site->cfg->verbose)
 			log_request(c, &req);
 		if (!keep)

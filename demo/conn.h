@@ -30,6 +30,7 @@ struct demo_conn {
 	pthread_t thread;
 	struct demo_conn *next;		/* the server's list of finished connections */
 	char peer[NET_ADDRSTR_LEN];
+	char local[NET_ADDRSTR_LEN];	/* the address and port the client connected to */
 	int status;			/* status of the last response, for --verbose */
 	char *scratch;			/* SITEGEN_MAX_BYTES for pages rendered here; lazy */
 	time_t date_at;

@@ -22,25 +22,30 @@ enum {
 enum {
 	OPT_HOST = 256, OPT_PORT, OPT_PAGES, OPT_PORT_FILE, OPT_QUIET, OPT_VERBOSE, OPT_MAX_CONNS,
 	OPT_IDLE, OPT_FAULT, OPT_CACHE, OPT_EXPORT, OPT_LIST, OPT_BASE, OPT_PRINT, OPT_VERSION,
+	OPT_ROBOTS, OPT_ROBOTS_STATUS, OPT_ROBOTS_DELAY,
 };
 
 void demo_options_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: demo-site [--host HOST] [--port PORT] [--pages N] [--port-file FILE] [--quiet]\n"
+		"Usage: demo-site [--host HOST]... [--port PORT] [--pages N] [--port-file FILE] [--quiet]\n"
 		"       demo-site --export DIR [--pages N]\n"
 		"       demo-site --list-urls N [--base URL] [--pages N]\n"
 		"       demo-site --print-page N [--base URL] [--pages N]\n"
 		"\n"
 		"The crawlpool demo site: an HTTP/1.1 server on loopback serving a generated site of\n"
-		"linked pages (deterministic from the page number) and test-only /fault/ routes.\n"
+		"linked pages (deterministic from the page number), test-only /fault/ routes, and\n"
+		"routes for crawls that follow links: /links/, /calendar/, /slow-page/, /_stats.\n"
 		"\n"
 		"Serving:\n"
-		"  --host HOST          loopback address to listen on (default 127.0.0.1)\n"
-		"  --port PORT          port; 0 picks a free one (default %d)\n"
+		"  --host HOST          loopback address to listen on (default 127.0.0.1); repeat it\n"
+		"                       to serve up to %u addresses on one port (127.0.0.2 needs\n"
+		"                       no setup), the first naming the site\n"
+		"  --port PORT          port; 0 picks a free one, the same for every --host\n"
+		"                       (default %d)\n"
 		"  --pages N            pages in the site, 1..%d (default %u)\n"
 		"  --port-file FILE     write the port to FILE (atomically: temp file + rename)\n"
-		"  --quiet              print only the listening line\n"
+		"  --quiet              print only the listening lines, one per address\n"
 		"  --verbose            log every request on stderr\n"
 		"  --max-conns N        connections served at once, 1..%d; more get a 503\n"
 		"                       (default %u)\n"
@@ -48,6 +53,12 @@ void demo_options_usage(FILE *out)
 		"                       (default %u)\n"
 		"  --fault-seconds S    how long drip, stall, silent, endless, huge last, 1..%u (default %u)\n"
 		"  --cache-mb N         memory for rendered pages, MB, 0..%d (default %u)\n"
+		"  --robots FILE        serve FILE (at most %u MiB) as /robots.txt, text/plain;\n"
+		"                       without --robots and --robots-status, /robots.txt is a 404\n"
+		"  --robots-status N    answer /robots.txt with status N, 200..599 (a 3xx redirects\n"
+		"                       to /robots-moved.txt, which has FILE); the body is FILE if\n"
+		"                       given, else a comment line\n"
+		"  --robots-delay-ms N  answer /robots.txt after N ms, 0..%u\n"
 		"Other modes:\n"
 		"  --export DIR         write DIR/index.html and DIR/page/N.html (relative links)\n"
 		"  --list-urls N        print N page URLs, cycling over the pages\n"
@@ -58,9 +69,10 @@ void demo_options_usage(FILE *out)
 		"      --version        the version\n"
 		"\n"
 		"SIGINT or SIGTERM stop the server cleanly (exit 0). Exit 2: bad usage; 1: failure.\n",
-		DEMO_DEFAULT_PORT, DEMO_MAX_PAGES, SITEGEN_DEFAULT_PAGES, DEMO_MAX_CONNS,
-		DEMO_DEFAULT_MAX_CONNS, DEMO_MAX_IDLE_S, DEMO_DEFAULT_IDLE_S, DEMO_FAULT_MAX_S,
-		DEMO_FAULT_MAX_S, DEMO_MAX_CACHE_MB, DEMO_DEFAULT_CACHE_MB, DEMO_DEFAULT_BASE);
+		DEMO_MAX_HOSTS, DEMO_DEFAULT_PORT, DEMO_MAX_PAGES, SITEGEN_DEFAULT_PAGES,
+		DEMO_MAX_CONNS, DEMO_DEFAULT_MAX_CONNS, DEMO_MAX_IDLE_S, DEMO_DEFAULT_IDLE_S,
+		DEMO_FAULT_MAX_S, DEMO_FAULT_MAX_S, DEMO_MAX_CACHE_MB, DEMO_DEFAULT_CACHE_MB,
+		DEMO_ROBOTS_MAX_BYTES >> 20, DEMO_ROBOTS_MAX_DELAY_MS, DEMO_DEFAULT_BASE);
 }
 
 /* Parses a decimal in [min, max] for option `name`. 0, or -1 after saying why. */
@@ -104,7 +116,14 @@ static int apply(struct demo_options *o, int opt, const char *arg)
 
 	switch (opt) {
 	case OPT_HOST:
-		s->host = arg;
+		if (!o->host_given)
+			s->n_hosts = 0;
+		o->host_given = true;
+		if (s->n_hosts == DEMO_MAX_HOSTS) {
+			fprintf(stderr, "demo-site: --host given more than %u times\n", DEMO_MAX_HOSTS);
+			return -1;
+		}
+		s->hosts[s->n_hosts++] = arg;
 		return 0;
 	case OPT_PORT:
 		if (parse_number("--port", arg, 0, 65535, &v) < 0)
@@ -133,6 +152,17 @@ static int apply(struct demo_options *o, int opt, const char *arg)
 			return -1;
 		s->cache_bytes = (size_t)v << 20;
 		return 0;
+	case OPT_ROBOTS:
+		s->robots_file = arg;
+		return 0;
+	case OPT_ROBOTS_STATUS:
+		if (parse_number("--robots-status", arg, 200, 599, &v) < 0)
+			return -1;
+		s->robots_status = (int)v;
+		return 0;
+	case OPT_ROBOTS_DELAY:
+		return parse_uint("--robots-delay-ms", arg, 0, DEMO_ROBOTS_MAX_DELAY_MS,
+				  &s->robots_delay_ms);
 	case OPT_EXPORT:
 		o->export_dir = arg;
 		return set_mode(o, DEMO_EXPORT);
@@ -166,6 +196,9 @@ int demo_options_parse(int argc, char **argv, struct demo_options *o)
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "fault-seconds", required_argument, NULL, OPT_FAULT },
 		{ "cache-mb", required_argument, NULL, OPT_CACHE },
+		{ "robots", required_argument, NULL, OPT_ROBOTS },
+		{ "robots-status", required_argument, NULL, OPT_ROBOTS_STATUS },
+		{ "robots-delay-ms", required_argument, NULL, OPT_ROBOTS_DELAY },
 		{ "export", required_argument, NULL, OPT_EXPORT },
 		{ "list-urls", required_argument, NULL, OPT_LIST },
 		{ "base", required_argument, NULL, OPT_BASE },
@@ -178,7 +211,8 @@ int demo_options_parse(int argc, char **argv, struct demo_options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->server = (struct demo_config){
-		.host = "127.0.0.1",
+		.hosts = { "127.0.0.1" },
+		.n_hosts = 1,
 		.port = DEMO_DEFAULT_PORT,
 		.pages = SITEGEN_DEFAULT_PAGES,
 		.max_conns = DEMO_DEFAULT_MAX_CONNS,

@@ -4,6 +4,7 @@
 
 #include "site.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 enum demo_mode { DEMO_SERVE, DEMO_EXPORT, DEMO_LIST_URLS, DEMO_PRINT_PAGE, DEMO_HELP, DEMO_VERSION };
@@ -17,6 +18,7 @@ struct demo_options {
 	unsigned long long list_count;
 	unsigned print_page;
 	const char *base;		/* NULL: not given */
+	bool host_given;		/* a --host replaced the default */
 };
 
 /* Fills opts from argv. 0, or -1 after printing what is wrong on stderr. */

@@ -1,5 +1,6 @@
-/* routes.c -- dispatches demo-site requests: "/", /page/N.html, /fault/..., and 404 */
+/* routes.c -- dispatches demo-site requests: "/", /page/N.html, /fault/..., crawlsite's, and 404 */
 #include "routes.h"
+#include "crawlsite.h"
 #include "faultgen.h"
 #include "sitegen.h"
 
@@ -101,6 +102,12 @@ bool demo_route(struct demo_conn *c, const struct http_request *req)
 		return demo_serve_page(c, req, n);
 	if (has_prefix(p, len, fault, sizeof(fault) - 1)) {
 		int rc = demo_fault(c, req, p + sizeof(fault) - 1, len - (sizeof(fault) - 1));
+
+		if (rc >= 0)
+			return rc > 0;
+	}
+	{	/* robots.txt, /links/, /calendar/, /slow-page/, /_stats */
+		int rc = crawlsite_route(c, req);
 
 		if (rc >= 0)
 			return rc > 0;

@@ -1,5 +1,6 @@
 /* server.c -- the demo site's listener: accepts, runs a thread per connection, stops on a signal */
 #include "conn.h"
+#include "crawlsite.h"
 #include "faultgen.h"
 #include "netutil.h"
 #include "site.h"
@@ -24,6 +25,8 @@
 #define CONN_STACK (512 * 1024)
 /* When accept() runs out of descriptors, stop accepting this long. */
 #define ACCEPT_PAUSE_MS 100
+/* With --port 0 and several hosts, times a whole set of listeners is tried on a new port. */
+#define BIND_ATTEMPTS 8
 
 static volatile sig_atomic_t stop_signal;
 
@@ -101,6 +104,7 @@ static void start_conn(struct demo_site *site, int fd, const pthread_attr_t *att
 		       const struct sockaddr_storage *addr, socklen_t alen)
 {
 	static long long last_warning;
+	struct sockaddr_storage local;
 	struct demo_conn *c;
 	int one = 1;
 	bool full;
@@ -127,6 +131,9 @@ static void start_conn(struct demo_site *site, int fd, const pthread_attr_t *att
 	c->fd = fd;
 	c->site = site;
 	net_addr_string((const struct sockaddr *)addr, alen, c->peer);
+	alen = sizeof(local);
+	if (getsockname(fd, (struct sockaddr *)&local, &alen) == 0)
+		net_addr_string((const struct sockaddr *)&local, alen, c->local);
 	/* responses go out in one write; small writes (drip) must not wait for ACKs */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	pthread_mutex_lock(&site->lock);
@@ -181,34 +188,91 @@ static bool is_loopback(const struct sockaddr_storage *addr)
 	return false;
 }
 
-static int open_listener(const struct demo_config *cfg)
+/* Resolves every --host: each must be a loopback address, none listed twice. 0 or -1. */
+static int check_hosts(const struct demo_config *cfg)
 {
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	struct sockaddr_storage addr[DEMO_MAX_HOSTS];
 	char err[NET_ERR_LEN];
-	int fd;
 
-	if (net_resolve(cfg->host, cfg->port, SOCK_STREAM, &addr, &alen, err) < 0) {
-		fprintf(stderr, "demo-site: %s\n", err);
-		return -1;
+	for (unsigned i = 0; i < cfg->n_hosts; i++) {
+		socklen_t alen;
+
+		if (net_resolve(cfg->hosts[i], 0, SOCK_STREAM, &addr[i], &alen, err) < 0) {
+			fprintf(stderr, "demo-site: %s\n", err);
+			return -1;
+		}
+		if (!is_loopback(&addr[i])) {
+			fprintf(stderr, "demo-site: refusing to listen on '%s': not a loopback address\n",
+				cfg->hosts[i]);
+			return -1;
+		}
+		for (unsigned j = 0; j < i; j++) {
+			if (addr[j].ss_family == addr[i].ss_family &&
+			    memcmp(&addr[j], &addr[i], alen) == 0) {
+				fprintf(stderr, "demo-site: --host '%s' is the address of '%s' again\n",
+					cfg->hosts[i], cfg->hosts[j]);
+				return -1;
+			}
+		}
 	}
-	if (!is_loopback(&addr)) {
-		fprintf(stderr, "demo-site: refusing to listen on '%s': not a loopback address\n",
-			cfg->host);
+	return 0;
+}
+
+static int open_listener(const char *host, unsigned short port, char *err)
+{
+	int fd = net_tcp_listen(host, port, LISTEN_BACKLOG, err);
+
+	if (fd < 0)
 		return -1;
-	}
-	fd = net_tcp_listen(cfg->host, cfg->port, LISTEN_BACKLOG, err);
-	if (fd < 0) {
-		fprintf(stderr, "demo-site: %s\n", err);
-		return -1;
-	}
 	if (net_set_nonblock(fd, true) < 0) {
-		fprintf(stderr, "demo-site: cannot make the listener non-blocking: %s\n",
-			strerror(errno));
+		snprintf(err, NET_ERR_LEN, "cannot make the listener on '%s' non-blocking: %s", host,
+			 strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static void close_all(int *fds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+/*
+ * Listens on every --host, all on one port. With --port 0 the first address
+ * picks it; when another address has that port taken, the whole set starts
+ * again on a new one. 0, or -1 after saying why on stderr.
+ */
+static int open_listeners(const struct demo_config *cfg, int *fds)
+{
+	char err[NET_ERR_LEN];
+
+	if (check_hosts(cfg) < 0)
+		return -1;
+	for (unsigned attempt = 1;; attempt++) {
+		unsigned short port = cfg->port;
+		unsigned i;
+		int saved;
+
+		for (i = 0; i < cfg->n_hosts; i++) {
+			fds[i] = open_listener(cfg->hosts[i], port, err);
+			if (fds[i] < 0)
+				break;
+			if (i == 0)
+				port = (unsigned short)net_local_port(fds[0]);
+		}
+		if (i == cfg->n_hosts)
+			return 0;
+		saved = errno;
+		close_all(fds, i);
+		if (cfg->port != 0 || i == 0 || saved != EADDRINUSE || attempt == BIND_ATTEMPTS) {
+			fprintf(stderr, "demo-site: %s\n", err);
+			return -1;
+		}
+	}
 }
 
 /*
@@ -256,8 +320,23 @@ static int site_init(struct demo_site *site, const struct demo_config *cfg, int 
 	return 0;
 }
 
+/* The crawl-test routes; their errors (an unreadable robots file) are the user's to see. */
+static int site_init_crawl(struct demo_site *site, int lfd)
+{
+	char err[NET_ERR_LEN];
+
+	site->crawl = crawlsite_new(site->cfg, (unsigned short)net_local_port(lfd), err,
+				    sizeof(err));
+	if (!site->crawl) {
+		fprintf(stderr, "demo-site: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 static void site_release(struct demo_site *site)
 {
+	crawlsite_free(site->crawl);
 	demo_cache_release(&site->cache);
 	free(site->index);
 	free(site->bomb);
@@ -292,9 +371,10 @@ static void setup_signals(sigset_t *waitmask)
 
 /* --- the loop ----------------------------------------------------------- */
 
-static void serve(struct demo_site *site, int lfd, const sigset_t *waitmask)
+static void serve(struct demo_site *site, const int *lfds, unsigned n, const sigset_t *waitmask)
 {
 	const struct timespec pause = { 0, ACCEPT_PAUSE_MS * 1000000L };
+	struct pollfd p[DEMO_MAX_HOSTS + 1];
 	pthread_attr_t attr;
 	long long resume_at = 0;
 
@@ -302,21 +382,21 @@ static void serve(struct demo_site *site, int lfd, const sigset_t *waitmask)
 	pthread_attr_setstacksize(&attr, CONN_STACK);
 	while (!stop_signal) {
 		bool paused = resume_at > demo_now_ms();
-		struct pollfd p[2] = {
-			{ .fd = paused ? -1 : lfd, .events = POLLIN },
-			{ .fd = site->reap_fd, .events = POLLIN },
-		};
 
-		if (ppoll(p, 2, paused ? &pause : NULL, waitmask) < 0) {
+		p[0] = (struct pollfd){ .fd = site->reap_fd, .events = POLLIN };
+		for (unsigned i = 0; i < n; i++)
+			p[i + 1] = (struct pollfd){ .fd = paused ? -1 : lfds[i], .events = POLLIN };
+		if (ppoll(p, n + 1, paused ? &pause : NULL, waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "demo-site: poll failed: %s\n", strerror(errno));
 			break;
 		}
-		if (p[1].revents)
+		if (p[0].revents)
 			reap(site);
-		if ((p[0].revents & POLLIN) && !accept_all(site, lfd, &attr))
-			resume_at = demo_now_ms() + ACCEPT_PAUSE_MS;
+		for (unsigned i = 0; i < n; i++)
+			if ((p[i + 1].revents & POLLIN) && !accept_all(site, lfds[i], &attr))
+				resume_at = demo_now_ms() + ACCEPT_PAUSE_MS;
 	}
 	pthread_attr_destroy(&attr);
 }
@@ -343,27 +423,42 @@ static void stop_connections(struct demo_site *site)
 	}
 }
 
+/* One line per address: "demo-site listening on http://127.0.0.1:8931/". */
+static void print_listening(const int *lfds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct sockaddr_storage addr;
+		socklen_t alen = sizeof(addr);
+		char name[NET_ADDRSTR_LEN] = "?";
+
+		if (getsockname(lfds[i], (struct sockaddr *)&addr, &alen) == 0)
+			net_addr_string((struct sockaddr *)&addr, alen, name);
+		printf("demo-site listening on http://%s/\n", name);
+	}
+	fflush(stdout);
+}
+
 int demo_server_run(const struct demo_config *cfg)
 {
 	struct demo_site site;
 	sigset_t waitmask;
-	int lfd, rc = -1;
+	int lfds[DEMO_MAX_HOSTS];
+	int rc = -1;
 
 	setup_signals(&waitmask);
-	lfd = open_listener(cfg);
-	if (lfd < 0)
+	if (open_listeners(cfg, lfds) < 0)
 		return -1;
-	if (site_init(&site, cfg, lfd) < 0) {
+	if (site_init(&site, cfg, lfds[0]) < 0) {
 		fprintf(stderr, "demo-site: cannot set up the site: %s\n", strerror(errno));
 		goto out_site;
 	}
-	if (cfg->port_file && write_port_file(cfg->port_file, net_local_port(lfd)) < 0)
+	if (site_init_crawl(&site, lfds[0]) < 0)
 		goto out_site;
-	printf("demo-site listening on %s/\n", site.origin);
-	fflush(stdout);
-	serve(&site, lfd, &waitmask);
-	close(lfd);
-	lfd = -1;
+	if (cfg->port_file && write_port_file(cfg->port_file, net_local_port(lfds[0])) < 0)
+		goto out_site;
+	print_listening(lfds, cfg->n_hosts);
+	serve(&site, lfds, cfg->n_hosts, &waitmask);
+	close_all(lfds, cfg->n_hosts);
 	stop_connections(&site);
 	if (cfg->port_file)
 		unlink(cfg->port_file);
@@ -371,8 +466,8 @@ int demo_server_run(const struct demo_config *cfg)
 		fprintf(stderr, "demo-site: stopped on signal %d\n", (int)stop_signal);
 	rc = 0;
 out_site:
-	if (lfd >= 0)
-		close(lfd);
+	if (lfds[0] >= 0)
+		close_all(lfds, cfg->n_hosts);
 	site_release(&site);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "cache.h"
 
 struct demo_conn;
+struct crawlsite;
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -16,9 +17,15 @@ struct demo_conn;
 /* Fault routes that stall, drip or stream give up after this long. */
 #define DEMO_FAULT_MAX_S 120u
 #define DEMO_DEFAULT_CACHE_MB 256u
+/* Addresses served at once (--host, repeated), all on one port. */
+#define DEMO_MAX_HOSTS 8u
+/* Largest --robots file, and the longest --robots-delay-ms. */
+#define DEMO_ROBOTS_MAX_BYTES (4u << 20)
+#define DEMO_ROBOTS_MAX_DELAY_MS 120000u
 
 struct demo_config {
-	const char *host;
+	const char *hosts[DEMO_MAX_HOSTS];	/* loopback addresses; the first names the site */
+	unsigned n_hosts;
 	unsigned short port;
 	unsigned pages;
 	const char *port_file;
@@ -28,6 +35,9 @@ struct demo_config {
 	unsigned idle_timeout_s;	/* keep-alive idle time, and the bound on reading a head */
 	unsigned fault_s;		/* how long slow fault routes last */
 	size_t cache_bytes;
+	const char *robots_file;	/* served as /robots.txt; NULL: none */
+	int robots_status;		/* status of /robots.txt; 0: 200 with a file, else 404 */
+	unsigned robots_delay_ms;	/* /robots.txt answers this late */
 };
 
 /* State shared by every connection. */
@@ -42,6 +52,7 @@ struct demo_site {
 	unsigned char *bomb;		/* /fault/gzip-bomb */
 	size_t bomb_len;
 	unsigned char *binary;		/* /fault/binary */
+	struct crawlsite *crawl;	/* robots.txt, the crawl-test routes, per-host stats */
 
 	/* connection bookkeeping, under lock */
 	pthread_mutex_t lock;

@@ -118,9 +118,17 @@ static void itest_no_proxy(void)
 
 int itest_site_start(struct itest_site *site, unsigned pages, unsigned fault_seconds)
 {
+	return itest_site_start_with(site, pages, fault_seconds, NULL);
+}
+
+int itest_site_start_with(struct itest_site *site, unsigned pages, unsigned fault_seconds,
+			  const char *const *extra)
+{
 	const char *port_file = itest_path("site.port");
 	char pages_s[16], fault_s[16], buf[32];
 	double deadline = itest_now() + 60;
+	const char *argv[48];
+	size_t n = 0;
 
 	unlink(port_file);
 	snprintf(pages_s, sizeof(pages_s), "%u", pages);
@@ -132,9 +140,16 @@ int itest_site_start(struct itest_site *site, unsigned pages, unsigned fault_sec
 		itest_redirect(STDIN_FILENO, "/dev/null", O_RDONLY);
 		itest_redirect(STDOUT_FILENO, "/dev/null", O_WRONLY);
 		itest_redirect(STDERR_FILENO, itest_path("site.log"), O_WRONLY | O_CREAT | O_TRUNC);
-		execl(DEMO_SITE_BIN, "demo-site", "--host", "127.0.0.1", "--port", "0",
-		      "--port-file", port_file, "--pages", pages_s, "--fault-seconds", fault_s,
-		      "--quiet", (char *)NULL);
+		const char *fixed[] = { "demo-site", "--host", "127.0.0.1", "--port", "0",
+					"--port-file", port_file, "--pages", pages_s,
+					"--fault-seconds", fault_s, "--quiet" };
+
+		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+			argv[n++] = fixed[i];
+		while (extra && *extra && n < 47)
+			argv[n++] = *extra++;
+		argv[n] = NULL;
+		execv(DEMO_SITE_BIN, (char *const *)argv);
 		_exit(127);
 	}
 	while (itest_now() < deadline) {
@@ -147,6 +162,7 @@ int itest_site_start(struct itest_site *site, unsigned pages, unsigned fault_sec
 			if (fgets(buf, sizeof(buf), f) && sscanf(buf, "%u", &port) == 1 && port) {
 				fclose(f);
 				snprintf(site->base, sizeof(site->base), "http://127.0.0.1:%u", port);
+				site->port = port;
 				return 0;
 			}
 			fclose(f);

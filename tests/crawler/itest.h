@@ -16,6 +16,7 @@ enum itest_col {
 struct itest_site {
 	pid_t pid;
 	char base[64];		/* "http://127.0.0.1:PORT" */
+	unsigned port;
 };
 
 /*
@@ -23,6 +24,9 @@ struct itest_site {
  * that give up after fault_seconds; waits for its port file. 0 or -1.
  */
 int itest_site_start(struct itest_site *site, unsigned pages, unsigned fault_seconds);
+/* The same with more demo-site arguments (NULL-terminated; --host adds an address). */
+int itest_site_start_with(struct itest_site *site, unsigned pages, unsigned fault_seconds,
+			  const char *const *extra);
 void itest_site_stop(struct itest_site *site);
 
 /* A scratch directory for one test binary, removed by itest_cleanup(). */

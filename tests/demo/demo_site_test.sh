@@ -2,71 +2,7 @@
 # demo_site_test.sh -- runs demo-site on loopback and checks its routes, limits and shutdown with curl
 set -u
 
-BIN="${BUILD_DIR:?BUILD_DIR not set}/demo-site"
-TMP=$(mktemp -d)
-SERVERS=()
-FAILED=0
-
-cleanup() {
-	local pid
-	for pid in "${SERVERS[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
-	done
-	wait 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	FAILED=1
-}
-
-# expect DESCRIPTION ACTUAL WANTED
-expect() {
-	if [ "$2" != "$3" ]; then
-		fail "$1: got '$2', expected '$3'"
-	else
-		echo "ok: $1"
-	fi
-}
-
-# expect_range DESCRIPTION ACTUAL MIN MAX (integers)
-expect_range() {
-	if [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
-		fail "$1: got $2, expected $3..$4"
-	else
-		echo "ok: $1 ($2)"
-	fi
-}
-
-# start NAME ARGS...: starts a server on a free port; sets PID and PORT.
-start() {
-	local name=$1 i
-	shift
-	"$BIN" --port 0 --port-file "$TMP/$name.port" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-	PID=$!
-	SERVERS+=("$PID")
-	for ((i = 0; i < 400; i++)); do
-		[ -s "$TMP/$name.port" ] && break
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	PORT=$(cat "$TMP/$name.port" 2>/dev/null)
-	if [ -z "$PORT" ]; then
-		cat "$TMP/$name.err" >&2
-		echo "FAIL: $name did not start" >&2
-		exit 1
-	fi
-}
-
-# c ARGS...: curl quietly, output discarded, printing -w's text then " rc=N"
-c() {
-	local out rc
-	out=$(curl -s -o /dev/null --max-time 20 "$@")
-	rc=$?
-	echo "$out rc=$rc"
-}
+. "$(dirname "$0")/demo_site_lib.sh"
 
 # ---- a server with short fault times --------------------------------------
 start main --pages 200 --fault-seconds 2 --quiet
@@ -122,6 +58,26 @@ expect "huge refused by size" "$(c --max-filesize 10M -w '%{http_code} %{size_do
 expect "endless chunked" "$(curl -s --max-time 20 "$B/fault/endless" | head -c 1000000 | wc -c)" "1000000"
 expect "endless cut by the reader" \
 	"$(curl -s --max-time 20 "$B/fault/endless" | head -c 10 >/dev/null; echo "${PIPESTATUS[0]}")" "23"
+expect "endless links, nothing between them" \
+	"$(curl -s --max-time 20 "$B/fault/endless-links" | head -c 65536 | tr -d '\n' |
+		sed 's|<a href="/page/0.html" id=x></a>||g' | wc -c)" "0"
+expect "garbage status line" "$(c -w '%{size_download}' "$B/fault/garbage-status")" "0 rc=1"
+head_bytes() { # PATH: "LINES BYTES" of its response head, read raw (curl's own caps vary)
+	local fd
+	exec {fd}<>"/dev/tcp/127.0.0.1/${B##*:}"
+	printf 'GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' "$1" >&"$fd"
+	timeout 20 cat <&"$fd" | LC_ALL=C sed -n '/^\r$/q;p' | wc -lc | awk '{ print $1, $2 }'
+	exec {fd}>&-
+}
+read -r lines bytes <<<"$(head_bytes /fault/huge-header)"
+expect "huge header line" "$lines $((bytes >> 20))" "5 2"
+read -r lines bytes <<<"$(head_bytes '/fault/huge-header?lines=1')"
+expect "huge head of many lines" "$lines $((bytes >> 20))" "2052 2"
+read -r lines bytes <<<"$(head_bytes '/fault/huge-header?status=1')"
+expect "huge status line" "$lines $((bytes >> 20))" "3 2"
+expect "bad chunk size" "$(c -w '%{http_code}' "$B/fault/bad-chunk")" "200 rc=56"
+expect "redirect to an international name" "$(c -w '%{http_code} %{redirect_url}' "$B/fault/redirect-idn")" \
+	"302 http://b$(printf '\xc3\xbc')cher.localhost:${B##*:}/page/0.html rc=0"
 
 # ---- odd bodies --------------------------------------------------------------------
 curl -s --max-time 20 -I "$B/fault/gzip-bomb" | tr -d '\r' >"$TMP/bomb.head"
@@ -146,6 +102,9 @@ expect "deep?depth=10" "$(c -w '%{size_download}' "$B/fault/deep?depth=10")" "25
 expect "latin1 type" "$(c -w '%{content_type}' "$B/fault/latin1")" "text/html; charset=iso-8859-1 rc=0"
 LC_ALL=C grep -q "$(printf '<title>Caf\xe9 Z\xfcrich</title>')" <(curl -s --max-time 20 "$B/fault/latin1") &&
 	echo "ok: latin1 title bytes" || fail "latin1 title bytes"
+expect "latin1-c1 type" "$(c -w '%{content_type}' "$B/fault/latin1-c1")" "text/html; charset=iso-8859-1 rc=0"
+expect "latin1-c1 has the five bytes windows-1252 lacks" \
+	"$(curl -s --max-time 20 "$B/fault/latin1-c1" | LC_ALL=C tr -cd '\201\215\217\220\235' | wc -c)" "10"
 expect "empty" "$(c -w '%{http_code} %{size_download} %{content_type}' "$B/fault/empty")" \
 	"200 0 text/html; charset=utf-8 rc=0"
 expect "not-html" "$(c -w '%{http_code} %{content_type}' "$B/fault/not-html")" "200 text/plain; charset=utf-8 rc=0"
