@@ -233,24 +233,37 @@ static int fault_truncated(struct demo_conn *c, const struct http_request *req,
 	return 0;
 }
 
-/* Chunks of 64 KiB, forever: only the client or the fault time limit ends it. */
-static int fault_endless(struct demo_conn *c, const struct http_request *req, const char *arg,
-			 size_t len)
+/* Chunks of 64 KiB of unit, forever: only the client or the fault time limit ends it. */
+static int send_endless(struct demo_conn *c, const struct http_request *req, const char *unit)
 {
 	char *chunk = conn_scratch(c);
 	size_t n;
 
-	(void)arg, (void)len;
 	if (!chunk ||
 	    send_head(c, req, 200, DEMO_HTML_TYPE, -1, "Transfer-Encoding: chunked\r\n") < 0 ||
 	    req->method == HTTP_HEAD)
 		return 0;
 	memcpy(chunk, "10000\r\n", 7);
-	n = fill_units(chunk + 7, 65536, "<p>endless</p>\n");
+	n = fill_units(chunk + 7, 65536, unit);
 	memset(chunk + 7 + n, '\n', 65536 - n);
 	memcpy(chunk + 7 + 65536, "\r\n", 2);
 	send_cycle(c, chunk, 7 + 65536 + 2, ULLONG_MAX, fault_deadline(c));
 	return 0;
+}
+
+static int fault_endless(struct demo_conn *c, const struct http_request *req, const char *arg,
+			 size_t len)
+{
+	(void)arg, (void)len;
+	return send_endless(c, req, "<p>endless</p>\n");
+}
+
+/* Links and nothing between them (32 bytes each, so no filler either): no text node ever. */
+static int fault_endless_links(struct demo_conn *c, const struct http_request *req,
+			       const char *arg, size_t len)
+{
+	(void)arg, (void)len;
+	return send_endless(c, req, "<a href=\"/page/0.html\" id=x></a>");
 }
 
 static int fault_huge(struct demo_conn *c, const struct http_request *req, const char *arg,
@@ -323,6 +336,97 @@ static int fault_latin1(struct demo_conn *c, const struct http_request *req, con
 	return conn_reply(c, req, 200, "text/html; charset=iso-8859-1", body, n, NULL);
 }
 
+/* ISO-8859-1 with the five bytes windows-1252 lacks before the title and between the links. */
+static int fault_latin1_c1(struct demo_conn *c, const struct http_request *req,
+			   const char *arg, size_t len)
+{
+	static const char body[] = "<!DOCTYPE html>\n<html><head>\x81<title>Caf\xe9 \x8d"
+				   "Z\xfcrich</title></head>\n<body>\x8f<a href=\"/page/0.html\">"
+				   "\x90one</a>\x9d<a href=\"/page/1.html\">two</a>\x81\x8d\x8f"
+				   "\x90\x9d<a href=\"/page/2.html\">three</a></body></html>\n";
+
+	(void)arg, (void)len;
+	return conn_reply(c, req, 200, "text/html; charset=iso-8859-1", body, sizeof(body) - 1,
+			  NULL);
+}
+
+/* A status line that starts like HTTP but has no status code. */
+static int fault_garbage_status(struct demo_conn *c, const struct http_request *req,
+				const char *arg, size_t len)
+{
+	static const char answer[] = "HTTP/1.1 abc def\r\nContent-Type: text/html\r\n"
+				     "Content-Length: 4\r\n\r\nnope";
+
+	(void)req, (void)arg, (void)len;
+	c->status = 999;
+	conn_send_buf(c, answer, sizeof(answer) - 1, demo_now_ms() + CONN_WRITE_MS);
+	return 0;
+}
+
+/*
+ * 2 MiB of response head: one header line; with lines=1, 2,048 lines of
+ * 1 KiB; with status=1, a status line that long.
+ */
+static int fault_huge_header(struct demo_conn *c, const struct http_request *req,
+			     const char *arg, size_t len)
+{
+	static const char tail[] = "\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+	long long deadline = demo_now_ms() + CONN_WRITE_MS;
+	bool lines = query_uint(req, "lines", 0) != 0;
+	const char *head = query_uint(req, "status", 0) ? "HTTP/1.1 200 " :
+			   lines ? "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" :
+				   "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Huge: ";
+	char *block = conn_scratch(c);
+	size_t n;
+
+	(void)arg, (void)len;
+	if (!block)
+		return conn_reply_error(c, req, 500);
+	c->status = 200;
+	if (lines) {
+		/* whole lines of 1,024 bytes, so every cut of the cycle falls between two */
+		for (n = 0; n + 1024 <= SITEGEN_MAX_BYTES; n += 1024) {
+			memcpy(block + n, "X-Pad: ", 7);
+			memset(block + n + 7, 'a', 1024 - 9);
+			memcpy(block + n + 1022, "\r\n", 2);
+		}
+	} else {
+		n = SITEGEN_MAX_BYTES;
+		memset(block, 'a', n);
+	}
+	if (conn_send_buf(c, head, strlen(head), deadline) < 0 ||
+	    send_cycle(c, block, n, 2u << 20, deadline) < 0)
+		return 0;
+	conn_send_buf(c, tail + (lines ? 2 : 0), sizeof(tail) - 1 - (lines ? 2 : 0), deadline);
+	return 0;
+}
+
+/* A chunked body whose second chunk size is not hexadecimal. */
+static int fault_bad_chunk(struct demo_conn *c, const struct http_request *req,
+			   const char *arg, size_t len)
+{
+	static const char body[] = "6\r\n<html>\r\nzz\r\n<title>x</title>\r\n0\r\n\r\n";
+
+	(void)arg, (void)len;
+	if (send_head(c, req, 200, DEMO_HTML_TYPE, -1, "Transfer-Encoding: chunked\r\n") == 0 &&
+	    req->method != HTTP_HEAD)
+		conn_send_buf(c, body, sizeof(body) - 1, demo_now_ms() + CONN_WRITE_MS);
+	return 0;
+}
+
+/* A 302 to an international host name of loopback, raw UTF-8 in the Location. */
+static int fault_redirect_idn(struct demo_conn *c, const struct http_request *req,
+			      const char *arg, size_t len)
+{
+	const char *port = strrchr(c->site->authority, ':');
+	char location[96];
+
+	(void)arg, (void)len;
+	snprintf(location, sizeof(location), "http://b\xc3\xbc" "cher.localhost:%s/page/0.html",
+		 port ? port + 1 : "80");
+	return redirect(c, req, location);
+}
+
 static int fault_empty(struct demo_conn *c, const struct http_request *req, const char *arg,
 		       size_t len)
 {
@@ -388,11 +492,17 @@ static const struct {
 	{ "reset", false, fault_reset, NULL },
 	{ "truncated", false, fault_truncated, NULL },
 	{ "endless", false, fault_endless, NULL },
+	{ "endless-links", false, fault_endless_links, NULL },
 	{ "huge", false, fault_huge, NULL },
 	{ "gzip-bomb", false, fault_gzip_bomb, NULL },
 	{ "binary", false, fault_binary, NULL },
 	{ "deep", false, fault_deep, NULL },
 	{ "latin1", false, fault_latin1, NULL },
+	{ "latin1-c1", false, fault_latin1_c1, NULL },
+	{ "garbage-status", false, fault_garbage_status, NULL },
+	{ "huge-header", false, fault_huge_header, NULL },
+	{ "bad-chunk", false, fault_bad_chunk, NULL },
+	{ "redirect-idn", false, fault_redirect_idn, NULL },
 	{ "empty", false, fault_empty, NULL },
 	{ "not-html", false, fault_not_html, NULL },
 	{ "slow", false, fault_slow, NULL },

@@ -1,9 +1,9 @@
 /* fetch.c -- a libcurl easy handle with every limit set: body streaming, timings, short error causes */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fetch_internal.h"
 
@@ -11,14 +11,44 @@
 #define CURL_WRITEFUNC_ERROR 0xFFFFFFFF
 #endif
 
+/*
+ * libcurl 7.88 turns an international host name into its ASCII form with
+ * libidn2's idn2_lookup_ul(), which reads the name in the charset of the
+ * locale: under the C locale of a program that never calls setlocale(),
+ * every such name fails as a malformed URL. So each call that may look a
+ * host up (a transfer, a redirect, the check of a URL) runs with a UTF-8
+ * LC_CTYPE on its own thread only (uselocale), the URL's bytes being UTF-8.
+ * Nothing of ours in that scope depends on LC_CTYPE; without the locale,
+ * such names stay "invalid URL".
+ */
+static locale_t fetch_utf8;
+
 int fetch_global_init(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	fetch_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	return 0;
 }
 
 void fetch_global_cleanup(void)
 {
+	if (fetch_utf8) {
+		freelocale(fetch_utf8);
+		fetch_utf8 = (locale_t)0;
+	}
 	curl_global_cleanup();
+}
+
+locale_t fetch_utf8_enter(void)
+{
+	return fetch_utf8 ? uselocale(fetch_utf8) : (locale_t)0;
+}
+
+void fetch_utf8_leave(locale_t old)
+{
+	if (old)
+		uselocale(old);
 }
 
 static size_t fetch_write(char *buf, size_t size, size_t nmemb, void *userdata)
@@ -43,6 +73,26 @@ static size_t fetch_write(char *buf, size_t size, size_t nmemb, void *userdata)
 	if (f->sink && f->sink->data && f->sink->data(f->sink->ctx, buf, len) < 0) {
 		f->sink_failed = true;
 		return CURL_WRITEFUNC_ERROR;
+	}
+	return len;
+}
+
+/*
+ * Counts each response's head, so that one that never ends is cut at
+ * FETCH_HEAD_MAX and reported the same whatever libcurl's own limits.
+ */
+static size_t fetch_header(char *buf, size_t size, size_t nmemb, void *userdata)
+{
+	struct fetch *f = userdata;
+	size_t len = size * nmemb;
+
+	/* a status line starts the head of the next response (a redirect's, a 1xx's) */
+	if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0)
+		f->head_bytes = 0;
+	f->head_bytes += len;
+	if (f->head_bytes > FETCH_HEAD_MAX) {
+		f->head_too_large = true;
+		return 0;
 	}
 	return len;
 }
@@ -77,6 +127,8 @@ static int fetch_setup(struct fetch *f)
 	rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, f->errbuf);
 	rc |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
 	rc |= curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+	rc |= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, fetch_header);
+	rc |= curl_easy_setopt(c, CURLOPT_HEADERDATA, f);
 	/* 7.88 follows ftp:// redirects and redirects forever unless told */
 	rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	rc |= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -147,67 +199,137 @@ static const char *fetch_redirect_error(struct fetch *f)
 	return f->error;
 }
 
-/* libcurl says "Failure when receiving data from the peer"; a row says "connection reset". */
-static const char *fetch_error(struct fetch *f, CURLcode rc)
+static bool fetch_web_url(const char *url)
 {
+	return url && (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0);
+}
+
+/*
+ * A failed read or write on the connection. A socket error names its
+ * cause; with none, on plain http the bytes themselves were at fault (a
+ * chunked body that does not parse). CURLINFO_OS_ERRNO keeps the last
+ * socket error the handle ever had (7.88 never clears it, and handles are
+ * reused): it is this transfer's only when curl says a socket failed now.
+ */
+static const char *fetch_io_error(struct fetch *f, CURLcode rc)
+{
+	bool socket_failed = strncmp(f->errbuf, "Recv failure", 12) == 0 ||
+			     strncmp(f->errbuf, "Send failure", 12) == 0;
+	long err = socket_failed ? fetch_os_errno(f) : 0, head = 0;
+	char *scheme = NULL;
+
+	/* TLS says it its own way: "OpenSSL SSL_read: Connection reset by peer, errno 104" */
+	if (err == ECONNRESET || err == EPIPE || strstr(f->errbuf, "reset by peer"))
+		return "connection reset";
+	if (rc == CURLE_SEND_ERROR)
+		return "send failed";
+	/* Debian's 7.88 caps a head at 300 KiB on its own, counting redirects' heads too */
+	curl_easy_getinfo(f->curl, CURLINFO_HEADER_SIZE, &head);
+	if (!f->begun && head > (long)FETCH_HEAD_MAX)
+		return "headers too large";
+	curl_easy_getinfo(f->curl, CURLINFO_SCHEME, &scheme);
+	if (!socket_failed && scheme && strcasecmp(scheme, "http") == 0)
+		return "bad response";
+	return "receive failed";
+}
+
+/* A failed connect sets CURLINFO_OS_ERRNO afresh. */
+static const char *fetch_connect_error(struct fetch *f)
+{
+	switch (fetch_os_errno(f)) {
+	case ECONNREFUSED:
+		return "connection refused";
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+		return "host unreachable";
+	default:
+		return "could not connect";
+	}
+}
+
+/*
+ * 7.88 also says "out of memory" of a head line (status line included)
+ * over its 100 KiB, before fetch_header() ever sees the line: so it is
+ * that while a response head was coming, the request being sent and no
+ * body byte come yet.
+ */
+static const char *fetch_memory_error(struct fetch *f)
+{
+	long sent = 0;
+
+	curl_easy_getinfo(f->curl, CURLINFO_REQUEST_SIZE, &sent);
+	return sent > 0 && !f->begun ? "headers too large" : "out of memory";
+}
+
+/* Codes that tell their cause alone, whatever the transfer's state. */
+static const struct {
+	CURLcode rc;
+	const char *error;
+} fetch_causes[] = {
+	{ CURLE_FAILED_INIT, "could not start the transfer" },
+	{ CURLE_COULDNT_RESOLVE_PROXY, "proxy not found" },
+	{ CURLE_COULDNT_RESOLVE_HOST, "host not found" },
+	{ CURLE_WEIRD_SERVER_REPLY, "bad response" },
+	{ CURLE_HTTP2, "http/2 error" },
+	{ CURLE_PARTIAL_FILE, "truncated body" },
+	{ CURLE_OPERATION_TIMEDOUT, "timeout" },
+	{ CURLE_SSL_CONNECT_ERROR, "tls handshake failed" },
+	{ CURLE_ABORTED_BY_CALLBACK, "interrupted" },
+	{ CURLE_GOT_NOTHING, "empty reply" },
+	{ CURLE_SSL_CIPHER, "tls handshake failed" },
+	{ CURLE_PEER_FAILED_VERIFICATION, "tls certificate not trusted" },
+	{ CURLE_BAD_CONTENT_ENCODING, "bad content encoding" },
+	{ CURLE_FILESIZE_EXCEEDED, "too large" },
+	{ CURLE_SSL_CACERT_BADFILE, "tls certificates unreadable" },
+	{ CURLE_HTTP2_STREAM, "http/2 stream error" },
+	{ CURLE_PROXY, "proxy error" },
+};
+
+/* Any other code: libcurl's own words for it, lower-cased, with its number. */
+static const char *fetch_other_error(struct fetch *f, CURLcode rc)
+{
+	for (size_t i = 0; i < sizeof(fetch_causes) / sizeof(fetch_causes[0]); i++)
+		if (fetch_causes[i].rc == rc)
+			return fetch_causes[i].error;
+	snprintf(f->error, sizeof(f->error), "curl error %d: %s", (int)rc, curl_easy_strerror(rc));
+	for (char *p = f->error; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	return f->error;
+}
+
+/*
+ * The short cause a row carries (fetch.h lists them all); libcurl's own
+ * words mislead (a garbage status line is an "unsupported protocol").
+ */
+static const char *fetch_error(struct fetch *f, CURLcode rc, long status)
+{
+	char *url = NULL;
+
 	switch (rc) {
-	case CURLE_OPERATION_TIMEDOUT:
-		return "timeout";
 	case CURLE_WRITE_ERROR:
+		if (f->head_too_large)
+			return "headers too large";
 		if (f->too_large)
 			return "too large";
 		return f->sink_failed ? "body rejected" : "write error";
-	case CURLE_FILESIZE_EXCEEDED:
-		return "too large";
 	case CURLE_TOO_MANY_REDIRECTS:
 		return fetch_redirect_error(f);
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		/* 7.88 also reports a garbage status line (HTTP/0.9) this way */
-		if (strstr(f->errbuf, "HTTP/0.9"))
-			return "bad response";
-		return "protocol not allowed";
+		/* a redirect elsewhere than http(s); or 7.88's word for a status line it cannot read */
+		curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &url);
+		return fetch_web_url(url) ? "bad response" : "protocol not allowed";
 	case CURLE_URL_MALFORMAT:
-		return "invalid URL";
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return "host not found";
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return "proxy not found";
+		return status >= 300 && status < 400 ? "invalid redirect URL" : "invalid URL";
 	case CURLE_COULDNT_CONNECT:
-		switch (fetch_os_errno(f)) {
-		case ECONNREFUSED:
-			return "connection refused";
-		case ENETUNREACH:
-		case EHOSTUNREACH:
-			return "host unreachable";
-		default:
-			return "could not connect";
-		}
-	case CURLE_RECV_ERROR:
+		return fetch_connect_error(f);
 	case CURLE_SEND_ERROR:
-		if (fetch_os_errno(f) == ECONNRESET || strstr(f->errbuf, "reset"))
-			return "connection reset";
-		return rc == CURLE_RECV_ERROR ? "receive failed" : "send failed";
-	case CURLE_PARTIAL_FILE:
-		return "truncated body";
-	case CURLE_GOT_NOTHING:
-		return "empty reply";
-	case CURLE_WEIRD_SERVER_REPLY:
-		return "bad response";
-	case CURLE_BAD_CONTENT_ENCODING:
-		return "bad content encoding";
-	case CURLE_ABORTED_BY_CALLBACK:
-		return "interrupted";
-	case CURLE_PEER_FAILED_VERIFICATION:
-		return "tls certificate not trusted";
-	case CURLE_SSL_CONNECT_ERROR:
-		return "tls handshake failed";
+	case CURLE_RECV_ERROR:
+		return fetch_io_error(f, rc);
 	case CURLE_OUT_OF_MEMORY:
-		/* 7.88 uses this code for an endless header too */
-		return strstr(f->errbuf, "header") ? "headers too large" : "out of memory";
+		return fetch_memory_error(f);
 	default:
-		snprintf(f->error, sizeof(f->error), "%s", curl_easy_strerror(rc));
-		f->error[0] = (char)tolower((unsigned char)f->error[0]);
-		return f->error;
+		return fetch_other_error(f, rc);
 	}
 }
 
@@ -238,7 +360,8 @@ int fetch_start(struct fetch *f, const char *url, const struct fetch_sink *sink)
 {
 	f->sink = sink;
 	f->bytes = 0;
-	f->begun = f->too_large = f->sink_failed = f->abandoned = false;
+	f->head_bytes = 0;
+	f->begun = f->too_large = f->head_too_large = f->sink_failed = f->abandoned = false;
 	f->errbuf[0] = '\0';
 	f->started = curl_easy_setopt(f->curl, CURLOPT_URL, url) == CURLE_OK;
 	return f->started ? 0 : -1;
@@ -261,14 +384,43 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 	if (res->ttfb_us <= 0)
 		res->ttfb_us = -1;
 	res->time_us = fetch_time(f, CURLINFO_TOTAL_TIME_T);
-	res->error = res->ok ? NULL : fetch_error(f, rc);
+	res->error = res->ok ? NULL : fetch_error(f, rc, res->status);
 	f->sink = NULL;
 	f->started = false;
 }
 
 void fetch_perform(struct fetch *f, struct fetch_result *res)
 {
-	fetch_finish(f, curl_easy_perform(f->curl), res);
+	locale_t old = fetch_utf8_enter();
+	CURLcode rc = curl_easy_perform(f->curl);
+
+	fetch_utf8_leave(old);
+	fetch_finish(f, rc, res);
+}
+
+/* An international host name must have an ASCII (punycode) form: that is what is looked up. */
+static bool fetch_host_converts(CURLU *u, const char *host)
+{
+#ifdef CURLU_PUNYCODE
+	char *ascii = NULL;
+	CURLUcode rc;
+	locale_t old;
+
+	while (*host && (unsigned char)*host < 0x80)
+		host++;
+	if (!*host)
+		return true;
+	old = fetch_utf8_enter();
+	rc = curl_url_get(u, CURLUPART_HOST, &ascii, CURLU_PUNYCODE);
+	fetch_utf8_leave(old);
+	curl_free(ascii);
+	return rc == CURLUE_OK;
+#else
+	/* older libcurl: the transfer itself will tell */
+	(void)u;
+	(void)host;
+	return true;
+#endif
 }
 
 const char *fetch_check_url(const char *url)
@@ -298,7 +450,8 @@ const char *fetch_check_url(const char *url)
 		verdict = "protocol not allowed";
 		goto out;
 	}
-	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host)
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || !*host ||
+	    !fetch_host_converts(u, host))
 		verdict = "invalid URL";
 out:
 	curl_free(scheme);

@@ -8,6 +8,8 @@
 /* Longest final URL reported; a longer one is cut (the row says so). */
 #define FETCH_URL_MAX 8192
 #define FETCH_TYPE_MAX 256
+/* Longest response head (status line and headers) read; past it, "headers too large". */
+#define FETCH_HEAD_MAX (256u * 1024u)
 
 struct fetch_options {
 	long timeout_ms;		/* whole transfer, redirects included */
@@ -41,8 +43,23 @@ struct fetch_result {
 	long redirects;
 	const char *final_url;		/* NULL if unknown */
 	const char *content_type;	/* NULL if none */
-	const char *error;		/* short cause, NULL when ok */
+	const char *error;		/* short cause, NULL when ok; see below */
 };
+
+/*
+ * The causes a failed transfer reports, lower-case and stable:
+ *   timeout · too large · headers too large · redirect loop ·
+ *   too many redirects (over N) · protocol not allowed · invalid URL ·
+ *   invalid redirect URL · host not found · proxy not found · proxy error ·
+ *   connection refused · host unreachable · could not connect ·
+ *   connection reset · receive failed · send failed · truncated body ·
+ *   empty reply · bad response · bad content encoding · http/2 error ·
+ *   http/2 stream error · tls handshake failed · tls certificate not trusted ·
+ *   tls certificates unreadable · interrupted · out of memory ·
+ *   could not start the transfer · body rejected (the sink refused it) ·
+ *   write error; and for any other libcurl code, "curl error N: " and
+ *   libcurl's own message for it, lower-cased.
+ */
 
 struct fetch;
 
@@ -102,7 +119,9 @@ void *fetch_multi_done(struct fetch_multi *m, struct fetch_result *res);
 
 /*
  * Checks that url is something fetch_start() may try: an absolute http or
- * https URL with a host. Returns NULL, or the error a row should carry.
+ * https URL with a host, which if international (UTF-8) has an ASCII form.
+ * Returns NULL, or the error a row should carry ("invalid URL", "protocol
+ * not allowed" or "out of memory").
  */
 const char *fetch_check_url(const char *url);
 

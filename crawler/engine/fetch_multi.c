@@ -66,12 +66,18 @@ void fetch_multi_drop(struct fetch_multi *m, struct fetch *f)
 int fetch_multi_run(struct fetch_multi *m, int fd, int max_ms)
 {
 	struct curl_waitfd extra = { .fd = fd, .events = POLLIN };
+	CURLMcode rc;
+	locale_t old;
 	int running;
 
 	/* curl sleeps less than max_ms when one of its own timers is due sooner */
 	if (curl_multi_poll(m->multi, &extra, fd >= 0 ? 1 : 0, max_ms, NULL) != CURLM_OK)
 		return -1;
-	return curl_multi_perform(m->multi, &running) == CURLM_OK ? 0 : -1;
+	/* host names are looked up in here: international ones need UTF-8 (fetch.c) */
+	old = fetch_utf8_enter();
+	rc = curl_multi_perform(m->multi, &running);
+	fetch_utf8_leave(old);
+	return rc == CURLM_OK ? 0 : -1;
 }
 
 void *fetch_multi_done(struct fetch_multi *m, struct fetch_result *res)

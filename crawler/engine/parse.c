@@ -52,6 +52,11 @@ struct parse {
 	size_t raw_len;		/* undecoded bytes at the start of raw */
 	size_t out_len;		/* decoded bytes at the start of out, not yet parsed */
 	unsigned long links;
+	parse_link_cb *link_cb;	/* a crawl that follows links wants each target */
+	void *link_ctx;
+	bool base_seen;		/* the first <base href> is the page's */
+	bool nofollow;		/* <meta name="robots" content="nofollow"> */
+	char base[PARSE_BASE_MAX + 1];
 	bool in_title;
 	bool title_seen;	/* the first <title> is the page's title */
 	bool space;		/* whitespace is pending inside the title */
@@ -94,29 +99,86 @@ void parse_global_cleanup(void)
 	xmlCleanupParser();
 }
 
+/* The value of attribute `name`, or NULL. */
+static const char *parse_attr_of(const xmlChar **atts, const char *name)
+{
+	for (; atts && atts[0]; atts += 2)
+		if (strcmp((const char *)atts[0], name) == 0)
+			return atts[1] ? (const char *)atts[1] : "";
+	return NULL;
+}
+
+/* Whether a space-separated list of tokens (rel, meta content) holds one, any case. */
+static bool parse_has_token(const char *list, const char *token)
+{
+	size_t n = strlen(token);
+
+	while (list && *list) {
+		size_t len;
+
+		list += strspn(list, " \t\n\r\f,");
+		len = strcspn(list, " \t\n\r\f,");
+		if (len == n && strncasecmp(list, token, n) == 0)
+			return true;
+		list += len;
+	}
+	return false;
+}
+
+/* <a href> is counted; <a> and <area> targets, <base href> and meta robots serve a crawl that follows links. */
+static void parse_link_element(struct parse *p, const char *name, const xmlChar **atts)
+{
+	const char *href = parse_attr_of(atts, "href"), *rel;
+
+	if (strcmp(name, "a") == 0 || strcmp(name, "area") == 0) {
+		if (!href)
+			return;
+		if (name[1] == '\0')
+			p->links++;
+		if (p->link_cb) {
+			rel = parse_attr_of(atts, "rel");
+			p->link_cb(p->link_ctx, href, parse_has_token(rel, "nofollow"));
+		}
+	} else if (strcmp(name, "base") == 0) {
+		if (href && !p->base_seen) {
+			p->base_seen = true;
+			snprintf(p->base, sizeof(p->base), "%s", href);
+		}
+	} else if (strcmp(name, "meta") == 0) {
+		const char *meta = parse_attr_of(atts, "name"), *content = parse_attr_of(atts, "content");
+
+		if (meta && strcasecmp(meta, "robots") == 0 &&
+		    (parse_has_token(content, "nofollow") || parse_has_token(content, "none")))
+			p->nofollow = true;
+	}
+}
+
 static void parse_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
 	struct parse *p = ctx;
 
 	/* libxml2's HTML parser hands element and attribute names lower-cased */
-	if (name[0] == 'a' && name[1] == '\0') {
-		for (; atts && atts[0]; atts += 2) {
-			if (strcmp((const char *)atts[0], "href") == 0) {
-				p->links++;
-				break;
-			}
-		}
+	if (name[0] == 'a' || name[0] == 'b' || name[0] == 'm') {
+		parse_link_element(p, (const char *)name, atts);
 	} else if (!p->title_seen && strcmp((const char *)name, "title") == 0) {
 		p->in_title = true;
 		p->title_seen = true;
 	}
 }
 
+/*
+ * A title ends with its element, or at the latest with the head, body or
+ * html around it: libxml2 does not always close a title that held markup,
+ * and whether text after </html> reached it then depended on where the
+ * body's pieces were cut.
+ */
 static void parse_stop(void *ctx, const xmlChar *name)
 {
 	struct parse *p = ctx;
+	const char *n = (const char *)name;
 
-	if (p->in_title && strcmp((const char *)name, "title") == 0)
+	if (p->in_title && (strcmp(n, "title") == 0 || strcmp(n, "head") == 0 ||
+			    strcmp(n, "body") == 0 || strcmp(n, "html") == 0))
 		p->in_title = false;
 }
 
@@ -496,8 +558,7 @@ static bool parse_prescan(const unsigned char *s, size_t n, char *label, size_t 
  * After each piece: input the parser has consumed is dropped (its push
  * parser keeps all of it otherwise, unless a text node makes it shrink:
  * a body of tags alone grew without end), and the caps of parse.h are
- * checked. checkIndex is an offset into the dropped bytes: reset, the
- * parser just looks again from where it stands.
+ * checked.
  */
 static void parse_bound(struct parse *p)
 {
@@ -510,8 +571,13 @@ static void parse_bound(struct parse *p)
 		return;
 	}
 	if (in->cur - in->base > PARSE_KEEP) {
+		ptrdiff_t before = in->cur - in->base;
+
 		xmlParserInputShrink(in);
-		c->checkIndex = 0;
+		/* checkIndex counts from the start of the buffer, which just moved */
+		if (c->checkIndex > 0)
+			c->checkIndex = c->checkIndex > before - (in->cur - in->base) ?
+					c->checkIndex - (before - (in->cur - in->base)) : 0;
 	}
 	if (in->end - in->cur > (ptrdiff_t)PARSE_PENDING_MAX || c->nameNr > (int)PARSE_DEPTH_MAX ||
 	    xmlDictSize(c->dict) > (int)PARSE_NAMES_MAX ||
@@ -526,6 +592,16 @@ static void parse_push(struct parse *p)
 	p->out_len = 0;
 	if (n == 0 || !p->ctxt)
 		return;
+	/*
+	 * checkIndex is where libxml2's last search for the end of a tag
+	 * stopped, so that the next one resumes there. When that was inside a
+	 * quoted attribute value (bit 0 of hasPErefs, which 2.9 borrows for it),
+	 * 2.9 resumes without the quote character, never finds the tag's end,
+	 * and the page stalled from that cut on, its bytes piling up until the
+	 * last one came. Zero: the search starts over at the tag's '<'.
+	 */
+	if (p->ctxt->hasPErefs & 1)
+		p->ctxt->checkIndex = 0;
 	/* the return value is the last recoverable error: not ours to act on */
 	htmlParseChunk(p->ctxt, p->out, (int)n, 0);
 	parse_bound(p);
@@ -613,6 +689,22 @@ static int parse_utf8_seq(const unsigned char *s, size_t n)
 	return need;
 }
 
+/* How many bytes from s on are ASCII, looked at eight at a time. */
+static size_t parse_ascii(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ull)
+			break;
+	}
+	while (i < n && s[i] < 0x80)
+		i++;
+	return i;
+}
+
 static size_t parse_utf8(struct parse *p, const unsigned char *in, size_t n, bool final)
 {
 	size_t i = 0;
@@ -624,10 +716,10 @@ static size_t parse_utf8(struct parse *p, const unsigned char *in, size_t n, boo
 			return n;
 		if (in[i] < 0x80) {
 			/* ASCII, the bulk of any page, in runs */
-			size_t run = 1, room = sizeof(p->out) - p->out_len;
+			size_t run = parse_ascii(in + i, n - i), room = sizeof(p->out) - p->out_len;
 
-			while (i + run < n && run < room && in[i + run] < 0x80)
-				run++;
+			if (run > room)
+				run = room;
 			memcpy(p->out + p->out_len, in + i, run);
 			p->out_len += run;
 			i += run;
@@ -748,6 +840,8 @@ int parse_begin(struct parse *p, const char *content_type)
 
 	parse_abort(p);
 	p->links = 0;
+	p->base_seen = p->nofollow = false;
+	p->base[0] = '\0';
 	p->in_title = p->title_seen = p->space = false;
 	p->title_len = 0;
 	p->title[0] = '\0';
@@ -828,6 +922,14 @@ void parse_end(struct parse *p, struct parse_facts *facts)
 	facts->title = p->title;
 	facts->title_len = p->title_len;
 	facts->links = p->links;
+	facts->base = p->base;
+	facts->nofollow = p->nofollow;
+}
+
+void parse_collect_links(struct parse *p, parse_link_cb *cb, void *ctx)
+{
+	p->link_cb = cb;
+	p->link_ctx = ctx;
 }
 
 int parse_html(struct parse *p, const char *content_type, const char *body, size_t len,

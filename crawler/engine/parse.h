@@ -19,10 +19,15 @@
 #define PARSE_NAMES_MAX 10000u		/* distinct element, attribute and entity names */
 #define PARSE_NAME_BYTES_MAX (1u << 20)	/* ... and the bytes they take */
 
+/* Longest <base href> kept; a longer one is cut (and then resolves to nothing useful). */
+#define PARSE_BASE_MAX 8192
+
 struct parse_facts {
 	const char *title;	/* UTF-8, whitespace collapsed, "" if none */
 	size_t title_len;
 	unsigned long links;	/* <a> elements with an href */
+	const char *base;	/* the first <base href>, as written; "" if none */
+	bool nofollow;		/* <meta name="robots"> says nofollow or none */
 };
 
 struct parse;
@@ -53,6 +58,14 @@ int parse_feed(struct parse *p, const char *buf, size_t len);
 void parse_end(struct parse *p, struct parse_facts *facts);
 /* Drops a page without finishing it (the transfer failed). */
 void parse_abort(struct parse *p);
+
+/*
+ * For a crawl that follows links: each <a href> and <area href> target, as
+ * written (entities decoded), is handed to cb as the page streams in, with
+ * whether its rel says nofollow. A NULL cb stops it. Set before parse_begin().
+ */
+typedef void parse_link_cb(void *ctx, const char *href, bool nofollow);
+void parse_collect_links(struct parse *p, parse_link_cb *cb, void *ctx);
 
 /* parse_begin + parse_feed + parse_end over a whole body in memory. */
 int parse_html(struct parse *p, const char *content_type, const char *body, size_t len,

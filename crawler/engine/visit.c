@@ -6,6 +6,20 @@
 
 #include "parse.h"
 #include "record.h"
+#include "urlnorm.h"
+
+/*
+ * Links taken from one page at most, and the bytes of their targets: a page
+ * of a million links adds ten thousand to the crawl, not a million.
+ */
+#define VISIT_LINKS_MAX 10000u
+#define VISIT_LINK_BYTES_MAX (4u << 20)
+
+/* A growable byte buffer with a ceiling. */
+struct visit_buf {
+	char *data;
+	size_t len, cap;
+};
 
 struct visit {
 	struct fetch *fetch;
@@ -17,7 +31,73 @@ struct visit {
 	char *body;		/* a robots.txt's body, up to VISIT_BODY_MAX */
 	size_t body_len;
 	bool body_failed;	/* out of memory keeping it */
+	bool follow, ignore_nofollow;
+	const char *url;	/* the current job's, until visit_finish() */
+	struct visit_buf hrefs;	/* the page's link targets as written, NUL-separated */
+	unsigned n_hrefs;
+	struct visit_buf found;	/* the record's links: resolved, normalised, one a line */
 };
+
+/* Appends len bytes and then `end`; false past the ceiling or out of memory. */
+static bool visit_buf_add(struct visit_buf *b, const char *p, size_t len, char end)
+{
+	if (len + 1 > VISIT_LINK_BYTES_MAX - b->len)
+		return false;
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *data;
+
+		while (cap < b->len + len + 1)
+			cap *= 2;
+		data = realloc(b->data, cap);
+		if (!data)
+			return false;
+		b->data = data;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, len);
+	b->len += len;
+	b->data[b->len++] = end;
+	return true;
+}
+
+static void visit_link(void *ctx, const char *href, bool nofollow)
+{
+	struct visit *v = ctx;
+
+	if ((nofollow && !v->ignore_nofollow) || v->n_hrefs >= VISIT_LINKS_MAX)
+		return;
+	if (visit_buf_add(&v->hrefs, href, strlen(href), '\0'))
+		v->n_hrefs++;
+}
+
+/*
+ * The links to follow: each target resolved against the page's base (its
+ * <base href>, itself resolved against the final URL) and normalised; other
+ * schemes and broken targets are dropped. NULL when there are none.
+ */
+static const char *visit_links(struct visit *v, const char *page, const struct parse_facts *facts)
+{
+	char *base = NULL, *link;
+	const char *href = v->hrefs.data;
+
+	v->found.len = 0;
+	if ((facts->nofollow && !v->ignore_nofollow) || !page)
+		return NULL;
+	if (facts->base[0] && urlnorm_resolve(page, facts->base, &base) == URLNORM_OK)
+		page = base;
+	for (unsigned i = 0; i < v->n_hrefs; i++, href += strlen(href) + 1) {
+		if (urlnorm_resolve(page, href, &link) != URLNORM_OK)
+			continue;
+		visit_buf_add(&v->found, link, strlen(link), '\n');
+		free(link);
+	}
+	free(base);
+	if (v->found.len == 0)
+		return NULL;
+	v->found.data[v->found.len - 1] = '\0';
+	return v->found.data;
+}
 
 static void visit_begin(void *ctx, const char *content_type)
 {
@@ -69,7 +149,11 @@ struct visit *visit_new(const struct visit_options *opts)
 		v->parse = parse_new();
 		if (!v->parse)
 			goto out_fetch;
+		if (opts->follow)
+			parse_collect_links(v->parse, visit_link, v);
 	}
+	v->follow = opts->follow;
+	v->ignore_nofollow = opts->ignore_nofollow;
 	return v;
 
 out_fetch:
@@ -86,6 +170,8 @@ void visit_free(struct visit *v)
 	parse_free(v->parse);
 	fetch_free(v->fetch);
 	free(v->body);
+	free(v->hrefs.data);
+	free(v->found.data);
 	free(v);
 }
 
@@ -94,6 +180,9 @@ int visit_start(struct visit *v, enum job_kind kind, const char *url)
 	v->kind = kind;
 	v->begun = v->parsing = v->body_failed = false;
 	v->body_len = 0;
+	v->hrefs.len = 0;
+	v->n_hrefs = 0;
+	v->url = url;
 	return fetch_start(v->fetch, url, &v->sink);
 }
 
@@ -137,6 +226,9 @@ int visit_finish(struct visit *v, const struct fetch_result *res, void **blob, s
 			parse_end(v->parse, &facts);
 			rec.title = facts.title;
 			rec.links = (long)facts.links;
+			if (v->follow)
+				rec.found = visit_links(v, res->final_url ? res->final_url : v->url,
+							&facts);
 		} else if (!v->begun) {
 			/* an empty body: a page with nothing in it */
 			rec.title = "";

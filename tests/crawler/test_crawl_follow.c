@@ -1,0 +1,335 @@
+/* test_crawl_follow.c -- crawls that follow links: the exact URLs for depth, scope, nofollow and robots.txt, traps, politeness at the server */
+#include <json-c/json.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "itest.h"
+
+static struct itest_site site;
+static char other[64];		/* http://127.0.0.2:PORT */
+static const char *const modes[] = { "thread", "process", "event" };
+
+static int setup(void **state)
+{
+	char robots[512];
+	const char *extra[] = { "--host", "127.0.0.2", "--robots", robots, NULL };
+
+	(void)state;
+	snprintf(robots, sizeof(robots), "%s/tests/demo/links-robots.txt", SOURCE_DIR);
+	if (itest_site_start_with(&site, 50, 30, extra) < 0)
+		return -1;
+	snprintf(other, sizeof(other), "http://127.0.0.2:%u", site.port);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	itest_site_stop(&site);
+	itest_cleanup();
+	return 0;
+}
+
+struct row {
+	char *url, *error, *referrer;
+	long depth;
+};
+
+struct rows {
+	struct row r[256];
+	size_t n;
+};
+
+static char *json_text(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return strdup("");
+	return strdup(json_object_get_string(v));
+}
+
+/* Reads a JSON Lines output: every line a whole row with depth and referrer. */
+static void rows_load(const char *path, struct rows *rows)
+{
+	FILE *f = fopen(path, "r");
+	char line[16384];
+
+	assert_non_null(f);
+	rows->n = 0;
+	while (fgets(line, sizeof(line), f)) {
+		struct json_object *o = json_tokener_parse(line), *d;
+		struct row *r = &rows->r[rows->n];
+
+		if (!o)
+			fail_msg("not a JSON row: %s", line);
+		assert_true(rows->n < 256);
+		assert_true(json_object_object_get_ex(o, "depth", &d));
+		r->url = json_text(o, "url");
+		r->error = json_text(o, "error");
+		r->referrer = json_text(o, "referrer");
+		r->depth = json_object_is_type(d, json_type_null) ? -1 : json_object_get_int64(d);
+		json_object_put(o);
+		rows->n++;
+	}
+	fclose(f);
+}
+
+static void rows_free(struct rows *rows)
+{
+	for (size_t i = 0; i < rows->n; i++) {
+		free(rows->r[i].url);
+		free(rows->r[i].error);
+		free(rows->r[i].referrer);
+	}
+	rows->n = 0;
+}
+
+static const struct row *rows_find(const struct rows *rows, const char *url)
+{
+	const struct row *found = NULL;
+
+	for (size_t i = 0; i < rows->n; i++) {
+		if (strcmp(rows->r[i].url, url) != 0)
+			continue;
+		if (found)
+			fail_msg("%s has two rows", url);
+		found = &rows->r[i];
+	}
+	return found;
+}
+
+/* The rows are exactly these paths of base, each once, at these depths. */
+static void expect_paths(const struct rows *rows, const char *base, const char *const *paths,
+			 const long *depths, size_t n)
+{
+	char url[160];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct row *r;
+
+		snprintf(url, sizeof(url), "%s%s", base, paths[i]);
+		r = rows_find(rows, url);
+		if (!r)
+			fail_msg("no row for %s", url);
+		if (r->depth != depths[i])
+			fail_msg("%s: depth %ld, expected %ld", url, r->depth, depths[i]);
+	}
+	if (rows->n != n) {
+		for (size_t i = 0; i < rows->n; i++)
+			fprintf(stderr, "row: %s (%s)\n", rows->r[i].url, rows->r[i].error);
+		fail_msg("%zu rows, expected %zu", rows->n, n);
+	}
+}
+
+static void run_follow(const char *const *args)
+{
+	int rc = itest_run(args, NULL, NULL);
+
+	if (rc != 0)
+		fail_msg("crawl exited %d: %s", rc, itest_stderr());
+}
+
+static const char *const all_paths[] = {
+	"/links/index.html",
+	"/links/a.html", "/links/b.html", "/links/A.html", "/links/area.html", "/links/d0.html",
+	"/links/sub/c.html", "/links/base.html", "/links/meta-nofollow.html", "/links/moved.html",
+	"/links/private/secret.html", "/links/d1.html",
+	"/links/sub/e.html", "/links/d2.html",
+	"/links/d3.html",
+	"/links/d4.html",
+};
+static const long all_depths[] = { 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 4, 5 };
+
+/* Every mode: the whole /links/ site, each URL once, robots.txt obeyed. */
+static void test_links_every_mode(void **state)
+{
+	const char *out = itest_path("links.jsonl");
+	char start[128];
+	struct rows rows;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/links/index.html", site.base);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		const char *args[] = { "crawl", "-q", "-m", modes[m], "-w", "4", "--follow", "-d", "10",
+				       "-f", "jsonl", "-o", out, start, NULL };
+		const struct row *r;
+		char url[160];
+
+		run_follow(args);
+		rows_load(out, &rows);
+		expect_paths(&rows, site.base, all_paths, all_depths,
+			     sizeof(all_paths) / sizeof(all_paths[0]));
+		snprintf(url, sizeof(url), "%s/links/private/secret.html", site.base);
+		r = rows_find(&rows, url);
+		assert_string_equal(r->error, "blocked by robots.txt");
+		r = rows_find(&rows, start);
+		assert_string_equal(r->referrer, "");
+		assert_string_equal(r->error, "");
+		/* found only through base.html's <base href="/links/sub/"> */
+		snprintf(url, sizeof(url), "%s/links/sub/e.html", site.base);
+		r = rows_find(&rows, url);
+		snprintf(url, sizeof(url), "%s/links/base.html", site.base);
+		assert_string_equal(r->referrer, url);
+		rows_free(&rows);
+	}
+}
+
+static void test_depth_limits(void **state)
+{
+	const char *out = itest_path("depth.jsonl");
+	char start[128];
+	struct rows rows;
+	const char *one[] = { "crawl", "-q", "-r", "-d", "1", "-f", "jsonl", "-o", out, start, NULL };
+	const char *two[] = { "crawl", "-q", "-r", "-d", "2", "-f", "jsonl", "-o", out, start, NULL };
+	const char *zero[] = { "crawl", "-q", "-r", "-d", "0", "-f", "jsonl", "-o", out, start, NULL };
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/links/index.html", site.base);
+	run_follow(zero);
+	rows_load(out, &rows);
+	expect_paths(&rows, site.base, all_paths, all_depths, 1);
+	rows_free(&rows);
+	run_follow(one);
+	rows_load(out, &rows);
+	expect_paths(&rows, site.base, all_paths, all_depths, 6);
+	rows_free(&rows);
+	run_follow(two);
+	rows_load(out, &rows);
+	expect_paths(&rows, site.base, all_paths, all_depths, 12);
+	rows_free(&rows);
+}
+
+/* --ignore-nofollow adds the pages only nofollow links lead to; --scope any the other host. */
+static void test_nofollow_and_scope(void **state)
+{
+	const char *out = itest_path("scope.jsonl");
+	char start[128], url[160];
+	struct rows rows;
+	const char *ignore[] = { "crawl", "-q", "-r", "-d", "10", "--ignore-nofollow", "-f", "jsonl",
+				 "-o", out, start, NULL };
+	const char *any[] = { "crawl", "-q", "-r", "-d", "10", "--scope", "any", "-f", "jsonl",
+			      "-o", out, start, NULL };
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/links/index.html", site.base);
+	run_follow(ignore);
+	rows_load(out, &rows);
+	assert_int_equal(rows.n, 18);
+	snprintf(url, sizeof(url), "%s/links/nofollow.html", site.base);
+	assert_non_null(rows_find(&rows, url));
+	snprintf(url, sizeof(url), "%s/links/hidden.html", site.base);
+	assert_non_null(rows_find(&rows, url));
+	rows_free(&rows);
+
+	run_follow(any);
+	rows_load(out, &rows);
+	snprintf(url, sizeof(url), "%s/links/elsewhere.html", other);
+	assert_non_null(rows_find(&rows, url));
+	rows_free(&rows);
+}
+
+/* An endless calendar: --depth and --max-pages both end it. */
+static void test_trap(void **state)
+{
+	const char *out = itest_path("trap.jsonl");
+	char start[128];
+	struct rows rows;
+	const char *pages[] = { "crawl", "-q", "-r", "-d", "1000", "--max-pages", "25", "-f",
+				"jsonl", "-o", out, start, NULL };
+	const char *depth[] = { "crawl", "-q", "-r", "-d", "3", "-f", "jsonl", "-o", out, start,
+				NULL };
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/calendar/2026-06.html", site.base);
+	run_follow(pages);
+	rows_load(out, &rows);
+	assert_int_equal(rows.n, 25);
+	rows_free(&rows);
+	run_follow(depth);
+	rows_load(out, &rows);
+	/* three months either way, and the start */
+	assert_int_equal(rows.n, 7);
+	rows_free(&rows);
+}
+
+/* The server's own count since the last call (which cleared it): most requests at once, least gap. */
+static void server_stats(unsigned *max_concurrent, long *min_gap_ms)
+{
+	char cmd[256], buf[4096], key[64];
+	struct json_object *all, *host, *v;
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "curl -s --noproxy '*' '%s/_stats?reset'", site.base);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	pclose(p);
+	buf[n] = '\0';
+	all = json_tokener_parse(buf);
+	if (!all)
+		fail_msg("/_stats is not JSON: %s", buf);
+	snprintf(key, sizeof(key), "127.0.0.1:%u", site.port);
+	*max_concurrent = 0;
+	*min_gap_ms = -1;
+	if (!json_object_object_get_ex(all, key, &host)) {
+		json_object_put(all);
+		return;
+	}
+	assert_true(json_object_object_get_ex(host, "max_concurrent", &v));
+	*max_concurrent = (unsigned)json_object_get_int(v);
+	assert_true(json_object_object_get_ex(host, "min_gap_ms", &v));
+	*min_gap_ms = (long)json_object_get_int64(v);
+	json_object_put(all);
+}
+
+static void test_politeness_at_the_server(void **state)
+{
+	const char *out = itest_path("polite.jsonl");
+	char start[128];
+	unsigned most;
+	long gap;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/slow-page/0.html?ms=150", site.base);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		const char *slots[] = { "crawl", "-q", "-m", modes[m], "-w", "8", "-r", "-d", "100",
+					"--no-robots", "--per-host", "2", "--max-pages", "20",
+					"-f", "jsonl", "-o", out, start, NULL };
+		const char *delay[] = { "crawl", "-q", "-m", modes[m], "-w", "8", "-r", "-d", "100",
+					"--no-robots", "--delay", "0.2", "--max-pages", "6",
+					"-f", "jsonl", "-o", out, start, NULL };
+
+		server_stats(&most, &gap);	/* reset */
+		run_follow(slots);
+		server_stats(&most, &gap);
+		if (most != 2)
+			fail_msg("%s mode: %u requests at once, --per-host 2", modes[m], most);
+		run_follow(delay);
+		server_stats(&most, &gap);
+		assert_int_equal(most, 1);
+		if (gap < 190)
+			fail_msg("%s mode: two starts %ld ms apart, --delay 0.2", modes[m], gap);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_links_every_mode),
+		cmocka_unit_test(test_depth_limits),
+		cmocka_unit_test(test_nofollow_and_scope),
+		cmocka_unit_test(test_trap),
+		cmocka_unit_test(test_politeness_at_the_server),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
