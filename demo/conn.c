@@ -159,6 +159,14 @@ size_t conn_head(struct demo_conn *c, const struct http_request *req, char *buf,
 	return http_format_head(buf, cap, resp, c->date);
 }
 
+static void conn_stats_end(struct demo_conn *c)
+{
+	if (c->stats) {
+		crawlsite_request_end(c, c->stats);
+		c->stats = NULL;
+	}
+}
+
 bool conn_reply(struct demo_conn *c, const struct http_request *req, int status,
 		const char *type, const void *body, size_t len, const char *extra)
 {
@@ -187,6 +195,11 @@ bool conn_reply(struct demo_conn *c, const struct http_request *req, int status,
 		iov[1].iov_len = len;
 		cnt = 2;
 	}
+	/*
+	 * The request stops counting as in progress once its whole answer is
+	 * ready to go: a client may send its next one the moment it reads it.
+	 */
+	conn_stats_end(c);
 	if (conn_send(c, iov, cnt, demo_now_ms() + CONN_WRITE_MS) < 0)
 		return false;
 	return resp.keep_alive;
@@ -288,7 +301,6 @@ void conn_serve(struct demo_conn *c)
 {
 	for (;;) {
 		struct http_request req;
-		struct hoststats_entry *stats;
 		size_t consumed;
 		bool keep;
 		int rc = read_head(c, &req);
@@ -308,12 +320,13 @@ void conn_serve(struct demo_conn *c)
 		if (consumed > c->in_len)
 			consumed = c->in_len;
 		/* measured from the head read to the answer written, a slow route's wait included */
-		stats = crawlsite_request_begin(c, &req);
+		c->stats = crawlsite_request_begin(c, &req);
 		if (req.method == HTTP_OTHER)
 			keep = conn_reply_error(c, &req, 405);
 		else
 			keep = demo_route(c, &req);
-		crawlsite_request_end(c, stats);
+		/* a streamed answer (a fault route) counts until it is written */
+		conn_stats_end(c);
 		if (c->site->cfg->verbose)
 			log_request(c, &req);
 		if (!keep)

@@ -24,6 +24,8 @@ enum {
 	CONN_STOP = -3,		/* the server is stopping */
 };
 
+struct hoststats_entry;
+
 struct demo_conn {
 	int fd;
 	struct demo_site *site;
@@ -32,6 +34,7 @@ struct demo_conn {
 	char peer[NET_ADDRSTR_LEN];
 	char local[NET_ADDRSTR_LEN];	/* the address and port the client connected to */
 	int status;			/* status of the last response, for --verbose */
+	struct hoststats_entry *stats;	/* the request being counted, until its answer is sent */
 	char *scratch;			/* SITEGEN_MAX_BYTES for pages rendered here; lazy */
 	time_t date_at;
 	char date[HTTP_DATE_LEN];

@@ -77,6 +77,8 @@ static void crawl_give_up(struct crawl *c)
 
 static void crawl_row(struct crawl *c, const char *url, const struct crawl_record *rec, long worker)
 {
+	if (c->opts->follow)
+		progress_queued(&c->progress, feed_queued(c->feed));
 	progress_row(&c->progress, rec->error != NULL);
 	if (!c->write_failed && output_row(c->out, url, rec, worker) < 0)
 		crawl_give_up(c);
@@ -160,7 +162,7 @@ static void crawl_done(void *ctx, const struct pool_result *res)
 		record_init_error(&rec, res->error ? res->error : "worker failed");
 		break;
 	}
-	if (!feed_job_result(c->feed, token, &rec)) {
+	if (!feed_job_result(c->feed, token, url, &rec)) {
 		feed_job_done(c->feed, token, url, NULL);
 		return;
 	}
@@ -263,6 +265,8 @@ static void crawl_plan(struct crawl *c)
 				.max_size = o->max_size,
 				.max_redirects = o->max_redirects,
 				.user_agent = o->user_agent,
+				.resolve = o->resolve,
+				.n_resolve = o->n_resolve,
 			},
 			.parse = o->parse,
 			.follow = o->follow,

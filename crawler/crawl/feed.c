@@ -155,7 +155,7 @@ const char *feed_failure(const struct feed *f)
 
 size_t feed_queued(const struct feed *f)
 {
-	return f->frontier ? frontier_queued(f->frontier) : 0;
+	return f->frontier ? frontier_queued(f->frontier) + frontier_out(f->frontier) : 0;
 }
 
 /* Wakes the pool's wait when a pipe being read has more, or when the timer is due. */
@@ -323,7 +323,31 @@ void feed_row_written(struct feed *f, uint64_t token)
 			      feed_now_ms());
 }
 
-bool feed_job_result(struct feed *f, uint64_t token, struct crawl_record *rec)
+/* A 3xx with a target, in a crawl that follows links. */
+static bool feed_is_redirect(const struct crawl_record *rec)
+{
+	return rec->status >= 300 && rec->status < 400 && rec->found && !rec->error;
+}
+
+/* A redirect's target is no link of the page: it keeps the page's depth. */
+static const char *feed_redirect(struct feed *f, const struct frontier_url *u, const char *url,
+				 const char *target)
+{
+	switch (frontier_add(f->frontier, target, u->depth, url)) {
+	case FRONTIER_ADDED:
+		return NULL;
+	case FRONTIER_SEEN:
+		return "redirect to a URL already taken";
+	case FRONTIER_OUT:
+		return "redirect out of scope";
+	case FRONTIER_ENOMEM:
+		return "out of memory";
+	default:
+		return "invalid redirect URL";
+	}
+}
+
+bool feed_job_result(struct feed *f, uint64_t token, const char *url, struct crawl_record *rec)
 {
 	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
 
@@ -338,6 +362,10 @@ bool feed_job_result(struct feed *f, uint64_t token, struct crawl_record *rec)
 	if (frontier_following(f->frontier)) {
 		rec->depth = (long)u->depth;
 		rec->referrer = u->referrer;
+		if (feed_is_redirect(rec)) {
+			rec->error = feed_redirect(f, u, url, rec->found);
+			rec->found = NULL;	/* taken now: not a link to add again */
+		}
 	}
 	return true;
 }

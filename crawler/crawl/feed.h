@@ -52,15 +52,17 @@ void feed_row_written(struct feed *f, uint64_t token);
 
 /*
  * A job came back. For a page, fills in rec's depth and referrer and returns
- * true: its row is to be written, then feed_job_done() called. A robots.txt
- * goes to the frontier and gets no row (returns false; feed_job_done() all
- * the same).
+ * true: its row is to be written, then feed_job_done() called. A redirect's
+ * target joins the crawl as a URL of its own, or rec's error says why not
+ * ("redirect out of scope", "redirect to a URL already taken"). A
+ * robots.txt goes to the frontier and gets no row (returns false;
+ * feed_job_done() all the same).
  */
-bool feed_job_result(struct feed *f, uint64_t token, struct crawl_record *rec);
+bool feed_job_result(struct feed *f, uint64_t token, const char *url, struct crawl_record *rec);
 /* The job's row is written (rec NULL when it had none): its links join the crawl. */
 void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct crawl_record *rec);
 
-/* URLs found, fetched or blocked so far, and queued now, for the progress line. */
+/* URLs taken into the crawl whose rows are not written yet (queued or in flight), for the progress line. */
 size_t feed_queued(const struct feed *f);
 
 #endif

@@ -38,7 +38,10 @@ static void progress_draw(struct progress *p, double now)
 	char line[160];
 	int n;
 
-	if (p->total >= 0)
+	if (p->following)
+		n = snprintf(line, sizeof(line), "\r%lu found  %lu done  %lu queued  %.0f/s  %lu errors",
+			     p->done + p->queued, p->done, p->queued, rate, p->errors);
+	else if (p->total >= 0)
 		n = snprintf(line, sizeof(line), "\r%lu/%ld URLs  %.0f/s  %lu errors",
 			     p->done, p->total, rate, p->errors);
 	else
@@ -50,6 +53,12 @@ static void progress_draw(struct progress *p, double now)
 	fprintf(stderr, "%s%*s", line, p->width > n ? p->width - n : 0, "");
 	p->width = n;
 	p->drawn = now;
+}
+
+void progress_queued(struct progress *p, unsigned long queued)
+{
+	p->following = true;
+	p->queued = queued;
 }
 
 void progress_row(struct progress *p, bool error)

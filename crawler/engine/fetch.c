@@ -147,6 +147,16 @@ static int fetch_setup(struct fetch *f)
 		rc |= curl_easy_setopt(c, CURLOPT_XFERINFODATA, f);
 		rc |= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	}
+	/* --resolve: names pointed at addresses, checked for form by the options */
+	for (size_t i = 0; i < o->n_resolve; i++) {
+		struct curl_slist *more = curl_slist_append(f->resolve, o->resolve[i]);
+
+		if (!more)
+			return -1;
+		f->resolve = more;
+	}
+	if (f->resolve)
+		rc |= curl_easy_setopt(c, CURLOPT_RESOLVE, f->resolve);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -166,6 +176,7 @@ struct fetch *fetch_new(const struct fetch_options *opts)
 
 out_cleanup:
 	curl_easy_cleanup(f->curl);
+	curl_slist_free_all(f->resolve);
 out_free:
 	free(f);
 	return NULL;
@@ -176,6 +187,7 @@ void fetch_free(struct fetch *f)
 	if (!f)
 		return;
 	curl_easy_cleanup(f->curl);
+	curl_slist_free_all(f->resolve);
 	free(f);
 }
 
@@ -367,9 +379,17 @@ int fetch_start(struct fetch *f, const char *url, const struct fetch_sink *sink)
 	return f->started ? 0 : -1;
 }
 
+void fetch_follow_redirects(struct fetch *f, bool follow)
+{
+	long max = follow ? f->opts.max_redirects : 0;
+
+	curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, max > 0 ? 1L : 0L);
+	curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, max);
+}
+
 void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 {
-	char *final_url = NULL, *type = NULL;
+	char *final_url = NULL, *type = NULL, *location = NULL;
 
 	memset(res, 0, sizeof(*res));
 	res->ok = rc == CURLE_OK;
@@ -379,6 +399,9 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 	curl_easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE, &type);
 	res->final_url = fetch_keep(f->final_url, sizeof(f->final_url), final_url);
 	res->content_type = fetch_keep(f->content_type, sizeof(f->content_type), type);
+	if (res->status >= 300 && res->status < 400 &&
+	    curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK)
+		res->location = fetch_keep(f->location, sizeof(f->location), location);
 	res->bytes = f->bytes;
 	res->ttfb_us = fetch_time(f, CURLINFO_STARTTRANSFER_TIME_T);
 	if (res->ttfb_us <= 0)

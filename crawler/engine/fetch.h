@@ -17,6 +17,8 @@ struct fetch_options {
 	unsigned long long max_size;	/* body bytes after decoding */
 	long max_redirects;
 	const char *user_agent;		/* NULL: crawlpool/VERSION */
+	const char *const *resolve;	/* HOST:PORT:ADDR entries, as curl's --resolve */
+	size_t n_resolve;
 	/* Polled during a transfer; true abandons it (error "interrupted"). */
 	bool (*abandoned)(void *ctx);
 	void *abandoned_ctx;
@@ -42,6 +44,7 @@ struct fetch_result {
 	long long time_us;
 	long redirects;
 	const char *final_url;		/* NULL if unknown */
+	const char *location;		/* where a redirect not followed points; NULL if none */
 	const char *content_type;	/* NULL if none */
 	const char *error;		/* short cause, NULL when ok; see below */
 };
@@ -71,6 +74,13 @@ void fetch_global_cleanup(void);
 struct fetch *fetch_new(const struct fetch_options *opts);
 /* Frees the handle; accepts NULL. It must not be in a fetch_multi. */
 void fetch_free(struct fetch *f);
+
+/*
+ * Whether the next transfers follow redirects: up to max_redirects of the
+ * options (true), or none, so that a 3xx is the result and its target is
+ * fetch_result.location (false: a crawl that decides for itself).
+ */
+void fetch_follow_redirects(struct fetch *f, bool follow);
 
 /*
  * Prepares the handle's next transfer of url; sink (NULL for none) must stay

@@ -22,6 +22,8 @@ struct fetch {
 	bool started;			/* fetch_start() ran and no result was taken yet */
 	char errbuf[CURL_ERROR_SIZE];
 	char final_url[FETCH_URL_MAX];
+	char location[FETCH_URL_MAX];
+	struct curl_slist *resolve;	/* the --resolve entries, set on the handle */
 	char content_type[FETCH_TYPE_MAX];
 	char error[128];
 };

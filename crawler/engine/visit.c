@@ -183,6 +183,8 @@ int visit_start(struct visit *v, enum job_kind kind, const char *url)
 	v->hrefs.len = 0;
 	v->n_hrefs = 0;
 	v->url = url;
+	/* a crawl that follows links decides about each redirect itself; a robots.txt is followed */
+	fetch_follow_redirects(v->fetch, !(v->follow && kind == JOB_PAGE));
 	return fetch_start(v->fetch, url, &v->sink);
 }
 
@@ -195,6 +197,8 @@ int visit_finish(struct visit *v, const struct fetch_result *res, void **blob, s
 {
 	struct parse_facts facts;
 	struct crawl_record rec;
+	char *target = NULL;
+	int rc;
 
 	if (!res) {
 		record_init_error(&rec, "could not start the transfer");
@@ -237,8 +241,14 @@ int visit_finish(struct visit *v, const struct fetch_result *res, void **blob, s
 	} else if (v->parsing) {
 		parse_abort(v->parse);
 	}
+	/* a redirect not followed: its target is the one link to follow, if the crawl takes it */
+	if (v->follow && v->kind == JOB_PAGE && res->location &&
+	    urlnorm_resolve(NULL, res->location, &target) == URLNORM_OK)
+		rec.found = target;
 	v->begun = v->parsing = false;
-	return record_encode(&rec, blob, len) == RECORD_OK ? 0 : -1;
+	rc = record_encode(&rec, blob, len) == RECORD_OK ? 0 : -1;
+	free(target);
+	return rc;
 }
 
 int visit_run(struct visit *v, enum job_kind kind, const char *url, void **blob, size_t *len)

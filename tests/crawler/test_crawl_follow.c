@@ -170,6 +170,10 @@ static void test_links_every_mode(void **state)
 		snprintf(url, sizeof(url), "%s/links/private/secret.html", site.base);
 		r = rows_find(&rows, url);
 		assert_string_equal(r->error, "blocked by robots.txt");
+		/* a redirect to another host is not followed: the row says why */
+		snprintf(url, sizeof(url), "%s/links/moved.html", site.base);
+		r = rows_find(&rows, url);
+		assert_string_equal(r->error, "redirect out of scope");
 		r = rows_find(&rows, start);
 		assert_string_equal(r->referrer, "");
 		assert_string_equal(r->error, "");
@@ -233,6 +237,34 @@ static void test_nofollow_and_scope(void **state)
 	rows_load(out, &rows);
 	snprintf(url, sizeof(url), "%s/links/elsewhere.html", other);
 	assert_non_null(rows_find(&rows, url));
+	/* in scope, a redirect's target is a URL of its own, found on the redirecting page */
+	snprintf(url, sizeof(url), "%s/links/moved.html", site.base);
+	assert_string_equal(rows_find(&rows, url)->error, "");
+	snprintf(url, sizeof(url), "%s/links/landed.html", other);
+	assert_non_null(rows_find(&rows, url));
+	snprintf(url, sizeof(url), "%s/links/moved.html", site.base);
+	snprintf(start, sizeof(start), "%s/links/landed.html", other);
+	assert_string_equal(rows_find(&rows, start)->referrer, url);
+	rows_free(&rows);
+}
+
+/* --resolve points a name at loopback, as curl's does: the crawl stays on that name. */
+static void test_resolve(void **state)
+{
+	const char *out = itest_path("resolve.jsonl");
+	char start[128], rule[64], url[160];
+	const char *args[] = { "crawl", "-q", "-r", "-d", "1", "--resolve", rule, "-f", "jsonl",
+			       "-o", out, start, NULL };
+	struct rows rows;
+
+	(void)state;
+	snprintf(rule, sizeof(rule), "demo.test:%u:127.0.0.1", site.port);
+	snprintf(start, sizeof(start), "http://demo.test:%u/links/index.html", site.port);
+	run_follow(args);
+	rows_load(out, &rows);
+	assert_int_equal(rows.n, 6);
+	snprintf(url, sizeof(url), "http://demo.test:%u/links/a.html", site.port);
+	assert_string_equal(rows_find(&rows, url)->error, "");
 	rows_free(&rows);
 }
 
@@ -316,7 +348,11 @@ static void test_politeness_at_the_server(void **state)
 		run_follow(delay);
 		server_stats(&most, &gap);
 		assert_int_equal(most, 1);
-		if (gap < 190)
+		/*
+		 * Requests are handed out 200 ms apart; a worker woken late on a
+		 * busy machine may start one some milliseconds after its turn.
+		 */
+		if (gap < 150)
 			fail_msg("%s mode: two starts %ld ms apart, --delay 0.2", modes[m], gap);
 	}
 }
@@ -328,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limits),
 		cmocka_unit_test(test_nofollow_and_scope),
 		cmocka_unit_test(test_trap),
+		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_politeness_at_the_server),
 	};
 

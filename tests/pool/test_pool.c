@@ -531,14 +531,16 @@ static enum action always_sleep(unsigned long id)
 }
 
 /*
- * Long jobs, and `handler` on SIGALRM every 200 ms until the run ends: every
- * job, running or queued, comes back interrupted, at once.
+ * Long jobs, and `handler` on SIGALRM every 200 ms from the first second on
+ * (time for forked workers to take their jobs on a slow, sanitized build)
+ * until the run ends: every job, running or queued, comes back interrupted,
+ * at once.
  */
 static void check_abandon(enum pool_mode mode, void (*handler)(int))
 {
 	struct itimerval every_200ms = {
 		.it_interval = { .tv_usec = 200000 },
-		.it_value = { .tv_usec = 200000 },
+		.it_value = { .tv_sec = 1 },
 	};
 	struct itimerval off = { 0 };
 	struct timespec start, end;
