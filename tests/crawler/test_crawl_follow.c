@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -357,6 +359,72 @@ static void test_politeness_at_the_server(void **state)
 	}
 }
 
+/* Waits until the output holds at least n lines (bounded). */
+static void wait_rows(const char *path, size_t n)
+{
+	double deadline = itest_now() + 30;
+
+	while (itest_now() < deadline) {
+		FILE *f = fopen(path, "r");
+		size_t lines = 0;
+		int ch;
+
+		if (f) {
+			while ((ch = fgetc(f)) != EOF)
+				lines += ch == '\n';
+			fclose(f);
+		}
+		if (lines >= n)
+			return;
+		usleep(20000);
+	}
+	fail_msg("%s never held %zu rows", path, n);
+}
+
+/*
+ * A followed crawl stopped by Ctrl-C, and one that loses a worker process:
+ * the output stays whole, each URL at most once, and the crawl that lost a
+ * worker still reaches every page.
+ */
+static void test_interrupt_and_killed_worker(void **state)
+{
+	const char *out = itest_path("stop.jsonl");
+	char start[128];
+	const char *slow[] = { "crawl", "-q", "-m", "process", "-w", "4", "-r", "-d", "100",
+			       "--no-robots", "-f", "jsonl", "-o", out, start, NULL };
+	struct rows rows;
+	pid_t pid, kids[16];
+	int rc;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/slow-page/0.html?ms=200", site.base);
+	unlink(out);
+	pid = itest_spawn(slow, NULL);
+	wait_rows(out, 3);
+	kill(pid, SIGINT);
+	rc = itest_wait(pid, 30);
+	assert_int_equal(rc, 130);
+	rows_load(out, &rows);
+	assert_true(rows.n >= 3 && rows.n < 41);
+	for (size_t i = 0; i < rows.n; i++)
+		rows_find(&rows, rows.r[i].url);	/* fails on a second row */
+	rows_free(&rows);
+
+	unlink(out);
+	pid = itest_spawn(slow, NULL);
+	wait_rows(out, 2);
+	assert_true(itest_children(pid, kids, 16) > 0);
+	assert_int_equal(kill(kids[0], SIGKILL), 0);
+	rc = itest_wait(pid, 60);
+	assert_int_equal(rc, 0);
+	rows_load(out, &rows);
+	/* slow pages 0 to 40, each once; the killed worker's page is a row with the signal */
+	assert_int_equal(rows.n, 41);
+	for (size_t i = 0; i < rows.n; i++)
+		rows_find(&rows, rows.r[i].url);
+	rows_free(&rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_trap),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_politeness_at_the_server),
+		cmocka_unit_test(test_interrupt_and_killed_worker),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
