@@ -38,3 +38,9 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) build-asan build-tsan
+
+# Builds the libFuzzer harnesses (clang) in build-fuzz and runs each for FUZZ_SECONDS over its corpus.
+FUZZ_SECONDS ?= 30
+.PHONY: fuzz
+fuzz: deps
+	@bash tests/fuzz/smoke $(FUZZ_SECONDS)

@@ -202,7 +202,8 @@ static int num_seconds_value(const char *text, bool signed_ok, long long *ms)
 	}
 	for (; places < 3; places++)
 		frac *= 10;
-	if (!seen_digit || *p != '\0' || whole > (LLONG_MAX - 1000) / 1000)
+	if (!seen_digit || *p != '\0' || whole > LLONG_MAX / 1000 ||
+	    whole * 1000 > LLONG_MAX - frac - round_up)
 		return -1;
 	*ms = whole * 1000 + frac + round_up;
 	return 0;

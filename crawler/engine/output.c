@@ -331,6 +331,15 @@ static const char *output_number(char *buf, size_t size, long long v, bool prese
 	return buf;
 }
 
+/* The same for an unsigned count, which may pass 2^63. */
+static const char *output_count(char *buf, size_t size, unsigned long long v, bool present)
+{
+	if (!present)
+		return NULL;
+	snprintf(buf, size, "%llu", v);
+	return buf;
+}
+
 static const char *output_ms(char *buf, size_t size, long long us)
 {
 	if (us < 0)
@@ -359,7 +368,7 @@ static void output_collect(struct output_fields *f, const char *url,
 	f->v[0] = url;
 	f->v[1] = r->final_url;
 	f->v[2] = output_number(f->num[0], sizeof(f->num[0]), r->status, r->status > 0);
-	f->v[3] = output_number(f->num[1], sizeof(f->num[1]), (long long)r->bytes, fetched);
+	f->v[3] = output_count(f->num[1], sizeof(f->num[1]), r->bytes, fetched);
 	f->v[4] = r->content_type;
 	f->v[5] = output_ms(f->num[2], sizeof(f->num[2]), r->ttfb_us);
 	f->v[6] = output_ms(f->num[3], sizeof(f->num[3]), r->time_us);
@@ -666,4 +675,451 @@ int output_close(struct output *out, char *err, size_t errlen)
 	free(out->name);
 	free(out);
 	return rc;
+}
+
+/*
+ * Reading back our own rows (--resume). A byte at a time through one small
+ * state machine per format, over a bounded buffer: memory stays flat
+ * whatever the file holds, except the url being read, which is capped.
+ */
+#define OUTPUT_SCAN_BUF (64 * 1024)
+/* No url a crawl writes comes near this (an argument is at most 128 KiB). */
+#define OUTPUT_SCAN_URL_MAX (512 * 1024)
+#define OUTPUT_JSONL_START "{\"url\":"
+
+enum scan_state {
+	SCAN_HEADER,		/* CSV, TSV: inside the header line */
+	SCAN_START,		/* a field's first byte */
+	SCAN_PLAIN,		/* inside a field that is not quoted */
+	SCAN_QUOTED,		/* CSV: inside quotes */
+	SCAN_QUOTE,		/* CSV: a quote inside quotes: the end, or the first of "" */
+	SCAN_CR,		/* CSV: a CR, the LF must follow */
+	SCAN_ESCAPE,		/* TSV: after a backslash; JSON: after one in the url */
+	SCAN_PREFIX,		/* JSON Lines: inside {"url": */
+	SCAN_STRING,		/* JSON Lines: inside the url string */
+	SCAN_UNICODE,		/* JSON Lines: the four digits of \uXXXX */
+	SCAN_REST,		/* JSON Lines: the other keys, to the line end */
+};
+
+struct output_scan {
+	enum output_format format;
+	size_t ncolumns;
+	enum scan_state state;
+	size_t field;		/* the field being read */
+	size_t pos;		/* SCAN_HEADER, SCAN_PREFIX: bytes matched; SCAN_UNICODE: digits */
+	unsigned cp;		/* SCAN_UNICODE: the code point so far */
+	char last;		/* JSON Lines: the last byte before the line end */
+	char header[256];	/* CSV, TSV: the header line with its line end */
+	size_t header_len;
+	char *url;
+	size_t url_len;
+	bool in_row;		/* some bytes of a row read */
+	const char *why;	/* why a row is not ours */
+};
+
+static int scan_bad(struct output_scan *s, const char *why)
+{
+	s->why = why;
+	return -1;
+}
+
+static int scan_url(struct output_scan *s, char c)
+{
+	if (s->field != 0)
+		return 0;
+	if (s->url_len == OUTPUT_SCAN_URL_MAX)
+		return scan_bad(s, "its url is too long");
+	s->url[s->url_len++] = c;
+	return 0;
+}
+
+static int scan_next_field(struct output_scan *s)
+{
+	if (++s->field == s->ncolumns)
+		return scan_bad(s, "it has too many fields");
+	s->state = SCAN_START;
+	return 0;
+}
+
+/* 1: a whole row was read. */
+static int scan_row_end(struct output_scan *s)
+{
+	if (s->format != OUTPUT_JSONL && s->field + 1 != s->ncolumns)
+		return scan_bad(s, "it has too few fields");
+	if (s->format == OUTPUT_JSONL && s->last != '}')
+		return scan_bad(s, "it does not end with }");
+	return 1;
+}
+
+static int scan_csv(struct output_scan *s, char c)
+{
+	switch (s->state) {
+	case SCAN_START:
+		if (c == '"') {
+			s->state = SCAN_QUOTED;
+			return 0;
+		}
+		/* fall through */
+	case SCAN_PLAIN:
+		s->state = SCAN_PLAIN;
+		if (c == ',')
+			return scan_next_field(s);
+		if (c == '\r') {
+			s->state = SCAN_CR;
+			return 0;
+		}
+		if (c == '"' || c == '\n')
+			return scan_bad(s, "a quote or a line end is out of place");
+		return scan_url(s, c);
+	case SCAN_QUOTED:
+		if (c == '"') {
+			s->state = SCAN_QUOTE;
+			return 0;
+		}
+		return scan_url(s, c);
+	case SCAN_QUOTE:
+		if (c == '"') {
+			s->state = SCAN_QUOTED;
+			return scan_url(s, c);
+		}
+		if (c == ',')
+			return scan_next_field(s);
+		if (c == '\r') {
+			s->state = SCAN_CR;
+			return 0;
+		}
+		return scan_bad(s, "text follows a closing quote");
+	case SCAN_CR:
+		if (c != '\n')
+			return scan_bad(s, "a CR without its LF");
+		return scan_row_end(s);
+	default:
+		return scan_bad(s, "bad state");
+	}
+}
+
+static int scan_tsv(struct output_scan *s, char c)
+{
+	static const char escapes[] = "t\tn\nr\r\\\\";
+	const char *e;
+
+	if (s->state == SCAN_ESCAPE) {
+		s->state = SCAN_PLAIN;
+		e = c ? strchr(escapes, c) : NULL;
+		if (!e || (e - escapes) % 2 != 0)
+			return scan_bad(s, "an unknown escape");
+		return scan_url(s, e[1]);
+	}
+	s->state = SCAN_PLAIN;
+	switch (c) {
+	case '\t':
+		return scan_next_field(s);
+	case '\n':
+		return scan_row_end(s);
+	case '\\':
+		s->state = SCAN_ESCAPE;
+		return 0;
+	case '\r':
+		return scan_bad(s, "a CR is out of place");
+	default:
+		return scan_url(s, c);
+	}
+}
+
+/* A code point of a \u escape, as UTF-8; a surrogate, which needs its pair, as U+FFFD. */
+static int scan_code_point(struct output_scan *s, unsigned cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp >= 0xd800 && cp <= 0xdfff)
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (scan_url(s, u[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int scan_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* JSON Lines: {"url":"...", then anything to a line end after a }. */
+static int scan_jsonl(struct output_scan *s, char c)
+{
+	static const char escapes[] = "\"\"\\\\//b\bf\fn\nr\rt\t";
+	const char *e;
+	int d;
+
+	switch (s->state) {
+	case SCAN_START:
+		s->state = SCAN_PREFIX;
+		s->pos = 0;
+		/* fall through */
+	case SCAN_PREFIX:
+		if (s->pos < strlen(OUTPUT_JSONL_START)) {
+			if (c != OUTPUT_JSONL_START[s->pos++])
+				return scan_bad(s, "it does not start with {\"url\":");
+			return 0;
+		}
+		if (c != '"')
+			return scan_bad(s, "its url is not a string");
+		s->state = SCAN_STRING;
+		return 0;
+	case SCAN_STRING:
+		if (c == '"') {
+			s->state = SCAN_REST;
+			s->field = 1;
+			return 0;
+		}
+		if (c == '\\') {
+			s->state = SCAN_ESCAPE;
+			return 0;
+		}
+		if ((unsigned char)c < 0x20)
+			return scan_bad(s, "a control character in its url");
+		return scan_url(s, c);
+	case SCAN_ESCAPE:
+		s->state = SCAN_STRING;
+		if (c == 'u') {
+			s->state = SCAN_UNICODE;
+			s->pos = 0;
+			s->cp = 0;
+			return 0;
+		}
+		e = c ? strchr(escapes, c) : NULL;
+		if (!e || (e - escapes) % 2 != 0)
+			return scan_bad(s, "an unknown escape");
+		return scan_url(s, e[1]);
+	case SCAN_UNICODE:
+		d = scan_hex(c);
+		if (d < 0)
+			return scan_bad(s, "a bad \\u escape");
+		s->cp = s->cp * 16 + (unsigned)d;
+		if (++s->pos < 4)
+			return 0;
+		s->state = SCAN_STRING;
+		return scan_code_point(s, s->cp);
+	case SCAN_REST:
+		if (c == '\n')
+			return scan_row_end(s);
+		s->last = c;
+		return 0;
+	default:
+		return scan_bad(s, "bad state");
+	}
+}
+
+/* Reads one byte of the file: 0, 1 at the end of a whole row or the header, -1 when not ours. */
+static int scan_byte(struct output_scan *s, char c)
+{
+	if (s->state == SCAN_HEADER) {
+		if (c != s->header[s->pos++])
+			return scan_bad(s, "header");
+		if (s->pos < s->header_len)
+			return 0;
+		s->state = SCAN_START;
+		return 1;
+	}
+	switch (s->format) {
+	case OUTPUT_CSV:
+		return scan_csv(s, c);
+	case OUTPUT_TSV:
+		return scan_tsv(s, c);
+	default:
+		return scan_jsonl(s, c);
+	}
+}
+
+/* "cannot resume 'x': it holds tsv rows", or what else is wrong with its start. */
+static void scan_wrong_start(const struct output_scan *s, const char *name, const char *first,
+			     size_t len, char *err, size_t errlen)
+{
+	const char *fname = output_format_names[s->format];
+	const char *seems = output_seems(first, len);
+
+	if (seems && strcmp(seems, fname) != 0)
+		snprintf(err, errlen, "cannot resume %s: it holds %s rows, not %s", name, seems, fname);
+	else
+		snprintf(err, errlen, "cannot resume %s: its first line is not %s", name,
+			 s->format == OUTPUT_JSONL ? "a crawlpool jsonl row" : s->format == OUTPUT_CSV ?
+			 "crawlpool's csv header" : "crawlpool's tsv header");
+}
+
+/* The bytes of fd from its start; the whole rows go to cb. 0 or -1 with err filled. */
+static int scan_file(struct output_scan *s, int fd, const char *name, output_row_cb cb, void *ctx,
+		     struct output_found *found, char *err, size_t errlen)
+{
+	char *buf = malloc(OUTPUT_SCAN_BUF);
+	long long at = 0;	/* the file offset of buf[0] */
+	size_t skip = 0;
+	ssize_t n;
+	int rc = -1;
+
+	if (!buf) {
+		snprintf(err, errlen, "out of memory reading %s", name);
+		return -1;
+	}
+	while ((n = read(fd, buf, OUTPUT_SCAN_BUF)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "cannot read %s: %s", name, strerror(errno));
+			goto out;
+		}
+		if (at == 0 && n >= 3 && memcmp(buf, OUTPUT_BOM, 3) == 0 &&
+		    s->format != OUTPUT_JSONL) {
+			skip = 3;
+			found->whole = 3;
+		}
+		for (size_t i = at == 0 ? skip : 0; i < (size_t)n; i++) {
+			int r = scan_byte(s, buf[i]);
+
+			if (r < 0 && s->state == SCAN_HEADER) {
+				scan_wrong_start(s, name, buf + skip, (size_t)n - skip, err, errlen);
+				goto out;
+			}
+			if (r < 0 && at == 0 && found->rows == 0 && s->format == OUTPUT_JSONL &&
+			    s->state == SCAN_PREFIX) {
+				scan_wrong_start(s, name, buf, (size_t)n, err, errlen);
+				goto out;
+			}
+			if (r < 0) {
+				snprintf(err, errlen, "cannot resume %s: row %lu is not a crawlpool %s "
+					 "row: %s", name, found->rows + 1,
+					 output_format_names[s->format], s->why);
+				goto out;
+			}
+			s->in_row = r == 0;
+			if (r == 0)
+				continue;
+			found->whole = at + (long long)i + 1;
+			if (s->field == 0 && s->state == SCAN_START && found->rows == 0 &&
+			    s->url_len == 0 && s->format != OUTPUT_JSONL && !found->header) {
+				found->header = true;	/* the header just ended */
+				continue;
+			}
+			s->url[s->url_len] = '\0';
+			if (cb(ctx, s->url, s->url_len) < 0) {
+				snprintf(err, errlen, "out of memory reading %s", name);
+				goto out;
+			}
+			found->rows++;
+			s->url_len = 0;
+			s->field = 0;
+			s->state = SCAN_START;
+		}
+		at += n;
+	}
+	found->size = at;
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+int output_read_rows(const char *path, const struct output_options *opts,
+		     const struct stat *lists, size_t n_lists, output_row_cb cb, void *ctx,
+		     struct output_found *found, char *err, size_t errlen)
+{
+	struct output_scan s = {
+		.format = opts->format,
+		.ncolumns = output_ncolumns(opts),
+		.state = opts->format == OUTPUT_JSONL ? SCAN_START : SCAN_HEADER,
+	};
+	struct stat st;
+	int fd, rc = -1;
+
+	memset(found, 0, sizeof(*found));
+	/* O_NONBLOCK: a FIFO must be refused, not waited on */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "cannot resume '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (output_is_a_list(&st, lists, n_lists)) {
+		snprintf(err, errlen, "cannot write to '%s': it is the url list being read", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot resume '%s': it is not a regular file", path);
+		goto out;
+	}
+	s.header_len = output_header_text(s.format, s.ncolumns, s.header, sizeof(s.header) - 2);
+	strcat(s.header, output_eol(s.format));
+	s.header_len += strlen(output_eol(s.format));
+	s.url = malloc(OUTPUT_SCAN_URL_MAX + 1);
+	if (!s.url) {
+		snprintf(err, errlen, "out of memory reading '%s'", path);
+		goto out;
+	}
+	{
+		char name[300];
+
+		snprintf(name, sizeof(name), "'%s'", path);
+		rc = scan_file(&s, fd, name, cb, ctx, found, err, errlen);
+	}
+	if (rc == 0 && s.format == OUTPUT_JSONL)
+		found->header = true;
+out:
+	free(s.url);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+size_t output_url_as_read(const struct output_options *opts, const char *url, size_t len,
+			  char *buf, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)url, *end = p + len;
+	size_t n = 0;
+
+	if (size < 3 * len + 2)
+		return 0;
+	if (opts->format != OUTPUT_JSONL) {
+		if (opts->formula_guard && len > 0 && strchr("=+-@\t\r", url[0]))
+			buf[n++] = '\'';
+		memcpy(buf + n, url, len);
+		n += len;
+		buf[n] = '\0';
+		return n;
+	}
+	/* as json_string() writes it: the url is NUL-terminated, so utf8_len() stops at its end */
+	while (p < end && *p) {
+		size_t k = utf8_len(p);
+
+		if (k == 0) {
+			memcpy(buf + n, "\xef\xbf\xbd", 3);
+			n += 3;
+			p++;
+			continue;
+		}
+		memcpy(buf + n, p, k);
+		n += k;
+		p += k;
+	}
+	buf[n] = '\0';
+	return n;
 }
