@@ -138,17 +138,6 @@ static size_t robots_token_len(const char *s, size_t len)
 	return n;
 }
 
-static int robots_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool robots_is_unreserved(unsigned c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -185,8 +174,8 @@ static size_t robots_normalise(const char *s, size_t len, bool pattern, char *ou
 		size_t k = 1;
 
 		put[0] = (char)c;
-		if (c == '%' && i + 2 < len && robots_hex(s[i + 1]) >= 0 && robots_hex(s[i + 2]) >= 0) {
-			unsigned v = (unsigned)(robots_hex(s[i + 1]) * 16 + robots_hex(s[i + 2]));
+		if (c == '%' && i + 2 < len && num_hex_digit(s[i + 1]) >= 0 && num_hex_digit(s[i + 2]) >= 0) {
+			unsigned v = (unsigned)(num_hex_digit(s[i + 1]) * 16 + num_hex_digit(s[i + 2]));
 
 			i += 2;
 			if (robots_is_unreserved(v)) {

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "numbers.h"
+
 #ifndef CURLU_PUNYCODE
 /* before libcurl 7.88 an international host stays UTF-8, which urlnorm_host_ok() refuses */
 #define CURLU_PUNYCODE 0
@@ -45,17 +47,6 @@ static bool urlnorm_must_escape(unsigned char c)
 	default:
 		return c <= 0x20 || c >= 0x7f;
 	}
-}
-
-static int urlnorm_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static const char urlnorm_hex[] = "0123456789ABCDEF";
@@ -107,8 +98,8 @@ static size_t urlnorm_clean(const char *in, size_t n, char *out)
 		if (c == '%') {
 			j = urlnorm_skip(in, i + 1, n);
 			k = j < n ? urlnorm_skip(in, j + 1, n) : n;
-			hi = j < n ? urlnorm_hexval((unsigned char)in[j]) : -1;
-			lo = k < n ? urlnorm_hexval((unsigned char)in[k]) : -1;
+			hi = j < n ? num_hex_digit((unsigned char)in[j]) : -1;
+			lo = k < n ? num_hex_digit((unsigned char)in[k]) : -1;
 			if (hi >= 0 && lo >= 0) {
 				c = (unsigned char)(hi << 4 | lo);
 				i = k;
@@ -200,7 +191,7 @@ static bool urlnorm_host_ok(const char *host, size_t n)
 		if (n < 3 || host[n - 1] != ']')
 			return false;
 		for (i = 1; i < n - 1; i++)
-			if (urlnorm_hexval((unsigned char)host[i]) < 0 && host[i] != ':' && host[i] != '.')
+			if (num_hex_digit((unsigned char)host[i]) < 0 && host[i] != ':' && host[i] != '.')
 				return false;
 		return true;
 	}

@@ -295,3 +295,14 @@ int num_parse_hostport(const char *opt, const char *text, unsigned min_port,
 	*port = (unsigned short)v;
 	return 0;
 }
+
+int num_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -46,4 +46,7 @@ int num_parse_hostport(const char *opt, const char *text, unsigned min_port,
 		       char *host, size_t hostlen, unsigned short *port,
 		       char *err, size_t errlen);
 
+/* The value of a hexadecimal digit (0-9, a-f, A-F), or -1. */
+int num_hex_digit(int c);
+
 #endif
