@@ -48,6 +48,17 @@ def load(path):
         return list(csv.DictReader(f))
 
 
+def cpu_us_page(rs):
+    """Client CPU (user+sys of the tool's whole process tree) per page in µs: per run, then the
+    median, so each run's CPU goes with its own page count (wrk's differ from run to run). A
+    parse ceiling's pages are the µs/page it measured itself (the `ok` field)."""
+    if rs[0]["kind"] == "ceiling":
+        return statistics.median([num(r["ok"]) for r in rs])
+    vals = [1e6 * (num(r["user_s"]) + num(r["sys_s"])) / num(r["urls"]) for r in rs if num(r["urls"]) > 0]
+    vals = [v for v in vals if v == v]
+    return statistics.median(vals) if vals else float("nan")
+
+
 def summarize(runs):
     """One entry per (tool, workers, kind) in first-seen order, with medians of its runs."""
     groups = {}
@@ -65,6 +76,7 @@ def summarize(runs):
             "urls": int(med("urls")), "runs": len(rs),
             "wall_s": med("wall_s"), "pages_s": med("rate"),
             "cpu_s": statistics.median([num(r["user_s"]) + num(r["sys_s"]) for r in rs]),
+            "cpu_us_page": cpu_us_page(rs),
             "pss_mib": med("pss_kib") / MIB, "maxrss_mib": med("maxrss_kib") / MIB,
             "server_cpu_s": med("server_cpu_s"),
             "ok": min(num(r["ok"]) for r in rs),
@@ -81,15 +93,15 @@ KIND_ORDER = {"fetch": 0, "parse": 1, "ceiling": 2}
 
 
 def table(rows):
-    head = ("tool", "workers", "kind", "urls", "wall s", "pages/s", "±", "CPU s", "nginx CPU s",
-            "PSS MiB", "max RSS MiB", "ok")
+    head = ("tool", "workers", "kind", "urls", "wall s", "pages/s", "±", "CPU s", "CPU µs/page",
+            "nginx CPU s", "PSS MiB", "max RSS MiB", "ok")
     lines = []
     ordered = sorted(rows, key=lambda r: (KIND_ORDER.get(r["kind"], 3), r["kind"], -r["pages_s"]))
     cells = []
     for r in ordered:
         ceiling = r["kind"] == "ceiling"
         if ceiling:
-            ok = f"{r['ok']:.0f} µs/page"
+            ok = "-"
         elif r["tool"].startswith("wrk"):
             ok = "all 2xx" if r["all_ok"] else f"{r['errors']:.0f} errors"
         else:
@@ -98,10 +110,11 @@ def table(rows):
             r["tool"], str(r["workers"]), r["kind"], str(r["urls"]),
             "-" if ceiling else f"{r['wall_s']:.2f}",
             f"{r['pages_s']:.0f}", f"{100 * r['spread']:.0f}%",
-            f"{r['cpu_s']:.2f}", "-" if ceiling else f"{r['server_cpu_s']:.2f}",
+            f"{r['cpu_s']:.2f}", f"{r['cpu_us_page']:.1f}",
+            "-" if ceiling else f"{r['server_cpu_s']:.2f}",
             f"{r['pss_mib']:.1f}", f"{r['maxrss_mib']:.1f}", ok))
     widths = [max(len(head[i]), *(len(c[i]) for c in cells)) for i in range(len(head))]
-    right = {1, 3, 4, 5, 6, 7, 8, 9, 10}
+    right = {1, 3, 4, 5, 6, 7, 8, 9, 10, 11}
 
     def fmt(c):
         return "  ".join(c[i].rjust(widths[i]) if i in right else c[i].ljust(widths[i])
@@ -253,16 +266,18 @@ def report(args):
     lines.append("")
     lines.append("pages/s = URLs / wall (wrk: its requests/s; ceilings: cores x 1e6 / CPU µs per page). "
                  "± = spread (max-min)/median of the repeats.")
-    lines.append("CPU s = user+sys of the tool (all its processes); nginx CPU s = the server's share "
-                 "in the same run. PSS = peak of the sum over the tool's process tree (shared pages "
-                 "counted once); max RSS = largest single process (/usr/bin/time).")
+    lines.append("CPU s = user+sys of the tool (all its processes); CPU µs/page = that over the URLs "
+                 "of the run (wrk: its requests; ceilings: libxml2's parse alone), median of the runs: "
+                 "what a page costs, steadier than pages/s when the machine is busy; nginx CPU s = "
+                 "the server's share in the same run. PSS = peak of the sum over the tool's process "
+                 "tree (shared pages counted once); max RSS = largest single process (/usr/bin/time).")
     full = max((r["urls"] for r in main_rows if r["kind"] != "ceiling" and not r["tool"].startswith("wrk")),
                default=0)
     subsets = {(r["tool"], r["urls"]) for r in main_rows
                if r["kind"] != "ceiling" and not r["tool"].startswith("wrk") and r["urls"] < full}
     for tool, urls in sorted(subsets):
         lines.append(f"{tool} ran on the first {urls} of the {full} URLs (it is slow): "
-                     "compare its pages/s, not its wall time or CPU s.")
+                     "compare its pages/s and CPU µs/page, not its wall time or CPU s.")
     stalled = [r for r in runs if num(r.get("syn_retrans", 0)) > 0 and r["kind"] in KIND_ORDER]
     if stalled:
         lines.append(f"{len(stalled)} of {len(runs)} runs saw SYN retransmits (a dropped connect stalls "
@@ -283,8 +298,9 @@ def report(args):
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, "table.txt"), "w", encoding="utf-8") as f:
             f.write(text)
+        # cpu_us_page last, so readers of the older columns by position still work
         keys = ["tool", "workers", "kind", "urls", "runs", "wall_s", "pages_s", "spread", "cpu_s",
-                "server_cpu_s", "pss_mib", "maxrss_mib", "ok", "failed_runs"]
+                "server_cpu_s", "pss_mib", "maxrss_mib", "ok", "failed_runs", "cpu_us_page"]
         with open(os.path.join(args.out, "summary.csv"), "w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=keys, extrasaction="ignore")
             w.writeheader()

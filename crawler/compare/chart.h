@@ -6,7 +6,7 @@
 
 #include "compare.h"
 
-/* Writes a self-contained SVG: pages/s and peak memory per row. 0 or -1. */
+/* Writes a self-contained SVG: pages/s, CPU per page and peak memory per row. 0 or -1. */
 int chart_write_svg(FILE *out, const struct compare_row *rows, unsigned n, const char *caption);
 
 #endif

@@ -27,7 +27,7 @@ enum {
 
 /* What one crawl run measured. */
 struct sample {
-	double wall_s, user_s, sys_s, peak_mib;
+	double wall_s, user_s, sys_s, cpu_us_per_page, peak_mib;
 	double p50_ms, p95_ms, p99_ms;
 	unsigned long urls, errors;
 };
@@ -280,6 +280,7 @@ static int run_once(const struct compare_opts *o, int list_fd, const char *mode,
 	s->peak_mib = (double)peak_kib / 1024;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		read_rows(rows_fd, s);
+	s->cpu_us_per_page = stats_ratio((s->user_s + s->sys_s) * 1e6, (double)s->urls);
 	close(rows_fd);
 	if (o->out_dir) {
 		snprintf(rows_path, sizeof(rows_path), "%s/%s", o->out_dir, stem);
@@ -313,6 +314,11 @@ static void summarize(struct compare_row *row, const struct sample *samples, uns
 	row->wall_s = median_of(samples, n, offsetof(struct sample, wall_s));
 	row->user_s = median_of(samples, n, offsetof(struct sample, user_s));
 	row->sys_s = median_of(samples, n, offsetof(struct sample, sys_s));
+	/*
+	 * Per run, then the median: user and sys must come from the same run
+	 * (their medians may not), and a run's CPU goes with its own URL count.
+	 */
+	row->cpu_us_per_page = median_of(samples, n, offsetof(struct sample, cpu_us_per_page));
 	row->peak_mib = median_of(samples, n, offsetof(struct sample, peak_mib));
 	row->p50_ms = median_of(samples, n, offsetof(struct sample, p50_ms));
 	row->p95_ms = median_of(samples, n, offsetof(struct sample, p95_ms));

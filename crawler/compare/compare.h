@@ -16,6 +16,7 @@ struct compare_row {
 	double pages_per_s;
 	double user_s;
 	double sys_s;
+	double cpu_us_per_page;	/* (user + sys) / URLs, median over the runs */
 	double peak_mib;	/* whole crawl: parent and workers, PSS */
 	double p50_ms;
 	double p95_ms;

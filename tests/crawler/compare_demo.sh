@@ -45,7 +45,7 @@ grep -q '^<svg' "$svg" && grep -q '</svg>' "$svg" || fail "compare.svg is not an
 [ "$(cut -d, -f1 "$csv" | uniq | tr '\n' ' ')" = "mode process thread event " ] \
   || fail "compare.csv modes: $(cut -d, -f1 "$csv" | tr '\n' ' ')"
 fastest=0
-while IFS=, read -r mode workers runs urls wall pps user sys mib p50 p95 p99 errors speed best; do
+while IFS=, read -r mode workers runs urls wall pps user sys mib p50 p95 p99 errors speed best cpu_us; do
   [ "$mode" = mode ] && continue
   [ "$urls" = 42 ] || fail "$mode/$workers: $urls rows, expected 42"
   [ "$errors" = 1 ] || fail "$mode/$workers: $errors errors, expected 1 (no-reply)"
@@ -53,8 +53,14 @@ while IFS=, read -r mode workers runs urls wall pps user sys mib p50 p95 p99 err
   rows=$work/out/rows-$mode-w$workers-r1.jsonl
   [ "$(wc -l < "$rows")" = 42 ] || fail "$rows does not hold 42 rows"
   # The table and the chart show the CSV's numbers.
-  grep -Eq "^$mode +$workers +[0-9.]+ +$pps " "$work/table.txt" || fail "table lacks $mode/$workers at $pps pages/s"
+  grep -Eq "^$mode +$workers +[0-9.]+ +$pps +[0-9.]+ +[0-9.]+ +$cpu_us " "$work/table.txt" \
+    || fail "table lacks $mode/$workers at $pps pages/s and $cpu_us µs of CPU a page"
   grep -q "data-pages-per-s=\"$pps\"" "$svg" || fail "chart lacks $pps pages/s"
+  grep -q "data-cpu-us-per-page=\"$cpu_us\"" "$svg" || fail "chart lacks $cpu_us µs of CPU a page"
+  # One run: CPU per page is its user+sys over its rows (the CSV rounds seconds to 1 ms).
+  awk -v u="$user" -v s="$sys" -v n="$urls" -v c="$cpu_us" \
+    'BEGIN { d = (u + s) * 1e6 / n - c; exit !(c > 0 && d < 1e3 / n + 0.1 && -d < 1e3 / n + 0.1) }' \
+    || fail "$mode/$workers: $cpu_us µs a page does not match ${user}+${sys} s over $urls rows"
   grep -q "data-peak-mib=\"$mib\"" "$svg" || fail "chart lacks $mib MiB"
   awk -v w="$wall" -v u="$urls" -v p="$pps" 'BEGIN { r = u / w; exit !(r / p > 0.95 && r / p < 1.05) }' \
     || fail "$mode/$workers: pages/s $pps does not match $urls rows in $wall s"

@@ -75,8 +75,10 @@ static void test_rank_marks_fastest(void **state)
 static void test_chart_holds_every_value(void **state)
 {
 	struct compare_row rows[2] = {
-		{ .mode = "process", .workers = 4, .pages_per_s = 1234.5, .peak_mib = 40.2 },
-		{ .mode = "thread", .workers = 4, .pages_per_s = 2469.0, .peak_mib = 12.7 },
+		{ .mode = "process", .workers = 4, .pages_per_s = 1234.5, .peak_mib = 40.2,
+		  .cpu_us_per_page = 61.5 },
+		{ .mode = "thread", .workers = 4, .pages_per_s = 2469.0, .peak_mib = 12.7,
+		  .cpu_us_per_page = 28.4 },
 	};
 	char *svg = NULL;
 	size_t len = 0;
@@ -92,6 +94,8 @@ static void test_chart_holds_every_value(void **state)
 	assert_non_null(strstr(svg, "data-pages-per-s=\"2469.0\""));
 	assert_non_null(strstr(svg, "data-peak-mib=\"40.2\""));
 	assert_non_null(strstr(svg, "data-peak-mib=\"12.7\""));
+	assert_non_null(strstr(svg, "data-cpu-us-per-page=\"61.5\""));
+	assert_non_null(strstr(svg, "data-cpu-us-per-page=\"28.4\""));
 	/* The caption is escaped, so the SVG stays well-formed. */
 	assert_non_null(strstr(svg, "list &lt;a&amp;b&gt;"));
 	assert_null(strstr(svg, "<a&b>"));
@@ -135,9 +139,11 @@ static void test_csv_and_table_agree(void **state)
 {
 	struct compare_row rows[2] = {
 		{ .mode = "process", .workers = 8, .runs = 3, .urls = 300, .wall_s = 0.5,
-		  .pages_per_s = 600, .peak_mib = 30, .p50_ms = 2, .p95_ms = 9, .p99_ms = 12, .errors = 4 },
+		  .pages_per_s = 600, .user_s = 0.012, .sys_s = 0.006, .cpu_us_per_page = 60,
+		  .peak_mib = 30, .p50_ms = 2, .p95_ms = 9, .p99_ms = 12, .errors = 4 },
 		{ .mode = "thread", .workers = 8, .runs = 3, .urls = 300, .wall_s = 0.4,
-		  .pages_per_s = 750, .peak_mib = 11, .p50_ms = 2.5, .p95_ms = 8, .p99_ms = 10, .errors = 4 },
+		  .pages_per_s = 750, .user_s = 0.01, .sys_s = 0.002, .cpu_us_per_page = 40,
+		  .peak_mib = 11, .p50_ms = 2.5, .p95_ms = 8, .p99_ms = 10, .errors = 4 },
 	};
 	char *csv = NULL, *table = NULL, *line, *save;
 	size_t csv_len = 0, table_len = 0;
@@ -156,27 +162,38 @@ static void test_csv_and_table_agree(void **state)
 		char mode[16], fastest[8];
 		unsigned workers, runs;
 		unsigned long urls, errors;
-		double wall, pps, user, sys, mib, p50, p95, p99, speed;
+		double wall, pps, user, sys, mib, p50, p95, p99, speed, cpu_us;
 
 		if (n == 0) {
 			assert_string_equal(line, "mode,workers,runs,urls,wall_s,pages_per_s,cpu_user_s,"
-					    "cpu_sys_s,peak_mib,p50_ms,p95_ms,p99_ms,errors,speed,fastest");
+					    "cpu_sys_s,peak_mib,p50_ms,p95_ms,p99_ms,errors,speed,fastest,"
+					    "cpu_us_per_page");
 			continue;
 		}
-		assert_int_equal(sscanf(line, "%15[^,],%u,%u,%lu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lu,%lf,%7s",
+		assert_int_equal(sscanf(line, "%15[^,],%u,%u,%lu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lu,%lf,"
+					"%7[^,],%lf",
 					mode, &workers, &runs, &urls, &wall, &pps, &user, &sys, &mib,
-					&p50, &p95, &p99, &errors, &speed, fastest), 15);
+					&p50, &p95, &p99, &errors, &speed, fastest, &cpu_us), 16);
 		assert_string_equal(mode, rows[n - 1].mode);
 		assert_float_equal(pps, rows[n - 1].pages_per_s, 0.05);
 		assert_float_equal(speed, rows[n - 1].speed, 0.0005);
 		assert_string_equal(fastest, rows[n - 1].fastest ? "yes" : "no");
+		assert_float_equal(cpu_us, rows[n - 1].cpu_us_per_page, 0.05);
 	}
 	assert_int_equal(n, 3);
 	/* The terminal table shows the same rows; the fastest is starred. */
-	assert_non_null(strstr(table, "process        8     0.50     600.0"));
-	assert_non_null(strstr(table, "thread         8     0.40     750.0"));
+	assert_non_null(strstr(table, "process        8     0.50     600.0    0.01    0.01        60.0"));
+	assert_non_null(strstr(table, "thread         8     0.40     750.0    0.01    0.00        40.0"));
 	assert_non_null(strstr(table, "100% *"));
 	assert_non_null(strstr(table, "80%\n"));
+	/* Every line of the table is as wide as its header, so the columns stay aligned. */
+	{
+		size_t head = strcspn(table, "\n");
+
+		assert_non_null(strstr(table, " sys_s cpu_us/page  peak_MiB "));
+		for (line = strtok_r(table, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			assert_int_equal(strlen(line) - (strstr(line, " *") ? 2 : 0), head);
+	}
 	free(csv);
 	free(table);
 }
