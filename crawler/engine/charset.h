@@ -1,0 +1,36 @@
+/* charset.h -- which charset a page is in: its Content-Type, its label, a <meta> in its first bytes */
+#ifndef CRAWLPOOL_CHARSET_H
+#define CRAWLPOOL_CHARSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Longest label or iconv name kept. */
+#define CHARSET_NAME_MAX 40
+
+enum charset_kind {
+	CHARSET_UNKNOWN,	/* no charset we can read */
+	CHARSET_UTF8,
+	CHARSET_WIN1252,	/* also what ISO-8859-1 and ASCII labels mean, as in browsers */
+	CHARSET_ICONV,		/* another one, through iconv */
+};
+
+/* Copies the charset parameter of a Content-Type into name; false if it has none. */
+bool charset_of_type(const char *type, char *name, size_t size);
+
+/*
+ * What a label names. For CHARSET_ICONV, iconv_name gets the charset to
+ * open (the larger one browsers read, for labels such as gb2312 or
+ * shift_jis) and *unit its code unit in bytes (2 for UTF-16, 4 for UTF-32).
+ */
+enum charset_kind charset_label(const char *label, bool from_meta, char *iconv_name, size_t size,
+				unsigned *unit);
+
+/*
+ * The label of a <meta charset> or <meta http-equiv content="...;
+ * charset=..."> in the first n bytes of a page (WHATWG "prescan a byte
+ * stream", simplified); false if there is none.
+ */
+bool charset_prescan(const unsigned char *s, size_t n, char *label, size_t size);
+
+#endif
