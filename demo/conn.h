@@ -1,4 +1,4 @@
-/* conn.h -- one client connection of the demo site: bounded I/O and the request loop */
+/* conn.h -- one demo-site client connection: bounded I/O, response heads, replies, per-host counts */
 #ifndef CRAWLPOOL_DEMO_CONN_H
 #define CRAWLPOOL_DEMO_CONN_H
 
@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
 
@@ -45,6 +46,11 @@ struct demo_conn {
 /* Milliseconds on the monotonic clock. */
 long long demo_now_ms(void);
 
+/* Reads at most len bytes into buf: bytes read, 0 at end of input, or CONN_*. */
+ssize_t conn_read(struct demo_conn *c, void *buf, size_t len, long long deadline);
+/* Reads more of the request into c->in: bytes read, 0 at end of input, or CONN_*. */
+ssize_t conn_recv(struct demo_conn *c, long long deadline);
+
 /* Writes every iov (modifying the array) by the deadline. 0 or CONN_*. */
 int conn_send(struct demo_conn *c, struct iovec *iov, int cnt, long long deadline);
 int conn_send_buf(struct demo_conn *c, const void *buf, size_t len, long long deadline);
@@ -73,7 +79,18 @@ bool conn_reply(struct demo_conn *c, const struct http_request *req, int status,
 /* A small HTML page "<status> <reason>" with that title, Connection: close. */
 bool conn_reply_error(struct demo_conn *c, const struct http_request *req, int status);
 
-/* Serves requests until the client leaves, a limit hits or the server stops. */
-void conn_serve(struct demo_conn *c);
+/* The path of the per-host table (crawlsite.c serves it); requests for it are not counted. */
+#define CONN_STATS_PATH "/_stats"
+
+/*
+ * Per-host measurement (site->stats): begin once a request head is read;
+ * the request counts as in progress until conn_reply() has its answer ready
+ * to send, or until conn_stats_end() for an answer streamed some other way
+ * (it does nothing when nothing is counted). The host is the Host header's
+ * value, lower-cased, or the address the client connected to when there is
+ * no usable Host.
+ */
+void conn_stats_begin(struct demo_conn *c, const struct http_request *req);
+void conn_stats_end(struct demo_conn *c);
 
 #endif

@@ -46,7 +46,6 @@
 #include "crawlsite.h"
 #include "faultgen.h"
 #include "hoststats.h"
-#include "routes.h"
 #include "sitegen.h"
 
 #include <errno.h>
@@ -68,7 +67,6 @@ struct crawlsite {
 	char other[NET_ADDRSTR_LEN];	/* "127.0.0.2:PORT" */
 	char *robots;			/* --robots file's bytes, or NULL */
 	size_t robots_len;
-	struct hoststats *stats;
 };
 
 /* --- the /links/ pages ------------------------------------------------------ */
@@ -263,61 +261,18 @@ static bool path_is(const struct http_request *req, const char *path)
 	return req->path_len == strlen(path) && memcmp(req->path, path, req->path_len) == 0;
 }
 
-/* The query parameter `name`: its value (maybe empty) and true, or false when absent. */
-static bool query_param(const struct http_request *req, const char *name, const char **value,
-			size_t *vlen)
-{
-	size_t nlen = strlen(name);
-	const char *q = req->query, *end = q ? q + req->query_len : NULL;
-
-	while (q && q < end) {
-		const char *amp = memchr(q, '&', (size_t)(end - q));
-		const char *stop = amp ? amp : end;
-		size_t plen = (size_t)(stop - q);
-
-		if (plen >= nlen && memcmp(q, name, nlen) == 0 && (plen == nlen || q[nlen] == '=')) {
-			*value = plen == nlen ? stop : q + nlen + 1;
-			*vlen = plen == nlen ? 0 : plen - nlen - 1;
-			return true;
-		}
-		q = amp ? amp + 1 : NULL;
-	}
-	return false;
-}
-
-/* A Host value safe to write into links: a name or [v6] address, an optional port. */
-static bool host_fits(const char *h, size_t len)
-{
-	if (len == 0 || len >= NET_ADDRSTR_LEN)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char ch = h[i];
-
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || strchr(".-_:[]", ch)))
-			return false;
-	}
-	return true;
-}
-
 /* The authority the client named the site by: its Host, else the address it connected to. */
 static void request_authority(const struct demo_conn *c, const struct http_request *req,
 			      char out[NET_ADDRSTR_LEN])
 {
-	if (req->host && host_fits(req->host, req->host_len)) {
+	/* only a Host safe to write into links */
+	if (req->host && req->host_len < NET_ADDRSTR_LEN &&
+	    http_host_plain(req->host, req->host_len)) {
 		memcpy(out, req->host, req->host_len);
 		out[req->host_len] = '\0';
 	} else {
 		snprintf(out, NET_ADDRSTR_LEN, "%s", c->local);
 	}
-}
-
-static long long now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static int reply_html(struct demo_conn *c, const struct http_request *req, const char *body,
@@ -395,7 +350,7 @@ static int serve_calendar(struct demo_conn *c, const struct http_request *req, c
 
 	if (len != 12 || name[4] != '-' || memcmp(name + 7, ".html", 5) != 0)
 		return -1;
-	/* demo_parse_uint refuses leading zeros, which years and months have: digit by digit */
+	/* http_parse_uint refuses leading zeros, which years and months have: digit by digit */
 	year = month = 0;
 	for (int i = 0; i < 7; i++) {
 		if (i == 4)
@@ -439,9 +394,9 @@ static int serve_slow(struct demo_conn *c, const struct http_request *req, const
 	size_t vlen;
 
 	if (len <= 5 || memcmp(name + len - 5, ".html", 5) != 0 ||
-	    demo_parse_uint(name, len - 5, &n) < 0 || n > CRAWLSITE_SLOW_LAST)
+	    http_parse_uint(name, len - 5, &n) < 0 || n > CRAWLSITE_SLOW_LAST)
 		return -1;
-	if (query_param(req, "ms", &v, &vlen) && demo_parse_uint(v, vlen, &ms) == 0) {
+	if (http_query_param(req, "ms", &v, &vlen) && http_parse_uint(v, vlen, &ms) == 0) {
 		if (ms > CRAWLSITE_SLOW_MAX_MS)
 			ms = CRAWLSITE_SLOW_MAX_MS;
 		snprintf(query, sizeof(query), "?ms=%u", ms);
@@ -470,8 +425,8 @@ static int serve_stats(struct demo_conn *c, const struct http_request *req)
 
 	if (!buf)
 		return conn_reply_error(c, req, 500);
-	n = hoststats_json(c->site->crawl->stats, buf, SITEGEN_MAX_BYTES - 1,
-			   query_param(req, "reset", &v, &vlen));
+	n = hoststats_json(c->site->stats, buf, SITEGEN_MAX_BYTES - 1,
+			   http_query_param(req, "reset", &v, &vlen));
 	if (n == 0)
 		return conn_reply_error(c, req, 500);
 	buf[n++] = '\n';
@@ -507,38 +462,9 @@ int crawlsite_route(struct demo_conn *c, const struct http_request *req)
 		return serve_calendar(c, req, rest, len);
 	if (strip_prefix(req, "/slow-page/", &rest, &len))
 		return serve_slow(c, req, rest, len);
-	if (path_is(req, "/_stats"))
+	if (path_is(req, CONN_STATS_PATH))
 		return serve_stats(c, req);
 	return -1;
-}
-
-/* --- per-host measurement ---------------------------------------------------- */
-
-struct hoststats_entry *crawlsite_request_begin(struct demo_conn *c, const struct http_request *req)
-{
-	char key[HOSTSTATS_KEY_MAX + 1];
-	size_t len;
-
-	if (path_is(req, "/_stats"))
-		return NULL;
-	if (req->host && req->host_len > 0 && req->host_len <= HOSTSTATS_KEY_MAX) {
-		len = req->host_len;
-		for (size_t i = 0; i < len; i++) {
-			char ch = req->host[i];
-
-			key[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
-		}
-	} else {
-		len = strlen(c->local);
-		memcpy(key, c->local, len);
-	}
-	return hoststats_begin(c->site->crawl->stats, key, len, now_us());
-}
-
-void crawlsite_request_end(struct demo_conn *c, struct hoststats_entry *e)
-{
-	if (e)
-		hoststats_end(c->site->crawl->stats, e);
 }
 
 /* --- setup -------------------------------------------------------------------- */
@@ -588,24 +514,17 @@ struct crawlsite *crawlsite_new(const struct demo_config *cfg, unsigned short po
 	}
 	cs->cfg = cfg;
 	snprintf(cs->other, sizeof(cs->other), "%s:%u", CRAWLSITE_OTHER_HOST, port);
-	cs->stats = hoststats_new();
-	if (!cs->stats) {
-		snprintf(err, errlen, "out of memory");
-		goto out_cs;
+	if (cfg->robots_file && read_robots(cs, cfg->robots_file, err, errlen) < 0) {
+		crawlsite_free(cs);
+		return NULL;
 	}
-	if (cfg->robots_file && read_robots(cs, cfg->robots_file, err, errlen) < 0)
-		goto out_cs;
 	return cs;
-out_cs:
-	crawlsite_free(cs);
-	return NULL;
 }
 
 void crawlsite_free(struct crawlsite *cs)
 {
 	if (!cs)
 		return;
-	hoststats_free(cs->stats);
 	free(cs->robots);
 	free(cs);
 }

@@ -18,8 +18,6 @@
 /* Room for any /links/ page, /calendar/ page or /slow-page/ page. */
 #define CRAWLSITE_PAGE_MAX 4096u
 
-struct hoststats_entry;
-
 /*
  * The crawl-test part of a site served on `port`: reads cfg->robots_file
  * (at most DEMO_ROBOTS_MAX_BYTES). NULL with err (errlen bytes) filled when
@@ -32,16 +30,6 @@ void crawlsite_free(struct crawlsite *cs);
 
 /* Answers req if its path is ours: 1 if the connection may serve another, 0 if not, -1 not ours. */
 int crawlsite_route(struct demo_conn *c, const struct http_request *req);
-
-/*
- * Per-host measurement: call begin once a request head is read and end once
- * its answer is written (or given up). The host is the Host header's value,
- * lower-cased, or the address the client connected to when there is no
- * usable Host. Requests for /_stats are not counted: begin returns NULL,
- * which end accepts.
- */
-struct hoststats_entry *crawlsite_request_begin(struct demo_conn *c, const struct http_request *req);
-void crawlsite_request_end(struct demo_conn *c, struct hoststats_entry *e);
 
 /*
  * Renders /links/<name> (name: the path after "/links/", len bytes) as served

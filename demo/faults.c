@@ -1,6 +1,8 @@
 /* faults.c -- the demo site's /fault/ routes: misbehaviour on purpose, every one bounded in time */
+#include "faults.h"
+#include "conn.h"
 #include "faultgen.h"
-#include "routes.h"
+#include "pages.h"
 #include "sitegen.h"
 
 #include <limits.h>
@@ -20,28 +22,6 @@ typedef int fault_fn(struct demo_conn *c, const struct http_request *req, const 
 static long long fault_deadline(struct demo_conn *c)
 {
 	return demo_now_ms() + (long long)c->site->cfg->fault_s * 1000;
-}
-
-/* The value of name=DIGITS in the query, or dflt when absent or malformed. */
-static unsigned query_uint(const struct http_request *req, const char *name, unsigned dflt)
-{
-	size_t nlen = strlen(name);
-	const char *q = req->query, *end;
-
-	if (!q)
-		return dflt;
-	end = q + req->query_len;
-	while (q && q < end) {
-		const char *amp = memchr(q, '&', (size_t)(end - q));
-		const char *stop = amp ? amp : end;
-		unsigned v;
-
-		if ((size_t)(stop - q) > nlen && memcmp(q, name, nlen) == 0 && q[nlen] == '=' &&
-		    demo_parse_uint(q + nlen + 1, (size_t)(stop - q) - nlen - 1, &v) == 0)
-			return v;
-		q = amp ? amp + 1 : NULL;
-	}
-	return dflt;
 }
 
 static int reply_small(struct demo_conn *c, const struct http_request *req, int status,
@@ -107,7 +87,7 @@ static int fault_status(struct demo_conn *c, const struct http_request *req, con
 	char title[32];
 	unsigned code;
 
-	if (demo_parse_uint(arg, len, &code) < 0 || code < 200 || code > 599)
+	if (http_parse_uint(arg, len, &code) < 0 || code < 200 || code > 599)
 		return -1;
 	snprintf(title, sizeof(title), "Status %u", code);
 	return reply_small(c, req, (int)code, title, 0, NULL);
@@ -127,7 +107,7 @@ static int fault_redirect(struct demo_conn *c, const struct http_request *req, c
 	char location[64];
 	unsigned hops;
 
-	if (demo_parse_uint(arg, len, &hops) < 0)
+	if (http_parse_uint(arg, len, &hops) < 0)
 		return -1;
 	if (hops == 0)
 		return demo_serve_page(c, req, 0);
@@ -300,7 +280,7 @@ static int fault_binary(struct demo_conn *c, const struct http_request *req, con
 static int fault_deep(struct demo_conn *c, const struct http_request *req, const char *arg,
 		      size_t len)
 {
-	unsigned depth = query_uint(req, "depth", FAULTGEN_DEEP_DEFAULT);
+	unsigned depth = http_query_uint(req, "depth", FAULTGEN_DEEP_DEFAULT);
 	long long deadline = demo_now_ms() + CONN_WRITE_MS;
 	char *open_tags = conn_scratch(c), *close_tags;
 	size_t olen, clen;
@@ -372,8 +352,8 @@ static int fault_huge_header(struct demo_conn *c, const struct http_request *req
 {
 	static const char tail[] = "\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
 	long long deadline = demo_now_ms() + CONN_WRITE_MS;
-	bool lines = query_uint(req, "lines", 0) != 0;
-	const char *head = query_uint(req, "status", 0) ? "HTTP/1.1 200 " :
+	bool lines = http_query_uint(req, "lines", 0) != 0;
+	const char *head = http_query_uint(req, "status", 0) ? "HTTP/1.1 200 " :
 			   lines ? "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n" :
 				   "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Huge: ";
 	char *block = conn_scratch(c);
@@ -449,7 +429,7 @@ static int fault_not_html(struct demo_conn *c, const struct http_request *req,
 static int fault_slow(struct demo_conn *c, const struct http_request *req, const char *arg,
 		      size_t len)
 {
-	unsigned ms = query_uint(req, "ms", 1000);
+	unsigned ms = http_query_uint(req, "ms", 1000);
 
 	(void)arg, (void)len;
 	if (ms > 60000)

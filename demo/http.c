@@ -1,4 +1,4 @@
-/* http.c -- parses HTTP/1.x request heads strictly and formats response heads */
+/* http.c -- strict HTTP/1.x request heads, the numbers and parameters in them, response heads */
 #include "http.h"
 
 #include <stdio.h>
@@ -32,6 +32,13 @@ static bool all_of(const char *s, size_t len, bool (*ok)(unsigned char))
 		if (!ok((unsigned char)s[i]))
 			return false;
 	return true;
+}
+
+/* What a Host may hold to go into a link: name or [v6] address characters, and ":" for a port. */
+static bool is_host_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr(".-_:[]", c);
 }
 
 static bool name_is(const char *name, size_t len, const char *want)
@@ -262,6 +269,72 @@ int http_parse(const char *buf, size_t len, struct http_request *req)
 	req->head_len = skip + end;
 	return 1;
 }
+
+/* --- reading a parsed request ------------------------------------------- */
+
+int http_parse_uint(const char *s, size_t len, unsigned *out)
+{
+	unsigned v = 0;
+
+	if (len == 0 || len > 9 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * The first parameter `name` (nlen bytes) in q..end: its value (maybe empty)
+ * and where the parameters after it start; NULL when there is none.
+ */
+static const char *query_find(const char *q, const char *end, const char *name, size_t nlen,
+			      const char **value, size_t *vlen)
+{
+	while (q && q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *stop = amp ? amp : end;
+		size_t plen = (size_t)(stop - q);
+
+		if (plen >= nlen && memcmp(q, name, nlen) == 0 && (plen == nlen || q[nlen] == '=')) {
+			*value = plen == nlen ? stop : q + nlen + 1;
+			*vlen = plen == nlen ? 0 : plen - nlen - 1;
+			return amp ? amp + 1 : end;
+		}
+		q = amp ? amp + 1 : NULL;
+	}
+	return NULL;
+}
+
+bool http_query_param(const struct http_request *req, const char *name, const char **value,
+		      size_t *vlen)
+{
+	const char *end = req->query ? req->query + req->query_len : NULL;
+
+	return query_find(req->query, end, name, strlen(name), value, vlen) != NULL;
+}
+
+unsigned http_query_uint(const struct http_request *req, const char *name, unsigned dflt)
+{
+	const char *q = req->query, *end = q ? q + req->query_len : NULL, *v;
+	size_t nlen = strlen(name), vlen;
+	unsigned n;
+
+	while ((q = query_find(q, end, name, nlen, &v, &vlen)) != NULL)
+		if (http_parse_uint(v, vlen, &n) == 0)
+			return n;
+	return dflt;
+}
+
+bool http_host_plain(const char *host, size_t len)
+{
+	return len > 0 && all_of(host, len, is_host_char);
+}
+
+/* --- responses ------------------------------------------------------------ */
 
 const char *http_reason(int status)
 {

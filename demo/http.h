@@ -1,4 +1,4 @@
-/* http.h -- the demo site's HTTP/1.x request parser and response head formatter */
+/* http.h -- the demo site's HTTP/1.x request parser, readers of what it parsed, response heads */
 #ifndef CRAWLPOOL_DEMO_HTTP_H
 #define CRAWLPOOL_DEMO_HTTP_H
 
@@ -36,6 +36,25 @@ struct http_request {
  * body too large, -431 head too large, -501 transfer coding, -505 version.
  */
 int http_parse(const char *buf, size_t len, struct http_request *req);
+
+/* Parses a decimal number of at most 9 digits, no sign, no leading zero. 0 or -1. */
+int http_parse_uint(const char *s, size_t len, unsigned *out);
+
+/*
+ * The first query parameter `name`, written "name" or "name=value": its
+ * value (maybe empty) and true, or false when absent.
+ */
+bool http_query_param(const struct http_request *req, const char *name, const char **value,
+		      size_t *vlen);
+
+/* The first value of `name` that http_parse_uint() takes, or dflt when there is none. */
+unsigned http_query_uint(const struct http_request *req, const char *name, unsigned dflt);
+
+/*
+ * Whether a Host value (len bytes) is fit to write into a link: not empty,
+ * only a host name or [v6] address and an optional port. The caller bounds its length.
+ */
+bool http_host_plain(const char *host, size_t len);
 
 /* Reason phrase of a status code ("Not Found"), "Unknown" if it has none. */
 const char *http_reason(int status);

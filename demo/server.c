@@ -2,7 +2,9 @@
 #include "conn.h"
 #include "crawlsite.h"
 #include "faultgen.h"
+#include "hoststats.h"
 #include "netutil.h"
+#include "session.h"
 #include "site.h"
 #include "sitegen.h"
 
@@ -43,7 +45,7 @@ static void *conn_thread(void *arg)
 	struct demo_site *site = c->site;
 	uint64_t one = 1;
 
-	conn_serve(c);
+	session_serve(c);
 	close(c->fd);
 	c->fd = -1;
 	pthread_mutex_lock(&site->lock);
@@ -320,11 +322,16 @@ static int site_init(struct demo_site *site, const struct demo_config *cfg, int 
 	return 0;
 }
 
-/* The crawl-test routes; their errors (an unreadable robots file) are the user's to see. */
+/* Per-host counts and the crawl-test routes; an unreadable robots file is the user's to see. */
 static int site_init_crawl(struct demo_site *site, int lfd)
 {
 	char err[NET_ERR_LEN];
 
+	site->stats = hoststats_new();
+	if (!site->stats) {
+		fprintf(stderr, "demo-site: out of memory\n");
+		return -1;
+	}
 	site->crawl = crawlsite_new(site->cfg, (unsigned short)net_local_port(lfd), err,
 				    sizeof(err));
 	if (!site->crawl) {
@@ -337,6 +344,7 @@ static int site_init_crawl(struct demo_site *site, int lfd)
 static void site_release(struct demo_site *site)
 {
 	crawlsite_free(site->crawl);
+	hoststats_free(site->stats);
 	demo_cache_release(&site->cache);
 	free(site->index);
 	free(site->bomb);

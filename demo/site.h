@@ -4,8 +4,9 @@
 
 #include "cache.h"
 
-struct demo_conn;
 struct crawlsite;
+struct demo_conn;
+struct hoststats;
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -52,7 +53,8 @@ struct demo_site {
 	unsigned char *bomb;		/* /fault/gzip-bomb */
 	size_t bomb_len;
 	unsigned char *binary;		/* /fault/binary */
-	struct crawlsite *crawl;	/* robots.txt, the crawl-test routes, per-host stats */
+	struct crawlsite *crawl;	/* robots.txt and the crawl-test routes */
+	struct hoststats *stats;	/* per-host request measurements, served as /_stats */
 
 	/* connection bookkeeping, under lock */
 	pthread_mutex_t lock;

@@ -21,6 +21,7 @@
 #include "pool.h"
 #include "progress.h"
 #include "record.h"
+#include "resume.h"
 #include "sources.h"
 
 struct crawl {
@@ -28,6 +29,7 @@ struct crawl {
 	const struct crawl_mode *mode;
 	struct crawl_plan plan;
 	struct feed *feed;
+	struct resume *resume;		/* --resume: the rows the output already has */
 	struct output *out;
 	struct pool *pool;
 	struct progress progress;
@@ -379,6 +381,45 @@ static int crawl_close_output(struct crawl *c, int status)
 	return status;
 }
 
+/*
+ * --resume: reads the rows the output already has, before anything is
+ * changed; output_open() then cuts a torn last row. 0, or -1 with err
+ * filled (a usage error: another format, not our rows, a list).
+ */
+static int crawl_resume(struct crawl *c, struct crawl_options *o, const struct stat *lists,
+			size_t n_lists, char *err, size_t errlen)
+{
+	c->resume = resume_open(o->output, &o->out, lists, n_lists, err, errlen);
+	if (!c->resume)
+		return -1;
+	o->out.resume = resume_found(c->resume);
+	feed_resume(c->feed, c->resume);
+	return 0;
+}
+
+static void crawl_say_resuming(const struct crawl *c)
+{
+	const struct output_found *found = resume_found(c->resume);
+	long long torn = found->size - found->whole;
+
+	fprintf(stderr, "crawlpool: resuming: %lu row%s already in '%s'", found->rows,
+		found->rows == 1 ? "" : "s", c->opts->output);
+	if (torn > 0)
+		fprintf(stderr, "; a torn last row of %lld byte%s cut", torn, torn == 1 ? "" : "s");
+	fputc('\n', stderr);
+}
+
+/* The progress total: the list's entries, less the rows a resumed output has already. */
+static long crawl_total(const struct crawl *c)
+{
+	long total = sources_count(c->opts->inputs, c->opts->n_inputs);
+	unsigned long done = c->resume ? resume_found(c->resume)->rows : 0;
+
+	if (total < 0)
+		return -1;
+	return (unsigned long)total > done ? total - (long)done : 0;
+}
+
 static bool crawl_reads_stdin(const struct crawl_options *o)
 {
 	for (size_t i = 0; i < o->n_inputs; i++)
@@ -437,12 +478,20 @@ int crawl_main(int argc, char **argv)
 	}
 	lists = feed_lists(c.feed, &n_lists);
 	opts.out.follow_columns = opts.follow;
-	c.out = output_open(opts.output, &opts.out, lists, n_lists, err, sizeof(err));
-	if (!c.out) {
+	if (opts.resume && crawl_resume(&c, &opts, lists, n_lists, err, sizeof(err)) < 0) {
 		fprintf(stderr, "crawlpool: %s\n", err);
 		feed_close(c.feed);
 		return CRAWL_EXIT_USAGE;
 	}
+	c.out = output_open(opts.output, &opts.out, lists, n_lists, err, sizeof(err));
+	if (!c.out) {
+		fprintf(stderr, "crawlpool: %s\n", err);
+		feed_close(c.feed);
+		resume_free(c.resume);
+		return CRAWL_EXIT_USAGE;
+	}
+	if (c.resume && !opts.quiet)
+		crawl_say_resuming(&c);
 	if (fetch_global_init() < 0) {
 		fprintf(stderr, "crawlpool: cannot initialise libcurl\n");
 		status = CRAWL_EXIT_FAILED;
@@ -451,13 +500,14 @@ int crawl_main(int argc, char **argv)
 	parse_global_init();
 	/* a progress line would garble rows going to the same terminal */
 	progress_init(&c.progress, !opts.quiet && strcmp(opts.output, "-") != 0,
-		      opts.quiet || opts.follow ? -1 : sources_count(opts.inputs, opts.n_inputs));
+		      opts.quiet || opts.follow ? -1 : crawl_total(&c));
 	status = crawl_run(&c);
 	parse_global_cleanup();
 	fetch_global_cleanup();
 out_close:
 	status = crawl_close_output(&c, status);
 	feed_close(c.feed);
+	resume_free(c.resume);
 	/* after a failed write the rows written were counted above; the URLs done mean nothing */
 	if (!opts.quiet && !c.write_failed)
 		crawl_summary(&c);

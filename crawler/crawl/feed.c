@@ -13,6 +13,7 @@
 #include "fetch.h"
 #include "frontier.h"
 #include "job.h"
+#include "resume.h"
 #include "robots.h"
 #include "sources.h"
 #include "urllist.h"
@@ -35,6 +36,7 @@ struct feed {
 	int timer_fd;			/* due when the next host may be asked */
 	int watched_fd;			/* the list descriptor in epoll_fd, or -1 */
 	char *shown;			/* a rejected line as its row shows it */
+	struct resume *resume;		/* --resume: the rows the output already has, or NULL */
 	char failure[128];
 };
 
@@ -138,6 +140,11 @@ void feed_close(struct feed *f)
 	free(f);
 }
 
+void feed_resume(struct feed *f, struct resume *r)
+{
+	f->resume = r;
+}
+
 const struct stat *feed_lists(const struct feed *f, size_t *n)
 {
 	return sources_stats(f->sources, n);
@@ -201,13 +208,13 @@ static int feed_row(struct feed_item *item, const char *url, const char *error)
 	return FEED_ROW;
 }
 
-/* A list line with NUL bytes: an "invalid URL" row that shows each NUL as \0. */
-static int feed_reject_nul(struct feed *f, struct feed_item *item, const char *line, size_t len)
+/* A list line with NUL bytes as its "invalid URL" row shows it, each NUL as \0, in f->shown. */
+static const char *feed_show_nul(struct feed *f, const char *line, size_t len, size_t *shown_len)
 {
 	char *p = realloc(f->shown, 2 * len + 1);
 
 	if (!p)
-		return FEED_ERROR;
+		return NULL;
 	f->shown = p;
 	for (size_t i = 0; i < len; i++) {
 		if (line[i] == '\0') {
@@ -218,18 +225,26 @@ static int feed_reject_nul(struct feed *f, struct feed_item *item, const char *l
 		}
 	}
 	*p = '\0';
-	return feed_row(item, f->shown, "invalid URL");
+	*shown_len = (size_t)(p - f->shown);
+	return f->shown;
 }
 
-/* One line or argument: a job, a row, or (taken by the frontier) nothing yet. */
+/* One line or argument: a job, a row, or (taken by the frontier, or done before a resume) nothing yet. */
 static int feed_take_line(struct feed *f, struct feed_item *item, const char *line, size_t len,
 			  bool cut)
 {
-	const char *why;
-
 	/* the bytes after a NUL would be lost: the whole line is shown, escaped */
-	if (memchr(line, '\0', len))
-		return feed_reject_nul(f, item, line, len);
+	bool nul = memchr(line, '\0', len) != NULL;
+	const char *why, *shown = line;
+	size_t shown_len = len;
+
+	if (nul && !(shown = feed_show_nul(f, line, len, &shown_len)))
+		return FEED_ERROR;
+	/* a row the output already has, whatever it says, uses up one line that would give it */
+	if (f->resume && resume_take(f->resume, shown, shown_len))
+		return FEED_WAIT;
+	if (nul)
+		return feed_row(item, shown, "invalid URL");
 	why = cut ? "URL too long" : fetch_check_url(line);
 	if (why)
 		return feed_row(item, line, why);

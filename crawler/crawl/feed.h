@@ -21,6 +21,14 @@ struct feed;
 struct feed *feed_open(const struct crawl_options *opts, char *err, size_t errlen);
 void feed_close(struct feed *f);
 
+struct resume;
+
+/*
+ * --resume: before a line becomes a job or a row, one of the rows the
+ * output already has for it (r, borrowed) is used up instead.
+ */
+void feed_resume(struct feed *f, struct resume *r);
+
 /* The list files' identities, so that the output cannot be one of them. */
 const struct stat *feed_lists(const struct feed *f, size_t *n);
 

@@ -32,6 +32,7 @@ enum {
 	OPT_NO_ROBOTS,
 	OPT_RESOLVE,
 	OPT_IGNORE_NOFOLLOW,
+	OPT_RESUME,
 };
 
 /* Deeper than this no crawl means it; it bounds the depth column too. */
@@ -48,6 +49,7 @@ static const struct option options_long[] = {
 	{ "workers", required_argument, NULL, 'w' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "append", no_argument, NULL, OPT_APPEND },
+	{ "resume", no_argument, NULL, OPT_RESUME },
 	{ "format", required_argument, NULL, 'f' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
@@ -93,6 +95,8 @@ void options_usage(FILE *f)
 	      "  -o, --output FILE             results file, '-' for stdout (default: results.csv)\n"
 	      "      --append                  add to FILE; the header only if FILE is new or empty,\n"
 	      "                                else FILE must hold this format's rows\n"
+	      "      --resume                  go on with a stopped crawl: skip the URLs the output\n"
+	      "                                already has rows for (run the same command again)\n"
 	      "  -f, --format csv|tsv|jsonl    output format (default: csv)\n"
 	      "      --bom                     start a new CSV/TSV file with a UTF-8 byte-order mark\n"
 	      "      --no-formula-guard        keep text starting with = + - @ tab or CR as it is\n"
@@ -323,6 +327,9 @@ static int options_apply(int c, const char *arg, struct crawl_options *opts,
 	case OPT_APPEND:
 		opts->out.append = true;
 		return 0;
+	case OPT_RESUME:
+		opts->resume = true;
+		return 0;
 	case 'f':
 		if (output_format_parse(arg, &opts->out.format) == 0)
 			return 0;
@@ -382,6 +389,22 @@ static const char *options_culprit(char **argv, char *buf, size_t size)
 	return arg;
 }
 
+/* --resume reads the rows already in the output and adds to them; a list's rows only, for now. */
+static int options_check_resume(struct crawl_options *opts, char *err, size_t errlen)
+{
+	if (strcmp(opts->output, "-") == 0) {
+		snprintf(err, errlen, "--resume reads the rows already in the output: it needs -o FILE, "
+			 "not standard output");
+		return -1;
+	}
+	if (opts->follow) {
+		snprintf(err, errlen, "--resume with --follow needs --state FILE, which is not there yet");
+		return -1;
+	}
+	opts->out.append = true;
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, size_t errlen)
 {
 	char name[8];
@@ -413,6 +436,8 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 		opts->inputs = (const char *const *)argv + optind;
 		opts->n_inputs = (size_t)(argc - optind);
 	}
+	if (opts->resume && options_check_resume(opts, err, errlen) < 0)
+		return OPTIONS_USAGE;
 	/* defaults that depend on --follow */
 	if (!opts->per_host_given && opts->follow)
 		opts->per_host = OPTIONS_FOLLOW_PER_HOST;

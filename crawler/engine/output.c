@@ -574,6 +574,33 @@ static bool output_is_a_list(const struct stat *st, const struct stat *lists, si
 	return false;
 }
 
+/*
+ * --resume: the file must be as output_read_rows() found it. Its torn tail
+ * goes, and the header comes only if the file has none whole yet.
+ */
+static int output_cut_torn(struct output *out, const struct stat *st, bool *header, bool *bom,
+			   char *err, size_t errlen)
+{
+	const struct output_found *found = out->opts.resume;
+
+	if (!S_ISREG(st->st_mode) || (long long)st->st_size != found->size) {
+		snprintf(err, errlen, "cannot resume %s: it changed while it was being read",
+			 out->name);
+		return -1;
+	}
+	if (found->size == 0)
+		return 0;
+	if (found->whole < found->size && ftruncate(out->fd, (off_t)found->whole) < 0) {
+		snprintf(err, errlen, "cannot cut the torn last row of %s: %s", out->name,
+			 strerror(errno));
+		return -1;
+	}
+	*header = !found->header;
+	/* a BOM can only lead a file: one cut to nothing is new */
+	*bom = *bom && found->whole == 0;
+	return 0;
+}
+
 struct output *output_open(const char *path, const struct output_options *opts,
 			   const struct stat *lists, size_t n_lists, char *err, size_t errlen)
 {
@@ -599,7 +626,7 @@ struct output *output_open(const char *path, const struct output_options *opts,
 	} else {
 		/* no O_TRUNC: nothing the user has changes before the checks below */
 		out->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY |
-			       (opts->append ? O_APPEND : 0), 0666);
+			       (opts->append || opts->resume ? O_APPEND : 0), 0666);
 		if (out->fd < 0) {
 			snprintf(err, errlen, "cannot open output '%s': %s", path, strerror(errno));
 			goto fail;
@@ -615,7 +642,10 @@ struct output *output_open(const char *path, const struct output_options *opts,
 		snprintf(err, errlen, "cannot write to %s: it is the url list being read", out->name);
 		goto fail;
 	}
-	if (opts->append && S_ISREG(st.st_mode) && st.st_size > 0) {
+	if (opts->resume) {
+		if (output_cut_torn(out, &st, &header, &bom, err, errlen) < 0)
+			goto fail;
+	} else if (opts->append && S_ISREG(st.st_mode) && st.st_size > 0) {
 		if (output_examine(out, path, &st, &line_end, &header, err, errlen) < 0)
 			goto fail;
 		bom = false;	/* a BOM can only lead a file: the file keeps what it has */
@@ -686,6 +716,12 @@ int output_close(struct output *out, char *err, size_t errlen)
 /* No url a crawl writes comes near this (an argument is at most 128 KiB). */
 #define OUTPUT_SCAN_URL_MAX (512 * 1024)
 #define OUTPUT_JSONL_START "{\"url\":"
+/*
+ * A torn tail is part of one row, and no row of ours comes near this: more
+ * bytes that do not end a row (a quote never closed, a line end never
+ * written) are no tear but a file that is not ours, and it is not cut.
+ */
+#define OUTPUT_TORN_MAX (1024 * 1024)
 
 enum scan_state {
 	SCAN_HEADER,		/* CSV, TSV: inside the header line */
@@ -713,7 +749,6 @@ struct output_scan {
 	size_t header_len;
 	char *url;
 	size_t url_len;
-	bool in_row;		/* some bytes of a row read */
 	const char *why;	/* why a row is not ours */
 };
 
@@ -987,21 +1022,18 @@ static int scan_file(struct output_scan *s, int fd, const char *name, output_row
 			snprintf(err, errlen, "cannot read %s: %s", name, strerror(errno));
 			goto out;
 		}
-		if (at == 0 && n >= 3 && memcmp(buf, OUTPUT_BOM, 3) == 0 &&
-		    s->format != OUTPUT_JSONL) {
-			skip = 3;
-			found->whole = 3;
+		/* a BOM, or the start of one that was torn */
+		if (at == 0 && s->format != OUTPUT_JSONL &&
+		    memcmp(buf, OUTPUT_BOM, n < 3 ? (size_t)n : 3) == 0) {
+			skip = n < 3 ? (size_t)n : 3;
+			found->whole = n < 3 ? 0 : 3;
 		}
 		for (size_t i = at == 0 ? skip : 0; i < (size_t)n; i++) {
+			bool in_header = s->state == SCAN_HEADER;
 			int r = scan_byte(s, buf[i]);
 
-			if (r < 0 && s->state == SCAN_HEADER) {
+			if (r < 0 && (in_header || (found->rows == 0 && s->state == SCAN_PREFIX))) {
 				scan_wrong_start(s, name, buf + skip, (size_t)n - skip, err, errlen);
-				goto out;
-			}
-			if (r < 0 && at == 0 && found->rows == 0 && s->format == OUTPUT_JSONL &&
-			    s->state == SCAN_PREFIX) {
-				scan_wrong_start(s, name, buf, (size_t)n, err, errlen);
 				goto out;
 			}
 			if (r < 0) {
@@ -1010,13 +1042,11 @@ static int scan_file(struct output_scan *s, int fd, const char *name, output_row
 					 output_format_names[s->format], s->why);
 				goto out;
 			}
-			s->in_row = r == 0;
 			if (r == 0)
 				continue;
 			found->whole = at + (long long)i + 1;
-			if (s->field == 0 && s->state == SCAN_START && found->rows == 0 &&
-			    s->url_len == 0 && s->format != OUTPUT_JSONL && !found->header) {
-				found->header = true;	/* the header just ended */
+			if (in_header) {
+				found->header = true;
 				continue;
 			}
 			s->url[s->url_len] = '\0';
@@ -1032,6 +1062,11 @@ static int scan_file(struct output_scan *s, int fd, const char *name, output_row
 		at += n;
 	}
 	found->size = at;
+	if (at - found->whole > OUTPUT_TORN_MAX) {
+		snprintf(err, errlen, "cannot resume %s: its last %lld bytes are no whole row, and "
+			 "too many to be part of one", name, at - found->whole);
+		goto out;
+	}
 	rc = 0;
 out:
 	free(buf);

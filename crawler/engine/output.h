@@ -14,12 +14,16 @@ enum output_format {
 	OUTPUT_JSONL,
 };
 
+struct output_found;
+
 struct output_options {
 	enum output_format format;
 	bool append;		/* keep what FILE holds; header only if it is empty */
 	bool bom;		/* UTF-8 byte-order mark before a new header (CSV, TSV) */
 	bool formula_guard;	/* CSV, TSV: ' before text starting with = + - @ tab or CR */
 	bool follow_columns;	/* depth and referrer after the others (a crawl that follows links) */
+	/* --resume: the file as output_read_rows() found it, its torn tail cut on opening; or NULL */
+	const struct output_found *resume;
 };
 
 /* The columns, in order: the 12 of every crawl, then depth and referrer. */
@@ -35,7 +39,9 @@ struct output;
  * lists, and with opts->append a file that has something in it must start
  * with this format's header (CSV, TSV) or one of its rows (JSON Lines). Such
  * a file keeps its BOM or its lack of one, and gets the line end its last
- * line lacks. Returns NULL with a message in err on failure.
+ * line lacks. With opts->resume, the file must still be as it was read; its
+ * torn tail is cut and no line end added. Returns NULL with a message in
+ * err on failure.
  */
 struct output *output_open(const char *path, const struct output_options *opts,
 			   const struct stat *lists, size_t n_lists, char *err, size_t errlen);
@@ -69,6 +75,45 @@ bool output_reader_gone(const struct output *out);
 
 /* Flushes and closes; accepts NULL. 0, or -1 with err filled if any write failed. */
 int output_close(struct output *out, char *err, size_t errlen);
+
+/*
+ * Reading back a file of ours, for --resume. The rows a crawl killed at any
+ * moment left behind are whole rows, then perhaps part of one more (a last
+ * line without its line end, or a CSV row inside an open quote): the torn
+ * tail, which output_open() cuts off before appending.
+ */
+struct output_found {
+	long long size;		/* the file's size when read; 0 when it is missing or empty */
+	long long whole;	/* bytes up to the end of its last whole row (or its header) */
+	unsigned long rows;	/* whole rows */
+	bool header;		/* CSV, TSV: the file's header is whole (JSON Lines has none) */
+};
+
+/* One whole row's url column, unescaped (NUL-terminated, len bytes); 0, or -1 to stop. */
+typedef int (*output_row_cb)(void *ctx, const char *url, size_t len);
+
+/*
+ * Reads the regular file path, written by a crawl with these opts, and
+ * calls cb with the url of each whole row. Every whole row must be one of
+ * ours: this format's header first (after an optional BOM), then the
+ * format's number of fields, quoted and escaped as the writer does. A file
+ * that is missing or empty is found empty. Changes nothing. 0, or -1 with
+ * err filled (another format, a row not ours, not a regular file, one of
+ * the n_lists lists, unreadable, or cb stopped it: "out of memory").
+ */
+int output_read_rows(const char *path, const struct output_options *opts,
+		     const struct stat *lists, size_t n_lists, output_row_cb cb, void *ctx,
+		     struct output_found *found, char *err, size_t errlen);
+
+/*
+ * The url column of a row for url (NUL-terminated, len bytes) as
+ * output_read_rows() gives it back: CSV and TSV keep the formula guard,
+ * JSON Lines has U+FFFD for each byte that is not UTF-8. At most 3 * len + 1
+ * bytes, and a NUL, go to buf (size bytes); returns the length, or 0 when
+ * buf is too small.
+ */
+size_t output_url_as_read(const struct output_options *opts, const char *url, size_t len,
+			  char *buf, size_t size);
 
 /* "csv", "tsv" or "jsonl" -> format; 0 or -1. */
 int output_format_parse(const char *name, enum output_format *format);

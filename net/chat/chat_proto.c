@@ -129,7 +129,7 @@ static int get_string(struct json_object *doc, const char *key, const char **s,
 		return fail(err, errlen, "field '%s' is not a string", key);
 	*s = json_object_get_string(v);
 	*len = (size_t)json_object_get_string_len(v);
-	/* json-c's own check lets UTF-8-encoded surrogates through. */
+	/* json_strict_parse has checked bytes and escapes; this keeps the promise local. */
 	if (!chat_utf8_valid(*s, *len))
 		return fail(err, errlen, "field '%s' is not valid UTF-8", key);
 	return 0;
@@ -181,12 +181,18 @@ static int decode_fields(struct chat_msg *m, struct json_object *doc, char *err,
 		return fail(err, errlen, "field 'username' is missing");
 	if (need_text && !m->text)
 		return fail(err, errlen, "field 'msg' is missing");
-	if (m->username && m->kind != CHAT_ERROR &&
-	    (m->username_len == 0 || m->username_len > CHAT_NAME_MAX))
+	/* chat_proto.h: no username for an error; one that came along is ignored. */
+	if (m->kind == CHAT_ERROR) {
+		m->username = NULL;
+		m->username_len = 0;
+	}
+	if (m->username && (m->username_len == 0 || m->username_len > CHAT_NAME_MAX))
 		return fail(err, errlen, "username must be 1 to %d bytes, not %zu",
 			    CHAT_NAME_MAX, m->username_len);
-	if (!need_text)
+	if (!need_text) {
 		m->text = NULL;
+		m->text_len = 0;
+	}
 	return 0;
 }
 

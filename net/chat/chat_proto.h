@@ -62,7 +62,8 @@ struct chat_msg {
 
 /*
  * Parses one datagram strictly: a JSON object, valid UTF-8, nothing after it,
- * the fields its kind needs, each a string. On failure fills err (errlen
+ * the fields its kind needs, each a string ("username" in an error must be a
+ * string too, and is then ignored). On failure fills err (errlen
  * bytes) with why, e.g. "field 'msg' is not a string", and returns CHAT_EINVAL.
  */
 int chat_msg_decode(struct chat_msg *m, const void *buf, size_t len,

@@ -1,4 +1,5 @@
 /* echo_event.c -- echo-server event mode: every connection served from one thread with epoll */
+#include "echo_modes.h"
 #include "echo_server.h"
 
 #include <errno.h>

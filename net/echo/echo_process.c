@@ -1,4 +1,5 @@
 /* echo_process.c -- echo-server process mode: a forked child per connection, reaped as it ends */
+#include "echo_modes.h"
 #include "echo_server.h"
 
 #include <errno.h>

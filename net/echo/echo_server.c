@@ -1,4 +1,4 @@
-/* echo_server.c -- what the three echo-server modes share: setup, signals, accept, refusals, log */
+/* echo_server.c -- the listening server the modes share: setup, signals, accept, refusals, log */
 #include "echo_server.h"
 #include "echo_proto.h"
 
@@ -193,19 +193,6 @@ void echo_server_close(struct echo_server *s)
 	s->reserve_fd = -1;
 	net_auth_secret_release(&s->secret);
 	s->cfg.secret = NULL;
-}
-
-int echo_server_run(struct echo_server *s)
-{
-	switch (s->opts->mode) {
-	case ECHO_MODE_PROCESS:
-		return echo_run_process(s);
-	case ECHO_MODE_THREAD:
-		return echo_run_thread(s);
-	case ECHO_MODE_EVENT:
-		return echo_run_event(s);
-	}
-	return -1;
 }
 
 /* Out of descriptors: take the connection with the spare one and close it, not spin on it. */

@@ -1,4 +1,4 @@
-/* echo_server.h -- what the three echo-server modes share: setup, signals, accept, refusals, log */
+/* echo_server.h -- the listening server the modes share: setup, signals, accept, refusals, log */
 #ifndef CRAWLPOOL_ECHO_SERVER_H
 #define CRAWLPOOL_ECHO_SERVER_H
 
@@ -27,8 +27,6 @@ struct echo_server {
  */
 int echo_server_open(struct echo_server *s, const struct echo_server_opts *o, char *err);
 void echo_server_close(struct echo_server *s);
-/* Runs the configured mode until SIGINT/SIGTERM. 0, or -1 on a fatal error. */
-int echo_server_run(struct echo_server *s);
 
 /* Whether SIGINT or SIGTERM arrived. */
 bool echo_server_stopping(void);
@@ -54,9 +52,5 @@ void echo_log(const struct echo_server *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Logs a connection's end if it was a refusal or timeout. */
 void echo_server_log_end(const struct echo_server *s, const struct echo_conn *c);
-
-int echo_run_process(struct echo_server *s);
-int echo_run_thread(struct echo_server *s);
-int echo_run_event(struct echo_server *s);
 
 #endif

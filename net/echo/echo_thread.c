@@ -1,4 +1,5 @@
 /* echo_thread.c -- echo-server thread mode: a thread per connection, each joined when it ends */
+#include "echo_modes.h"
 #include "echo_server.h"
 
 #include <errno.h>

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "echo_opts.h"
+#include "echo_run.h"
 #include "echo_server.h"
 
 int main(int argc, char **argv)
@@ -25,7 +26,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "echo-server: %s\n", err);
 		return 1;
 	}
-	rc = echo_server_run(&server);
+	rc = echo_run(&server);
 	echo_log(&server, "stopped");
 	echo_server_close(&server);
 	return rc < 0 ? 1 : 0;

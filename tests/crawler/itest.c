@@ -369,6 +369,50 @@ int itest_threads(pid_t pid)
 	return n;
 }
 
+size_t itest_file_lines(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t lines = 0;
+	char buf[8192];
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return lines;
+}
+
+int itest_wait_lines(const char *path, size_t n, pid_t pid, double timeout_s)
+{
+	double deadline = itest_now() + timeout_s;
+
+	while (itest_now() < deadline) {
+		siginfo_t si = { 0 };
+
+		if (itest_file_lines(path) >= n)
+			return 0;
+		/* WNOWAIT: an ended pid stays for the caller to reap */
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == pid)
+			return -1;
+		itest_nap();
+	}
+	return -1;
+}
+
+void itest_kill_all(pid_t pid)
+{
+	pid_t kids[1100];
+	size_t n = itest_children(pid, kids, sizeof(kids) / sizeof(kids[0]));
+
+	kill(pid, SIGKILL);
+	for (size_t i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 /* One field at *p; advances *p past it. Returns the field's end character or -1. */
 static int csv_field(char **p, char **field)
 {

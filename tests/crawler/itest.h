@@ -74,6 +74,16 @@ size_t itest_children(pid_t ppid, pid_t *out, size_t max);
 /* Number of threads of pid, or -1. */
 int itest_threads(pid_t pid);
 
+/* Lines (LF bytes) in the file at path now; 0 when it is missing. */
+size_t itest_file_lines(const char *path);
+/*
+ * Waits up to timeout_s until the file at path has at least n lines while
+ * pid still runs. 0 when it has, -1 when pid ended first or time ran out.
+ */
+int itest_wait_lines(const char *path, size_t n, pid_t pid, double timeout_s);
+/* kill -9 of pid and then of every child it had (its workers), pid reaped: a crash of the whole crawl. */
+void itest_kill_all(pid_t pid);
+
 struct itest_row {
 	char *f[ITEST_COLUMNS];
 };

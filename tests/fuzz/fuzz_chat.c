@@ -13,8 +13,7 @@
  * (valid UTF-8, no repeated key, json-c's depth limit of 32): an object; a
  * "type" of msg, join, leave or error (none: msg); "username", "msg" and
  * "from" strings when present; a name (1 to CHAT_NAME_MAX bytes) for msg and
- * join and, if given, leave; a "msg" for msg and error. Known json-c
- * leniencies are let through (see json_lenient below).
+ * join and, if given, leave; a "msg" for msg and error; no name for error.
  *
  * round trip: a message built from the input goes through chat_msg_encode
  * (whose size report and CHAT_ETOOBIG must agree with the cap) and back
@@ -83,11 +82,8 @@ static struct verdict model(const struct fj_doc *doc)
 		return v;
 	if (!need_text)
 		v.text = NULL;
-	/*
-	 * chat_proto.h: username is "NULL for CHAT_ERROR". Known bug chat-error-username
-	 * (tests/fuzz/crashes/chat-error-username.bin): an error that carries one keeps it.
-	 */
-	if (v.kind == CHAT_ERROR && !fuzz_known_bug("chat-error-username"))
+	/* chat_proto.h: username is "NULL for CHAT_ERROR". */
+	if (v.kind == CHAT_ERROR)
 		v.username = NULL;
 	v.ok = true;
 	return v;
@@ -103,23 +99,6 @@ static void same_field(const char *what, const char *got, size_t got_len,
 	FUZZ_CHECK(got != NULL, "%s: absent, the model says %zu bytes", what, want->str_len);
 	FUZZ_CHECK(got_len == want->str_len && memcmp(got, want->str, got_len) == 0,
 		   "%s: %zu bytes, the model says %zu", what, got_len, want->str_len);
-}
-
-/*
- * Known bug json-strict-lenient (tests/fuzz/crashes/json-strict-lenient-*.bin):
- * json_strict_parse accepts what json-c's strict mode accepts: control bytes
- * raw inside strings, single-quoted keys, "1.", "00", "-01" (read as -1) and
- * NaN, and UTF-8 that is
- * only lead and continuation bytes (overlongs, surrogates) in keys and in
- * strings nobody checks afterwards. A datagram the strict model refuses is let
- * through when a model with those leniencies accepts it.
- */
-static bool json_lenient(const uint8_t *data, size_t size, struct fj_doc *doc)
-{
-	if (!fuzz_known_bug("json-strict-lenient"))
-		return false;
-	return fj_parse((const char *)data, size, JSONC_DEPTH,
-			FJ_UTF8 | FJ_NO_DUP_KEYS | FJ_JSONC_LAX, doc) == 0;
 }
 
 static void decode_any(const uint8_t *data, size_t size)
@@ -141,17 +120,6 @@ static void decode_any(const uint8_t *data, size_t size)
 				     FJ_UTF8 | FJ_NO_DUP_KEYS, &doc) : -1;
 	if (parsed == 0)
 		v = model(&doc);
-	if (rc == CHAT_OK && !v.ok && parsed < 0 && json_lenient(data, size, &doc)) {
-		parsed = 0;
-		v = model(&doc);
-		if (v.ok) {
-			/* the lenient model's strings may differ (raw bytes): compare the verdict only */
-			fj_free(&doc);
-			chat_msg_release(&m);
-			free(buf);
-			return;
-		}
-	}
 	FUZZ_CHECK((rc == CHAT_OK) == v.ok, "chat_msg_decode %s it, the model %s it (%s)",
 		   rc == CHAT_OK ? "took" : "refused", v.ok ? "takes" : "refuses",
 		   rc == CHAT_OK ? "-" : err);

@@ -407,6 +407,8 @@ static int fj_string(struct fj *j, struct fj_buf *out)
 				}
 				j->pos = save;
 			}
+			if (cp >= 0xd800 && cp <= 0xdfff && !lax)
+				goto done;	/* RFC 8259 text for a character: a surrogate only in a pair */
 			fj_put_cp(b, cp >= 0xd800 && cp <= 0xdfff ? 0xfffd : cp);
 			continue;
 		}

@@ -117,8 +117,9 @@ enum {
 
 /*
  * Parses buf[0..len) with at most max_depth nested arrays and objects
- * (1 = a flat object) under FJ_* flags. A lone surrogate escape is accepted
- * and decoded as U+FFFD, as json-c does. 0 or -1.
+ * (1 = a flat object) under FJ_* flags. A lone surrogate escape is refused
+ * (FJ_JSONC_LAX: decoded as U+FFFD, as json-c does),
+ * as RFC 8259 text for a character allows it only in a pair. 0 or -1.
  */
 int fj_parse(const char *buf, size_t len, int max_depth, int flags, struct fj_doc *doc);
 void fj_free(struct fj_doc *doc);

@@ -119,12 +119,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    fj_parse((const char *)data, size, JSONC_DEPTH, FJ_NO_DUP_KEYS, &doc) == 0) {
 		want = store_model(&doc);
 		fj_free(&doc);
-	} else if (rc == 0 && size <= TICKET_STORE_MAX_BYTES && fuzz_known_bug("json-strict-lenient") &&
-		   fj_parse((const char *)data, size, JSONC_DEPTH, FJ_NO_DUP_KEYS | FJ_JSONC_LAX,
-			    &doc) == 0) {
-		/* known bug json-strict-lenient: see fuzz_chat.c */
-		want = store_model(&doc);
-		fj_free(&doc);
 	}
 	FUZZ_CHECK((rc == 0) == want.ok, "ticket_store_read %s it, the model %s it (%s)",
 		   rc == 0 ? "took" : "refused", want.ok ? "takes" : "refuses", rc ? err : "-");

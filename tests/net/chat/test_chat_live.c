@@ -297,7 +297,7 @@ static void test_relay_leave_without_name(void **state)
 	/* A message that repeats a key is refused, not forwarded as its last value. */
 	raw_send_str(&x, rport, "{\"username\":\"x\",\"msg\":\"a\",\"msg\":\"b\"}");
 	expect_line(relay, SPAWN_ERR, "bad datagram from 127.0.0.1:%d: not valid JSON: an "
-		    "object repeats a key; skipped", x.port);
+		    "object repeats a key: the one opening at byte 0; skipped", x.port);
 
 	raw_send_str(&x, rport, "{\"type\":\"leave\"}");
 	expect_line(relay, SPAWN_ERR, "leave x@127.0.0.1:%d (1 in the room)", x.port);

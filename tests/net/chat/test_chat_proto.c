@@ -121,10 +121,35 @@ static void test_decode_rejects(void **state)
 	} cases[] = {
 		{ "", "empty datagram" },
 		{ "hello", "not valid JSON" },
-		{ "{\"username\":\"a\",\"msg\":\"x\"", "not valid JSON: unexpected end of data" },
+		{ "{\"username\":\"a\",\"msg\":\"x\"",
+		  "not valid JSON: expected ',' or '}', not the end of the input at byte 25" },
 		{ "{\"username\":\"a\",\"msg\":\"x\"}{}", "not valid JSON" },
 		{ "{\"username\":\"a\",\"msg\":\"\xc3\x28\"}", "not valid JSON" },
-		{ "{\"username\":\"a\",\"msg\":\"\xed\xa0\x80\"}", "field 'msg' is not valid UTF-8" },
+		{ "{\"username\":\"a\",\"msg\":\"\xed\xa0\x80\"}",
+		  "not valid JSON: invalid UTF-8 (byte 0xed) in a string at byte 23" },
+		/* What json-c's strict mode would still take (tests/fuzz/crashes/json-strict-lenient-*). */
+		{ "{\"username\":\"a\",\"msg\":\"b\x01\x1b[2J\"}",
+		  "not valid JSON: raw control byte 0x01 in a string (escape it) at byte 24" },
+		{ "{\"username\":\"a\",\"msg\":\"b\",\"x\":1.}",
+		  "not valid JSON: a number needs a digit after '.', not '}' at byte 32" },
+		{ "{\"username\":\"a\",\"msg\":\"b\",\"x\":01}",
+		  "not valid JSON: a number has a leading zero at byte 31" },
+		{ "{\"username\":\"a\",\"msg\":\"b\",\"x\":-01}",
+		  "not valid JSON: a number has a leading zero at byte 32" },
+		{ "{\"username\":\"a\",\"msg\":\"b\",\"x\":NaN}",
+		  "not valid JSON: expected a value, not 'N' at byte 30" },
+		{ "{\"username\":\"a\",\"msg\":\"b\",\"x\":Infinity}",
+		  "not valid JSON: expected a value, not 'I' at byte 30" },
+		{ "{'username':\"a\",\"msg\":\"b\"}",
+		  "not valid JSON: expected a key in double quotes, not ''' at byte 1" },
+		{ "{\"username\":\"a\",\"msg\":\"b\",\"\xc0\xaf\":\"\xed\xa0\x80\"}",
+		  "not valid JSON: invalid UTF-8 (byte 0xc0) in a string at byte 27" },
+		{ "{\"username\":\"a\",\"msg\":\"\xf4\x90\x80\x80\"}",
+		  "not valid JSON: invalid UTF-8 (byte 0xf4) in a string at byte 23" },
+		{ "{\"username\":\"a\",\"msg\":\"\\ud800\"}",
+		  "not valid JSON: high surrogate \\ud800 without a low one after it at byte 23" },
+		{ "{\"username\":\"a\",\"msg\":\"x\"}\x0c",
+		  "not valid JSON: data after the value (0x0c) at byte 26" },
 		{ "42", "not a JSON object" },
 		{ "\"text\"", "not a JSON object" },
 		{ "{\"msg\":\"x\"}", "field 'username' is missing" },
@@ -135,10 +160,13 @@ static void test_decode_rejects(void **state)
 		{ "{\"type\":5,\"username\":\"a\"}", "field 'type' is not a string" },
 		{ "{\"type\":\"hug\\u001b\",\"username\":\"a\"}", "unknown type 'hug\\x1b'" },
 		{ "{\"type\":\"join\"}", "field 'username' is missing" },
+		/* an error's username is ignored, but it is still a field that must be a string */
+		{ "{\"type\":\"error\",\"msg\":\"x\",\"username\":1}",
+		  "field 'username' is not a string" },
 		{ "{\"type\":\"leave\",\"username\":\"\"}", "username must be 1 to 64 bytes" },
 		/* Duplicate keys: json-c would keep the last one, so they are refused. */
 		{ "{\"username\":\"a\",\"msg\":\"x\",\"msg\":\"y\"}",
-		  "not valid JSON: an object repeats a key" },
+		  "not valid JSON: an object repeats a key: the one opening at byte 0" },
 		{ "{\"username\":\"a\",\"username\":\"b\",\"msg\":\"x\"}",
 		  "not valid JSON: an object repeats a key" },
 		{ "{\"username\":\"a\",\"msg\":\"x\",\"m\\u0073g\":\"y\"}",
@@ -166,6 +194,50 @@ static void test_decode_rejects(void **state)
 			fail_msg("input %zu: got '%s', want '%s'", i, err, cases[i].why);
 		assert_null(m.doc);
 	}
+}
+
+/* chat_proto.h: username is NULL for CHAT_ERROR (tests/fuzz/crashes/chat-error-username.bin). */
+static void test_decode_error_has_no_username(void **state)
+{
+	static const char *const in[] = {
+		"{\"type\":\"error\",\"msg\":\"x\",\"username\":\"a\"}",
+		"{\"username\":\"a\",\"type\":\"error\",\"msg\":\"x\"}",
+		"{\"type\":\"error\",\"msg\":\"x\",\"username\":\"\"}",
+		"{\"type\":\"error\",\"msg\":\"x\",\"username\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+	};
+	struct chat_msg m;
+	char err[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		if (decode(&m, in[i], err, sizeof(err)) != CHAT_OK)
+			fail_msg("input %zu refused: %s", i, err);
+		assert_int_equal(m.kind, CHAT_ERROR);
+		assert_null(m.username);
+		assert_int_equal(m.username_len, 0);
+		assert_non_null(m.text);
+		assert_int_equal(m.text_len, 1);
+		assert_memory_equal(m.text, "x", 1);
+		chat_msg_release(&m);
+	}
+}
+
+/* Escapes still carry any character, and a pair of surrogate escapes is one. */
+static void test_decode_escapes_still_work(void **state)
+{
+	struct chat_msg m;
+	char err[128];
+
+	(void)state;
+	if (decode(&m, "{\"username\":\"\\u00e9\",\"msg\":\"\\u0001\\u001b[2J \\uD83D\\uDE00\"}",
+		   err, sizeof(err)) != CHAT_OK)
+		fail_msg("refused: %s", err);
+	assert_int_equal(m.username_len, 2);
+	assert_memory_equal(m.username, "\xc3\xa9", 2);
+	assert_int_equal(m.text_len, 10);
+	assert_memory_equal(m.text, "\x01\x1b[2J \xf0\x9f\x98\x80", 10);
+	chat_msg_release(&m);
 }
 
 static void test_decode_nul_inside(void **state)
@@ -226,6 +298,8 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_keeps_nul_and_controls),
 		cmocka_unit_test(test_decode_kinds),
 		cmocka_unit_test(test_decode_rejects),
+		cmocka_unit_test(test_decode_error_has_no_username),
+		cmocka_unit_test(test_decode_escapes_still_work),
 		cmocka_unit_test(test_decode_nul_inside),
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_escape),

@@ -92,6 +92,9 @@ static void test_read_accepts(void **state)
 		/* Stores from before sales were kept: nothing sold yet. */
 		{ "{\"count\":50}", 50, 0, 50 },
 		{ " {\"count\": 0}\n", 0, 0, 0 },
+		/* The store does not ask for UTF-8: other bytes in strings pass as they are. */
+		{ "{\"count\":3,\"\xc0\xaf\":\"\xed\xa0\x80\"}", 3, 0, 3 },
+		{ "{\"count\":0,\"n\":-0.5e-3,\"e\":0}", 0, 0, 0 },
 		{ "{\"count\":1000000000}", TICKET_MAX_STOCK, 0, TICKET_MAX_STOCK },
 	};
 	struct dir *d = *state;
@@ -146,6 +149,20 @@ static void test_read_refuses_garbage(void **state)
 		{ "{\"count\":5,\"sold\":\"1\",\"stock\":6}", "\"sold\" is not an integer" },
 		{ "{\"count\":5,\"sold\":-1,\"stock\":4}", "\"sold\" -1 is out of range" },
 		{ "{\"count\":5,\"sold\":1,\"stock\":1e1}", "\"stock\" is not an integer" },
+		/* What json-c's strict mode would still take (tests/fuzz/crashes/json-strict-lenient-*). */
+		{ "{\"count\":00}", "is not valid JSON: a number has a leading zero at byte 10" },
+		{ "{\"count\":-01}", "is not valid JSON: a number has a leading zero at byte 11" },
+		{ "{\"count\":00.5}", "is not valid JSON: a number has a leading zero at byte 10" },
+		{ "{\"count\":05}", "is not valid JSON: a number has a leading zero at byte 10" },
+		{ "{\"count\":5.}", "is not valid JSON: a number needs a digit after '.'" },
+		{ "{\"count\":NaN}", "is not valid JSON: expected a value, not 'N' at byte 9" },
+		{ "{\"count\":Infinity}", "is not valid JSON: expected a value, not 'I' at byte 9" },
+		{ "{\"count\":-Infinity}", "is not valid JSON: a number needs a digit, not 'I'" },
+		{ "{'count':5}", "is not valid JSON: expected a key in double quotes, not ''' at byte 1" },
+		{ "{\"count\":5,'x':1}", "is not valid JSON: expected a key in double quotes" },
+		{ "{\"count\":5,\"x\":\"a\x01\"}", "is not valid JSON: raw control byte 0x01" },
+		{ "{\"count\":5,\"x\\u0000\\ud800\":1}", "is not valid JSON: high surrogate \\ud800" },
+		{ "{\"count\":5}\x0b", "is not valid JSON: data after the value (0x0b) at byte 11" },
 	};
 	struct dir *d = *state;
 	size_t i;
