@@ -1,5 +1,6 @@
 /* chat_proto.c -- the chat datagram: JSON encoding, strict decoding, safe printing */
 #include "chat_proto.h"
+#include "errbuf.h"
 #include "json_strict.h"
 
 #include <json-c/json.h>
@@ -10,13 +11,11 @@
 __attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
-	if (err && errlen) {
-		va_list ap;
+	va_list ap;
 
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	errbuf_vset(err, errlen, fmt, ap);
+	va_end(ap);
 	return CHAT_EINVAL;
 }
 

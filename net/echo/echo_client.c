@@ -14,17 +14,19 @@
 #include <unistd.h>
 
 #include "echo_conn.h"
+#include "errbuf.h"
 
 #define CLIENT_BUF 65536
 /* The first bytes from a server without authentication must be our own, echoed. */
 #define CLIENT_GREETING 32
 
+__attribute__((format(printf, 3, 4)))
 static int client_fail(char *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(err, NET_ERR_LEN, fmt, ap);
+	errbuf_vset(err, NET_ERR_LEN, fmt, ap);
 	va_end(ap);
 	return code;
 }
