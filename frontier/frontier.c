@@ -255,6 +255,46 @@ int frontier_add(struct frontier *f, const char *url, unsigned depth, const char
 	return frontier_queue(f, url, origin, depth, referrer, false);
 }
 
+int frontier_restore(struct frontier *f, const char *url, unsigned depth, const char *referrer,
+		     bool done)
+{
+	char origin[ORIGIN_MAX], buf[ORIGIN_MAX];
+	const char *key = url;
+	char *norm = NULL;
+	int rc;
+
+	if (!referrer) {
+		rc = urlnorm_resolve(NULL, url, &norm);
+		if (rc == URLNORM_ENOMEM)
+			return FRONTIER_ENOMEM;
+		key = norm;
+	}
+	rc = FRONTIER_INVALID;
+	if (!key || urlnorm_origin(key, origin, sizeof(origin)) < 0)
+		goto out;
+	rc = FRONTIER_ENOMEM;
+	if (!referrer) {
+		const char *scope = scope_key(f, origin, buf, sizeof(buf));
+
+		if (seen_add(f->scope, scope, strlen(scope)) < 0)
+			goto out;
+	}
+	rc = seen_add(f->seen, key, strlen(key));
+	if (rc <= 0) {
+		rc = rc < 0 ? FRONTIER_ENOMEM : FRONTIER_SEEN;
+		goto out;
+	}
+	if (done) {
+		f->taken++;
+		rc = FRONTIER_ADDED;
+	} else {
+		rc = frontier_queue(f, url, origin, depth, referrer, !referrer);
+	}
+out:
+	free(norm);
+	return rc;
+}
+
 static const struct frontier_url *frontier_hand(struct frontier *f, struct host *h, struct entry *e,
 						enum frontier_kind kind, const char *url)
 {

@@ -85,6 +85,17 @@ void frontier_free(struct frontier *f);
 int frontier_add(struct frontier *f, const char *url, unsigned depth, const char *referrer);
 
 /*
+ * A URL a stopped crawl had taken, as frontier_add() took it then (read back
+ * from its state): seen, and counted for --max-pages; queued again unless
+ * done (its row is in the output). Scope and filters are not asked again,
+ * but a start URL (referrer NULL) still defines the scope. Returns
+ * FRONTIER_ADDED, FRONTIER_SEEN (taken already), FRONTIER_INVALID or
+ * FRONTIER_ENOMEM.
+ */
+int frontier_restore(struct frontier *f, const char *url, unsigned depth, const char *referrer,
+		     bool done);
+
+/*
  * The next URL to hand out at monotonic time now_ms; *out stays valid until
  * frontier_done() is called with it. Returns a frontier_verdict.
  */

@@ -23,6 +23,7 @@
 #include "record.h"
 #include "resume.h"
 #include "sources.h"
+#include "state.h"
 
 struct crawl {
 	const struct crawl_options *opts;
@@ -30,11 +31,15 @@ struct crawl {
 	struct crawl_plan plan;
 	struct feed *feed;
 	struct resume *resume;		/* --resume: the rows the output already has */
+	struct state *state;		/* --state: the frontier's journal, or NULL */
+	bool state_created;		/* made by this run: removed if the run is refused */
+	size_t state_queued;		/* URLs the state queued again */
 	struct output *out;
 	struct pool *pool;
 	struct progress progress;
 	int list_errno;		/* why reading a list failed */
 	bool write_failed;
+	bool state_failed;	/* the state could not be written: the buffered rows stay out */
 };
 
 /* Ctrl-C and SIGTERM so far: the first drains the run, the second abandons it. */
@@ -77,6 +82,41 @@ static void crawl_give_up(struct crawl *c)
 		pool_abandon(c->pool);
 }
 
+/*
+ * Rows reach the output only after the URLs their pages gave are committed
+ * to the state, and are marked done there only after they reach it: a stop
+ * at any moment loses no URL and marks none done without its row.
+ */
+static int crawl_sync(struct crawl *c)
+{
+	if (c->write_failed)
+		return -1;
+	if (c->state && state_commit(c->state) < 0) {
+		fprintf(stderr, "crawlpool: %s\n", state_error(c->state));
+		c->state_failed = true;
+		crawl_give_up(c);
+		return -1;
+	}
+	if (output_flush(c->out) < 0) {
+		crawl_give_up(c);
+		return -1;
+	}
+	if (c->state && state_flushed(c->state) < 0) {
+		fprintf(stderr, "crawlpool: %s\n", state_error(c->state));
+		c->state_failed = true;
+		crawl_give_up(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* A held output (--state) goes out here, when it is due, once the row's links are taken. */
+static void crawl_maybe_sync(struct crawl *c)
+{
+	if (c->state && output_due(c->out))
+		crawl_sync(c);
+}
+
 static void crawl_row(struct crawl *c, const char *url, const struct crawl_record *rec, long worker)
 {
 	if (c->opts->follow)
@@ -101,13 +141,12 @@ static int crawl_next(void *ctx, void **job, size_t *job_len)
 			/* not worth a worker: the row is written here, in the order it came */
 			crawl_row(c, item.url, &item.rec, -1);
 			feed_row_written(c->feed, item.token);
+			crawl_maybe_sync(c);
 			continue;
 		case FEED_WAIT:
 			/* idle until more input or a host comes due: the rows so far belong in the file now */
-			if (output_flush(c->out) < 0) {
-				crawl_give_up(c);
+			if (crawl_sync(c) < 0)
 				return 0;
-			}
 			return POOL_NEXT_WAIT;
 		case FEED_END:
 			return 0;
@@ -170,6 +209,7 @@ static void crawl_done(void *ctx, const struct pool_result *res)
 	}
 	crawl_row(c, url, &rec, res->worker_id);
 	feed_job_done(c->feed, token, url, &rec);
+	crawl_maybe_sync(c);
 }
 
 /* "8 workers", or in event mode "32 transfers on 2 loops". */
@@ -228,7 +268,7 @@ static int crawl_run(struct crawl *c)
 	pool_watch_fd(c->pool, feed_fd(c->feed));
 	/* process mode forks: nothing buffered may be copied into the workers */
 	fflush(NULL);
-	if (output_flush(c->out) < 0) {
+	if (crawl_sync(c) < 0) {
 		rc = POOL_OK;
 		c->write_failed = true;
 	} else {
@@ -361,12 +401,18 @@ static int crawl_close_output(struct crawl *c, int status)
 	char err[512] = "";
 	bool gone;
 
-	if (!c->write_failed && output_flush(c->out) < 0)
+	if (c->state_failed) {
+		/* their links are not in the state: out now, a resume would never fetch them */
+		output_discard(c->out);
+	} else if (!c->write_failed && (c->state ? crawl_sync(c) : output_flush(c->out)) < 0) {
 		c->write_failed = true;
+	}
 	gone = output_reader_gone(c->out);
 	if (c->write_failed && !gone) {
-		fprintf(stderr, "crawlpool: %s\n",
-			output_error(c->out) ? output_error(c->out) : "cannot write the results");
+		/* a state that failed has said so itself */
+		if (!c->state_failed)
+			fprintf(stderr, "crawlpool: %s\n", output_error(c->out) ?
+				output_error(c->out) : "cannot write the results");
 		crawl_report_rows(c);
 	}
 	if (output_close(c->out, err, sizeof(err)) < 0 && !c->write_failed) {
@@ -418,6 +464,88 @@ static long crawl_total(const struct crawl *c)
 	if (total < 0)
 		return -1;
 	return (unsigned long)total > done ? total - (long)done : 0;
+}
+
+/* Items joined by newlines, malloc'd; NULL when out of memory. */
+static char *crawl_join(const char *const *items, size_t n)
+{
+	size_t len = 1;
+	char *text, *p;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 1;
+	text = p = malloc(len);
+	if (!text)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s%s", i ? "\n" : "", items[i]);
+	return text;
+}
+
+/*
+ * What makes two runs one crawl: the URLs it starts from and what decides
+ * which it takes. Workers, mode, --per-host and --delay change only how
+ * fast, and may differ from one run to the next.
+ */
+enum { CRAWL_ID_PAIRS = 9 };
+
+static int crawl_identity(const struct crawl_options *o, struct state_pair *id, char **owned,
+			  char nums[][32])
+{
+	static const char *const scopes[] = { "host", "domain", "any" };
+	static const char *const formats[] = { "csv", "tsv", "jsonl" };
+
+	owned[0] = crawl_join(o->inputs, o->n_inputs);
+	owned[1] = crawl_join(o->include, o->n_include);
+	owned[2] = crawl_join(o->exclude, o->n_exclude);
+	if (!owned[0] || !owned[1] || !owned[2])
+		return -1;
+	snprintf(nums[0], sizeof(nums[0]), "%u", o->depth);
+	snprintf(nums[1], sizeof(nums[1]), "%lu", o->max_pages);
+	id[0] = (struct state_pair){ "start", owned[0] };
+	id[1] = (struct state_pair){ "scope", scopes[o->scope] };
+	id[2] = (struct state_pair){ "depth", nums[0] };
+	id[3] = (struct state_pair){ "include", owned[1] };
+	id[4] = (struct state_pair){ "exclude", owned[2] };
+	id[5] = (struct state_pair){ "robots", o->robots ? "on" : "off" };
+	id[6] = (struct state_pair){ "nofollow", o->ignore_nofollow ? "ignored" : "obeyed" };
+	id[7] = (struct state_pair){ "max_pages", nums[1] };
+	id[8] = (struct state_pair){ "format", formats[o->out.format] };
+	return 0;
+}
+
+/*
+ * --state FILE: an existing file makes the run a resume, and must be this
+ * crawl's; a missing one is made. 0, or -1 with err filled (a usage error).
+ */
+static int crawl_open_state(struct crawl *c, struct crawl_options *o, char *err, size_t errlen)
+{
+	struct state_pair id[CRAWL_ID_PAIRS];
+	char *owned[3] = { NULL, NULL, NULL };
+	char nums[2][32];
+	struct stat st;
+
+	if (stat(o->state, &st) == 0 && st.st_size > 0) {
+		o->resume = true;
+		o->out.append = true;
+	}
+	if (crawl_identity(o, id, owned, nums) < 0)
+		snprintf(err, errlen, "out of memory");
+	else
+		c->state = state_open(o->state, id, CRAWL_ID_PAIRS, &c->state_created, err, errlen);
+	for (size_t i = 0; i < 3; i++)
+		free(owned[i]);
+	return c->state ? 0 : -1;
+}
+
+/* A refused run leaves no state file it made. */
+static void crawl_drop_state(struct crawl *c)
+{
+	state_close(c->state);
+	c->state = NULL;
+	if (c->state_created)
+		unlink(c->opts->state);
 }
 
 static bool crawl_reads_stdin(const struct crawl_options *o)
@@ -478,20 +606,29 @@ int crawl_main(int argc, char **argv)
 	}
 	lists = feed_lists(c.feed, &n_lists);
 	opts.out.follow_columns = opts.follow;
-	if (opts.resume && crawl_resume(&c, &opts, lists, n_lists, err, sizeof(err)) < 0) {
-		fprintf(stderr, "crawlpool: %s\n", err);
-		feed_close(c.feed);
-		return CRAWL_EXIT_USAGE;
+	opts.out.held = opts.state != NULL;
+	if (opts.state && crawl_open_state(&c, &opts, err, sizeof(err)) < 0)
+		goto out_refused;
+	if (opts.resume && crawl_resume(&c, &opts, lists, n_lists, err, sizeof(err)) < 0)
+		goto out_refused;
+	if (c.state_created && c.resume && resume_found(c.resume)->rows > 0) {
+		snprintf(err, sizeof(err), "state file '%s' is not there: the rows in '%s' cannot be "
+			 "resumed without the links their pages gave", opts.state, opts.output);
+		goto out_refused;
 	}
 	c.out = output_open(opts.output, &opts.out, lists, n_lists, err, sizeof(err));
-	if (!c.out) {
+	if (!c.out)
+		goto out_refused;
+	if (c.state && feed_keep_state(c.feed, c.state, &c.state_queued, err, sizeof(err)) < 0) {
 		fprintf(stderr, "crawlpool: %s\n", err);
-		feed_close(c.feed);
-		resume_free(c.resume);
-		return CRAWL_EXIT_USAGE;
+		status = CRAWL_EXIT_FAILED;
+		goto out_close;
 	}
 	if (c.resume && !opts.quiet)
 		crawl_say_resuming(&c);
+	if (c.state && !c.state_created && !opts.quiet)
+		fprintf(stderr, "crawlpool: resuming: %zu URL%s of state file '%s' still to fetch\n",
+			c.state_queued, c.state_queued == 1 ? "" : "s", opts.state);
 	if (fetch_global_init() < 0) {
 		fprintf(stderr, "crawlpool: cannot initialise libcurl\n");
 		status = CRAWL_EXIT_FAILED;
@@ -506,10 +643,24 @@ int crawl_main(int argc, char **argv)
 	fetch_global_cleanup();
 out_close:
 	status = crawl_close_output(&c, status);
+	/* the done marks of the last rows, now that they are out */
+	if (c.state && !c.state_failed && !c.write_failed && state_commit(c.state) < 0) {
+		fprintf(stderr, "crawlpool: %s\n", state_error(c.state));
+		if (status == CRAWL_EXIT_OK)
+			status = CRAWL_EXIT_FAILED;
+	}
+	state_close(c.state);
 	feed_close(c.feed);
 	resume_free(c.resume);
 	/* after a failed write the rows written were counted above; the URLs done mean nothing */
 	if (!opts.quiet && !c.write_failed)
 		crawl_summary(&c);
 	return status;
+
+out_refused:
+	fprintf(stderr, "crawlpool: %s\n", err);
+	crawl_drop_state(&c);
+	feed_close(c.feed);
+	resume_free(c.resume);
+	return CRAWL_EXIT_USAGE;
 }

@@ -16,6 +16,7 @@
 #include "resume.h"
 #include "robots.h"
 #include "sources.h"
+#include "state.h"
 #include "urllist.h"
 
 /*
@@ -37,6 +38,8 @@ struct feed {
 	int watched_fd;			/* the list descriptor in epoll_fd, or -1 */
 	char *shown;			/* a rejected line as its row shows it */
 	struct resume *resume;		/* --resume: the rows the output already has, or NULL */
+	struct state *state;		/* --state: the frontier's journal, or NULL */
+	size_t restored;		/* URLs the state queued again */
 	char failure[128];
 };
 
@@ -143,6 +146,55 @@ void feed_close(struct feed *f)
 void feed_resume(struct feed *f, struct resume *r)
 {
 	f->resume = r;
+}
+
+/* A URL from a stopped crawl's state: queued again unless the output has its row. */
+static int feed_restore(void *ctx, const char *url, unsigned depth, const char *referrer, bool done)
+{
+	struct feed *f = ctx;
+	bool has_row = f->resume && resume_take(f->resume, url, strlen(url));
+	int rc = frontier_restore(f->frontier, url, depth, referrer, has_row);
+
+	if (rc == FRONTIER_ENOMEM)
+		return -1;
+	/* the done mark a kill -9 lost: the row is there, so it may be set now */
+	if (has_row && !done && state_written(f->state, url) < 0)
+		return -1;
+	if (!has_row && rc == FRONTIER_ADDED)
+		f->restored++;
+	return 0;
+}
+
+int feed_keep_state(struct feed *f, struct state *st, size_t *queued, char *err, size_t errlen)
+{
+	f->state = st;
+	if (!f->frontier || state_load(st, feed_restore, f) < 0 || state_flushed(st) < 0 ||
+	    state_commit(st) < 0) {
+		snprintf(err, errlen, "%s", f->frontier && state_error(st) ? state_error(st) :
+			 "out of memory");
+		f->state = NULL;
+		return -1;
+	}
+	*queued = f->restored;
+	return 0;
+}
+
+/* frontier_add(), and into the state when the URL is taken. */
+static int feed_add(struct feed *f, const char *url, unsigned depth, const char *referrer)
+{
+	int rc = frontier_add(f->frontier, url, depth, referrer);
+
+	/* a failure is kept in the state: the next commit refuses, and no row goes out */
+	if (rc == FRONTIER_ADDED && f->state)
+		state_add(f->state, url, depth, referrer);
+	return rc;
+}
+
+/* A row of a URL the frontier handed out is in the output's buffer. */
+static void feed_mark_written(struct feed *f, const struct frontier_url *u)
+{
+	if (f->state)
+		state_written(f->state, u->url);
 }
 
 const struct stat *feed_lists(const struct feed *f, size_t *n)
@@ -252,7 +304,7 @@ static int feed_take_line(struct feed *f, struct feed_item *item, const char *li
 		item->job = job_encode(JOB_PAGE, 0, line, len, &item->job_len);
 		return item->job ? FEED_JOB : FEED_ERROR;
 	}
-	switch (frontier_add(f->frontier, line, 0, NULL)) {
+	switch (feed_add(f, line, 0, NULL)) {
 	case FRONTIER_ENOMEM:
 		return FEED_ERROR;
 	case FRONTIER_INVALID:
@@ -333,9 +385,12 @@ int feed_next(struct feed *f, struct feed_item *item)
 
 void feed_row_written(struct feed *f, uint64_t token)
 {
-	if (f->frontier && token)
-		frontier_done(f->frontier, (const struct frontier_url *)(uintptr_t)token,
-			      feed_now_ms());
+	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
+
+	if (!f->frontier || !u)
+		return;
+	feed_mark_written(f, u);
+	frontier_done(f->frontier, u, feed_now_ms());
 }
 
 /* A 3xx with a target, in a crawl that follows links. */
@@ -348,7 +403,7 @@ static bool feed_is_redirect(const struct crawl_record *rec)
 static const char *feed_redirect(struct feed *f, const struct frontier_url *u, const char *url,
 				 const char *target)
 {
-	switch (frontier_add(f->frontier, target, u->depth, url)) {
+	switch (feed_add(f, target, u->depth, url)) {
 	case FRONTIER_ADDED:
 		return NULL;
 	case FRONTIER_SEEN:
@@ -397,7 +452,7 @@ static void feed_add_links(struct feed *f, const struct frontier_url *u, const c
 		if (len > 0 && len <= URLLIST_LINE_MAX) {
 			memcpy(link, found, len);
 			link[len] = '\0';
-			frontier_add(f->frontier, link, u->depth + 1, url);
+			feed_add(f, link, u->depth + 1, url);
 		}
 		found = nl ? nl + 1 : found + len;
 	}
@@ -411,5 +466,7 @@ void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct
 		return;
 	if (rec && u->kind == FRONTIER_PAGE && frontier_following(f->frontier))
 		feed_add_links(f, u, url, rec->found);
+	if (rec)
+		feed_mark_written(f, u);
 	frontier_done(f->frontier, u, feed_now_ms());
 }

@@ -29,6 +29,17 @@ struct resume;
  */
 void feed_resume(struct feed *f, struct resume *r);
 
+struct state;
+
+/*
+ * --state: rebuilds the frontier from st (borrowed): a URL the output has a
+ * row for (in the resume given to feed_resume(), if any) is seen, any other
+ * is queued again with its depth and referrer; *queued says how many. From
+ * then on every URL taken goes into st, and every row written is marked
+ * there. 0, or -1 with err filled.
+ */
+int feed_keep_state(struct feed *f, struct state *st, size_t *queued, char *err, size_t errlen);
+
 /* The list files' identities, so that the output cannot be one of them. */
 const struct stat *feed_lists(const struct feed *f, size_t *n);
 

@@ -33,6 +33,7 @@ enum {
 	OPT_RESOLVE,
 	OPT_IGNORE_NOFOLLOW,
 	OPT_RESUME,
+	OPT_STATE,
 };
 
 /* Deeper than this no crawl means it; it bounds the depth column too. */
@@ -50,6 +51,7 @@ static const struct option options_long[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "append", no_argument, NULL, OPT_APPEND },
 	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "format", required_argument, NULL, 'f' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
@@ -97,6 +99,8 @@ void options_usage(FILE *f)
 	      "                                else FILE must hold this format's rows\n"
 	      "      --resume                  go on with a stopped crawl: skip the URLs the output\n"
 	      "                                already has rows for (run the same command again)\n"
+	      "      --state FILE              keep the frontier of a --follow crawl in an SQLite\n"
+	      "                                file: the same command again goes on where it stopped\n"
 	      "  -f, --format csv|tsv|jsonl    output format (default: csv)\n"
 	      "      --bom                     start a new CSV/TSV file with a UTF-8 byte-order mark\n"
 	      "      --no-formula-guard        keep text starting with = + - @ tab or CR as it is\n"
@@ -330,6 +334,9 @@ static int options_apply(int c, const char *arg, struct crawl_options *opts,
 	case OPT_RESUME:
 		opts->resume = true;
 		return 0;
+	case OPT_STATE:
+		opts->state = arg;
+		return 0;
 	case 'f':
 		if (output_format_parse(arg, &opts->out.format) == 0)
 			return 0;
@@ -389,7 +396,10 @@ static const char *options_culprit(char **argv, char *buf, size_t size)
 	return arg;
 }
 
-/* --resume reads the rows already in the output and adds to them; a list's rows only, for now. */
+/*
+ * --resume reads the rows already in the output and adds to them; a
+ * followed crawl also needs the frontier it kept in --state FILE.
+ */
 static int options_check_resume(struct crawl_options *opts, char *err, size_t errlen)
 {
 	if (strcmp(opts->output, "-") == 0) {
@@ -397,11 +407,28 @@ static int options_check_resume(struct crawl_options *opts, char *err, size_t er
 			 "not standard output");
 		return -1;
 	}
-	if (opts->follow) {
-		snprintf(err, errlen, "--resume with --follow needs --state FILE, which is not there yet");
+	if (opts->follow && !opts->state) {
+		snprintf(err, errlen, "--resume with --follow needs --state FILE, the frontier the "
+			 "stopped crawl kept");
 		return -1;
 	}
 	opts->out.append = true;
+	return 0;
+}
+
+/* --state keeps what a followed crawl has found; a list needs none (its output is the record). */
+static int options_check_state(const struct crawl_options *opts, char *err, size_t errlen)
+{
+	if (!opts->follow) {
+		snprintf(err, errlen, "--state keeps the frontier of a crawl that follows links: it "
+			 "needs --follow (a list resumes with --resume alone)");
+		return -1;
+	}
+	if (strcmp(opts->output, "-") == 0) {
+		snprintf(err, errlen, "--state goes with the rows of its output: it needs -o FILE, "
+			 "not standard output");
+		return -1;
+	}
 	return 0;
 }
 
@@ -436,6 +463,8 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 		opts->inputs = (const char *const *)argv + optind;
 		opts->n_inputs = (size_t)(argc - optind);
 	}
+	if (opts->state && options_check_state(opts, err, errlen) < 0)
+		return OPTIONS_USAGE;
 	if (opts->resume && options_check_resume(opts, err, errlen) < 0)
 		return OPTIONS_USAGE;
 	/* defaults that depend on --follow */

@@ -27,6 +27,7 @@ struct crawl_options {
 	const char *user_agent;		/* NULL: the default */
 	bool quiet;
 	bool resume;			/* --resume: skip the URLs the output already has rows for */
+	const char *state;		/* --state FILE: a followed crawl's frontier in SQLite, or NULL */
 	bool parse;			/* false with --no-parse: fetch only */
 	const char *resolve[OPTIONS_MAX_REPEATS];	/* HOST:PORT:ADDR, as curl's --resolve */
 	size_t n_resolve;

@@ -388,6 +388,9 @@ int output_row(struct output *out, const char *url, const struct crawl_record *r
 
 	if (out->failed)
 		return -1;
+	/* a held output whose owner let the row table fill: the table's bound wins */
+	if (out->nrows == OUTPUT_ROWS_MAX && output_flush(out) < 0)
+		return -1;
 	output_collect(&f, url, rec, worker);
 	if (out->opts.format == OUTPUT_JSONL)
 		output_putc(out, '{');
@@ -422,10 +425,23 @@ int output_row(struct output *out, const char *url, const struct crawl_record *r
 		return -1;
 	out->row_end[out->nrows++] = (unsigned)out->used;
 	out->row_start = out->used;
-	if (out->live || out->used >= OUTPUT_FLUSH_AT || out->nrows == OUTPUT_ROWS_MAX ||
-	    output_ms_since(&out->flushed) >= OUTPUT_FLUSH_MS)
+	if (!out->opts.held && output_due(out))
 		return output_flush(out);
 	return 0;
+}
+
+void output_discard(struct output *out)
+{
+	out->used = out->row_start = out->head;
+	out->nrows = 0;
+}
+
+bool output_due(const struct output *out)
+{
+	if (out->nrows == 0)
+		return false;
+	return out->live || out->used >= OUTPUT_FLUSH_AT || out->nrows == OUTPUT_ROWS_MAX ||
+	       output_ms_since(&out->flushed) >= OUTPUT_FLUSH_MS;
 }
 
 /* The header line of a format without its line end (empty for JSON Lines); its length. */

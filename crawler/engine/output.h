@@ -22,6 +22,7 @@ struct output_options {
 	bool bom;		/* UTF-8 byte-order mark before a new header (CSV, TSV) */
 	bool formula_guard;	/* CSV, TSV: ' before text starting with = + - @ tab or CR */
 	bool follow_columns;	/* depth and referrer after the others (a crawl that follows links) */
+	bool held;		/* rows go out only on output_flush() (--state: the caller orders its writes) */
 	/* --resume: the file as output_read_rows() found it, its torn tail cut on opening; or NULL */
 	const struct output_found *resume;
 };
@@ -56,6 +57,17 @@ int output_row(struct output *out, const char *url, const struct crawl_record *r
 
 /* Writes buffered rows out. 0 or -1. */
 int output_flush(struct output *out);
+
+/*
+ * Whether the buffered rows are due to go out (enough bytes or rows, or
+ * time enough since the last flush). A held output never flushes by itself
+ * except when one row outgrows the buffer or the rows fill its table; its
+ * owner calls output_flush() when this says so.
+ */
+bool output_due(const struct output *out);
+
+/* Drops the buffered rows (not the header): what they say must not reach the file. */
+void output_discard(struct output *out);
 
 /* Why the last write failed, or NULL. */
 const char *output_error(const struct output *out);
