@@ -10,8 +10,10 @@ static void main_usage(FILE *f)
 {
 	fputs("usage: crawlpool COMMAND [OPTIONS]\n"
 	      "\n"
-	      "  crawl [OPTIONS] [URLS_FILE]     fetch every URL of a list into a CSV file\n"
-	      "  compare [OPTIONS] [URLS_FILE]   crawl it under each mode, side by side\n"
+	      "  crawl [OPTIONS] [URLS_FILE | URL]...\n"
+	      "                                  fetch every URL of a list into a CSV file, or\n"
+	      "                                  follow the links of start URLs (--follow)\n"
+	      "  compare [OPTIONS] [URLS_FILE]   crawl a list under each mode, side by side\n"
 	      "\n"
 	      "'crawlpool COMMAND --help' describes a command.\n", f);
 }

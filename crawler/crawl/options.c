@@ -137,11 +137,12 @@ void options_usage(FILE *f)
 	      "      --version                 the version\n"
 	      "\n"
 	      "Columns: url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,\n"
-	      "title,links,worker,error; worker is the process id, the thread's number or the\n"
-	      "loop's number. Exit status: 0 when the list was crawled to the end (failed\n"
-	      "URLs are rows with an error), 1 on a runtime failure, 2 on bad usage, an\n"
-	      "unreadable list or an unwritable output, 130 when interrupted, 141 when the\n"
-	      "reader of the output went away.\n", f);
+	      "title,links,worker,error (with --follow also depth,referrer); worker is the\n"
+	      "process id, the thread's number or the loop's number.\n"
+	      "Exit status: 0 when the list was crawled to the end (failed URLs are rows\n"
+	      "with an error), 1 on a runtime failure, 2 on bad usage, an unreadable list or\n"
+	      "an unwritable output, 130 when interrupted, 141 when the reader of the\n"
+	      "output went away.\n", f);
 }
 
 void options_defaults(struct crawl_options *opts)

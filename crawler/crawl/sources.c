@@ -48,8 +48,13 @@ struct sources *sources_open(const char *const *args, size_t n, char *err, size_
 		if (sources_is_url(src->arg))
 			continue;
 		src->list = urllist_open(src->arg, err, errlen);
-		if (!src->list)
+		if (!src->list) {
+			/* ftp://host/ was meant as a URL, not a file name */
+			if (strstr(src->arg, "://"))
+				snprintf(err + strlen(err), errlen - strlen(err),
+					 " (only http:// and https:// arguments are URLs)");
 			goto fail;
+		}
 		if (fstat(urllist_fd(src->list), &s->stats[s->n_stats]) < 0) {
 			snprintf(err, errlen, "cannot read url list %s: %s", src->name, strerror(errno));
 			s->n++;
