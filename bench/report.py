@@ -20,6 +20,7 @@ MIB = 1024.0
 FETCH_VS_TOOLS = 1.20
 FETCH_VS_WRK = 0.70
 PARSE_VS_MULTI = 1.15
+FOLLOW_VS_WGET2 = 1.5
 PARSE_VS_CEILING = 0.85
 PROCESS_VS_THREAD = 0.85
 THREAD32_MEMORY_MIB = 32.0
@@ -89,7 +90,7 @@ def summarize(runs):
     return rows
 
 
-KIND_ORDER = {"fetch": 0, "parse": 1, "ceiling": 2}
+KIND_ORDER = {"fetch": 0, "parse": 1, "follow": 2, "ceiling": 3}
 
 
 def table(rows):
@@ -190,6 +191,9 @@ def ratios(rows):
                           cp_parse, best(rows, lambda r: r["tool"].startswith("libxml2 SAX")),
                           PARSE_VS_CEILING, checks))
     out += practical_ceiling(rows, cp_parse, other_fetch)
+    out.append(ratio_line("follow links, whole site: crawlpool best / wget2 -r best",
+                          best(rows, lambda r: cp(r) and r["kind"] == "follow"),
+                          best(rows, lambda r: r["tool"].startswith("wget2 -r")), FOLLOW_VS_WGET2, checks))
     for kind in ("fetch", "parse"):
         for w in (8, 32):
             out.append(ratio_line(f"process / thread, {kind}, {w} workers",
