@@ -21,6 +21,7 @@ FETCH_VS_TOOLS = 1.20
 FETCH_VS_WRK = 0.70
 PARSE_VS_MULTI = 1.15
 FOLLOW_VS_WGET2 = 1.5
+STATE_VS_MEMORY = 0.85
 PARSE_VS_CEILING = 0.85
 PROCESS_VS_THREAD = 0.85
 THREAD32_MEMORY_MIB = 32.0
@@ -194,6 +195,11 @@ def ratios(rows):
     out.append(ratio_line("follow links, whole site: crawlpool best / wget2 -r best",
                           best(rows, lambda r: cp(r) and r["kind"] == "follow"),
                           best(rows, lambda r: r["tool"].startswith("wget2 -r")), FOLLOW_VS_WGET2, checks))
+    for mode in ("thread", "process", "event"):
+        for w in (8, 32):
+            out.append(ratio_line(f"follow links, --state / in memory, {mode} {w}",
+                                  find(rows, f"crawlpool {mode} --state", w, "follow"),
+                                  find(rows, f"crawlpool {mode}", w, "follow"), STATE_VS_MEMORY, checks))
     for kind in ("fetch", "parse"):
         for w in (8, 32):
             out.append(ratio_line(f"process / thread, {kind}, {w} workers",
