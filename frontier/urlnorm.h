@@ -47,6 +47,13 @@ enum urlnorm_result {
 int urlnorm_resolve(const char *base, const char *ref, char **out);
 
 /*
+ * urlnorm_resolve() without its fast path: every link through libcurl. The
+ * two give the same answer to every input; this one is here so the tests
+ * and the fuzzer can show it.
+ */
+int urlnorm_resolve_slow(const char *base, const char *ref, char **out);
+
+/*
  * The origin of a normalised URL, "scheme://host:port" with the port always
  * written (user info left out): the key a host's politeness and robots.txt
  * are kept under. 0, URLNORM_INVALID if url is not an http(s) URL in the

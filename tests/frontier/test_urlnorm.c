@@ -14,11 +14,29 @@
 
 #define RFC_BASE "http://a/b/c/d;p?q"
 
+/*
+ * urlnorm_resolve (fast path where it can) and urlnorm_resolve_slow (libcurl
+ * always) must agree on every input: the same result, the same URL.
+ */
+static void expect_same_paths(const char *base, const char *ref)
+{
+	char *fast = NULL, *slow = NULL;
+	int frc = urlnorm_resolve(base, ref, &fast), src = urlnorm_resolve_slow(base, ref, &slow);
+
+	if (frc != src || (fast == NULL) != (slow == NULL) || (fast && strcmp(fast, slow) != 0))
+		fail_msg("'%s' against '%s': fast %d '%s', slow %d '%s'", ref, base ? base : "(none)",
+			 frc, fast ? fast : "-", src, slow ? slow : "-");
+	free(fast);
+	free(slow);
+}
+
 /* ref against base must give want. */
 static void expect_url(const char *base, const char *ref, const char *want)
 {
 	char *out = (char *)1;
 	int rc = urlnorm_resolve(base, ref, &out);
+
+	expect_same_paths(base, ref);
 
 	if (rc != URLNORM_OK)
 		fail_msg("'%s' against '%s': %s, not '%s'", ref, base ? base : "(none)",
@@ -33,6 +51,9 @@ static void expect_url(const char *base, const char *ref, const char *want)
 		assert_int_equal(urlnorm_resolve(NULL, out, &again), URLNORM_OK);
 		assert_string_equal(again, out);
 		free(again);
+		/* and a page's URL the fast path may take as a base */
+		expect_same_paths(out, "");
+		expect_same_paths(out, "x/../y.html?a=1#f");
 	}
 	free(out);
 }
@@ -42,6 +63,7 @@ static void expect_rc(const char *base, const char *ref, int want)
 	char *out = (char *)1;
 	int rc = urlnorm_resolve(base, ref, &out);
 
+	expect_same_paths(base, ref);
 	if (rc != want)
 		fail_msg("'%.60s' against '%s': %s (%s), not %s", ref, base ? base : "(none)",
 			 urlnorm_strerror(rc), rc == URLNORM_OK ? out : "-", urlnorm_strerror(want));
@@ -54,6 +76,7 @@ static char *norm(const char *url)
 	char *out = NULL;
 	int rc = urlnorm_resolve(NULL, url, &out);
 
+	expect_same_paths(NULL, url);
 	if (rc != URLNORM_OK)
 		fail_msg("'%s': %s", url, urlnorm_strerror(rc));
 	return out;
@@ -497,6 +520,91 @@ static void test_threads(void **state)
 	}
 }
 
+static uint64_t rand_state = 0x9e3779b97f4a7c15u;
+
+/* xorshift64: the same links on every run */
+static unsigned rand_below(unsigned n)
+{
+	rand_state ^= rand_state << 13;
+	rand_state ^= rand_state >> 7;
+	rand_state ^= rand_state << 17;
+	return (unsigned)(rand_state % n);
+}
+
+static void rand_append(char *buf, size_t size, const char *const *pieces, size_t n_pieces,
+			unsigned count)
+{
+	size_t len = strlen(buf);
+
+	while (count-- > 0) {
+		const char *p = pieces[rand_below((unsigned)n_pieces)];
+		size_t n = strlen(p);
+
+		if (len + n >= size)
+			break;
+		memcpy(buf + len, p, n + 1);
+		len += n;
+	}
+}
+
+/*
+ * Links made of the pieces the fast path reads and of those it must leave to
+ * libcurl, against page URLs of both kinds (normal, as the engine passes, and
+ * raw): both paths must give the same answer to every one.
+ */
+static void test_fast_matches_slow(void **state)
+{
+	static const char *const bases[] = {
+		RFC_BASE, "http://127.0.0.1:8931/page/0.html", "https://www.example.com/blog/post/41",
+		"http://h/", "http://h//x//", "https://h:8443/a/b/?x=1&y=/z", "http://a_b.c-d/%C3%A9/x?%2F",
+		"http://1.2.3.4/a", "http://1a.2/", "http://h/a@b:c/d", "http://h/a/?", "http://h:80/a",
+		"https://h:443/a", "http://h:08/", "http://0x7f.1/", "http://01.2.3.4/", "http://1.2.3/",
+		"http://256.1.1.1/", "http://H/a", "http://h./a", "http://h/./a", "http://h/a/..",
+		"http://u@h/a", "http://h/%7e/", "http://h/%c3/", "http://[::1]/a/", "http://h/a#f",
+		" http://h/a", "http://h:65535/", "http://h:65536/", "http://h/a?b#", "http://x.1/",
+	};
+	static const char *const host_pieces[] = {
+		"a", "b", "1", "0", "255", "256", "09", "0x", "-", "_", ".", "A", "xn--", ":", "8",
+		"80", "443", "@", "%41",
+	};
+	static const char *const path_pieces[] = {
+		"a", "b", "/", "/", "/", ".", "..", "x.html", "%41", "%2f", "%2E", ";", "=", "&", "@",
+		":", "?", "#", "~", "%", "A", " ",
+	};
+	static const char *const ref_pieces[] = {
+		"a", "b", "/", "/", "/", ".", "..", "./", "../", "//", "?", "#", "=", "&", "x.html",
+		"12", "%41", "%2f", "%zz", ":", "@", ";", "!", "'", "(", ")", "*", "+", ",", "$",
+		"~", "-", "_", "A", " ", "\t", "\n", "[", "\\", "http:", "HTTP://H/", "https://h/",
+		"\xc3\xa9", "\x7f", "`", "{", "^", "|", "\"", "<",
+	};
+	char base[256], raw[256], ref[256], *normal;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 60000; i++) {
+		if (i % 3 == 0) {
+			snprintf(base, sizeof(base), "%s", bases[rand_below(sizeof(bases) / sizeof(bases[0]))]);
+		} else {
+			snprintf(raw, sizeof(raw), "%s", rand_below(4) ? "http://" : "https://");
+			rand_append(raw, sizeof(raw), host_pieces, sizeof(host_pieces) / sizeof(host_pieces[0]),
+				    1 + rand_below(4));
+			rand_append(raw, sizeof(raw), path_pieces, sizeof(path_pieces) / sizeof(path_pieces[0]),
+				    rand_below(10));
+			/* mostly the page's URL normalised, as the engine gives it; sometimes raw */
+			normal = NULL;
+			if (rand_below(4) && urlnorm_resolve_slow(NULL, raw, &normal) == URLNORM_OK)
+				snprintf(base, sizeof(base), "%s", normal);
+			else
+				snprintf(base, sizeof(base), "%s", raw);
+			free(normal);
+		}
+		ref[0] = '\0';
+		rand_append(ref, sizeof(ref), ref_pieces, sizeof(ref_pieces) / sizeof(ref_pieces[0]),
+			    rand_below(9));
+		expect_same_paths(base, ref);
+	}
+}
+
 static double clock_s(clockid_t id)
 {
 	struct timespec ts;
@@ -506,10 +614,11 @@ static double clock_s(clockid_t id)
 }
 
 /*
- * The links of a typical page, resolved over and over: printed, not judged.
- * The rate per CPU second is the one to compare; the machine may be busy.
+ * The links of a typical page, resolved over and over by resolve: printed,
+ * not judged. The rate per CPU second is the one to compare; the machine may
+ * be busy.
  */
-static void test_speed(void **state)
+static void speed_print(const char *name, int (*resolve)(const char *, const char *, char **))
 {
 	static const char *const refs[] = {
 		"/", "/about/", "../index.html", "page-2.html", "?page=3", "#top",
@@ -521,11 +630,10 @@ static void test_speed(void **state)
 	double wall = clock_s(CLOCK_MONOTONIC), cpu = clock_s(CLOCK_THREAD_CPUTIME_ID);
 	size_t i, n = 0;
 
-	(void)state;
 	do {
 		for (i = 0; i < sizeof(refs) / sizeof(refs[0]); i++, n++) {
 			char *out = NULL;
-			int rc = urlnorm_resolve(base, refs[i], &out);
+			int rc = resolve(base, refs[i], &out);
 
 			assert_true(rc == URLNORM_OK || rc == URLNORM_SKIP);
 			free(out);
@@ -533,8 +641,15 @@ static void test_speed(void **state)
 	} while (clock_s(CLOCK_MONOTONIC) - wall < 0.5);
 	wall = clock_s(CLOCK_MONOTONIC) - wall;
 	cpu = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu;
-	printf("# urlnorm_resolve: %zu links, %.0f links/s (wall), %.0f links per cpu second\n", n,
+	printf("# %s: %zu links, %.0f links/s (wall), %.0f links per cpu second\n", name, n,
 	       (double)n / wall, (double)n / cpu);
+}
+
+static void test_speed(void **state)
+{
+	(void)state;
+	speed_print("urlnorm_resolve", urlnorm_resolve);
+	speed_print("urlnorm_resolve_slow", urlnorm_resolve_slow);
 }
 
 int main(void)
@@ -560,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_fast_matches_slow),
 		cmocka_unit_test(test_speed),
 	};
 

@@ -19,6 +19,11 @@
  * it back unchanged. urlnorm_origin and urlnorm_path must accept it: the
  * origin is its scheme://host:port with the port written, the path is its
  * tail from the first '/' after the authority.
+ *
+ * And urlnorm_resolve (with its fast path) and urlnorm_resolve_slow (libcurl
+ * always) give the same answer, against the base as given and against the
+ * base normalised first (the page URL the engine passes, which the fast path
+ * takes).
  */
 
 static bool hex_upper(char c)
@@ -108,6 +113,18 @@ static void check_form(const char *url, const char *base, const char *ref)
 	}
 }
 
+static void check_paths_agree(const char *base, const char *ref)
+{
+	char *fast = NULL, *slow = NULL;
+	int frc = urlnorm_resolve(base, ref, &fast), src = urlnorm_resolve_slow(base, ref, &slow);
+
+	FUZZ_CHECK(frc == src && (fast == NULL) == (slow == NULL) && (!fast || strcmp(fast, slow) == 0),
+		   "'%s' against '%s': fast %d '%s', slow %d '%s'", ref, base ? base : "(none)", frc,
+		   fast ? fast : "-", src, slow ? slow : "-");
+	free(fast);
+	free(slow);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const bases[4] = {
@@ -124,6 +141,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(ref, in.p, in.n);
 	ref[in.n] = '\0';
+	check_paths_agree(base, ref);
+	if (base && urlnorm_resolve_slow(NULL, base, &again) == URLNORM_OK)
+		check_paths_agree(again, ref);
+	free(again);
+	again = NULL;
 	rc = urlnorm_resolve(base, ref, &out);
 	FUZZ_CHECK(rc == URLNORM_OK || rc == URLNORM_SKIP || rc == URLNORM_INVALID ||
 		   rc == URLNORM_TOO_LONG || rc == URLNORM_ENOMEM, "urlnorm_resolve gave %d", rc);
