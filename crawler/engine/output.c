@@ -1,6 +1,9 @@
 /* output.c -- CSV (RFC 4180), TSV and JSON Lines writers behind one bounded, fork-safe row buffer */
 #include "output.h"
 
+#include "numbers.h"
+#include "utf8.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -255,34 +258,6 @@ static void tsv_field(struct output *out, const char *s, bool text)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned cp;
-	size_t n;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates and code points past U+10FFFF */
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* A JSON string; bytes that are not UTF-8 become U+FFFD so the line stays valid JSON. */
 static void json_string(struct output *out, const char *s)
 {
@@ -310,7 +285,7 @@ static void json_string(struct output *out, const char *s)
 			p++;
 			continue;
 		}
-		n = utf8_len(p);
+		n = utf8_seq_len(p, 4);
 		if (n == 0) {
 			output_put(out, "\xef\xbf\xbd", 3);
 			p++;
@@ -904,17 +879,6 @@ static int scan_code_point(struct output_scan *s, unsigned cp)
 	return 0;
 }
 
-static int scan_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* JSON Lines: {"url":"...", then anything to a line end after a }. */
 static int scan_jsonl(struct output_scan *s, char c)
 {
@@ -963,7 +927,7 @@ static int scan_jsonl(struct output_scan *s, char c)
 			return scan_bad(s, "an unknown escape");
 		return scan_url(s, e[1]);
 	case SCAN_UNICODE:
-		d = scan_hex(c);
+		d = num_hex_digit(c);
 		if (d < 0)
 			return scan_bad(s, "a bad \\u escape");
 		s->cp = s->cp * 16 + (unsigned)d;
@@ -1157,9 +1121,9 @@ size_t output_url_as_read(const struct output_options *opts, const char *url, si
 		buf[n] = '\0';
 		return n;
 	}
-	/* as json_string() writes it: the url is NUL-terminated, so utf8_len() stops at its end */
+	/* as json_string() writes it: the url is NUL-terminated, so utf8_seq_len() stops at its end */
 	while (p < end && *p) {
-		size_t k = utf8_len(p);
+		size_t k = utf8_seq_len(p, 4);
 
 		if (k == 0) {
 			memcpy(buf + n, "\xef\xbf\xbd", 3);

@@ -2,6 +2,7 @@
 #include "chat_proto.h"
 #include "errbuf.h"
 #include "json_strict.h"
+#include "utf8.h"
 
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -17,39 +18,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	errbuf_vset(err, errlen, fmt, ap);
 	va_end(ap);
 	return CHAT_EINVAL;
-}
-
-/* Length of the well-formed UTF-8 sequence at s, or 0 if it is not one. */
-static size_t utf8_seq_len(const unsigned char *s, size_t len)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 4;
-	else
-		return 0;
-	/* Reject overlong forms, surrogates and code points above U+10FFFF. */
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (len < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return need;
 }
 
 bool chat_utf8_valid(const char *s, size_t len)

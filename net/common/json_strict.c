@@ -1,5 +1,6 @@
 /* json_strict.c -- one JSON value from untrusted bytes, nothing accepted loosely */
 #include "json_strict.h"
+#include "utf8.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -60,38 +61,6 @@ static const char *jcheck_shown(const struct jcheck *j, char out[8])
 	else
 		snprintf(out, 8, "0x%02x", c);
 	return out;
-}
-
-/* Length of the UTF-8 sequence at s (RFC 3629: no overlong, surrogate or > U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t len)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t need;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;	/* overlong below U+0800 */
-	else if (s[0] == 0xed)
-		hi = 0x9f;	/* U+D800..U+DFFF */
-	else if (s[0] == 0xf0)
-		lo = 0x90;	/* overlong below U+10000 */
-	else if (s[0] == 0xf4)
-		hi = 0x8f;	/* past U+10FFFF */
-	if (len < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < need; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return need;
 }
 
 /* Four hex digits at pos into *v; moves past them. */
@@ -181,7 +150,7 @@ static int jcheck_string(struct jcheck *j)
 			j->pos++;
 			continue;
 		}
-		n = utf8_len(j->s + j->pos, j->len - j->pos);
+		n = utf8_seq_len(j->s + j->pos, j->len - j->pos);
 		if (n == 0)
 			return jcheck_fail(j, "invalid UTF-8 (byte 0x%02x) in a string", c);
 		j->pos += n;
