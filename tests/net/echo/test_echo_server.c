@@ -494,7 +494,19 @@ static void test_no_zombies_after_short_connections(void **state)
 	tc_expect(fd, "FIRST\n");
 	close(fd);
 	wait_workers_gone(&s);
+	/*
+	 * The server may not have closed its side of that first connection
+	 * yet (a loaded machine, a sanitizer): the baseline is the fewest
+	 * descriptors seen over a second.
+	 */
 	fds_before = test_server_fds(&s);
+	for (long long settle = test_now_ms() + 1000; test_now_ms() < settle;) {
+		int now = test_server_fds(&s);
+
+		if (now < fds_before)
+			fds_before = now;
+		poll(NULL, 0, 20);
+	}
 	for (int i = 0; i < 100; i++) {
 		fd = tc_connect(s.port);
 
@@ -508,9 +520,9 @@ static void test_no_zombies_after_short_connections(void **state)
 	/* Every worker ends and is reaped or joined; no descriptor stays behind. */
 	wait_workers_gone(&s);
 	for (long long deadline = test_now_ms() + TEST_IO_TIMEOUT_MS;
-	     test_server_fds(&s) != fds_before && test_now_ms() < deadline;)
+	     test_server_fds(&s) > fds_before && test_now_ms() < deadline;)
 		poll(NULL, 0, 20);
-	assert_int_equal(test_server_fds(&s), fds_before);
+	assert_true(test_server_fds(&s) <= fds_before);
 	stop_ok(&s);
 }
 
