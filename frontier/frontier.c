@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hosts.h"
 #include "robots.h"
@@ -32,27 +31,19 @@ struct frontier {
 	unsigned long taken;		/* URLs taken in, for --max-pages */
 };
 
-static uint64_t frontier_key(void)
-{
-	struct timespec ts;
-
-	/* not secret, only unguessable from outside: the seen set's hash key */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)ts.tv_sec ^
-	       (uint64_t)(uintptr_t)&ts;
-}
-
 struct frontier *frontier_new(const struct frontier_options *opts)
 {
 	struct frontier *f = calloc(1, sizeof(*f));
-	uint64_t key = frontier_key();
+	struct fp_key seen_key, scope_key;
 
 	if (!f)
 		return NULL;
 	f->opts = *opts;
 	f->hosts = hosts_new();
-	f->seen = seen_new(key);
-	f->scope = seen_new(key ^ 0x5bd1e995u);
+	fp_key_new(&seen_key);
+	fp_key_new(&scope_key);
+	f->seen = seen_new(&seen_key);
+	f->scope = seen_new(&scope_key);
 	if (!f->hosts || !f->seen || !f->scope) {
 		frontier_free(f);
 		return NULL;

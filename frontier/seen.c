@@ -10,51 +10,19 @@
 enum { SEEN_FIRST_SLOTS = 1024 };
 
 struct seen {
-	uint64_t key;
+	struct fp_key key;
 	uint64_t *slots;	/* 0 marks a free slot; a fingerprint is never 0 */
 	size_t cap;		/* a power of two */
 	size_t count;
 };
 
-static uint64_t seen_mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-/* A keyed hash, eight bytes a step, each step through a full 64-bit mix. */
-static uint64_t seen_hash(uint64_t key, const char *p, size_t len)
-{
-	uint64_t h = seen_mix(key ^ (len * 0x9e3779b97f4a7c15ull));
-
-	while (len >= 8) {
-		uint64_t w;
-
-		memcpy(&w, p, 8);
-		h = seen_mix(h ^ w) + 0x9e3779b97f4a7c15ull;
-		p += 8;
-		len -= 8;
-	}
-	if (len) {
-		uint64_t w = 0;
-
-		memcpy(&w, p, len);
-		h = seen_mix(h ^ w ^ ((uint64_t)len << 56));
-	}
-	h = seen_mix(h ^ key);
-	return h ? h : 1;
-}
-
-struct seen *seen_new(uint64_t key)
+struct seen *seen_new(const struct fp_key *key)
 {
 	struct seen *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
-	s->key = key;
+	s->key = *key;
 	s->cap = SEEN_FIRST_SLOTS;
 	s->slots = calloc(s->cap, sizeof(*s->slots));
 	if (!s->slots) {
@@ -100,7 +68,7 @@ static int seen_grow(struct seen *s)
 
 int seen_add(struct seen *s, const char *url, size_t len)
 {
-	uint64_t fp = seen_hash(s->key, url, len), *slot;
+	uint64_t fp = fp_hash(&s->key, url, len), *slot;
 
 	if ((s->count + 1) * SEEN_LOAD_DEN > s->cap * SEEN_LOAD_NUM && seen_grow(s) < 0)
 		return -1;
@@ -114,7 +82,7 @@ int seen_add(struct seen *s, const char *url, size_t len)
 
 bool seen_has(const struct seen *s, const char *url, size_t len)
 {
-	return *seen_slot(s->slots, s->cap, seen_hash(s->key, url, len)) != 0;
+	return *seen_slot(s->slots, s->cap, fp_hash(&s->key, url, len)) != 0;
 }
 
 size_t seen_count(const struct seen *s)

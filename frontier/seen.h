@@ -6,16 +6,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fingerprint.h"
+
 /*
- * Eight bytes a URL whatever its length: a million URLs cost 16 MiB at
- * most. Two URLs share a fingerprint with odds of about n²/2⁶⁵ (one in
- * 37 million for a million URLs); the hash is keyed per crawl, so a server
- * cannot choose links that collide.
+ * Eight bytes a URL whatever its length (a keyed fingerprint, see
+ * fingerprint.h): a million URLs cost 16 MiB at most.
  */
 struct seen;
 
-/* An empty set whose hash is keyed with `key`. NULL when out of memory. */
-struct seen *seen_new(uint64_t key);
+/* An empty set whose fingerprints are keyed with key. NULL when out of memory. */
+struct seen *seen_new(const struct fp_key *key);
 void seen_free(struct seen *s);
 
 /* Adds a URL: 1 if it is new, 0 if it was there, -1 when out of memory. */

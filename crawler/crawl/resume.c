@@ -1,13 +1,12 @@
 /* resume.c -- --resume for a list: the rows an output already holds, counted per url, so that the crawl skips them */
 #include "resume.h"
+#include "fingerprint.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 /*
@@ -16,7 +15,7 @@
  * binary search and the table costs 12 bytes a distinct url.
  */
 struct resume {
-	uint64_t key[2];
+	struct fp_key key;
 	uint64_t *fp;		/* sorted, distinct once read */
 	uint32_t *count;	/* rows of fp[i] not yet taken */
 	size_t n, cap;
@@ -26,47 +25,6 @@ struct resume {
 	size_t scratch_cap;
 	unsigned long taken;
 };
-
-static uint64_t resume_mix(uint64_t x)
-{
-	x ^= x >> 32;
-	x *= 0xd6e8feb86659fd93ull;
-	x ^= x >> 32;
-	x *= 0xd6e8feb86659fd93ull;
-	return x ^ (x >> 32);
-}
-
-/* A keyed 64-bit hash: each 8-byte word stirred into the state through a full mix. */
-static uint64_t resume_hash(const struct resume *r, const char *p, size_t len)
-{
-	uint64_t h = resume_mix(r->key[0] + len);
-
-	for (; len >= 8; p += 8, len -= 8) {
-		uint64_t w;
-
-		memcpy(&w, p, 8);
-		h = resume_mix(h ^ w ^ r->key[1]) + 0x9ddfea08eb382d69ull;
-	}
-	if (len > 0) {
-		uint64_t w = 0;
-
-		memcpy(&w, p, len);
-		h = resume_mix(h ^ w ^ r->key[1] ^ (uint64_t)len << 59);
-	}
-	return resume_mix(h + r->key[0]);
-}
-
-static void resume_make_key(struct resume *r)
-{
-	struct timespec ts;
-
-	if (getrandom(r->key, sizeof(r->key), GRND_NONBLOCK) == (ssize_t)sizeof(r->key))
-		return;
-	/* no entropy yet this early after boot: the odds of a chosen collision are still slim */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	r->key[0] = resume_mix((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30);
-	r->key[1] = resume_mix(r->key[0] ^ (uint64_t)getpid());
-}
 
 /* The url as a row of this output shows it, in r->scratch; its length, or 0 when out of memory. */
 static size_t resume_as_read(struct resume *r, const char *url, size_t len)
@@ -97,7 +55,7 @@ static int resume_add_row(void *ctx, const char *url, size_t len)
 		r->fp = p;
 		r->cap = cap;
 	}
-	r->fp[r->n++] = resume_hash(r, url, len);
+	r->fp[r->n++] = fp_hash(&r->key, url, len);
 	return 0;
 }
 
@@ -150,7 +108,7 @@ struct resume *resume_open(const char *path, const struct output_options *opts,
 	}
 	r->opts = *opts;
 	r->opts.resume = NULL;
-	resume_make_key(r);
+	fp_key_new(&r->key);
 	if (output_read_rows(path, opts, lists, n_lists, resume_add_row, r, &r->found, err,
 			     errlen) < 0)
 		goto fail;
@@ -187,7 +145,7 @@ bool resume_take(struct resume *r, const char *url, size_t len)
 
 	if (r->n == 0 || (n = resume_as_read(r, url, len)) == 0)
 		return false;
-	fp = resume_hash(r, r->scratch, n);
+	fp = fp_hash(&r->key, r->scratch, n);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 

@@ -45,7 +45,8 @@ static int next_verdict(struct frontier *f, long long now_ms, long long *wait)
 
 static void test_seen_set(void **state)
 {
-	struct seen *s = seen_new(42);
+	struct fp_key key = { { 42, 43 } };
+	struct seen *s = seen_new(&key);
 	char url[64];
 
 	(void)state;
