@@ -190,9 +190,9 @@ static void output_puts(struct output *out, const char *s)
  * carry one: a list line, a redirect target, a title, a content type. Numbers
  * never start with one.
  */
-static bool output_needs_guard(const struct output *out, const char *s)
+static bool output_needs_guard(const struct output_options *opts, const char *s)
 {
-	return out->opts.formula_guard && s && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+	return opts->formula_guard && s && s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
 }
 
 static void csv_field(struct output *out, const char *s, bool text)
@@ -204,7 +204,7 @@ static void csv_field(struct output *out, const char *s, bool text)
 	quote = s[strcspn(s, ",\"\r\n")] != '\0';
 	if (quote)
 		output_putc(out, '"');
-	if (text && output_needs_guard(out, s))
+	if (text && output_needs_guard(&out->opts, s))
 		output_putc(out, '\'');
 	while (*s) {
 		size_t n = strcspn(s, "\"");
@@ -243,7 +243,7 @@ static void tsv_field(struct output *out, const char *s, bool text)
 {
 	if (!s)
 		return;
-	if (text && output_needs_guard(out, s))
+	if (text && output_needs_guard(&out->opts, s))
 		output_putc(out, '\'');
 	while (*s) {
 		size_t n = strcspn(s, "\t\n\r\\");
@@ -1114,7 +1114,7 @@ size_t output_url_as_read(const struct output_options *opts, const char *url, si
 	if (size < 3 * len + 2)
 		return 0;
 	if (opts->format != OUTPUT_JSONL) {
-		if (opts->formula_guard && len > 0 && strchr("=+-@\t\r", url[0]))
+		if (len > 0 && output_needs_guard(opts, url))
 			buf[n++] = '\'';
 		memcpy(buf + n, url, len);
 		n += len;
