@@ -1,5 +1,6 @@
 /* process_pool.c -- the fork back end: a slot table of workers, one socketpair each */
 #include "pool_backend.h"
+#include "frame.h"
 #include "pool_core.h"
 
 #include <errno.h>
@@ -19,23 +20,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-/*
- * Every message on a worker's socket is a frame: this header, then `len`
- * bytes. The parent sends FRAME_JOB; the worker answers each job with one
- * FRAME_RESULT (carrying the result), FRAME_FAILED or FRAME_TOO_LARGE.
- */
-struct frame_header {
-	uint32_t len;
-	uint32_t kind;
-};
-
-enum frame_kind {
-	FRAME_JOB = 1,
-	FRAME_RESULT,
-	FRAME_FAILED,
-	FRAME_TOO_LARGE,
-};
 
 /*
  * A worker that could not set itself up (its worker_init failed) exits with
@@ -534,17 +518,16 @@ static bool parse_frames(struct process_pool *pp, unsigned i)
 	size_t off = 0;
 	bool ok = true;
 
-	while (ok && in->len - off >= sizeof(struct frame_header)) {
+	while (ok) {
 		struct frame_header hdr;
+		const char *payload;
+		int verdict = frame_next(in->data + off, in->len - off, POOL_MAX_BLOB, &hdr, &payload);
 
-		memcpy(&hdr, in->data + off, sizeof(hdr));
-		if (hdr.len > POOL_MAX_BLOB) {
-			ok = false;
+		if (verdict != FRAME_WHOLE) {
+			ok = verdict == FRAME_PARTIAL;
 			break;
 		}
-		if (in->len - off - sizeof(hdr) < hdr.len)
-			break;
-		ok = handle_frame(pp, i, &hdr, in->data + off + sizeof(hdr));
+		ok = handle_frame(pp, i, &hdr, payload);
 		off += sizeof(hdr) + hdr.len;
 	}
 	memmove(in->data, in->data + off, in->len - off);

@@ -329,7 +329,7 @@ static int feed_from_frontier(struct feed *f, struct feed_item *item, int *verdi
 	if (u->kind == FRONTIER_BLOCKED) {
 		feed_row(item, u->url, "blocked by robots.txt");
 		item->token = (uint64_t)(uintptr_t)u;
-		item->rec.depth = f->frontier && frontier_following(f->frontier) ? (long)u->depth : -1;
+		item->rec.depth = frontier_following(f->frontier) ? (long)u->depth : -1;
 		item->rec.referrer = u->referrer;
 		return FEED_ROW;
 	}
