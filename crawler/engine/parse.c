@@ -697,13 +697,3 @@ void parse_collect_links(struct parse *p, parse_link_cb *cb, void *ctx)
 	p->link_cb = cb;
 	p->link_ctx = ctx;
 }
-
-int parse_html(struct parse *p, const char *content_type, const char *body, size_t len,
-	       struct parse_facts *facts)
-{
-	if (parse_begin(p, content_type) < 0)
-		return -1;
-	parse_feed(p, body, len);
-	parse_end(p, facts);
-	return 0;
-}

@@ -67,8 +67,4 @@ void parse_abort(struct parse *p);
 typedef void parse_link_cb(void *ctx, const char *href, bool nofollow);
 void parse_collect_links(struct parse *p, parse_link_cb *cb, void *ctx);
 
-/* parse_begin + parse_feed + parse_end over a whole body in memory. */
-int parse_html(struct parse *p, const char *content_type, const char *body, size_t len,
-	       struct parse_facts *facts);
-
 #endif
