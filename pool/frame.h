@@ -2,18 +2,21 @@
 #ifndef CRAWLPOOL_FRAME_H
 #define CRAWLPOOL_FRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /*
  * Every message on a worker's socket is a frame: this header, then `len`
  * bytes. The parent sends FRAME_JOB; the worker answers each job with one
- * FRAME_RESULT (carrying the result), FRAME_FAILED or FRAME_TOO_LARGE.
- * Parent and worker are the same binary: native order and widths.
+ * FRAME_RESULT (carrying the result), FRAME_FAILED or FRAME_TOO_LARGE, under
+ * the job's id: a loop worker answers its jobs in any order. Parent and
+ * worker are the same binary: native order and widths.
  */
 struct frame_header {
 	uint32_t len;
 	uint32_t kind;
+	uint32_t id;
 };
 
 enum frame_kind {
@@ -35,5 +38,24 @@ enum frame_verdict {
  */
 int frame_next(const char *buf, size_t len, size_t max, struct frame_header *hdr,
 	       const char **payload);
+
+/* Bytes read from or waiting for a socket. */
+struct frame_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+/* Room for `want` more bytes; false when out of memory. */
+bool frame_buf_reserve(struct frame_buf *buf, size_t want);
+/* Appends a frame; false when out of memory. */
+bool frame_buf_add(struct frame_buf *buf, const struct frame_header *hdr, const void *data);
+/* Drops the first n bytes. */
+void frame_buf_consume(struct frame_buf *buf, size_t n);
+
+/* Writes one frame whole to a blocking socket: 0, or -1 with errno set. */
+int frame_send(int fd, const struct frame_header *hdr, const void *data);
+/* Writes len bytes whole, waiting for room when the socket is non-blocking: 0 or -1. */
+int frame_write_all(int fd, const char *data, size_t len);
 
 #endif

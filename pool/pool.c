@@ -11,13 +11,14 @@ struct pool *pool_new(enum pool_mode mode, unsigned workers,
 	struct pool *pool;
 	int rc = POOL_EINVAL;
 
-	if (mode != POOL_THREADS && mode != POOL_PROCESSES && mode != POOL_EVENTS)
+	if (mode != POOL_THREADS && mode != POOL_PROCESSES && mode != POOL_EVENTS &&
+	    mode != POOL_HYBRID)
 		goto out_err;
 	if (workers < 1 || workers > POOL_MAX_WORKERS)
 		goto out_err;
 	if (!cb || !cb->next_job || !cb->done)
 		goto out_err;
-	if (mode == POOL_EVENTS ? !cb->serve : !cb->work)
+	if (pool_mode_loops(mode) ? !cb->serve : !cb->work)
 		goto out_err;
 
 	rc = POOL_ENOMEM;
@@ -50,7 +51,7 @@ int pool_run(struct pool *pool)
 	if (!pool || pool->ran)
 		return POOL_EINVAL;
 	pool->ran = true;
-	if (pool->mode == POOL_PROCESSES)
+	if (pool->mode == POOL_PROCESSES || pool->mode == POOL_HYBRID)
 		return process_pool_run(pool);
 	return thread_pool_run(pool);
 }
@@ -74,6 +75,23 @@ int pool_set_job_deadline(struct pool *pool, unsigned ms)
 		return POOL_EINVAL;
 	pool->job_deadline_ms = ms;
 	return 0;
+}
+
+int pool_feed_take(struct pool_feed *feed, struct pool_task **task,
+		   const void **job, size_t *job_len)
+{
+	return feed->ops->take(feed, task, job, job_len);
+}
+
+void pool_feed_give(struct pool_feed *feed, struct pool_task *task, int rc,
+		    void *result, size_t result_len)
+{
+	feed->ops->give(feed, task, rc, result, result_len);
+}
+
+int pool_feed_fd(const struct pool_feed *feed)
+{
+	return feed->ops->fd(feed);
 }
 
 void pool_stop(struct pool *pool)
@@ -132,6 +150,8 @@ const char *pool_mode_name(enum pool_mode mode)
 		return "process";
 	case POOL_EVENTS:
 		return "event";
+	case POOL_HYBRID:
+		return "hybrid";
 	default:
 		return "thread";
 	}
@@ -149,6 +169,10 @@ int pool_mode_parse(const char *name, enum pool_mode *mode)
 	}
 	if (!strcmp(name, "event") || !strcmp(name, "events")) {
 		*mode = POOL_EVENTS;
+		return 0;
+	}
+	if (!strcmp(name, "hybrid")) {
+		*mode = POOL_HYBRID;
 		return 0;
 	}
 	return POOL_EINVAL;

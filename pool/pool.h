@@ -1,4 +1,4 @@
-/* pool.h -- run opaque jobs on a pool of worker threads, forked worker processes or event-loop threads */
+/* pool.h -- run opaque jobs on a pool of worker threads or processes, one job at a time or an event loop each */
 #ifndef CRAWLPOOL_POOL_H
 #define CRAWLPOOL_POOL_H
 
@@ -8,7 +8,8 @@
 /*
  * Words, each with one meaning here:
  *   job     a byte blob next_job() hands out; its result is a byte blob too
- *   worker  a pool worker: a thread, a forked process or an event-loop thread
+ *   worker  a pool worker: a thread or a forked process, running one job at
+ *           a time or an event loop over many
  *   task    the pool's record of one job in flight; loop workers hold them
  *
  * Jobs and results are blobs, never pointers, because a forked worker
@@ -18,7 +19,7 @@
  * two kinds, chosen by the mode, each with a contract of its own:
  *   part 2  per-job workers (POOL_THREADS, POOL_PROCESSES): work() runs one
  *           job at a time and returns its result;
- *   part 3  loop workers (POOL_EVENTS): serve() runs the worker's own loop
+ *   part 3  loop workers (POOL_EVENTS, POOL_HYBRID): serve() runs the worker's own loop
  *           over many jobs at once, taking and giving them back through a feed.
  * Part 4 is the table of callbacks that ties them together.
  */
@@ -29,6 +30,7 @@ enum pool_mode {
 	POOL_THREADS,		/* per-job workers: threads */
 	POOL_PROCESSES,		/* per-job workers: forked processes */
 	POOL_EVENTS,		/* loop workers: threads, each running serve() */
+	POOL_HYBRID,		/* loop workers: forked processes, each running serve() */
 };
 
 /* Error codes: 0 is success, failures are negative. */
@@ -61,7 +63,7 @@ struct pool_result {
 	enum pool_status status;
 	const char *error;	/* why it failed, e.g. "worker killed by signal 9 (Killed)" */
 	unsigned worker;	/* worker slot, 0..workers-1 */
-	long worker_id;		/* pid in process mode, slot index in thread and event modes */
+	long worker_id;		/* pid in process and hybrid modes, slot index in the others */
 };
 
 /*
@@ -144,7 +146,7 @@ const char *pool_strerror(int err);
  */
 const char *pool_failure(const struct pool *pool);
 const char *pool_mode_name(enum pool_mode mode);
-/* Parses "thread(s)", "process(es)" or "event(s)"; returns 0 or POOL_EINVAL. */
+/* Parses "thread(s)", "process(es)", "event(s)" or "hybrid"; returns 0 or POOL_EINVAL. */
 int pool_mode_parse(const char *name, enum pool_mode *mode);
 
 /* ==== 2. Per-job workers: POOL_THREADS and POOL_PROCESSES ==== */
@@ -180,7 +182,7 @@ typedef int pool_work_cb(void *ctx, void *state, const void *job, size_t job_len
  * How long one job may run, in milliseconds (0, the default: no limit).
  * Returns 0, or POOL_EINVAL once the pool has run.
  *
- * In process mode the parent enforces it: a worker whose job has run longer
+ * In process and hybrid modes the parent enforces it: a worker whose job has run longer
  * (it hangs, or was stopped with SIGSTOP) is killed with SIGKILL and
  * replaced, and its job fails with "worker stopped responding (killed after
  * N s)". Thread and event modes ignore it: a thread cannot be killed safely,
@@ -188,11 +190,12 @@ typedef int pool_work_cb(void *ctx, void *state, const void *job, size_t job_len
  */
 int pool_set_job_deadline(struct pool *pool, unsigned ms);
 
-/* ==== 3. Loop workers: POOL_EVENTS ==== */
+/* ==== 3. Loop workers: POOL_EVENTS and POOL_HYBRID ==== */
 
 /*
- * A loop worker is a thread that runs its own event loop over up to
- * pool_set_worker_jobs() jobs at a time:
+ * A loop worker is a thread (POOL_EVENTS) or a forked process (POOL_HYBRID)
+ * that runs its own event loop over up to pool_set_worker_jobs() jobs at a
+ * time:
  *
  *   worker_init(ctx, worker, &state)      as in part 2
  *   serve(ctx, state, feed), which loops:
@@ -211,6 +214,14 @@ int pool_set_job_deadline(struct pool *pool, unsigned ms);
  * back. Returning non-zero, or with tasks still held, fails those jobs and
  * stops the pool with POOL_EINIT; ending its thread (pthread_exit) fails
  * them with "worker thread exited" and starts a replacement.
+ *
+ * A loop worker process runs on its own copy of the parent's memory, like a
+ * per-job one (part 2), and gives its results back in one write each time a
+ * take finds nothing new. When it dies, every job it was given fails with the
+ * cause, and a replacement takes the jobs that come after: a job that made
+ * one worker crash is not handed to the next. pool_set_job_deadline() holds
+ * for each job from when the worker was given it; one overdue job gets the
+ * whole worker killed, and every job it held fails.
  */
 struct pool_feed;
 struct pool_task;

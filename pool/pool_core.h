@@ -34,6 +34,28 @@ struct pool {
 	bool ran;
 };
 
+/*
+ * A loop worker's feed: each back end that runs loop workers embeds this
+ * first in a feed of its own, and pool.c's pool_feed_*() call through it.
+ */
+struct pool_feed_ops {
+	int (*take)(struct pool_feed *feed, struct pool_task **task, const void **job,
+		    size_t *job_len);
+	void (*give)(struct pool_feed *feed, struct pool_task *task, int rc, void *result,
+		     size_t result_len);
+	int (*fd)(const struct pool_feed *feed);
+};
+
+struct pool_feed {
+	const struct pool_feed_ops *ops;
+};
+
+/* Whether the mode's workers run serve() (part 3 of pool.h) rather than work(). */
+static inline bool pool_mode_loops(enum pool_mode mode)
+{
+	return mode == POOL_EVENTS || mode == POOL_HYBRID;
+}
+
 /* Makes the self-pipe; returns 0 or POOL_ESYS. */
 int pool_core_init(struct pool *pool);
 /* Closes the self-pipe. */

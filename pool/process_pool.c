@@ -1,7 +1,8 @@
-/* process_pool.c -- the fork back end: a slot table of workers, one socketpair each */
+/* process_pool.c -- the fork back end, parent side: a slot table of workers, one socketpair each */
 #include "pool_backend.h"
 #include "frame.h"
 #include "pool_core.h"
+#include "process_worker.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,44 +13,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-/*
- * A worker that could not set itself up (its worker_init failed) exits with
- * this code and is not replaced.
- */
-enum { EXIT_INIT_FAILED = 3 };
-/* Where a worker process keeps its channel: the first descriptor after stderr. */
-enum { CHANNEL_FD = STDERR_FILENO + 1 };
-/* No descriptor is above this (Linux's default fs.nr_open). */
-enum { MAX_FD = 1 << 20 };
 /* Reading a worker's socket grows its buffer by at least this much at a time. */
 enum { READ_CHUNK = 64 * 1024 };
 /* How long a worker may take to exit after its socket is closed. */
 enum { EXIT_GRACE_MS = 5000 };
 /*
- * Jobs handed to one worker at a time: the one it runs and the next, already
- * in its socket, so it never waits for the parent between jobs.
+ * Jobs handed to a per-job worker at a time: the one it runs and the next,
+ * already in its socket, so it never waits for the parent between jobs. A
+ * loop worker is handed as many as it holds (pool_set_worker_jobs).
  */
 enum { PIPELINE = 2 };
-
-struct inbuf {
-	char *data;
-	size_t len;
-	size_t cap;
-};
 
 /* The pool's record of a job handed to a worker. */
 struct slot_task {
 	void *job;
 	size_t len;
+	uint32_t id;		/* its frames' id */
+	long long since_ms;	/* when its clock started: see slot_overdue() */
 };
 
 struct slot {
@@ -59,12 +45,12 @@ struct slot {
 	bool broken;		/* sending failed: wait for the hang-up */
 	bool overdue;		/* killed for running tasks[0] past the job deadline */
 	long long overdue_ms;	/* how long tasks[0] had run when it was killed */
-	long long since_ms;	/* when tasks[0] became the task its worker runs */
-	struct slot_task tasks[PIPELINE];	/* handed to this worker; [0] runs */
+	struct slot_task *tasks;	/* handed to this worker, oldest first */
 	unsigned queued;
 	unsigned sent_jobs;	/* jobs of tasks[] written whole to the socket */
 	size_t sent;		/* bytes of the next one's frame written so far */
-	struct inbuf in;
+	uint32_t next_id;
+	struct frame_buf in;
 };
 
 struct process_pool {
@@ -72,6 +58,8 @@ struct process_pool {
 	struct slot *slots;
 	struct pollfd *pfds;
 	pid_t parent;
+	unsigned depth;		/* tasks handed to one worker at a time */
+	bool loops;		/* the workers run serve(), many jobs at once, answered in any order */
 	bool exhausted;		/* no more jobs are to be taken */
 	bool stopping;		/* no worker is to be replaced */
 	bool waiting;		/* next_job() waits for input on pool->input_fd */
@@ -84,195 +72,6 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ---- worker side ---------------------------------------------------- */
-
-static bool inbuf_reserve(struct inbuf *in, size_t want)
-{
-	size_t cap = in->cap ? in->cap : READ_CHUNK;
-	char *data;
-
-	if (in->cap - in->len >= want)
-		return true;
-	while (cap - in->len < want)
-		cap *= 2;
-	data = realloc(in->data, cap);
-	if (!data)
-		return false;
-	in->data = data;
-	in->cap = cap;
-	return true;
-}
-
-
-static int send_frame(int fd, uint32_t kind, const void *data, size_t len)
-{
-	struct frame_header hdr = { .len = (uint32_t)len, .kind = kind };
-	struct iovec iov[2] = {
-		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
-		{ .iov_base = (void *)data, .iov_len = len },
-	};
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
-
-	while (iov[0].iov_len + iov[1].iov_len > 0) {
-		ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		for (int i = 0; i < 2; i++) {
-			size_t step = (size_t)n < iov[i].iov_len ? (size_t)n : iov[i].iov_len;
-
-			iov[i].iov_base = (char *)iov[i].iov_base + step;
-			iov[i].iov_len -= step;
-			n -= (ssize_t)step;
-		}
-		if (iov[0].iov_len == 0) {
-			msg.msg_iov = &iov[1];
-			msg.msg_iovlen = 1;
-		}
-	}
-	return 0;
-}
-
-static void worker_detach(struct process_pool *pp)
-{
-	sigset_t none;
-
-	/* Children never outlive the parent, even one killed by SIGKILL. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != pp->parent)
-		_exit(1);
-
-	/* Ctrl-C reaches the whole process group; the parent alone decides. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-/* Closes every descriptor from `lowest` up. */
-static void close_from(int lowest)
-{
-	struct rlimit lim;
-	int end = MAX_FD;
-
-#ifdef SYS_close_range
-	if (syscall(SYS_close_range, (unsigned)lowest, ~0U, 0) == 0)
-		return;
-#endif
-	/* Before Linux 5.9, or under a filter that refuses the call: one by one. */
-	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < (rlim_t)MAX_FD)
-		end = (int)lim.rlim_cur;
-	for (int fd = lowest; fd < end; fd++)
-		close(fd);
-}
-
-/*
- * A worker process keeps only its channel (moved to CHANNEL_FD), stderr, and
- * /dev/null as stdin and stdout. Anything else of the parent's (its output
- * file, its job source, the self-pipe, siblings' channels) it would hold open
- * behind the parent's back: a sibling's channel, for one, would hide the
- * parent's close from that sibling. Returns the channel, or -1.
- */
-static int worker_keep_only(int channel)
-{
-	int null;
-
-	if (channel != CHANNEL_FD) {
-		if (dup3(channel, CHANNEL_FD, O_CLOEXEC) < 0)
-			return -1;
-		/* below CHANNEL_FD only if the parent ran without stdin, stdout or stderr */
-		if (channel < CHANNEL_FD)
-			close(channel);
-	}
-	close_from(CHANNEL_FD + 1);
-	null = open("/dev/null", O_RDWR);
-	if (null < 0)
-		return -1;
-	if ((null != STDIN_FILENO && dup2(null, STDIN_FILENO) < 0) ||
-	    (null != STDOUT_FILENO && dup2(null, STDOUT_FILENO) < 0))
-		return -1;
-	if (null > STDERR_FILENO)
-		close(null);
-	return CHANNEL_FD;
-}
-
-/* Reads until the buffer holds `want` bytes: 1, or 0 on EOF, -1 on error. */
-static int fill(int fd, struct inbuf *in, size_t want)
-{
-	while (in->len < want) {
-		ssize_t n;
-
-		if (!inbuf_reserve(in, want - in->len > READ_CHUNK ? want - in->len : READ_CHUNK))
-			return -1;
-		n = read(fd, in->data + in->len, in->cap - in->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return (int)n;
-		in->len += (size_t)n;
-	}
-	return 1;
-}
-
-/* Runs jobs until the parent closes the channel. Reads are buffered, so a
- * job usually arrives, header and all, in one read. */
-static void worker_loop(struct pool *pool, void *state, int fd)
-{
-	struct inbuf in = { 0 };
-	struct frame_header hdr;
-
-	while (fill(fd, &in, sizeof(hdr)) == 1) {
-		size_t frame;
-		void *result = NULL;
-		size_t result_len = 0;
-		uint32_t kind;
-
-		memcpy(&hdr, in.data, sizeof(hdr));
-		frame = sizeof(hdr) + hdr.len;
-		if (hdr.kind != FRAME_JOB || hdr.len > POOL_MAX_BLOB || fill(fd, &in, frame) != 1)
-			_exit(1);
-		if (pool->cb.work(pool->ctx, state, in.data + sizeof(hdr), hdr.len,
-				  &result, &result_len) != 0)
-			kind = FRAME_FAILED;
-		else if (result_len > POOL_MAX_BLOB)
-			kind = FRAME_TOO_LARGE;
-		else
-			kind = FRAME_RESULT;
-		if (send_frame(fd, kind, result, kind == FRAME_RESULT ? result_len : 0) < 0)
-			_exit(1);
-		free(result);
-		memmove(in.data, in.data + frame, in.len - frame);
-		in.len -= frame;
-	}
-	if (in.len > 0)
-		_exit(1);	/* the parent went away mid-frame */
-	free(in.data);
-}
-
-static _Noreturn void worker_main(struct process_pool *pp, unsigned self, int fd)
-{
-	struct pool *pool = pp->pool;
-	void *state = NULL;
-
-	worker_detach(pp);
-	fd = worker_keep_only(fd);
-	if (fd < 0)
-		_exit(EXIT_INIT_FAILED);
-	if (pool->cb.worker_init && pool->cb.worker_init(pool->ctx, self, &state) != 0)
-		_exit(EXIT_INIT_FAILED);
-	worker_loop(pool, state, fd);
-	if (pool->cb.worker_fini)
-		pool->cb.worker_fini(pool->ctx, state);
-	/* _exit: the parent's atexit handlers and stdio buffers are not ours. */
-	_exit(0);
 }
 
 /* ---- parent side: spawning and reaping ------------------------------- */
@@ -298,7 +97,7 @@ static int slot_spawn(struct process_pool *pp, unsigned i)
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		worker_main(pp, i, sv[1]);
+		process_worker_main(pp->pool, pp->parent, i, sv[1]);
 	}
 	close(sv[1]);
 	/* The parent must never block on one worker while others wait. */
@@ -308,8 +107,9 @@ static int slot_spawn(struct process_pool *pp, unsigned i)
 	slot->broken = false;
 	slot->abandoned = false;
 	slot->overdue = false;
-	/* a task queued behind a dead worker's starts now, in this one */
-	slot->since_ms = now_ms();
+	/* the tasks queued behind a dead worker's start now, in this one */
+	for (unsigned k = 0; k < slot->queued; k++)
+		slot->tasks[k].since_ms = now_ms();
 	slot->in.len = 0;
 	return 0;
 }
@@ -336,48 +136,61 @@ static int reap(pid_t pid, int *status)
 }
 
 /*
- * Reports the task the worker ran (the oldest handed to it) and drops it.
- * A worker process cannot see pool_abandon(), so here a job ends when the
- * parent reads its result: one read after the abandon is interrupted.
+ * Reports task k of the worker and drops it. A worker process cannot see
+ * pool_abandon(), so here a job ends when the parent reads its result: one
+ * read after the abandon is interrupted.
  */
-static void finish_task(struct process_pool *pp, unsigned i, enum pool_status status,
-			const void *data, size_t len, const char *error)
+static void finish_task(struct process_pool *pp, unsigned i, unsigned k,
+			enum pool_status status, const void *data, size_t len, const char *error)
 {
 	struct slot *slot = &pp->slots[i];
+	struct slot_task *task = &slot->tasks[k];
 
 	if (status != POOL_JOB_INTERRUPTED && pool_stop_level(pp->pool) >= POOL_ABANDONING) {
 		status = POOL_JOB_INTERRUPTED;
 		error = "interrupted";
 	}
-	pool_deliver(pp->pool, slot->tasks[0].job, slot->tasks[0].len, status, data, len,
-		     error, i, (long)slot->pid);
-	free(slot->tasks[0].job);
-	memmove(&slot->tasks[0], &slot->tasks[1], (PIPELINE - 1) * sizeof(slot->tasks[0]));
+	pool_deliver(pp->pool, task->job, task->len, status, data, len, error, i, (long)slot->pid);
+	free(task->job);
+	memmove(task, task + 1, (slot->queued - k - 1) * sizeof(*task));
 	slot->queued--;
-	if (slot->sent_jobs > 0)
+	if (k < slot->sent_jobs)
 		slot->sent_jobs--;
-	/* the next task, already in the worker's channel, runs from now */
-	slot->since_ms = now_ms();
-	slot->overdue = false;
+	/* a per-job worker runs the next task, already in its channel, from now */
+	if (k == 0 && !pp->loops && slot->queued > 0)
+		slot->tasks[0].since_ms = now_ms();
+}
+
+/* Where the worker's task with this id is, or -1 when it has none (sent whole). */
+static int find_task(const struct slot *slot, uint32_t id)
+{
+	for (unsigned k = 0; k < slot->sent_jobs; k++) {
+		if (slot->tasks[k].id == id)
+			return (int)k;
+	}
+	return -1;
 }
 
 /*
- * A worker's channel hung up: its running job is reported, the worker reaped
- * and replaced. Jobs queued behind the running one never started: they go to
- * the replacement, or are reported as interrupted when none will come.
+ * A worker's channel hung up: the jobs it ran are reported, the worker reaped
+ * and replaced. Those are a per-job worker's oldest task, and every task
+ * whole in a loop worker's channel: it may have started any of them. The
+ * jobs queued behind never started: they go to the replacement, or are
+ * reported as interrupted when none will come.
  */
 static void slot_died(struct process_pool *pp, unsigned i)
 {
 	struct slot *slot = &pp->slots[i];
 	char why[128] = "worker ended (exit status unavailable)";
 	int status = 0;
+	unsigned ran;
 
 	close(slot->fd);
 	slot->fd = -1;
 	if (reap(slot->pid, &status) == 0) {
 		describe_exit(status, why, sizeof(why));
-		if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_INIT_FAILED) {
-			snprintf(why, sizeof(why), "worker initialisation failed");
+		if (WIFEXITED(status) && WEXITSTATUS(status) == PROCESS_WORKER_BROKEN) {
+			snprintf(why, sizeof(why), "worker could not go on (its set-up or loop failed)");
 			pp->rc = POOL_EINIT;
 			pp->exhausted = pp->stopping = true;
 		}
@@ -385,9 +198,11 @@ static void slot_died(struct process_pool *pp, unsigned i)
 	if (slot->overdue)
 		snprintf(why, sizeof(why), "worker stopped responding (killed after %.1f s)",
 			 (double)slot->overdue_ms / 1000.0);
-	if (slot->queued > 0)
-		finish_task(pp, i, slot->abandoned ? POOL_JOB_INTERRUPTED : POOL_JOB_FAILED,
+	ran = pp->loops ? slot->sent_jobs : slot->queued > 0;
+	while (ran-- > 0)
+		finish_task(pp, i, 0, slot->abandoned ? POOL_JOB_INTERRUPTED : POOL_JOB_FAILED,
 			    NULL, 0, slot->abandoned ? "interrupted" : why);
+	slot->overdue = false;
 	slot->pid = 0;
 	slot->in.len = 0;
 	slot->sent_jobs = 0;
@@ -397,7 +212,7 @@ static void slot_died(struct process_pool *pp, unsigned i)
 		pp->exhausted = pp->stopping = true;
 	}
 	while (slot->fd < 0 && slot->queued > 0)
-		finish_task(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted before it started");
+		finish_task(pp, i, 0, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted before it started");
 }
 
 static void kill_worker(struct slot *slot)
@@ -413,7 +228,8 @@ static void slot_send(struct slot *slot)
 {
 	while (slot->sent_jobs < slot->queued && !slot->broken) {
 		struct slot_task *next = &slot->tasks[slot->sent_jobs];
-		struct frame_header hdr = { .len = (uint32_t)next->len, .kind = FRAME_JOB };
+		struct frame_header hdr = { .len = (uint32_t)next->len, .kind = FRAME_JOB,
+					    .id = next->id };
 		struct iovec iov[2];
 		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 0 };
 		ssize_t n;
@@ -450,15 +266,15 @@ static bool slot_sending(const struct slot *slot)
 }
 
 /*
- * Tops up every worker's queue while the source has jobs: first one job for
- * each idle worker, then a second behind each running one.
+ * Tops up every worker's queue while the source has jobs, a level at a time:
+ * first one job for each idle worker, then a second for each, and so on.
  */
 static void feed_workers(struct process_pool *pp)
 {
 	struct pool *pool = pp->pool;
 
 	pp->waiting = false;
-	for (unsigned depth = 1; depth <= PIPELINE; depth++) {
+	for (unsigned depth = 1; depth <= pp->depth; depth++) {
 		for (unsigned i = 0; i < pool->workers && !pp->exhausted && !pp->waiting; i++) {
 			struct slot *slot = &pp->slots[i];
 			void *job = NULL;
@@ -480,9 +296,8 @@ static void feed_workers(struct process_pool *pp)
 				if (rc < 0)
 					pp->rc = POOL_ENEXT;
 			} else {
-				if (slot->queued == 0)
-					slot->since_ms = now_ms();
-				slot->tasks[slot->queued++] = (struct slot_task){ job, len };
+				slot->tasks[slot->queued++] = (struct slot_task){
+					job, len, slot->next_id++, now_ms() };
 				slot_send(slot);
 			}
 		}
@@ -493,19 +308,19 @@ static void feed_workers(struct process_pool *pp)
 static bool handle_frame(struct process_pool *pp, unsigned i, const struct frame_header *hdr,
 			 const char *data)
 {
-	struct slot *slot = &pp->slots[i];
+	int k = find_task(&pp->slots[i], hdr->id);
 
-	if (slot->queued == 0)
+	if (k < 0)
 		return false;
 	switch (hdr->kind) {
 	case FRAME_RESULT:
-		finish_task(pp, i, POOL_JOB_DONE, data, hdr->len, NULL);
+		finish_task(pp, i, (unsigned)k, POOL_JOB_DONE, data, hdr->len, NULL);
 		return true;
 	case FRAME_FAILED:
-		finish_task(pp, i, POOL_JOB_FAILED, NULL, 0, "job failed");
+		finish_task(pp, i, (unsigned)k, POOL_JOB_FAILED, NULL, 0, "job failed");
 		return true;
 	case FRAME_TOO_LARGE:
-		finish_task(pp, i, POOL_JOB_FAILED, NULL, 0, "result too large");
+		finish_task(pp, i, (unsigned)k, POOL_JOB_FAILED, NULL, 0, "result too large");
 		return true;
 	}
 	return false;
@@ -514,7 +329,7 @@ static bool handle_frame(struct process_pool *pp, unsigned i, const struct frame
 /* Delivers every complete frame in the buffer; false on a protocol error. */
 static bool parse_frames(struct process_pool *pp, unsigned i)
 {
-	struct inbuf *in = &pp->slots[i].in;
+	struct frame_buf *in = &pp->slots[i].in;
 	size_t off = 0;
 	bool ok = true;
 
@@ -530,12 +345,11 @@ static bool parse_frames(struct process_pool *pp, unsigned i)
 		ok = handle_frame(pp, i, &hdr, payload);
 		off += sizeof(hdr) + hdr.len;
 	}
-	memmove(in->data, in->data + off, in->len - off);
-	in->len -= off;
+	frame_buf_consume(in, off);
 	/* Give back the room a large result needed once. */
 	if (in->len == 0 && in->cap > 16 * READ_CHUNK) {
 		free(in->data);
-		*in = (struct inbuf){ 0 };
+		*in = (struct frame_buf){ 0 };
 	}
 	return ok;
 }
@@ -547,7 +361,7 @@ static void slot_read(struct process_pool *pp, unsigned i)
 	for (;;) {
 		ssize_t n;
 
-		if (!inbuf_reserve(&slot->in, READ_CHUNK)) {
+		if (!frame_buf_reserve(&slot->in, READ_CHUNK)) {
 			pp->rc = POOL_ENOMEM;
 			kill_worker(slot);
 			return;
@@ -600,11 +414,15 @@ static void abandon_all(struct process_pool *pp)
 	}
 }
 
-/* True when the task a worker runs has outlived the job deadline at `now`. */
+/*
+ * True when the worker's oldest task has outlived the job deadline at `now`.
+ * A per-job worker's clock for it started when it began to run, a loop
+ * worker's when it was handed over: tasks[0] has the earliest start.
+ */
 static bool slot_overdue(const struct slot *slot, unsigned deadline, long long now)
 {
 	return deadline > 0 && slot->fd >= 0 && slot->queued > 0 && !slot->overdue &&
-	       !slot->abandoned && now - slot->since_ms >= (long long)deadline;
+	       !slot->abandoned && now - slot->tasks[0].since_ms >= (long long)deadline;
 }
 
 /* How long poll() may sleep: until the nearest job deadline, or for ever. */
@@ -621,7 +439,7 @@ static int poll_timeout(const struct process_pool *pp)
 
 		if (slot->fd < 0 || slot->queued == 0 || slot->overdue || slot->abandoned)
 			continue;
-		left = slot->since_ms + deadline - now;
+		left = slot->tasks[0].since_ms + deadline - now;
 		if (left < 0)
 			left = 0;
 		if (nearest < 0 || left < nearest)
@@ -654,7 +472,7 @@ static void enforce_deadline(struct process_pool *pp)
 		if (!slot_overdue(slot, deadline, now))
 			continue;
 		slot->overdue = true;
-		slot->overdue_ms = now - slot->since_ms;
+		slot->overdue_ms = now - slot->tasks[0].since_ms;
 		kill_worker(slot);
 	}
 }
@@ -743,7 +561,7 @@ static void shutdown_workers(struct process_pool *pp)
 
 			if (got == slot->pid || (got < 0 && errno != EINTR)) {
 				if (got == slot->pid && WIFEXITED(status) &&
-				    WEXITSTATUS(status) == EXIT_INIT_FAILED && !pp->rc)
+				    WEXITSTATUS(status) == PROCESS_WORKER_BROKEN && !pp->rc)
 					pp->rc = POOL_EINIT;
 				slot->pid = 0;
 			} else if (now_ms() - start > EXIT_GRACE_MS) {
@@ -755,9 +573,9 @@ static void shutdown_workers(struct process_pool *pp)
 			}
 		}
 		while (slot->queued > 0)
-			finish_task(pp, i, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted");
+			finish_task(pp, i, 0, POOL_JOB_INTERRUPTED, NULL, 0, "interrupted");
 		free(slot->in.data);
-		slot->in = (struct inbuf){ 0 };
+		slot->in = (struct frame_buf){ 0 };
 	}
 }
 
@@ -766,12 +584,19 @@ int process_pool_run(struct pool *pool)
 	struct process_pool pp = { .pool = pool, .parent = getpid() };
 	int rc = POOL_ENOMEM;
 
+	pp.loops = pool_mode_loops(pool->mode);
+	pp.depth = pp.loops ? pool->worker_jobs : PIPELINE;
 	pp.slots = calloc(pool->workers, sizeof(*pp.slots));
 	pp.pfds = calloc(pool->workers + 2, sizeof(*pp.pfds));
 	if (!pp.slots || !pp.pfds)
 		goto out_free;
 	for (unsigned i = 0; i < pool->workers; i++)
 		pp.slots[i].fd = -1;
+	for (unsigned i = 0; i < pool->workers; i++) {
+		pp.slots[i].tasks = calloc(pp.depth, sizeof(*pp.slots[i].tasks));
+		if (!pp.slots[i].tasks)
+			goto out_free;
+	}
 
 	for (unsigned i = 0; i < pool->workers; i++) {
 		if (slot_spawn(&pp, i) < 0) {
@@ -785,6 +610,8 @@ int process_pool_run(struct pool *pool)
 	if (pp.rc == POOL_EINIT)
 		rc = POOL_EINIT;
 out_free:
+	for (unsigned i = 0; pp.slots && i < pool->workers; i++)
+		free(pp.slots[i].tasks);
 	free(pp.pfds);
 	free(pp.slots);
 	return rc;

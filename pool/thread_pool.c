@@ -31,7 +31,8 @@ struct pool_task {
 };
 
 /* A loop worker's view of the task queue. */
-struct pool_feed {
+struct thread_feed {
+	struct pool_feed base;	/* first: the feed serve() is given */
 	struct worker *worker;
 	int wake[2];		/* the parent writes when jobs come or the queue closes */
 	bool hungry;		/* found the queue empty: wake it (under the lock) */
@@ -49,7 +50,7 @@ struct worker {
 	struct pool_task **held;	/* the tasks it runs: one with work(), more with serve() */
 	size_t n_held;
 	bool exited;		/* left in the middle of a job: join and replace it */
-	struct pool_feed feed;	/* event mode only */
+	struct thread_feed feed;	/* event mode only */
 };
 
 struct thread_pool {
@@ -236,7 +237,7 @@ static bool serve_loop(struct worker *w)
 	int rc;
 
 	pthread_cleanup_push(on_worker_exit, w);
-	rc = pool->cb.serve(pool->ctx, w->state, &w->feed);
+	rc = pool->cb.serve(pool->ctx, w->state, &w->feed.base);
 	pthread_cleanup_pop(0);
 	return rc == 0 && w->feed.closed && w->n_held == 0;
 }
@@ -285,7 +286,7 @@ static void notify_feeds(struct thread_pool *tp)
 	char byte = 1;
 
 	for (unsigned i = 0; i < tp->pool->workers; i++) {
-		struct pool_feed *feed = &tp->workers[i].feed;
+		struct thread_feed *feed = &tp->workers[i].feed;
 
 		if (!feed->notify)
 			continue;
@@ -304,7 +305,7 @@ static bool flag_feeds_locked(struct thread_pool *tp, bool all)
 	if (!tp->events)
 		return false;
 	for (unsigned i = 0; i < tp->pool->workers; i++) {
-		struct pool_feed *feed = &tp->workers[i].feed;
+		struct thread_feed *feed = &tp->workers[i].feed;
 
 		if (feed->hungry || all) {
 			feed->hungry = false;
@@ -314,7 +315,7 @@ static bool flag_feeds_locked(struct thread_pool *tp, bool all)
 	return any;
 }
 
-static void feed_drain(struct pool_feed *feed)
+static void feed_drain(struct thread_feed *feed)
 {
 	char sink[64];
 
@@ -322,9 +323,10 @@ static void feed_drain(struct pool_feed *feed)
 		;
 }
 
-int pool_feed_take(struct pool_feed *feed, struct pool_task **task,
-		   const void **job, size_t *job_len)
+static int thread_feed_take(struct pool_feed *base, struct pool_task **task,
+			    const void **job, size_t *job_len)
 {
+	struct thread_feed *feed = (struct thread_feed *)base;
 	struct worker *w = feed->worker;
 	struct thread_pool *tp = w->tp;
 	struct pool_task *taken = NULL;
@@ -365,9 +367,11 @@ int pool_feed_take(struct pool_feed *feed, struct pool_task **task,
 	return verdict;
 }
 
-void pool_feed_give(struct pool_feed *feed, struct pool_task *task, int rc,
-		    void *result, size_t result_len)
+static void thread_feed_give(struct pool_feed *base, struct pool_task *task, int rc,
+			     void *result, size_t result_len)
 {
+	struct thread_feed *feed = (struct thread_feed *)base;
+
 	task->rc = rc;
 	if (rc == 0) {
 		task->result = result;
@@ -378,10 +382,16 @@ void pool_feed_give(struct pool_feed *feed, struct pool_task *task, int rc,
 	hand_back(feed->worker, task);
 }
 
-int pool_feed_fd(const struct pool_feed *feed)
+static int thread_feed_fd(const struct pool_feed *base)
 {
-	return feed->wake[0];
+	return ((const struct thread_feed *)base)->wake[0];
 }
+
+static const struct pool_feed_ops thread_feed_ops = {
+	.take = thread_feed_take,
+	.give = thread_feed_give,
+	.fd = thread_feed_fd,
+};
 
 /* Joins worker threads that exited mid-job and starts their replacements. */
 static int replace_exited(struct thread_pool *tp)
@@ -670,7 +680,9 @@ static int make_workers(struct thread_pool *tp)
 	for (unsigned i = 0; i < n; i++) {
 		struct worker *w = &tp->workers[i];
 
-		*w = (struct worker){ .tp = tp, .index = i, .feed = { .worker = w, .wake = { -1, -1 } } };
+		*w = (struct worker){ .tp = tp, .index = i };
+		w->feed = (struct thread_feed){ .base = { &thread_feed_ops }, .worker = w,
+						.wake = { -1, -1 } };
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct worker *w = &tp->workers[i];

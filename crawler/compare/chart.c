@@ -32,6 +32,8 @@ static const char *mode_color(const char *mode)
 {
 	if (strcmp(mode, "process") == 0)
 		return "#d9822b";
+	if (strcmp(mode, "hybrid") == 0)
+		return "#8e5bb5";
 	return strcmp(mode, "event") == 0 ? "#3a9e5c" : "#2b7bd9";
 }
 

@@ -7,7 +7,7 @@
 
 /* One row of the comparison: the medians of R runs of one mode and worker count. */
 struct compare_row {
-	const char *mode;	/* "process", "thread" or "event" */
+	const char *mode;	/* "process", "thread", "event" or "hybrid" */
 	unsigned workers;
 	unsigned runs;
 	unsigned long urls;	/* rows the crawl wrote */

@@ -15,9 +15,9 @@ void compare_usage(FILE *f)
 	      "Crawls the same list under each mode and worker count, one run after\n"
 	      "another, and prints the medians side by side.\n"
 	      "\n"
-	      "  --modes LIST        modes to compare (default: process,thread,event)\n"
+	      "  --modes LIST        modes to compare (default: process,thread,event,hybrid)\n"
 	      "  --workers N[,N...]  worker counts, each run as crawl --workers N\n"
-	      "                      (transfers at once in event mode) (default: 8)\n"
+	      "                      (transfers at once) (default: 8)\n"
 	      "  --repeat R          runs of each mode and count (default: 3)\n"
 	      "  --out-dir DIR       keep each run's rows there (JSON Lines) beside\n"
 	      "                      compare.csv and compare.svg (default: rows are\n"
@@ -71,7 +71,7 @@ static int parse_modes(char *list, struct compare_opts *o)
 		bool seen = false;
 
 		if (pool_mode_parse(m, &mode) < 0)
-			return usage_error("unknown mode '%s' (expected process, thread or event)", m);
+			return usage_error("unknown mode '%s' (expected process, thread, event or hybrid)", m);
 		name = pool_mode_name(mode);
 		for (unsigned i = 0; i < o->n_modes; i++)
 			seen |= o->modes[i] == name;
@@ -142,7 +142,7 @@ static int check_passed(const struct compare_opts *o)
 
 int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help)
 {
-	static char default_modes[] = "process,thread,event";
+	static char default_modes[] = "process,thread,event,hybrid";
 	static char default_counts[] = "8";
 	int rc;
 

@@ -1,4 +1,4 @@
-/* crawl_mode.c -- the process, thread and event modes of a crawl, each one table of operations */
+/* crawl_mode.c -- the process, thread, event and hybrid modes of a crawl, each one table of operations */
 #include "crawl_mode.h"
 
 #include <pthread.h>
@@ -11,7 +11,8 @@
 /*
  * A worker process gets past --timeout only when it has stopped (SIGSTOP, a
  * hung library call): then the pool kills it. The grace covers the body's
- * last callbacks and the record's way back.
+ * last callbacks and the record's way back (in hybrid mode, also the wait
+ * for a free transfer in a loop that was handed the job).
  */
 enum { PROCESS_DEADLINE_GRACE_MS = 5000 };
 
@@ -97,17 +98,40 @@ static int event_set_up(struct pool *pool, const struct crawl_plan *plan)
 	return pool_set_worker_jobs(pool, plan->worker_jobs);
 }
 
+static int hybrid_set_up(struct pool *pool, const struct crawl_plan *plan)
+{
+	int rc = event_set_up(pool, plan);
+
+	return rc < 0 ? rc : process_set_up(pool, plan);
+}
+
+/* The transfers split as evenly as they go: 3 over 2 loops is 2 + 1. */
+static unsigned loop_share(const struct crawl_plan *plan, unsigned index)
+{
+	return plan->transfers / plan->workers + (index < plan->transfers % plan->workers);
+}
+
 static void *event_worker_new(const struct crawl_plan *plan, unsigned index)
 {
 	const struct loop_options opts = {
 		.visit = plan->visit,
-		/* the transfers split as evenly as they go: 3 over 2 loops is 2 + 1 */
-		.transfers = plan->transfers / plan->workers + (index < plan->transfers % plan->workers),
+		.transfers = loop_share(plan, index),
 		.abandoned = plan->abandoned,
 		.abandoned_ctx = plan->abandoned_ctx,
 	};
 
 	block_stop_signals();
+	return loop_new(&opts);
+}
+
+/* A loop in a worker process never sees the abandon: the pool kills it. */
+static void *hybrid_worker_new(const struct crawl_plan *plan, unsigned index)
+{
+	const struct loop_options opts = {
+		.visit = plan->visit,
+		.transfers = loop_share(plan, index),
+	};
+
 	return loop_new(&opts);
 }
 
@@ -149,6 +173,17 @@ static const struct crawl_mode thread_mode = {
 	.work = visit_job,
 };
 
+static const struct crawl_mode hybrid_mode = {
+	.pool_mode = POOL_HYBRID,
+	.unit = "loop",
+	.fds_per_transfer = 2,
+	.size = event_size,
+	.set_up = hybrid_set_up,
+	.worker_new = hybrid_worker_new,
+	.worker_free = event_worker_free,
+	.serve = event_serve,
+};
+
 static const struct crawl_mode event_mode = {
 	.pool_mode = POOL_EVENTS,
 	.unit = "loop",
@@ -167,6 +202,8 @@ const struct crawl_mode *crawl_mode_of(enum pool_mode mode)
 		return &process_mode;
 	case POOL_EVENTS:
 		return &event_mode;
+	case POOL_HYBRID:
+		return &hybrid_mode;
 	default:
 		return &thread_mode;
 	}

@@ -87,13 +87,14 @@ void options_usage(FILE *f)
 	      "'-' for stdin; one a line, blank lines and # comments skipped) and writes one\n"
 	      "row per URL. An argument that begins with http:// or https:// is a URL.\n"
 	      "\n"
-	      "  -m, --mode process|thread|event\n"
+	      "  -m, --mode process|thread|event|hybrid\n"
 	      "                                what runs the transfers: a forked process or a\n"
-	      "                                thread for each, or event loops (a thread per CPU,\n"
-	      "                                each running many at once) (default: thread)\n"
+	      "                                thread for each, or event loops, each running many\n"
+	      "                                at once, in a thread (event) or a forked process\n"
+	      "                                (hybrid) per CPU (default: thread)\n"
 	      "  -w, --workers N               transfers: URLs being fetched at once, 1-1024\n"
-	      "                                (default: 8); event mode shares them out over\n"
-	      "                                min(N, CPUs) loops\n"
+	      "                                (default: 8); event and hybrid modes share them\n"
+	      "                                out over min(N, CPUs) loops\n"
 	      "  -o, --output FILE             results file, '-' for stdout (default: results.csv)\n"
 	      "      --append                  add to FILE; the header only if FILE is new or empty,\n"
 	      "                                else FILE must hold this format's rows\n"
@@ -319,7 +320,7 @@ static int options_apply(int c, const char *arg, struct crawl_options *opts,
 	case 'm':
 		if (pool_mode_parse(arg, &opts->mode) == 0)
 			return 0;
-		snprintf(err, errlen, "invalid --mode '%s': use process, thread or event", arg);
+		snprintf(err, errlen, "invalid --mode '%s': use process, thread, event or hybrid", arg);
 		return -1;
 	case 'w':
 		if (num_parse_int("--workers", arg, 1, POOL_MAX_WORKERS, &v, err, errlen) < 0)

@@ -12,12 +12,15 @@
  * worker wrote. Read as the parent reads it -- appended piece by piece to a
  * buffer, whole frames taken from its front -- it must give exactly what a
  * simple model gives from the whole stream at once: the same frames (kind,
- * length, bytes) in order, the same stop on a header past the limit, the
+ * id, length, bytes) in order, the same stop on a header past the limit, the
  * same bytes left over. Every payload lies inside the buffer.
  */
 
+_Static_assert(sizeof(struct frame_header) == 12, "the model reads a header as three 4-byte words");
+
 struct seen_frames {
 	uint32_t kind[64];
+	uint32_t id[64];
 	uint32_t len[64];
 	uint64_t sum[64];	/* of the payload's bytes, position-weighted */
 	size_t n;
@@ -38,31 +41,33 @@ static void note(struct seen_frames *f, const struct frame_header *hdr, const ch
 {
 	if (f->n < 64) {
 		f->kind[f->n] = hdr->kind;
+		f->id[f->n] = hdr->id;
 		f->len[f->n] = hdr->len;
 		f->sum[f->n] = payload_sum(payload, hdr->len);
 	}
 	f->n++;
 }
 
-/* The model: the header fields read straight from the whole stream. */
+/* The model: the header's three words read straight from the whole stream. */
 static void model(const char *s, size_t len, size_t max, struct seen_frames *f)
 {
 	size_t off = 0;
 
 	memset(f, 0, sizeof(*f));
-	while (len - off >= sizeof(struct frame_header)) {
+	while (len - off >= 12) {
 		struct frame_header hdr;
 
 		memcpy(&hdr.len, s + off, 4);
 		memcpy(&hdr.kind, s + off + 4, 4);
+		memcpy(&hdr.id, s + off + 8, 4);
 		if (hdr.len > max) {
 			f->bad = true;
 			break;
 		}
-		if (len - off - 8 < hdr.len)
+		if (len - off - 12 < hdr.len)
 			break;
-		note(f, &hdr, s + off + 8);
-		off += 8 + hdr.len;
+		note(f, &hdr, s + off + 12);
+		off += 12 + hdr.len;
 	}
 	f->left = len - off;
 }
@@ -124,7 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(got.bad == want.bad, "a bad header seen %d, the model says %d", got.bad, want.bad);
 	FUZZ_CHECK(got.n == want.n, "%zu frames, the model has %zu", got.n, want.n);
 	for (size_t i = 0; i < got.n && i < 64; i++)
-		FUZZ_CHECK(got.kind[i] == want.kind[i] && got.len[i] == want.len[i] &&
+		FUZZ_CHECK(got.kind[i] == want.kind[i] && got.id[i] == want.id[i] &&
+			   got.len[i] == want.len[i] &&
 			   got.sum[i] == want.sum[i], "frame %zu differs from the model", i);
 	if (!want.bad)
 		FUZZ_CHECK(got.left == want.left, "%zu bytes left, the model leaves %zu", got.left,

@@ -1,4 +1,4 @@
-/* test_pool.c -- the pool engine in all three modes: delivery, blobs, crashes, stops, deadlines, hygiene */
+/* test_pool.c -- the pool engine in all four modes: delivery, blobs, crashes, stops, deadlines, hygiene */
 #include "pool.h"
 
 #include <dirent.h>
@@ -25,17 +25,29 @@
 
 #include <cmocka.h>
 
-/* Jobs an event worker holds at once in these tests. */
+/* Jobs a loop worker holds at once in these tests. */
 enum { EVENT_JOBS = 8 };
+
+/* Whether the mode's workers are forked processes. */
+static bool forked(enum pool_mode mode)
+{
+	return mode == POOL_PROCESSES || mode == POOL_HYBRID;
+}
+
+/* Whether the mode's workers run serve(). */
+static bool loops(enum pool_mode mode)
+{
+	return mode == POOL_EVENTS || mode == POOL_HYBRID;
+}
 
 /* What a job asks its worker to do. */
 enum action {
 	ACT_ECHO,	/* answer with the payload transformed */
-	ACT_DIE,	/* end the worker: SIGKILL (process) or pthread_exit (threads) */
-	ACT_ABORT,	/* abort(): process mode only */
+	ACT_DIE,	/* end the worker: SIGKILL (processes) or pthread_exit (threads) */
+	ACT_ABORT,	/* abort(): forked workers only */
 	ACT_FAIL,	/* work() returns an error */
 	ACT_SLEEP,	/* sleep `arg` ms, giving up early once abandoned */
-	ACT_STOP,	/* raise(SIGSTOP): process mode only */
+	ACT_STOP,	/* raise(SIGSTOP): forked workers only */
 };
 
 struct job_header {
@@ -64,7 +76,7 @@ struct run {
 	bool fail_init;
 	unsigned deadline_ms;		/* pool_set_job_deadline(); 0 = none */
 	bool serve_gives_up;		/* serve() returns while holding a job */
-	atomic_ulong most_held;		/* most jobs one event worker held at once */
+	atomic_ulong *most_held;	/* most jobs one loop worker held at once; shared */
 	int source[2];			/* with a pipe source: job ids arrive on source[0] */
 };
 
@@ -167,7 +179,7 @@ static void done(void *ctx, const struct pool_result *res)
 		check_result(r, res);
 	else
 		assert_null(res->data);
-	if (r->mode != POOL_PROCESSES)
+	if (!forked(r->mode))
 		assert_int_equal(res->worker_id, (long)res->worker);
 	r->delivered++;
 	/* A pipe source gets its second half only once the first half is done. */
@@ -219,7 +231,7 @@ static int answer(struct run *r, void *state, const void *job, size_t len, void 
 
 	switch ((enum action)in->action) {
 	case ACT_DIE:
-		if (r->mode == POOL_PROCESSES)
+		if (forked(r->mode))
 			raise(SIGKILL);
 		pthread_exit(NULL);
 	case ACT_ABORT:
@@ -296,8 +308,8 @@ static int serve(void *ctx, void *state, struct pool_feed *feed)
 			n++;
 		}
 		closed = closed || verdict == POOL_FEED_CLOSED;
-		for (unsigned long most = atomic_load(&r->most_held);
-		     n > most && !atomic_compare_exchange_weak(&r->most_held, &most, n);)
+		for (unsigned long most = atomic_load(r->most_held);
+		     n > most && !atomic_compare_exchange_weak(r->most_held, &most, n);)
 			;
 		if (r->serve_gives_up && n > 0)
 			return 0;
@@ -373,8 +385,11 @@ static void run_init(struct run *r, enum pool_mode mode, unsigned long jobs)
 	r->error = calloc(jobs, sizeof(*r->error));
 	r->worker_id = calloc(jobs, sizeof(*r->worker_id));
 	r->started = mmap(NULL, jobs + 1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	r->most_held = mmap(NULL, sizeof(*r->most_held), PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	assert_true(r->count && r->status && r->error && r->worker_id);
-	assert_true(r->started != MAP_FAILED);
+	assert_true(r->started != MAP_FAILED && r->most_held != MAP_FAILED);
+	atomic_init(r->most_held, 0);
 }
 
 static void run_release(struct run *r)
@@ -384,6 +399,7 @@ static void run_release(struct run *r)
 	free(r->error);
 	free(r->worker_id);
 	munmap(r->started, r->jobs + 1);
+	munmap(r->most_held, sizeof(*r->most_held));
 }
 
 /* Runs the pool and checks what must hold after every run. */
@@ -471,21 +487,24 @@ static void test_worker_death(void **state)
 	enum pool_mode mode = mode_of(state);
 
 	run_init(&r, mode, 300);
-	r.action_of = mode == POOL_PROCESSES ? crash_and_abort : crash_some;
+	r.action_of = forked(mode) ? crash_and_abort : crash_some;
 	assert_int_equal(run_pool(&r, 3), POOL_OK);
 	for (unsigned long id = 0; id < r.taken; id++) {
 		enum action act = r.action_of(id);
 
-		/* an event worker that dies takes the jobs it held with it */
-		if (mode == POOL_EVENTS && act == ACT_ECHO && r.status[id] == POOL_JOB_FAILED) {
-			assert_string_equal(r.error[id], "worker thread exited");
+		/* a loop worker that dies takes the jobs it held with it */
+		if (loops(mode) && act == ACT_ECHO && r.status[id] == POOL_JOB_FAILED) {
+			if (mode == POOL_EVENTS)
+				assert_string_equal(r.error[id], "worker thread exited");
+			else if (!strstr(r.error[id], "signal 9") && !strstr(r.error[id], "signal 6"))
+				fail_msg("job %lu failed with '%s'", id, r.error[id]);
 			continue;
 		}
 		assert_int_equal(r.status[id], act == ACT_ECHO ? POOL_JOB_DONE : POOL_JOB_FAILED);
 		if (act == ACT_FAIL)
 			assert_string_equal(r.error[id], "job failed");
 	}
-	if (mode == POOL_PROCESSES) {
+	if (forked(mode)) {
 		assert_non_null(strstr(r.error[17], "killed by signal 9"));
 		assert_non_null(strstr(r.error[101], "killed by signal 9"));
 		assert_non_null(strstr(r.error[150], "signal 6"));
@@ -584,8 +603,9 @@ static enum action stop_job_5(unsigned long id)
 
 /*
  * A worker process that stops (SIGSTOP) mid-job is killed once the job
- * outruns its deadline, and replaced: its job fails with the reason, the job
- * queued behind it runs in the replacement, and no job is lost or doubled.
+ * outruns its deadline, and replaced: its job fails with the reason (a loop
+ * worker's other jobs with it), the jobs queued behind it run in the
+ * replacement, and no job is lost or doubled.
  */
 static void test_job_deadline(void **state)
 {
@@ -594,8 +614,7 @@ static void test_job_deadline(void **state)
 	struct run r;
 	int end = 0;
 
-	(void)state;
-	run_init(&r, POOL_PROCESSES, 40);
+	run_init(&r, mode_of(state), 40);
 	r.action_of = stop_job_5;
 	r.deadline_ms = 500;
 	start = now_ms();
@@ -605,9 +624,14 @@ static void test_job_deadline(void **state)
 	assert_true(now_ms() - start < 5000);
 
 	assert_int_equal(r.taken, r.jobs);
-	for (unsigned long id = 0; id < r.taken; id++)
-		if (id != 5)
+	for (unsigned long id = 0; id < r.taken; id++) {
+		bool held_with_5 = loops(r.mode) && r.worker_id[id] == r.worker_id[5];
+
+		if (id == 5 || (held_with_5 && r.status[id] == POOL_JOB_FAILED))
+			assert_string_equal(r.error[id], r.error[5]);
+		else
 			assert_int_equal(r.status[id], POOL_JOB_DONE);
+	}
 	assert_int_equal(r.status[5], POOL_JOB_FAILED);
 	/* the reason says how long the job had run: the deadline, give or take */
 	if (sscanf(r.error[5], "worker stopped responding (killed after %lf s)%n", &secs, &end) != 1 ||
@@ -682,7 +706,7 @@ static void test_invalid_arguments(void **state)
 	/* each mode needs its own worker callback, and only that one */
 	no_work.work = NULL;
 	no_serve.serve = NULL;
-	if (mode == POOL_EVENTS) {
+	if (loops(mode)) {
 		assert_null(pool_new(mode, 2, &no_serve, &r, NULL));
 		r.pool = pool_new(mode, 2, &no_work, &r, NULL);
 	} else {
@@ -714,22 +738,24 @@ static void test_invalid_arguments(void **state)
 	assert_int_equal(pool_mode_parse("event", &parsed), 0);
 	assert_int_equal(parsed, POOL_EVENTS);
 	assert_string_equal(pool_mode_name(POOL_EVENTS), "event");
+	assert_int_equal(pool_mode_parse("hybrid", &parsed), 0);
+	assert_int_equal(parsed, POOL_HYBRID);
+	assert_string_equal(pool_mode_name(POOL_HYBRID), "hybrid");
 	assert_int_equal(pool_mode_parse("fiber", &parsed), POOL_EINVAL);
 	assert_string_equal(pool_strerror(POOL_EINVAL), "invalid argument");
 	run_release(&r);
 }
 
-/* An event worker runs many jobs at once, and ends them in any order. */
-static void test_event_worker_holds_many(void **state)
+/* A loop worker runs many jobs at once, and ends them in any order. */
+static void test_loop_worker_holds_many(void **state)
 {
 	struct run r;
 
-	(void)state;
-	run_init(&r, POOL_EVENTS, 2000);
+	run_init(&r, mode_of(state), 2000);
 	r.action_of = always_sleep;
 	r.sleep_ms = 1;
 	assert_int_equal(run_pool(&r, 2), POOL_OK);
-	assert_int_equal(r.most_held, EVENT_JOBS);
+	assert_int_equal(atomic_load(r.most_held), EVENT_JOBS);
 	for (unsigned long id = 0; id < r.taken; id++)
 		assert_int_equal(r.status[id], POOL_JOB_DONE);
 	run_release(&r);
@@ -740,8 +766,7 @@ static void test_serve_gives_up(void **state)
 {
 	struct run r;
 
-	(void)state;
-	run_init(&r, POOL_EVENTS, 500);
+	run_init(&r, mode_of(state), 500);
 	r.serve_gives_up = true;
 	assert_int_equal(run_pool(&r, 2), POOL_EINIT);
 	for (unsigned long id = 0; id < r.taken; id++)
@@ -959,22 +984,21 @@ static void test_worker_descriptors(void **state)
 	}
 }
 
-/* A child runs a process pool of three busy workers, then dies by SIGKILL. */
+/* A child runs a pool of three busy worker processes, then dies by SIGKILL. */
 static void test_workers_die_with_parent(void **state)
 {
 	pid_t child, workers[3];
 	int status;
 
-	(void)state;
 	child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
 		struct run r;
 
-		run_init(&r, POOL_PROCESSES, 3);
+		run_init(&r, mode_of(state), 3);
 		r.action_of = always_sleep;
 		r.sleep_ms = 60000;
-		r.pool = pool_new(POOL_PROCESSES, 3, &callbacks, &r, NULL);
+		r.pool = pool_new(r.mode, 3, &callbacks, &r, NULL);
 		if (r.pool)
 			pool_run(r.pool);
 		_exit(1);
@@ -1033,11 +1057,11 @@ static void test_workers_die_with_parent(void **state)
 /* An argument runs only the tests it matches, e.g. 'test_stop_then_abandon*'. */
 int main(int argc, char **argv)
 {
-	static enum pool_mode threads = POOL_THREADS, processes = POOL_PROCESSES, events = POOL_EVENTS;
+	static enum pool_mode threads = POOL_THREADS, processes = POOL_PROCESSES, events = POOL_EVENTS,
+			      hybrid = POOL_HYBRID;
+#define IN_MODE(test, mode) { #test "(" #mode ")", test, NULL, NULL, &mode }
 #define EVERY_MODE(test) \
-	{ #test "(thread)", test, NULL, NULL, &threads }, \
-	{ #test "(process)", test, NULL, NULL, &processes }, \
-	{ #test "(event)", test, NULL, NULL, &events }
+	IN_MODE(test, threads), IN_MODE(test, processes), IN_MODE(test, events), IN_MODE(test, hybrid)
 	const struct CMUnitTest tests[] = {
 		EVERY_MODE(test_every_job_once),
 		EVERY_MODE(test_one_mib_blobs),
@@ -1049,18 +1073,24 @@ int main(int argc, char **argv)
 		EVERY_MODE(test_source_that_must_wait),
 		EVERY_MODE(test_init_failure),
 		EVERY_MODE(test_invalid_arguments),
-		{ "test_failure_is_named(process)", test_failure_is_named, NULL, NULL, &processes },
-		{ "test_failure_is_named(event)", test_failure_is_named, NULL, NULL, &events },
-		cmocka_unit_test(test_event_worker_holds_many),
-		cmocka_unit_test(test_serve_gives_up),
-		cmocka_unit_test(test_workers_die_with_parent),
-		cmocka_unit_test(test_job_deadline),
-		{ "test_job_deadline_ignored(thread)", test_job_deadline_ignored, NULL, NULL, &threads },
-		{ "test_job_deadline_ignored(event)", test_job_deadline_ignored, NULL, NULL, &events },
+		IN_MODE(test_failure_is_named, processes),
+		IN_MODE(test_failure_is_named, events),
+		IN_MODE(test_failure_is_named, hybrid),
+		IN_MODE(test_loop_worker_holds_many, events),
+		IN_MODE(test_loop_worker_holds_many, hybrid),
+		IN_MODE(test_serve_gives_up, events),
+		IN_MODE(test_serve_gives_up, hybrid),
+		IN_MODE(test_workers_die_with_parent, processes),
+		IN_MODE(test_workers_die_with_parent, hybrid),
+		IN_MODE(test_job_deadline, processes),
+		IN_MODE(test_job_deadline, hybrid),
+		IN_MODE(test_job_deadline_ignored, threads),
+		IN_MODE(test_job_deadline_ignored, events),
 		cmocka_unit_test(test_worker_creation_fails_part_way),
 		cmocka_unit_test(test_worker_descriptors),
 	};
 #undef EVERY_MODE
+#undef IN_MODE
 
 	/* Workers that die are expected here; core dumps would only slow the run. */
 	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
