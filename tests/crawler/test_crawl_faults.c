@@ -340,6 +340,7 @@ static void test_errors_one_after_another(void **state)
 	errors_one_after_another("thread");
 	errors_one_after_another("process");
 	errors_one_after_another("event");
+	errors_one_after_another("hybrid");
 }
 
 static void test_faults_thread_mode(void **state)
@@ -360,12 +361,19 @@ static void test_faults_event_mode(void **state)
 	crawl_faults("event");
 }
 
+static void test_faults_hybrid_mode(void **state)
+{
+	(void)state;
+	crawl_faults("hybrid");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_faults_thread_mode),
 		cmocka_unit_test(test_faults_process_mode),
 		cmocka_unit_test(test_faults_event_mode),
+		cmocka_unit_test(test_faults_hybrid_mode),
 		cmocka_unit_test(test_errors_one_after_another),
 	};
 

@@ -16,7 +16,7 @@
 
 static struct itest_site site;
 static char other[64];		/* http://127.0.0.2:PORT */
-static const char *const modes[] = { "thread", "process", "event" };
+static const char *const modes[] = { "thread", "process", "event", "hybrid" };
 
 static int setup(void **state)
 {

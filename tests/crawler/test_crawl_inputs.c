@@ -115,6 +115,12 @@ static void test_file_limit_event(void **state)
 	crawl_within_file_limit("event");
 }
 
+static void test_file_limit_hybrid(void **state)
+{
+	(void)state;
+	crawl_within_file_limit("hybrid");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_file_limit_thread),
 		cmocka_unit_test(test_file_limit_process),
 		cmocka_unit_test(test_file_limit_event),
+		cmocka_unit_test(test_file_limit_hybrid),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

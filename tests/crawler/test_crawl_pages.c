@@ -94,7 +94,7 @@ static void check_pages(const struct itest_table *t, const char *mode, bool pars
 		}
 		assert_true(atof(r->f[COL_TTFB]) > 0);
 		assert_true(atof(r->f[COL_TIME]) >= atof(r->f[COL_TTFB]));
-		/* thread mode names the slot, event mode the loop, process mode the pid */
+		/* thread mode names the slot, event mode the loop, process and hybrid modes the pid */
 		if (strcmp(mode, "thread") == 0)
 			assert_true(w >= 0 && w < WORKERS);
 		else if (strcmp(mode, "event") == 0)
@@ -142,11 +142,18 @@ static void test_pages_event_mode(void **state)
 	crawl_pages("event", NULL);
 }
 
+static void test_pages_hybrid_mode(void **state)
+{
+	(void)state;
+	crawl_pages("hybrid", NULL);
+}
+
 static void test_no_parse(void **state)
 {
 	(void)state;
 	crawl_pages("thread", "--no-parse");
 	crawl_pages("event", "--no-parse");
+	crawl_pages("hybrid", "--no-parse");
 }
 
 /* The summary says how event mode spread --workers: transfers on loops. */
@@ -364,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_pages_thread_mode),
 		cmocka_unit_test(test_pages_process_mode),
 		cmocka_unit_test(test_pages_event_mode),
+		cmocka_unit_test(test_pages_hybrid_mode),
 		cmocka_unit_test(test_no_parse),
 		cmocka_unit_test(test_event_summary),
 		cmocka_unit_test(test_jsonl_and_tsv),

@@ -154,6 +154,12 @@ static void test_killed_event_mode(void **state)
 	killed_and_resumed("event", NULL);
 }
 
+static void test_killed_hybrid_mode(void **state)
+{
+	(void)state;
+	killed_and_resumed("hybrid", NULL);
+}
+
 static void test_killed_polite_list(void **state)
 {
 	(void)state;
@@ -385,6 +391,7 @@ int main(void)
 		cmocka_unit_test(test_killed_thread_mode),
 		cmocka_unit_test(test_killed_process_mode),
 		cmocka_unit_test(test_killed_event_mode),
+		cmocka_unit_test(test_killed_hybrid_mode),
 		cmocka_unit_test(test_killed_polite_list),
 		cmocka_unit_test(test_ctrl_c_then_resume),
 		cmocka_unit_test(test_finished_writes_nothing),

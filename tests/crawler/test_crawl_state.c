@@ -19,7 +19,7 @@
 enum { SLOW_PAGES = 41, MAX_ROWS = 256 };
 
 static struct itest_site site;
-static const char *const modes[] = { "thread", "process", "event" };
+static const char *const modes[] = { "thread", "process", "event", "hybrid" };
 
 static int setup(void **state)
 {
@@ -182,6 +182,12 @@ static void test_killed_event_mode(void **state)
 {
 	(void)state;
 	killed_slow("event", "jsonl");
+}
+
+static void test_killed_hybrid_mode(void **state)
+{
+	(void)state;
+	killed_slow("hybrid", "csv");
 }
 
 static const char *const links_paths[] = {
@@ -383,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_killed_thread_mode),
 		cmocka_unit_test(test_killed_process_mode),
 		cmocka_unit_test(test_killed_event_mode),
+		cmocka_unit_test(test_killed_hybrid_mode),
 		cmocka_unit_test(test_links_killed_every_mode),
 		cmocka_unit_test(test_ctrl_c_then_resume),
 		cmocka_unit_test(test_state_is_sqlite),

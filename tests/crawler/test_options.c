@@ -88,6 +88,7 @@ static void test_event_mode(void **state)
 {
 	char *argv[] = { "crawl", "--mode=event", "-w", "64", NULL };
 	char *plural[] = { "crawl", "-m", "events", NULL };
+	char *hybrid[] = { "crawl", "-m", "hybrid", NULL };
 	struct crawl_options o;
 	char err[256];
 
@@ -97,6 +98,8 @@ static void test_event_mode(void **state)
 	assert_int_equal(o.workers, 64);
 	assert_int_equal(parse(ARGC(plural), plural, &o, err), OPTIONS_RUN);
 	assert_int_equal(o.mode, POOL_EVENTS);
+	assert_int_equal(parse(ARGC(hybrid), hybrid, &o, err), OPTIONS_RUN);
+	assert_int_equal(o.mode, POOL_HYBRID);
 }
 
 static void test_help_and_version(void **state)
@@ -182,7 +185,7 @@ static void test_bad_usage(void **state)
 	(void)state;
 	expect_usage(a, ARGC(a), "invalid --workers '0'");
 	expect_usage(b, ARGC(b), "invalid --workers '1025'");
-	expect_usage(c, ARGC(c), "invalid --mode 'fiber': use process, thread or event");
+	expect_usage(c, ARGC(c), "invalid --mode 'fiber': use process, thread, event or hybrid");
 	expect_usage(d, ARGC(d), "invalid --format 'xml'");
 	expect_usage(e, ARGC(e), "invalid --timeout '0'");
 	expect_usage(f, ARGC(f), "invalid --max-size '10X'");
