@@ -25,6 +25,11 @@ STATE_VS_MEMORY = 0.85
 PARSE_VS_CEILING = 0.85
 PROCESS_VS_THREAD = 0.85
 THREAD32_MEMORY_MIB = 32.0
+# Targets of issue 14, on CPU per page (maximum ratios) and on the isolated modes' speed.
+CPU_VS_WGET2 = 0.85
+CPU_VS_MULTI = 1.0
+PARSE_CPU_OVER_PARTS = 1.1
+ISOLATED_VS_THREAD = 0.9
 FLAT_GROWTH = 1.10
 CLIMB_LIMIT = 1.05
 
@@ -159,6 +164,47 @@ def ratio_line(label, num_row, den_row, target, checks):
             f"      {name(num_row)} {num_row['pages_s']:.0f}/s  vs  {name(den_row)} {den_row['pages_s']:.0f}/s")
 
 
+def cpu_line(label, row, budget_us, what, target, checks):
+    """A CPU-per-page check: row's µs/page over a budget must stay at or under target."""
+    if not row or not budget_us or budget_us != budget_us:
+        return f"  {label}: not measured"
+    ratio = row["cpu_us_page"] / budget_us
+    verdict = "MET" if ratio <= target else f"MISSED by {100 * (ratio - target) / target:.0f}%"
+    checks.append((label, ratio <= target))
+    return (f"  {label}: {ratio:.2f}  (target <= {target:.2f}: {verdict})\n"
+            f"      {name(row)} {row['cpu_us_page']:.1f} µs/page  vs  {what} {budget_us:.1f} µs/page")
+
+
+def cheapest(rows, pred):
+    cands = [r for r in rows if pred(r) and r["cpu_us_page"] == r["cpu_us_page"]]
+    return min(cands, key=lambda r: r["cpu_us_page"]) if cands else None
+
+
+def cpu_ratios(rows, checks):
+    """Issue 14: what a page costs the client, against wget2, the bare libcurl-multi loop and
+    the sum of its parts; and the process-isolated modes' pages/s against thread mode's."""
+    cp = lambda r: r["tool"].startswith("crawlpool") and "--state" not in r["tool"]
+    out = ["CPU per page (medians; issue 14 targets):"]
+    cp_fetch = cheapest(rows, lambda r: cp(r) and r["kind"] == "fetch")
+    cp_parse = cheapest(rows, lambda r: cp(r) and r["kind"] == "parse")
+    wget2 = cheapest(rows, lambda r: r["tool"].startswith("wget2 --max") and r["kind"] == "fetch")
+    multi = cheapest(rows, lambda r: r["tool"].startswith("multi_crawler") and r["kind"] == "fetch")
+    sax = best(rows, lambda r: r["tool"].startswith("libxml2 SAX"))
+    out.append(cpu_line("fetch only: crawlpool cheapest / wget2 cheapest", cp_fetch,
+                        wget2 and wget2["cpu_us_page"], wget2 and name(wget2), CPU_VS_WGET2, checks))
+    out.append(cpu_line("fetch only: crawlpool cheapest / multi_crawler cheapest", cp_fetch,
+                        multi and multi["cpu_us_page"], multi and name(multi), CPU_VS_MULTI, checks))
+    parts = sax and cp_fetch and sax["cpu_us_page"] + cp_fetch["cpu_us_page"]
+    out.append(cpu_line("fetch+parse: crawlpool cheapest / (SAX parse + crawlpool fetch)", cp_parse,
+                        parts, "SAX + fetch", PARSE_CPU_OVER_PARTS, checks))
+    for mode in ("process", "hybrid"):
+        for w in (8, 32):
+            out.append(ratio_line(f"{mode} / thread, fetch, {w} workers",
+                                  find(rows, f"crawlpool {mode}", w, "fetch"),
+                                  find(rows, "crawlpool thread", w, "fetch"), ISOLATED_VS_THREAD, checks))
+    return out
+
+
 def practical_ceiling(rows, cp_parse, other_fetch):
     """The parse ceiling leaves out that fetching and serving a page also take CPU on these
     cores: cores / (SAX µs + the cheapest measured fetch, client and nginx, per page)."""
@@ -195,7 +241,7 @@ def ratios(rows):
     out.append(ratio_line("follow links, whole site: crawlpool best / wget2 -r best",
                           best(rows, lambda r: cp(r) and r["kind"] == "follow"),
                           best(rows, lambda r: r["tool"].startswith("wget2 -r")), FOLLOW_VS_WGET2, checks))
-    for mode in ("thread", "process", "event"):
+    for mode in ("thread", "process", "event", "hybrid"):
         for w in (8, 32):
             out.append(ratio_line(f"follow links, --state / in memory, {mode} {w}",
                                   find(rows, f"crawlpool {mode} --state", w, "follow"),
@@ -296,6 +342,7 @@ def report(args):
     lines.append("")
     ratio_lines, checks = ratios(main_rows)
     lines += ratio_lines
+    lines += cpu_ratios(main_rows, checks)
     flat_rows = [r for r in rows if r["kind"].startswith("parse-")]
     if flat_rows:
         lines += flatness(flat_rows, checks, args.out)

@@ -223,28 +223,43 @@ static void kill_worker(struct slot *slot)
 
 /* ---- parent side: talking to workers --------------------------------- */
 
-/* Writes queued jobs to the worker's socket until it would block. */
+/* Jobs one sendmsg() carries at most: a loop worker's share goes in a few calls, not one each. */
+enum { SEND_BATCH = 32 };
+
+/*
+ * Writes queued jobs to the worker's socket until it would block, up to
+ * SEND_BATCH frames a call; slot->sent counts the bytes of the first one
+ * that went before.
+ */
 static void slot_send(struct slot *slot)
 {
 	while (slot->sent_jobs < slot->queued && !slot->broken) {
-		struct slot_task *next = &slot->tasks[slot->sent_jobs];
-		struct frame_header hdr = { .len = (uint32_t)next->len, .kind = FRAME_JOB,
-					    .id = next->id };
-		struct iovec iov[2];
+		struct frame_header hdr[SEND_BATCH];
+		struct iovec iov[2 * SEND_BATCH];
 		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 0 };
-		ssize_t n;
+		unsigned n = 0;
+		size_t skip = slot->sent;
+		ssize_t sent;
 
-		if (slot->sent < sizeof(hdr))
-			iov[msg.msg_iovlen++] = (struct iovec){
-				(char *)&hdr + slot->sent, sizeof(hdr) - slot->sent };
-		if (next->len > 0) {
-			size_t off = slot->sent > sizeof(hdr) ? slot->sent - sizeof(hdr) : 0;
+		for (unsigned k = slot->sent_jobs; k < slot->queued && n < SEND_BATCH; k++, n++) {
+			const struct slot_task *task = &slot->tasks[k];
 
-			iov[msg.msg_iovlen++] = (struct iovec){
-				(char *)next->job + off, next->len - off };
+			hdr[n] = (struct frame_header){ .len = (uint32_t)task->len, .kind = FRAME_JOB,
+							.id = task->id };
+			iov[msg.msg_iovlen++] = (struct iovec){ &hdr[n], sizeof(hdr[n]) };
+			if (task->len > 0)
+				iov[msg.msg_iovlen++] = (struct iovec){ task->job, task->len };
 		}
-		n = sendmsg(slot->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
+		/* what went of the first frame before */
+		for (size_t i = 0; skip > 0; i++) {
+			size_t step = skip < iov[i].iov_len ? skip : iov[i].iov_len;
+
+			iov[i].iov_base = (char *)iov[i].iov_base + step;
+			iov[i].iov_len -= step;
+			skip -= step;
+		}
+		sent = sendmsg(slot->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (sent < 0) {
 			if (errno == EINTR)
 				continue;
 			/* A dead peer also hangs up its channel; the read side reports it. */
@@ -252,10 +267,15 @@ static void slot_send(struct slot *slot)
 				slot->broken = true;
 			return;
 		}
-		slot->sent += (size_t)n;
-		if (slot->sent == sizeof(hdr) + next->len) {
+		/* count whole frames gone; the rest of a cut one is for the next call */
+		slot->sent += (size_t)sent;
+		while (slot->sent_jobs < slot->queued) {
+			size_t frame = sizeof(struct frame_header) + slot->tasks[slot->sent_jobs].len;
+
+			if (slot->sent < frame)
+				break;
+			slot->sent -= frame;
 			slot->sent_jobs++;
-			slot->sent = 0;
 		}
 	}
 }
@@ -298,9 +318,13 @@ static void feed_workers(struct process_pool *pp)
 			} else {
 				slot->tasks[slot->queued++] = (struct slot_task){
 					job, len, slot->next_id++, now_ms() };
-				slot_send(slot);
 			}
 		}
+	}
+	/* the jobs go out together: one write carries a loop worker's share */
+	for (unsigned i = 0; i < pool->workers; i++) {
+		if (pp->slots[i].fd >= 0 && slot_sending(&pp->slots[i]))
+			slot_send(&pp->slots[i]);
 	}
 }
 
