@@ -39,7 +39,7 @@ static int work(void *ctx, void *state, const void *job, size_t len, void **out,
 	return 0;
 }
 
-/* An event worker that answers each job as soon as it takes it. */
+/* A loop worker that answers each job as soon as it takes it. */
 static int serve(void *ctx, void *state, struct pool_feed *feed)
 {
 	(void)ctx, (void)state;
@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	unsigned long jobs = argc > 1 ? strtoul(argv[1], NULL, 10) : 500000;
 	int repeats = argc > 2 ? atoi(argv[2]) : 3;
 	const unsigned counts[] = { 1, 2, 4, 8 };
-	const enum pool_mode modes[] = { POOL_THREADS, POOL_PROCESSES, POOL_EVENTS };
+	const enum pool_mode modes[] = { POOL_THREADS, POOL_PROCESSES, POOL_EVENTS, POOL_HYBRID };
 
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: pool_bench [JOBS [REPEATS]]\n"
