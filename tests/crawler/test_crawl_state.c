@@ -359,6 +359,30 @@ static void test_refusals(void **state)
 	free(st_before);
 }
 
+/*
+ * A list of start URLs edited between two runs makes them two crawls: the
+ * second is refused, though the list's name is the same; unedited, it goes on.
+ */
+static void test_edited_list_refused(void **state)
+{
+	const char *out = itest_path("list.csv"), *st = itest_path("list.state");
+	const char *list = itest_path("starts.txt");
+	const char *run[] = { "crawl", "-q", "-r", "-d", "1", "-o", out, "--state", st, list, NULL };
+	char text[256];
+
+	(void)state;
+	unlink(out);
+	unlink(st);
+	snprintf(text, sizeof(text), "%s/links/index.html\n", site.base);
+	itest_write_file(list, text);
+	expect_status(itest_run(run, NULL, NULL), 0, NULL);
+	/* the same list again: the crawl is finished, and nothing more is written */
+	expect_status(itest_run(run, NULL, NULL), 0, NULL);
+	snprintf(text, sizeof(text), "%s/links/a.html\n", site.base);
+	itest_write_file(list, text);
+	expect_status(itest_run(run, NULL, NULL), 2, "is another crawl's: its lists is");
+}
+
 /* Two crawls on one state file: the second is refused while the first runs. */
 static void test_state_in_use(void **state)
 {
@@ -394,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_ctrl_c_then_resume),
 		cmocka_unit_test(test_state_is_sqlite),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_edited_list_refused),
 		cmocka_unit_test(test_state_in_use),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
