@@ -216,12 +216,14 @@ int pool_set_job_deadline(struct pool *pool, unsigned ms);
  * them with "worker thread exited" and starts a replacement.
  *
  * A loop worker process runs on its own copy of the parent's memory, like a
- * per-job one (part 2), and gives its results back in one write each time a
- * take finds nothing new. When it dies, every job it was given fails with the
- * cause, and a replacement takes the jobs that come after: a job that made
- * one worker crash is not handed to the next. pool_set_job_deadline() holds
- * for each job from when the worker was given it; one overdue job gets the
- * whole worker killed, and every job it held fails.
+ * per-job one (part 2). Its results go back in one write at its next take,
+ * and a few jobs wait in its channel behind those it holds, so that it never
+ * waits for the parent. When it dies, the jobs it may have started (as many
+ * as it holds at once, the oldest) fail with the cause, and a replacement
+ * takes the others: a job that made one worker crash is not handed to the
+ * next. pool_set_job_deadline() holds for each job from when it is among
+ * those the worker may run at once; one overdue job gets the whole worker
+ * killed.
  */
 struct pool_feed;
 struct pool_task;

@@ -24,18 +24,23 @@ enum { READ_CHUNK = 64 * 1024 };
 /* How long a worker may take to exit after its socket is closed. */
 enum { EXIT_GRACE_MS = 5000 };
 /*
- * Jobs handed to a per-job worker at a time: the one it runs and the next,
- * already in its socket, so it never waits for the parent between jobs. A
- * loop worker is handed as many as it holds (pool_set_worker_jobs).
+ * A worker is handed the jobs it may run at once, its window (one for a
+ * per-job worker, pool_set_worker_jobs() for a loop), and a few more behind
+ * them, already in its socket, so that it never waits for the parent
+ * between jobs: one for a per-job worker, a quarter of the window and one
+ * for a loop.
  */
-enum { PIPELINE = 2 };
+static unsigned spare_jobs(bool loops, unsigned window)
+{
+	return loops ? window / 4 + 1 : 1;
+}
 
 /* The pool's record of a job handed to a worker. */
 struct slot_task {
 	void *job;
 	size_t len;
 	uint32_t id;		/* its frames' id */
-	long long since_ms;	/* when its clock started: see slot_overdue() */
+	long long since_ms;	/* when it entered its worker's window: see slot_overdue() */
 };
 
 struct slot {
@@ -58,7 +63,8 @@ struct process_pool {
 	struct slot *slots;
 	struct pollfd *pfds;
 	pid_t parent;
-	unsigned depth;		/* tasks handed to one worker at a time */
+	unsigned window;	/* jobs a worker may run at once */
+	unsigned depth;		/* jobs handed to one worker at a time: its window and spares */
 	bool loops;		/* the workers run serve(), many jobs at once, answered in any order */
 	bool exhausted;		/* no more jobs are to be taken */
 	bool stopping;		/* no worker is to be replaced */
@@ -107,7 +113,7 @@ static int slot_spawn(struct process_pool *pp, unsigned i)
 	slot->broken = false;
 	slot->abandoned = false;
 	slot->overdue = false;
-	/* the tasks queued behind a dead worker's start now, in this one */
+	/* the tasks queued behind a dead worker's may start now, in this one */
 	for (unsigned k = 0; k < slot->queued; k++)
 		slot->tasks[k].since_ms = now_ms();
 	slot->in.len = 0;
@@ -156,9 +162,9 @@ static void finish_task(struct process_pool *pp, unsigned i, unsigned k,
 	slot->queued--;
 	if (k < slot->sent_jobs)
 		slot->sent_jobs--;
-	/* a per-job worker runs the next task, already in its channel, from now */
-	if (k == 0 && !pp->loops && slot->queued > 0)
-		slot->tasks[0].since_ms = now_ms();
+	/* the first task behind the window, already in the channel, may run from now */
+	if (k < pp->window && slot->queued >= pp->window)
+		slot->tasks[pp->window - 1].since_ms = now_ms();
 }
 
 /* Where the worker's task with this id is, or -1 when it has none (sent whole). */
@@ -172,11 +178,13 @@ static int find_task(const struct slot *slot, uint32_t id)
 }
 
 /*
- * A worker's channel hung up: the jobs it ran are reported, the worker reaped
- * and replaced. Those are a per-job worker's oldest task, and every task
- * whole in a loop worker's channel: it may have started any of them. The
- * jobs queued behind never started: they go to the replacement, or are
- * reported as interrupted when none will come.
+ * A worker's channel hung up: the jobs it may have started are reported,
+ * the worker reaped and replaced. Those are the oldest of its jobs sent
+ * whole, as many as its window: a worker takes its jobs in the order sent,
+ * and (see process_worker.c) never holds more than its window of jobs that
+ * it has not answered in its channel. The jobs queued behind never started:
+ * they go to the replacement, or are reported as interrupted when none will
+ * come.
  */
 static void slot_died(struct process_pool *pp, unsigned i)
 {
@@ -198,7 +206,7 @@ static void slot_died(struct process_pool *pp, unsigned i)
 	if (slot->overdue)
 		snprintf(why, sizeof(why), "worker stopped responding (killed after %.1f s)",
 			 (double)slot->overdue_ms / 1000.0);
-	ran = pp->loops ? slot->sent_jobs : slot->queued > 0;
+	ran = slot->sent_jobs < pp->window ? slot->sent_jobs : pp->window;
 	while (ran-- > 0)
 		finish_task(pp, i, 0, slot->abandoned ? POOL_JOB_INTERRUPTED : POOL_JOB_FAILED,
 			    NULL, 0, slot->abandoned ? "interrupted" : why);
@@ -440,8 +448,8 @@ static void abandon_all(struct process_pool *pp)
 
 /*
  * True when the worker's oldest task has outlived the job deadline at `now`.
- * A per-job worker's clock for it started when it began to run, a loop
- * worker's when it was handed over: tasks[0] has the earliest start.
+ * A task's clock starts when it enters the window, the jobs the worker may
+ * run at once: tasks[0] entered first.
  */
 static bool slot_overdue(const struct slot *slot, unsigned deadline, long long now)
 {
@@ -609,7 +617,8 @@ int process_pool_run(struct pool *pool)
 	int rc = POOL_ENOMEM;
 
 	pp.loops = pool_mode_loops(pool->mode);
-	pp.depth = pp.loops ? pool->worker_jobs : PIPELINE;
+	pp.window = pp.loops ? pool->worker_jobs : 1;
+	pp.depth = pp.window + spare_jobs(pp.loops, pp.window);
 	pp.slots = calloc(pool->workers, sizeof(*pp.slots));
 	pp.pfds = calloc(pool->workers + 2, sizeof(*pp.pfds));
 	if (!pp.slots || !pp.pfds)

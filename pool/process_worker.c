@@ -190,8 +190,10 @@ static void feed_flush(struct process_feed *feed)
 }
 
 /*
- * Results wait in the buffer until a take finds nothing new: the parent then
- * gets everything one wake-up of the loop finished in one read.
+ * Results wait in the buffer until the loop takes again: the parent gets
+ * everything one wake-up of the loop finished in one write. Written before
+ * any job is taken, they also keep the count the parent relies on: taken
+ * and not yet written, a worker never holds more than its share of jobs.
  */
 static int process_feed_take(struct pool_feed *base, struct pool_task **task,
 			     const void **job, size_t *job_len)
@@ -200,13 +202,13 @@ static int process_feed_take(struct pool_feed *base, struct pool_task **task,
 	struct frame_header hdr;
 	const char *data;
 
+	feed_flush(feed);
 	while (!next_job(&feed->in, &hdr, &data)) {
 		ssize_t n;
 
 		if (feed->eof) {
 			if (feed->in.len > 0)
 				_exit(1);	/* the parent went away mid-frame */
-			feed_flush(feed);
 			feed->closed = true;
 			return POOL_FEED_CLOSED;
 		}
@@ -215,10 +217,8 @@ static int process_feed_take(struct pool_feed *base, struct pool_task **task,
 			feed->eof = true;
 		else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			_exit(1);
-		else if (n < 0) {
-			feed_flush(feed);
+		else if (n < 0)
 			return POOL_FEED_EMPTY;
-		}
 	}
 	*task = malloc(sizeof(**task) + hdr.len);
 	if (!*task)
@@ -257,6 +257,9 @@ static void process_feed_give(struct pool_feed *base, struct pool_task *task, in
 	free(result);
 	free(task);
 	feed->held--;
+	/* after the close, no take comes to write it */
+	if (feed->closed)
+		feed_flush(feed);
 }
 
 static int process_feed_fd(const struct pool_feed *base)

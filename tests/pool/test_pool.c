@@ -504,6 +504,24 @@ static void test_worker_death(void **state)
 		if (act == ACT_FAIL)
 			assert_string_equal(r.error[id], "job failed");
 	}
+	/*
+	 * A loop process costs at most the jobs it may hold at once: the jobs
+	 * waiting behind them in its channel go to its replacement.
+	 */
+	if (mode == POOL_HYBRID) {
+		for (unsigned long dead = 0; dead < r.taken; dead++) {
+			unsigned failed = 0;
+
+			if (r.action_of(dead) == ACT_ECHO)
+				continue;
+			for (unsigned long id = 0; id < r.taken; id++)
+				failed += r.status[id] == POOL_JOB_FAILED &&
+					  r.worker_id[id] == r.worker_id[dead] &&
+					  r.action_of(id) != ACT_FAIL;
+			if (failed > EVENT_JOBS)
+				fail_msg("worker %ld took %u jobs with it", r.worker_id[dead], failed);
+		}
+	}
 	if (forked(mode)) {
 		assert_non_null(strstr(r.error[17], "killed by signal 9"));
 		assert_non_null(strstr(r.error[101], "killed by signal 9"));
