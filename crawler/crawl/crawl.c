@@ -36,6 +36,7 @@ struct crawl {
 	bool state_created;		/* made by this run: removed if the run is refused */
 	size_t state_queued;		/* URLs the state queued again */
 	struct output *out;
+	struct fetch_jar *jar;		/* -b, -c: the cookies pages set, or NULL */
 	struct pool *pool;
 	struct progress progress;
 	int list_errno;		/* why reading a list failed */
@@ -54,8 +55,9 @@ static void crawl_on_signal(int sig)
 	struct pool *pool = crawl_signal_pool;
 
 	(void)sig;
+	/* atomic: worker threads read it while waiting to retry */
 	if (crawl_interrupted < 2)
-		crawl_interrupted++;
+		__atomic_store_n(&crawl_interrupted, crawl_interrupted + 1, __ATOMIC_RELAXED);
 	if (pool && crawl_interrupted == 1)
 		pool_stop(pool);
 	else if (pool)
@@ -164,6 +166,18 @@ static bool crawl_abandoned(void *ctx)
 	const struct crawl *c = ctx;
 
 	return pool_abandoned(c->pool);
+}
+
+/*
+ * Once the run stops, a URL waiting to be retried takes its last attempt's
+ * row at once. A worker process never sees it turn true (its copy of the
+ * flag stays as it was at the fork): its wait ends with a second Ctrl-C,
+ * which kills it.
+ */
+static bool crawl_stopping(void *ctx)
+{
+	(void)ctx;
+	return __atomic_load_n(&crawl_interrupted, __ATOMIC_RELAXED) > 0;
 }
 
 static int crawl_worker_init(void *ctx, unsigned index, void **state)
@@ -310,6 +324,18 @@ static void crawl_plan(struct crawl *c)
 				.user_agent = o->user_agent,
 				.resolve = o->resolve,
 				.n_resolve = o->n_resolve,
+				.retries = o->retries,
+				.retry_delay_ms = o->retry_delay_ms,
+				.retry_max_ms = o->retry_max_ms,
+				.stopping = crawl_stopping,
+				.stopping_ctx = c,
+				.headers = o->headers,
+				.n_headers = o->n_headers,
+				.cookie = o->cookie,
+				.insecure = o->insecure,
+				.cacert = o->cacert,
+				.proxy = o->proxy,
+				.http = o->http,
 			},
 			.parse = o->parse,
 			.follow = o->follow,
@@ -486,6 +512,43 @@ static void crawl_drop_state(struct crawl *c)
 		unlink(c->opts->state);
 }
 
+/*
+ * -b, -c: one jar for every worker of the process, made before any of them
+ * (and before the forks of process mode, whose workers leave theirs to be
+ * merged). 0, or -1 said on stderr.
+ */
+static int crawl_open_jar(struct crawl *c)
+{
+	const struct crawl_options *o = c->opts;
+	char err[512];
+
+	if (!o->cookie && !o->cookie_file && !o->cookie_jar)
+		return 0;
+	c->jar = fetch_jar_new(o->cookie_file, o->cookie_jar != NULL, err, sizeof(err));
+	if (!c->jar) {
+		fprintf(stderr, "crawlpool: %s\n", err);
+		return -1;
+	}
+	c->plan.visit.fetch.jar = c->jar;
+	return 0;
+}
+
+/* After the run, interrupted or not: -c gets every cookie. The exit status, made 1 if it failed. */
+static int crawl_close_jar(struct crawl *c, int status)
+{
+	char err[512];
+
+	if (c->jar && c->opts->cookie_jar &&
+	    fetch_jar_save(c->jar, c->opts->cookie_jar, err, sizeof(err)) < 0) {
+		fprintf(stderr, "crawlpool: %s\n", err);
+		if (status == CRAWL_EXIT_OK)
+			status = CRAWL_EXIT_FAILED;
+	}
+	fetch_jar_free(c->jar);
+	c->jar = NULL;
+	return status;
+}
+
 static bool crawl_reads_stdin(const struct crawl_options *o)
 {
 	for (size_t i = 0; i < o->n_inputs; i++)
@@ -573,10 +636,16 @@ int crawl_main(int argc, char **argv)
 		goto out_close;
 	}
 	parse_global_init();
+	if (crawl_open_jar(&c) < 0) {
+		status = CRAWL_EXIT_FAILED;
+		goto out_cleanup;
+	}
 	/* a progress line would garble rows going to the same terminal */
 	progress_init(&c.progress, !opts.quiet && strcmp(opts.output, "-") != 0,
 		      opts.quiet || opts.follow ? -1 : crawl_total(&c));
 	status = crawl_run(&c);
+	status = crawl_close_jar(&c, status);
+out_cleanup:
 	parse_global_cleanup();
 	fetch_global_cleanup();
 out_close:

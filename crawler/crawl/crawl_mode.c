@@ -11,8 +11,7 @@
 /*
  * A worker process gets past --timeout only when it has stopped (SIGSTOP, a
  * hung library call): then the pool kills it. The grace covers the body's
- * last callbacks and the record's way back (in hybrid mode, also the wait
- * for a free transfer in a loop that was handed the job).
+ * last callbacks and the record's way back.
  */
 enum { PROCESS_DEADLINE_GRACE_MS = 5000 };
 
@@ -53,10 +52,21 @@ static void visit_free_state(void *state)
 	visit_free(state);
 }
 
-/* --timeout is at most a day, so the deadline fits. */
+/*
+ * How long one URL may take: one attempt within --timeout, or with --retry
+ * attempts that start within --retry-max-time of the first and a last one
+ * that runs its --timeout. Each is at most a day, so the deadlines fit.
+ */
+static long long job_limit_ms(const struct crawl_plan *plan)
+{
+	const struct fetch_options *f = &plan->visit.fetch;
+
+	return f->timeout_ms + (f->retries > 0 ? f->retry_max_ms : 0);
+}
+
 static int process_set_up(struct pool *pool, const struct crawl_plan *plan)
 {
-	return pool_set_job_deadline(pool, (unsigned)(plan->visit.fetch.timeout_ms +
+	return pool_set_job_deadline(pool, (unsigned)(job_limit_ms(plan) +
 						      PROCESS_DEADLINE_GRACE_MS));
 }
 
@@ -98,11 +108,19 @@ static int event_set_up(struct pool *pool, const struct crawl_plan *plan)
 	return pool_set_worker_jobs(pool, plan->worker_jobs);
 }
 
+/*
+ * A job's clock starts once it is among those its loop may run, but a loop
+ * given one transfer less than the others (3 over 2 loops) may make one of
+ * them wait for a free transfer: one URL's time more.
+ */
 static int hybrid_set_up(struct pool *pool, const struct crawl_plan *plan)
 {
 	int rc = event_set_up(pool, plan);
 
-	return rc < 0 ? rc : process_set_up(pool, plan);
+	if (rc < 0)
+		return rc;
+	return pool_set_job_deadline(pool, (unsigned)(2 * job_limit_ms(plan) +
+						      PROCESS_DEADLINE_GRACE_MS));
 }
 
 /* The transfers split as evenly as they go: 3 over 2 loops is 2 + 1. */

@@ -2,10 +2,14 @@
 #include "options.h"
 #include "numbers.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <regex.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The longest a user may ask a single URL to take: a day. */
 #define OPTIONS_MAX_MS (86400 * 1000LL)
@@ -34,7 +38,17 @@ enum {
 	OPT_IGNORE_NOFOLLOW,
 	OPT_RESUME,
 	OPT_STATE,
+	OPT_RETRY,
+	OPT_RETRY_DELAY,
+	OPT_RETRY_MAX_TIME,
+	OPT_CACERT,
+	OPT_HTTP2,
+	OPT_HTTP1_1,
+	OPT_FIELDS,
 };
+
+/* More retries than this are a loop, not patience. */
+#define OPTIONS_MAX_RETRIES 1000
 
 /* Deeper than this no crawl means it; it bounds the depth column too. */
 #define OPTIONS_MAX_DEPTH 1000000
@@ -43,7 +57,7 @@ enum {
 #define OPTIONS_FOLLOW_PER_HOST 2
 
 /* The leading ':' makes a missing value ':' rather than '?'. */
-static const char options_short[] = ":m:w:o:f:t:A:qhrd:";
+static const char options_short[] = ":m:w:o:f:t:A:qhrd:H:b:c:kx:";
 
 static const struct option options_long[] = {
 	{ "mode", required_argument, NULL, 'm' },
@@ -74,6 +88,18 @@ static const struct option options_long[] = {
 	{ "no-robots", no_argument, NULL, OPT_NO_ROBOTS },
 	{ "resolve", required_argument, NULL, OPT_RESOLVE },
 	{ "ignore-nofollow", no_argument, NULL, OPT_IGNORE_NOFOLLOW },
+	{ "retry", required_argument, NULL, OPT_RETRY },
+	{ "retry-delay", required_argument, NULL, OPT_RETRY_DELAY },
+	{ "retry-max-time", required_argument, NULL, OPT_RETRY_MAX_TIME },
+	{ "header", required_argument, NULL, 'H' },
+	{ "cookie", required_argument, NULL, 'b' },
+	{ "cookie-jar", required_argument, NULL, 'c' },
+	{ "insecure", no_argument, NULL, 'k' },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "proxy", required_argument, NULL, 'x' },
+	{ "http2", no_argument, NULL, OPT_HTTP2 },
+	{ "http1.1", no_argument, NULL, OPT_HTTP1_1 },
+	{ "fields", required_argument, NULL, OPT_FIELDS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -115,6 +141,30 @@ void options_usage(FILE *f)
 	      "      --no-parse                fetch only: no title or links\n"
 	      "  -q, --quiet                   no progress line and no summary\n"
 	      "      --resolve HOST:PORT:ADDR  connect to ADDR for HOST:PORT, as curl's --resolve\n"
+	      "      --fields LIST             the columns to write, in this order (default: the\n"
+	      "                                usual ones, below); also retries, location,\n"
+	      "                                remote_ip, http_version, time_connect, time_tls\n"
+	      "\n"
+	      "As curl does:\n"
+	      "      --retry N                 try a transient failure again up to N times\n"
+	      "                                (default: 0): a timeout, connection refused or\n"
+	      "                                reset, HTTP 408, 429, 500, 502, 503, 504\n"
+	      "      --retry-delay SECONDS     the first wait, doubled each retry, plus up to a\n"
+	      "                                quarter at random; a Retry-After wins (default: 1)\n"
+	      "      --retry-max-time SECONDS  no retry starts later than this after the first\n"
+	      "                                attempt (default: 60)\n"
+	      "  -H, --header \"Name: value\"    an extra request header (repeatable); \"Name:\"\n"
+	      "                                drops a header sent by default\n"
+	      "  -b, --cookie NAME=VALUE[; ...]|FILE\n"
+	      "                                cookies to send, or a cookie file to start from;\n"
+	      "                                cookies set by pages are sent back\n"
+	      "  -c, --cookie-jar FILE         write every cookie to FILE at the end\n"
+	      "  -k, --insecure                do not verify TLS certificates\n"
+	      "      --cacert FILE             trust the CA certificates of FILE (PEM)\n"
+	      "  -x, --proxy URL               every request through this proxy (default: the\n"
+	      "                                http_proxy, https_proxy and no_proxy variables)\n"
+	      "      --http2, --http1.1        the HTTP version to ask for (default: HTTP/2 over\n"
+	      "                                TLS where the server offers it, else 1.1)\n"
 	      "\n"
 	      "Following links (start URLs are depth 0):\n"
 	      "  -r, --follow                  the in-scope links of every fetched HTML page join\n"
@@ -165,6 +215,8 @@ void options_defaults(struct crawl_options *opts)
 	opts->max_size = 10ull << 20;
 	opts->max_redirects = 10;
 	opts->parse = true;
+	opts->retry_delay_ms = 1000;
+	opts->retry_max_ms = 60000;
 }
 
 bool options_takes_value(const char *arg)
@@ -248,6 +300,161 @@ static int options_resolve(const char *arg, struct crawl_options *opts, char *er
 	return options_repeat("--resolve", arg, opts->resolve, &opts->n_resolve, err, errlen);
 }
 
+/* A file that must be there and readable now, not once the crawl has begun. */
+static int options_readable(const char *what, const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "cannot read %s '%s': %s", what, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "cannot read %s '%s': it is not a regular file", what, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* -H "Name: value": a header name, a colon, and no line break to smuggle another. */
+static int options_header(const char *arg, struct crawl_options *opts, char *err, size_t errlen)
+{
+	size_t name = strcspn(arg, ":");
+
+	if (arg[name] != ':' || name == 0 || arg[strcspn(arg, "\r\n")] != '\0' ||
+	    strcspn(arg, " \t") < name) {
+		snprintf(err, errlen, "invalid --header '%s': use \"Name: value\" (\"Name:\" drops a "
+			 "header sent by default)", arg);
+		return -1;
+	}
+	return options_repeat("--header", arg, opts->headers, &opts->n_headers, err, errlen);
+}
+
+/* -b: as curl, NAME=VALUE pairs to send, or (with no '=') a cookie file to read. */
+static int options_cookie(const char *arg, struct crawl_options *opts, char *err, size_t errlen)
+{
+	if (strchr(arg, '=')) {
+		if (arg[strcspn(arg, "\r\n")] != '\0') {
+			snprintf(err, errlen, "invalid --cookie '%s': a line break in it", arg);
+			return -1;
+		}
+		opts->cookie = arg;
+		return 0;
+	}
+	if (options_readable("cookie file", arg, err, errlen) < 0)
+		return -1;
+	opts->cookie_file = arg;
+	return 0;
+}
+
+/* -c FILE is written at the end: a directory, or a place that cannot be written, is refused now. */
+static int options_cookie_jar(const char *arg, struct crawl_options *opts, char *err,
+			      size_t errlen)
+{
+	const char *slash = strrchr(arg, '/');
+	char dir[4096];
+	struct stat st;
+
+	if (!*arg || strcmp(arg, "-") == 0) {
+		snprintf(err, errlen, "invalid --cookie-jar '%s': it needs a file name", arg);
+		return -1;
+	}
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cannot write cookie jar '%s': it is a directory", arg);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - arg) + (slash == arg) : 1,
+		 slash ? arg : ".");
+	if (access(dir, W_OK | X_OK) < 0) {
+		snprintf(err, errlen, "cannot write cookie jar '%s': %s", arg, strerror(errno));
+		return -1;
+	}
+	opts->cookie_jar = arg;
+	return 0;
+}
+
+/* -x: [SCHEME://]HOST[:PORT], a scheme libcurl speaks to a proxy. */
+static int options_proxy(const char *arg, struct crawl_options *opts, char *err, size_t errlen)
+{
+	static const char *const schemes[] = {
+		"http://", "https://", "socks4://", "socks4a://", "socks5://", "socks5h://",
+	};
+	const char *host = strstr(arg, "://");
+	size_t i = 0;
+
+	if (host) {
+		for (; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+			if (strncasecmp(arg, schemes[i], strlen(schemes[i])) == 0)
+				break;
+		host += 3;
+	} else {
+		host = arg;
+	}
+	if (i == sizeof(schemes) / sizeof(schemes[0]) || !*host || *host == ':' || *host == '/' ||
+	    arg[strcspn(arg, " \t\r\n")] != '\0') {
+		snprintf(err, errlen, "invalid --proxy '%s': use [SCHEME://]HOST[:PORT], the scheme "
+			 "http, https, socks4, socks4a, socks5 or socks5h", arg);
+		return -1;
+	}
+	opts->proxy = arg;
+	return 0;
+}
+
+static int options_apply_curl(int c, const char *arg, struct crawl_options *opts,
+			      char *err, size_t errlen)
+{
+	long long v;
+
+	switch (c) {
+	case OPT_RETRY:
+		if (num_parse_int("--retry", arg, 0, OPTIONS_MAX_RETRIES, &v, err, errlen) < 0)
+			return -1;
+		opts->retries = (unsigned)v;
+		return 0;
+	case OPT_RETRY_DELAY:
+		if (num_parse_seconds("--retry-delay", arg, 0, OPTIONS_MAX_MS, &v, err, errlen) < 0)
+			return -1;
+		opts->retry_delay_ms = (long)v;
+		return 0;
+	case OPT_RETRY_MAX_TIME:
+		if (num_parse_seconds("--retry-max-time", arg, 1, OPTIONS_MAX_MS, &v, err,
+				      errlen) < 0)
+			return -1;
+		opts->retry_max_ms = (long)v;
+		return 0;
+	case 'H':
+		return options_header(arg, opts, err, errlen);
+	case 'b':
+		return options_cookie(arg, opts, err, errlen);
+	case 'c':
+		return options_cookie_jar(arg, opts, err, errlen);
+	case 'k':
+		opts->insecure = true;
+		return 0;
+	case OPT_CACERT:
+		if (options_readable("CA bundle", arg, err, errlen) < 0)
+			return -1;
+		opts->cacert = arg;
+		return 0;
+	case 'x':
+		return options_proxy(arg, opts, err, errlen);
+	case OPT_HTTP2:
+	case OPT_HTTP1_1:
+		opts->http = c == OPT_HTTP2 ? FETCH_HTTP_2 : FETCH_HTTP_1_1;
+		return 0;
+	case OPT_FIELDS:
+		opts->fields = arg;
+		return 0;
+	default:
+		snprintf(err, errlen, "unhandled option");
+		return -1;
+	}
+}
+
 static int options_apply_follow(int c, const char *arg, struct crawl_options *opts,
 				char *err, size_t errlen)
 {
@@ -305,8 +512,7 @@ static int options_apply_follow(int c, const char *arg, struct crawl_options *op
 		opts->ignore_nofollow = true;
 		return 0;
 	default:
-		snprintf(err, errlen, "unhandled option");
-		return -1;
+		return options_apply_curl(c, arg, opts, err, errlen);
 	}
 }
 
@@ -434,6 +640,34 @@ static int options_check_state(const struct crawl_options *opts, char *err, size
 	return 0;
 }
 
+/*
+ * --fields, once every option is known: depth and referrer exist only when
+ * following, and a crawl that may resume finds its rows by their url.
+ */
+static int options_check_fields(struct crawl_options *opts, char *err, size_t errlen)
+{
+	if (output_fields_parse(opts->fields, &opts->out, err, errlen) < 0)
+		return -1;
+	if (!opts->follow && (output_has_column(&opts->out, OUTPUT_COL_DEPTH) ||
+			      output_has_column(&opts->out, OUTPUT_COL_REFERRER))) {
+		snprintf(err, errlen, "--fields: depth and referrer are columns of a crawl that "
+			 "follows links (--follow)");
+		return -1;
+	}
+	if ((opts->resume || opts->state) && !output_has_column(&opts->out, OUTPUT_COL_URL)) {
+		snprintf(err, errlen, "--fields: %s finds the rows already written by their url: "
+			 "name url", opts->state ? "--state" : "--resume");
+		return -1;
+	}
+	if ((opts->resume || opts->state) && opts->out.format == OUTPUT_JSONL &&
+	    opts->out.fields[0] != OUTPUT_COL_URL) {
+		snprintf(err, errlen, "--fields: %s reads JSON Lines rows that begin with their url: "
+			 "name url first", opts->state ? "--state" : "--resume");
+		return -1;
+	}
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, size_t errlen)
 {
 	char name[8];
@@ -468,6 +702,8 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 	if (opts->state && options_check_state(opts, err, errlen) < 0)
 		return OPTIONS_USAGE;
 	if (opts->resume && options_check_resume(opts, err, errlen) < 0)
+		return OPTIONS_USAGE;
+	if (opts->fields && options_check_fields(opts, err, errlen) < 0)
 		return OPTIONS_USAGE;
 	/* defaults that depend on --follow */
 	if (!opts->per_host_given && opts->follow)

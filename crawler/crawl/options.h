@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "fetch.h"
 #include "frontier.h"
 #include "output.h"
 #include "pool.h"
@@ -31,6 +32,21 @@ struct crawl_options {
 	bool parse;			/* false with --no-parse: fetch only */
 	const char *resolve[OPTIONS_MAX_REPEATS];	/* HOST:PORT:ADDR, as curl's --resolve */
 	size_t n_resolve;
+
+	/* What curl and wget2 users reach for. */
+	unsigned retries;		/* --retry: more attempts of a transient failure */
+	long retry_delay_ms;		/* the first wait, doubled at each retry */
+	long retry_max_ms;		/* no retry starts later than this after the first attempt */
+	const char *headers[OPTIONS_MAX_REPEATS];	/* -H "Name: value" */
+	size_t n_headers;
+	const char *cookie;		/* -b NAME=VALUE...: sent with every request */
+	const char *cookie_file;	/* -b FILE: cookies to start with */
+	const char *cookie_jar;		/* -c FILE: every cookie, written at the end */
+	bool insecure;			/* -k */
+	const char *cacert;
+	const char *proxy;		/* -x */
+	enum fetch_http http;		/* --http2, --http1.1 */
+	const char *fields;		/* --fields as given; parsed into out.fields */
 
 	/* Following links, and politeness (which holds for lists too). */
 	bool follow;

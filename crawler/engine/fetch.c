@@ -1,9 +1,12 @@
 /* fetch.c -- a libcurl easy handle with every limit set: body streaming, timings, short error causes */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "fetch_internal.h"
 
@@ -51,6 +54,48 @@ void fetch_utf8_leave(locale_t old)
 		uselocale(old);
 }
 
+long long fetch_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static bool fetch_stopping(const struct fetch *f)
+{
+	return (f->opts.stopping && f->opts.stopping(f->opts.stopping_ctx)) ||
+	       (f->opts.abandoned && f->opts.abandoned(f->opts.abandoned_ctx));
+}
+
+/* The statuses that say "try again later", as curl's --retry reads them. */
+static bool fetch_retry_status(long status)
+{
+	return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
+	       status == 504;
+}
+
+/* Whether another attempt may follow this one, the outcome aside. */
+static bool fetch_may_retry(const struct fetch *f)
+{
+	return f->attempts <= f->opts.retries &&
+	       fetch_now_ms() < f->first_ms + f->opts.retry_max_ms && !fetch_stopping(f);
+}
+
+/*
+ * The body of a response that will be retried is not the page: the sink
+ * never sees it, so a 503's page is neither parsed nor followed.
+ */
+static bool fetch_body_discarded(struct fetch *f)
+{
+	long status = 0;
+
+	if (f->opts.retries == 0)
+		return false;
+	curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
+	return fetch_retry_status(status) && fetch_may_retry(f);
+}
+
 static size_t fetch_write(char *buf, size_t size, size_t nmemb, void *userdata)
 {
 	struct fetch *f = userdata;
@@ -60,8 +105,9 @@ static size_t fetch_write(char *buf, size_t size, size_t nmemb, void *userdata)
 		char *type = NULL;
 
 		f->begun = true;
+		f->discard = fetch_body_discarded(f);
 		curl_easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE, &type);
-		if (f->sink && f->sink->begin)
+		if (!f->discard && f->sink && f->sink->begin)
 			f->sink->begin(f->sink->ctx, type);
 	}
 	/* MAXFILESIZE misses bodies of unknown length and decoded bombs: count here */
@@ -70,6 +116,8 @@ static size_t fetch_write(char *buf, size_t size, size_t nmemb, void *userdata)
 		return CURL_WRITEFUNC_ERROR;
 	}
 	f->bytes += len;
+	if (f->discard)
+		return len;
 	if (f->sink && f->sink->data && f->sink->data(f->sink->ctx, buf, len) < 0) {
 		f->sink_failed = true;
 		return CURL_WRITEFUNC_ERROR;
@@ -111,6 +159,47 @@ static int fetch_xferinfo(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
 		return 1;
 	}
 	return 0;
+}
+
+/* What the user asked of every request, as curl's options of the same names. */
+static int fetch_setup_user(struct fetch *f)
+{
+	static const long versions[] = {
+		[FETCH_HTTP_DEFAULT] = CURL_HTTP_VERSION_NONE,
+		[FETCH_HTTP_1_1] = CURL_HTTP_VERSION_1_1,
+		[FETCH_HTTP_2] = CURL_HTTP_VERSION_2_0,
+	};
+	const struct fetch_options *o = &f->opts;
+	CURL *c = f->curl;
+	unsigned rc = 0;
+
+	/* -H: libcurl drops a default header given as "Name:" and sends the others as they are */
+	for (size_t i = 0; i < o->n_headers; i++) {
+		struct curl_slist *more = curl_slist_append(f->headers, o->headers[i]);
+
+		if (!more)
+			return -1;
+		f->headers = more;
+	}
+	if (f->headers)
+		rc |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, f->headers);
+	if (o->cookie)
+		rc |= curl_easy_setopt(c, CURLOPT_COOKIE, o->cookie);
+	if (o->jar) {
+		if (fetch_jar_attach(o->jar, c) < 0)
+			return -1;
+		f->on_jar = true;
+	}
+	if (o->insecure) {
+		rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		rc |= curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (o->cacert)
+		rc |= curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
+	if (o->proxy)
+		rc |= curl_easy_setopt(c, CURLOPT_PROXY, o->proxy);
+	rc |= curl_easy_setopt(c, CURLOPT_HTTP_VERSION, versions[o->http]);
+	return rc == 0 ? 0 : -1;
 }
 
 static int fetch_setup(struct fetch *f)
@@ -157,7 +246,7 @@ static int fetch_setup(struct fetch *f)
 	}
 	if (f->resolve)
 		rc |= curl_easy_setopt(c, CURLOPT_RESOLVE, f->resolve);
-	return rc == 0 ? 0 : -1;
+	return rc == 0 && fetch_setup_user(f) == 0 ? 0 : -1;
 }
 
 struct fetch *fetch_new(const struct fetch_options *opts)
@@ -167,6 +256,9 @@ struct fetch *fetch_new(const struct fetch_options *opts)
 	if (!f)
 		return NULL;
 	f->opts = *opts;
+	/* the jitter of one handle's waits differs from its neighbours' */
+	f->seed = (unsigned long long)fetch_now_ms() ^ (unsigned long long)(uintptr_t)f ^
+		  ((unsigned long long)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
 	f->curl = curl_easy_init();
 	if (!f->curl)
 		goto out_free;
@@ -176,7 +268,10 @@ struct fetch *fetch_new(const struct fetch_options *opts)
 
 out_cleanup:
 	curl_easy_cleanup(f->curl);
+	if (f->on_jar)
+		fetch_jar_detach(f->opts.jar);
 	curl_slist_free_all(f->resolve);
+	curl_slist_free_all(f->headers);
 out_free:
 	free(f);
 	return NULL;
@@ -187,7 +282,10 @@ void fetch_free(struct fetch *f)
 	if (!f)
 		return;
 	curl_easy_cleanup(f->curl);
+	if (f->on_jar)
+		fetch_jar_detach(f->opts.jar);
 	curl_slist_free_all(f->resolve);
+	curl_slist_free_all(f->headers);
 	free(f);
 }
 
@@ -368,13 +466,96 @@ static long long fetch_time(struct fetch *f, CURLINFO what)
 	return (long long)t;
 }
 
-int fetch_start(struct fetch *f, const char *url, const struct fetch_sink *sink)
+void fetch_retry_again(struct fetch *f)
 {
-	f->sink = sink;
+	if (f->attempts > 0 && f->begun && !f->discard && f->sink && f->sink->restart)
+		f->sink->restart(f->sink->ctx);
+	f->attempts++;
 	f->bytes = 0;
 	f->head_bytes = 0;
 	f->begun = f->too_large = f->head_too_large = f->sink_failed = f->abandoned = false;
+	f->discard = false;
 	f->errbuf[0] = '\0';
+}
+
+/* Whether the attempt that ended with rc failed in a way that may pass. */
+static bool fetch_transient(struct fetch *f, CURLcode rc)
+{
+	long status = 0;
+
+	switch (rc) {
+	case CURLE_OK:
+		curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
+		return fetch_retry_status(status);
+	case CURLE_OPERATION_TIMEDOUT:
+		return true;
+	case CURLE_COULDNT_CONNECT:
+		return strcmp(fetch_connect_error(f), "connection refused") == 0;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		return strcmp(fetch_io_error(f, rc), "connection reset") == 0;
+	default:
+		return false;
+	}
+}
+
+/* xorshift64*: jitter needs no more than a spread. */
+static unsigned long long fetch_random(struct fetch *f)
+{
+	f->seed ^= f->seed >> 12;
+	f->seed ^= f->seed << 25;
+	f->seed ^= f->seed >> 27;
+	return f->seed * 0x2545f4914f6cdd1dull;
+}
+
+long long fetch_retry_wait(struct fetch *f, CURLcode rc)
+{
+	curl_off_t after = 0;
+	long long left, wait;
+	unsigned shift;
+
+	if (f->opts.retries == 0 || rc == CURLE_ABORTED_BY_CALLBACK)
+		return -1;
+	/* a discarded body was a promise to retry, unless the run is stopping */
+	if (f->discard ? fetch_stopping(f) : !fetch_may_retry(f) || !fetch_transient(f, rc))
+		return -1;
+	left = f->first_ms + f->opts.retry_max_ms - fetch_now_ms();
+	if (left <= 0)
+		return f->discard ? 0 : -1;
+	if (curl_easy_getinfo(f->curl, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0) {
+		/* the server's word, seconds or a date, cut to the time left */
+		wait = after > left / 1000 ? left : (long long)after * 1000;
+	} else {
+		shift = f->attempts - 1 < 20 ? f->attempts - 1 : 20;
+		wait = (long long)f->opts.retry_delay_ms << shift;
+		wait += (long long)(fetch_random(f) % (unsigned long long)(wait / 4 + 1));
+	}
+	return wait < left ? wait : left;
+}
+
+/* Sleeps ms, waking to see whether the run stops. false when it did. */
+static bool fetch_sleep(struct fetch *f, long long ms)
+{
+	long long end = fetch_now_ms() + ms, left;
+
+	while ((left = end - fetch_now_ms()) > 0) {
+		/* a slice short enough for a second Ctrl-C to be felt at once */
+		long long nap = left < 50 ? left : 50;
+		struct timespec t = { (time_t)(nap / 1000), (long)(nap % 1000) * 1000000L };
+
+		if (fetch_stopping(f))
+			return false;
+		nanosleep(&t, NULL);
+	}
+	return !fetch_stopping(f);
+}
+
+int fetch_start(struct fetch *f, const char *url, const struct fetch_sink *sink)
+{
+	f->sink = sink;
+	f->attempts = 0;
+	fetch_retry_again(f);
+	f->first_ms = fetch_now_ms();
 	f->started = curl_easy_setopt(f->curl, CURLOPT_URL, url) == CURLE_OK;
 	return f->started ? 0 : -1;
 }
@@ -385,6 +566,36 @@ void fetch_follow_redirects(struct fetch *f, bool follow)
 
 	curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, max > 0 ? 1L : 0L);
 	curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, max);
+}
+
+/* The facts of the --fields columns. */
+static void fetch_finish_more(struct fetch *f, struct fetch_result *res)
+{
+	long version = 0;
+	char *ip = NULL;
+
+	res->retries = f->attempts > 0 ? (long)f->attempts - 1 : 0;
+	curl_easy_getinfo(f->curl, CURLINFO_HTTP_VERSION, &version);
+	switch (version) {
+	case CURL_HTTP_VERSION_1_0:
+		res->http_version = 10;
+		break;
+	case CURL_HTTP_VERSION_1_1:
+		res->http_version = 11;
+		break;
+	case CURL_HTTP_VERSION_2_0:
+		res->http_version = 20;
+		break;
+	case CURL_HTTP_VERSION_3:
+		res->http_version = 30;
+		break;
+	default:
+		res->http_version = 0;
+	}
+	res->connect_us = fetch_time(f, CURLINFO_CONNECT_TIME_T);
+	res->tls_us = fetch_time(f, CURLINFO_APPCONNECT_TIME_T);
+	if (curl_easy_getinfo(f->curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip && *ip)
+		res->remote_ip = fetch_keep(f->remote_ip, sizeof(f->remote_ip), ip);
 }
 
 void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
@@ -408,16 +619,26 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 		res->ttfb_us = -1;
 	res->time_us = fetch_time(f, CURLINFO_TOTAL_TIME_T);
 	res->error = res->ok ? NULL : fetch_error(f, rc, res->status);
+	fetch_finish_more(f, res);
 	f->sink = NULL;
 	f->started = false;
 }
 
 void fetch_perform(struct fetch *f, struct fetch_result *res)
 {
-	locale_t old = fetch_utf8_enter();
-	CURLcode rc = curl_easy_perform(f->curl);
+	long long wait;
+	CURLcode rc;
 
-	fetch_utf8_leave(old);
+	for (;;) {
+		locale_t old = fetch_utf8_enter();
+
+		rc = curl_easy_perform(f->curl);
+		fetch_utf8_leave(old);
+		wait = fetch_retry_wait(f, rc);
+		if (wait < 0 || !fetch_sleep(f, wait))
+			break;
+		fetch_retry_again(f);
+	}
 	fetch_finish(f, rc, res);
 }
 

@@ -11,6 +11,15 @@
 /* Longest response head (status line and headers) read; past it, "headers too large". */
 #define FETCH_HEAD_MAX (256u * 1024u)
 
+/* Which HTTP version a transfer asks for. */
+enum fetch_http {
+	FETCH_HTTP_DEFAULT,	/* libcurl's: HTTP/2 over TLS where the server offers it, else 1.1 */
+	FETCH_HTTP_1_1,
+	FETCH_HTTP_2,		/* also over plain http (an Upgrade: h2c offer) */
+};
+
+struct fetch_jar;
+
 struct fetch_options {
 	long timeout_ms;		/* whole transfer, redirects included */
 	long connect_timeout_ms;	/* also: no byte for this long = stalled */
@@ -22,6 +31,27 @@ struct fetch_options {
 	/* Polled during a transfer; true abandons it (error "interrupted"). */
 	bool (*abandoned)(void *ctx);
 	void *abandoned_ctx;
+	/*
+	 * --retry: a transient failure (timeout, connection refused or reset,
+	 * HTTP 408, 429, 500, 502, 503, 504) is tried again up to `retries`
+	 * times, after retry_delay_ms doubled at each retry plus up to a quarter
+	 * more at random, or after the response's Retry-After; no attempt
+	 * starts later than retry_max_ms after the first one did.
+	 */
+	unsigned retries;
+	long retry_delay_ms;
+	long retry_max_ms;
+	/* Polled while waiting to retry; true ends the wait, the last attempt's result kept. */
+	bool (*stopping)(void *ctx);
+	void *stopping_ctx;
+	const char *const *headers;	/* "Name: value", as curl's -H ("Name:" drops a default) */
+	size_t n_headers;
+	const char *cookie;		/* "a=1; b=2" sent with every request, or NULL */
+	struct fetch_jar *jar;		/* cookies kept from page to page, or NULL */
+	bool insecure;			/* no TLS certificate check */
+	const char *cacert;		/* a CA bundle to trust instead of the system's, or NULL */
+	const char *proxy;		/* NULL: the http_proxy, https_proxy, no_proxy variables */
+	enum fetch_http http;
 };
 
 /*
@@ -33,6 +63,8 @@ struct fetch_sink {
 	void (*begin)(void *ctx, const char *content_type);
 	int (*data)(void *ctx, const char *buf, size_t len);
 	void *ctx;
+	/* --retry: the body begun is dropped, another attempt follows (may be NULL) */
+	void (*restart)(void *ctx);
 };
 
 /* Strings stay valid until the next fetch_start() on the same handle. */
@@ -47,6 +79,11 @@ struct fetch_result {
 	const char *location;		/* where a redirect not followed points; NULL if none */
 	const char *content_type;	/* NULL if none */
 	const char *error;		/* short cause, NULL when ok; see below */
+	long retries;			/* attempts after the first; the rest is the last one's */
+	long http_version;		/* 10, 11, 20, 30; 0 if no response */
+	long long connect_us;		/* to the connection made; 0: none made */
+	long long tls_us;		/* to the TLS handshake done; 0: none */
+	const char *remote_ip;		/* NULL if no connection */
 };
 
 /*
@@ -126,6 +163,28 @@ int fetch_multi_run(struct fetch_multi *m, int fd, int max_ms);
  * or returns NULL when none has ended.
  */
 void *fetch_multi_done(struct fetch_multi *m, struct fetch_result *res);
+
+/*
+ * Cookies shared by the handles of one process (-b, -c): one jar for every
+ * thread and loop; a forked worker process works on its own copy, which it
+ * leaves in the jar's spool directory when its last handle is freed, for
+ * fetch_jar_save() to merge. A jar is made before any fork or thread.
+ */
+
+/*
+ * A jar holding the cookies of file (a Netscape cookie file, as curl -b
+ * reads it; NULL for none). With spool, forked workers leave their cookies
+ * for the save. NULL with err filled on failure.
+ */
+struct fetch_jar *fetch_jar_new(const char *file, bool spool, char *err, size_t errlen);
+/*
+ * Merges what forked workers left (the one who left a cookie last wins)
+ * and writes every cookie to path as a Netscape cookie file, through a
+ * temporary file renamed into place. 0, or -1 with err filled.
+ */
+int fetch_jar_save(struct fetch_jar *jar, const char *path, char *err, size_t errlen);
+/* Frees the jar and its spool; accepts NULL. After every handle using it. */
+void fetch_jar_free(struct fetch_jar *jar);
 
 /*
  * Checks that url is something fetch_start() may try: an absolute http or

@@ -24,9 +24,42 @@ struct fetch {
 	char final_url[FETCH_URL_MAX];
 	char location[FETCH_URL_MAX];
 	struct curl_slist *resolve;	/* the --resolve entries, set on the handle */
+	struct curl_slist *headers;	/* the -H headers, set on the handle */
+	bool on_jar;			/* counted among the jar's handles */
 	char content_type[FETCH_TYPE_MAX];
+	char remote_ip[64];
 	char error[128];
+	/* --retry: the current URL's attempts */
+	unsigned attempts;		/* started, the first included */
+	long long first_ms;		/* when the first started (monotonic) */
+	bool discard;			/* this attempt's body is not the sink's: it will be retried */
+	unsigned long long seed;	/* for the jitter of the waits */
+	/* the multi path: a transfer waiting to retry is out of curl's multi */
+	CURLcode last_rc;		/* how its last attempt ended */
+	long long due_ms;		/* when it tries again */
+	struct fetch *next;		/* in the multi's list of waiting or ended transfers */
 };
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+long long fetch_now_ms(void);
+
+/*
+ * After an attempt that ended with rc: how long to wait before the next
+ * one, or -1 when there is none (done, not transient, out of retries or of
+ * time, or the run is stopping).
+ */
+long long fetch_retry_wait(struct fetch *f, CURLcode rc);
+
+/* Makes the handle ready for its next attempt of the same URL. */
+void fetch_retry_again(struct fetch *f);
+
+/* Puts curl on the jar's cookies (fetch_jar.c). 0 or -1. */
+int fetch_jar_attach(struct fetch_jar *jar, CURL *curl);
+/*
+ * After curl_easy_cleanup() of a handle the jar had: the last one of a
+ * forked worker leaves the worker's cookies in the spool.
+ */
+void fetch_jar_detach(struct fetch_jar *jar);
 
 /* Fills *res from the handle once curl has ended the transfer with rc. */
 void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res);

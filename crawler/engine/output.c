@@ -30,9 +30,10 @@
 
 #define OUTPUT_BOM "\xef\xbb\xbf"
 
-const char *const output_columns[OUTPUT_NCOLUMNS_FOLLOW] = {
+const char *const output_columns[OUTPUT_NCOLUMNS_ALL] = {
 	"url", "final_url", "status", "bytes", "content_type", "ttfb_ms",
 	"time_ms", "redirects", "title", "links", "worker", "error", "depth", "referrer",
+	"retries", "location", "remote_ip", "http_version", "time_connect", "time_tls",
 };
 
 static const char *const output_format_names[] = { "csv", "tsv", "jsonl" };
@@ -324,14 +325,71 @@ static const char *output_ms(char *buf, size_t size, long long us)
 }
 
 struct output_fields {
-	const char *v[OUTPUT_NCOLUMNS_FOLLOW];
-	bool text[OUTPUT_NCOLUMNS_FOLLOW];	/* a string rather than a number */
-	char num[8][32];
+	const char *v[OUTPUT_NCOLUMNS_ALL];
+	bool text[OUTPUT_NCOLUMNS_ALL];	/* a string rather than a number */
+	char num[12][32];
 };
 
 static size_t output_ncolumns(const struct output_options *opts)
 {
+	if (opts->n_fields > 0)
+		return opts->n_fields;
 	return opts->follow_columns ? OUTPUT_NCOLUMNS_FOLLOW : OUTPUT_NCOLUMNS;
+}
+
+/* The column (an index into output_columns) written i-th. */
+static unsigned output_column(const struct output_options *opts, size_t i)
+{
+	return opts->n_fields > 0 ? opts->fields[i] : (unsigned)i;
+}
+
+bool output_has_column(const struct output_options *opts, unsigned column)
+{
+	for (size_t i = 0; i < output_ncolumns(opts); i++)
+		if (output_column(opts, i) == column)
+			return true;
+	return false;
+}
+
+int output_fields_parse(const char *list, struct output_options *opts, char *err, size_t errlen)
+{
+	const char *p = list;
+
+	opts->n_fields = 0;
+	for (;;) {
+		size_t len = strcspn(p, ","), c;
+
+		for (c = 0; c < OUTPUT_NCOLUMNS_ALL; c++)
+			if (strlen(output_columns[c]) == len && memcmp(p, output_columns[c], len) == 0)
+				break;
+		if (c == OUTPUT_NCOLUMNS_ALL) {
+			snprintf(err, errlen, "unknown field '%.*s' in --fields: use some of url, "
+				 "final_url, status, bytes, content_type, ttfb_ms, time_ms, redirects, "
+				 "title, links, worker, error, depth, referrer, retries, location, "
+				 "remote_ip, http_version, time_connect, time_tls", (int)(len < 64 ? len : 64), p);
+			return -1;
+		}
+		if (output_has_column(opts, (unsigned)c) && opts->n_fields > 0) {
+			snprintf(err, errlen, "field '%s' is twice in --fields", output_columns[c]);
+			return -1;
+		}
+		opts->fields[opts->n_fields++] = (unsigned char)c;
+		if (p[len] == '\0')
+			return 0;
+		p += len + 1;
+	}
+}
+
+/* 11 -> "1.1", 20 -> "2"; NULL when no response came. */
+static const char *output_http_version(char *buf, size_t size, long v)
+{
+	if (v <= 0)
+		return NULL;
+	if (v % 10 == 0)
+		snprintf(buf, size, "%ld", v / 10);
+	else
+		snprintf(buf, size, "%ld.%ld", v / 10, v % 10);
+	return buf;
 }
 
 static void output_collect(struct output_fields *f, const char *url,
@@ -354,7 +412,15 @@ static void output_collect(struct output_fields *f, const char *url,
 	f->v[11] = r->error;
 	f->v[12] = output_number(f->num[7], sizeof(f->num[7]), r->depth, r->depth >= 0);
 	f->v[13] = r->referrer;
+	f->v[14] = output_number(f->num[8], sizeof(f->num[8]), r->retries, fetched);
+	f->v[15] = r->location;
+	f->v[16] = r->remote_ip;
+	f->v[17] = output_http_version(f->num[9], sizeof(f->num[9]), r->http_version);
+	f->v[18] = output_ms(f->num[10], sizeof(f->num[10]), r->connect_us > 0 ? r->connect_us : -1);
+	f->v[19] = output_ms(f->num[11], sizeof(f->num[11]), r->tls_us > 0 ? r->tls_us : -1);
 	f->text[0] = f->text[1] = f->text[4] = f->text[8] = f->text[11] = f->text[13] = true;
+	/* "1.1" is a version, not a number: a string in JSON too */
+	f->text[15] = f->text[16] = f->text[17] = true;
 }
 
 int output_row(struct output *out, const char *url, const struct crawl_record *rec, long worker)
@@ -370,26 +436,28 @@ int output_row(struct output *out, const char *url, const struct crawl_record *r
 	if (out->opts.format == OUTPUT_JSONL)
 		output_putc(out, '{');
 	for (size_t i = 0; i < output_ncolumns(&out->opts); i++) {
+		unsigned c = output_column(&out->opts, i);
+
 		switch (out->opts.format) {
 		case OUTPUT_CSV:
 			if (i > 0)
 				output_putc(out, ',');
-			csv_field(out, f.v[i], f.text[i]);
+			csv_field(out, f.v[c], f.text[c]);
 			break;
 		case OUTPUT_TSV:
 			if (i > 0)
 				output_putc(out, '\t');
-			tsv_field(out, f.v[i], f.text[i]);
+			tsv_field(out, f.v[c], f.text[c]);
 			break;
 		case OUTPUT_JSONL:
 			if (i > 0)
 				output_putc(out, ',');
-			json_string(out, output_columns[i]);
+			json_string(out, output_columns[c]);
 			output_putc(out, ':');
-			if (f.text[i] || !f.v[i])
-				json_string(out, f.v[i]);
+			if (f.text[c] || !f.v[c])
+				json_string(out, f.v[c]);
 			else
-				output_puts(out, f.v[i]);
+				output_puts(out, f.v[c]);
 			break;
 		}
 	}
@@ -419,26 +487,36 @@ bool output_due(const struct output *out)
 	       output_ms_since(&out->flushed) >= OUTPUT_FLUSH_MS;
 }
 
-/* The header line of a format without its line end (empty for JSON Lines); its length. */
-static size_t output_header_text(enum output_format format, size_t ncolumns, char *buf, size_t size)
+/*
+ * The header line of the columns of opts (NULL: the usual 12) in a format,
+ * without its line end (empty for JSON Lines); its length.
+ */
+static size_t output_header_text(enum output_format format, const struct output_options *opts,
+				 char *buf, size_t size)
 {
-	size_t n = 0;
+	size_t n = 0, ncolumns = opts ? output_ncolumns(opts) : OUTPUT_NCOLUMNS;
 
 	buf[0] = '\0';
 	if (format == OUTPUT_JSONL)
 		return 0;
 	for (size_t i = 0; i < ncolumns && n < size; i++)
 		n += (size_t)snprintf(buf + n, size - n, "%s%s", i == 0 ? "" : format == OUTPUT_CSV ?
-				      "," : "\t", output_columns[i]);
+				      "," : "\t",
+				      output_columns[opts ? output_column(opts, i) : i]);
 	return n;
+}
+
+/* How a JSON Lines row of opts starts: {"url": or the first key of --fields. */
+static size_t output_jsonl_start(const struct output_options *opts, char *buf, size_t size)
+{
+	return (size_t)snprintf(buf, size, "{\"%s\":", output_columns[output_column(opts, 0)]);
 }
 
 /* What goes before the first row: a line end the file lacked, the BOM, the header. */
 static void output_start(struct output *out, const char *line_end, bool header, bool bom)
 {
 	char text[256];
-	size_t n = output_header_text(out->opts.format, output_ncolumns(&out->opts), text,
-				      sizeof(text));
+	size_t n = output_header_text(out->opts.format, &out->opts, text, sizeof(text));
 
 	if (line_end)
 		output_puts(out, line_end);
@@ -459,13 +537,48 @@ static const char *output_seems(const char *p, size_t len)
 	if (len >= 7 && memcmp(p, "{\"url\":", 7) == 0)
 		return output_format_names[OUTPUT_JSONL];
 	for (int f = OUTPUT_CSV; f <= OUTPUT_TSV; f++) {
-		size_t n = output_header_text((enum output_format)f, OUTPUT_NCOLUMNS, text,
-					      sizeof(text));
+		size_t n = output_header_text((enum output_format)f, NULL, text, sizeof(text));
 
 		if (len >= n && memcmp(p, text, n) == 0)
 			return output_format_names[f];
 	}
 	return NULL;
+}
+
+/*
+ * Whether the first line of p (len bytes) is a header of ours naming other
+ * columns than opts asks for (--fields, --follow): then what differs is put
+ * in buf (size bytes) and true returned.
+ */
+static bool output_other_columns(const char *p, size_t len, const struct output_options *opts,
+				 char *buf, size_t size)
+{
+	char sep = opts->format == OUTPUT_CSV ? ',' : '\t', want[256];
+	size_t line = strcspn(p, "\r\n"), at = 0;
+
+	if (opts->format == OUTPUT_JSONL || line >= len || line == 0)
+		return false;
+	while (at <= line) {
+		size_t n = 0, c;
+
+		while (at + n < line && p[at + n] != sep)
+			n++;
+		for (c = 0; c < OUTPUT_NCOLUMNS_ALL; c++)
+			if (strlen(output_columns[c]) == n && memcmp(p + at, output_columns[c], n) == 0)
+				break;
+		if (c == OUTPUT_NCOLUMNS_ALL)
+			return false;
+		at += n + 1;
+	}
+	if (output_header_text(opts->format, opts, want, sizeof(want)) == line &&
+	    memcmp(want, p, line) == 0)
+		return false;
+	snprintf(buf, size, "its first line is not crawlpool's %s header of this crawl's columns: "
+		 "it names '%.*s', this crawl writes '%s' (--fields, --follow)",
+		 output_format_names[opts->format], (int)(line < 200 ? line : 200), p, want);
+	for (char *w = buf; *w; w++)
+		*w = *w == '\t' ? ',' : *w;
+	return true;
 }
 
 /* A second descriptor on the regular file out->fd, for reading; -1 with errno. */
@@ -529,16 +642,22 @@ static int output_examine(struct output *out, const char *path, const struct sta
 		*header = true;
 		return 0;
 	}
-	wlen = output_header_text(format, output_ncolumns(&out->opts), want, sizeof(want));
-	if (format == OUTPUT_JSONL)
-		ok = skip == 0 && len >= 7 && memcmp(first, "{\"url\":", 7) == 0;
-	else
+	if (format == OUTPUT_JSONL) {
+		wlen = output_jsonl_start(&out->opts, want, sizeof(want));
+		ok = skip == 0 && len >= wlen && memcmp(first, want, wlen) == 0;
+	} else {
+		wlen = output_header_text(format, &out->opts, want, sizeof(want));
 		/* the header's line end, or the end of a file that is only the header */
 		ok = len >= wlen && memcmp(first + skip, want, wlen) == 0 &&
 		     memcmp(first + skip + wlen, eol, len - wlen < elen ? len - wlen : elen) == 0;
+	}
 	if (!ok) {
+		char why[600];
+
 		seems = output_seems(first + skip, len);
-		if (seems && strcmp(seems, fname) != 0)
+		if (output_other_columns(first + skip, len, &out->opts, why, sizeof(why)))
+			snprintf(err, errlen, "cannot append to %s: %s", out->name, why);
+		else if (seems && strcmp(seems, fname) != 0)
 			snprintf(err, errlen, "cannot append %s rows to %s: it holds %s rows", fname,
 				 out->name, seems);
 		else
@@ -731,6 +850,7 @@ enum scan_state {
 struct output_scan {
 	enum output_format format;
 	size_t ncolumns;
+	size_t url_field;	/* where the url is among them */
 	enum scan_state state;
 	size_t field;		/* the field being read */
 	size_t pos;		/* SCAN_HEADER, SCAN_PREFIX: bytes matched; SCAN_UNICODE: digits */
@@ -741,6 +861,7 @@ struct output_scan {
 	char *url;
 	size_t url_len;
 	const char *why;	/* why a row is not ours */
+	const struct output_options *opts;
 };
 
 static int scan_bad(struct output_scan *s, const char *why)
@@ -751,7 +872,7 @@ static int scan_bad(struct output_scan *s, const char *why)
 
 static int scan_url(struct output_scan *s, char c)
 {
-	if (s->field != 0)
+	if (s->field != s->url_field)
 		return 0;
 	if (s->url_len == OUTPUT_SCAN_URL_MAX)
 		return scan_bad(s, "its url is too long");
@@ -972,8 +1093,11 @@ static void scan_wrong_start(const struct output_scan *s, const char *name, cons
 {
 	const char *fname = output_format_names[s->format];
 	const char *seems = output_seems(first, len);
+	char why[600];
 
-	if (seems && strcmp(seems, fname) != 0)
+	if (s->opts && output_other_columns(first, len, s->opts, why, sizeof(why)))
+		snprintf(err, errlen, "cannot resume %s: %s", name, why);
+	else if (seems && strcmp(seems, fname) != 0)
 		snprintf(err, errlen, "cannot resume %s: it holds %s rows, not %s", name, seems, fname);
 	else
 		snprintf(err, errlen, "cannot resume %s: its first line is not %s", name,
@@ -1061,11 +1185,20 @@ int output_read_rows(const char *path, const struct output_options *opts,
 		.format = opts->format,
 		.ncolumns = output_ncolumns(opts),
 		.state = opts->format == OUTPUT_JSONL ? SCAN_START : SCAN_HEADER,
+		.opts = opts,
 	};
 	struct stat st;
 	int fd, rc = -1;
 
 	memset(found, 0, sizeof(*found));
+	/* rows are known by their url: JSON Lines ones by how they begin */
+	while (s.url_field < s.ncolumns && output_column(opts, s.url_field) != OUTPUT_COL_URL)
+		s.url_field++;
+	if (s.url_field == s.ncolumns || (s.format == OUTPUT_JSONL && s.url_field != 0)) {
+		snprintf(err, errlen, "cannot resume '%s': its rows are known by their url, which "
+			 "--fields must name%s", path, s.format == OUTPUT_JSONL ? " first" : "");
+		return -1;
+	}
 	/* O_NONBLOCK: a FIFO must be refused, not waited on */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 && errno == ENOENT)
@@ -1082,7 +1215,7 @@ int output_read_rows(const char *path, const struct output_options *opts,
 		snprintf(err, errlen, "cannot resume '%s': it is not a regular file", path);
 		goto out;
 	}
-	s.header_len = output_header_text(s.format, s.ncolumns, s.header, sizeof(s.header) - 2);
+	s.header_len = output_header_text(s.format, opts, s.header, sizeof(s.header) - 2);
 	strcat(s.header, output_eol(s.format));
 	s.header_len += strlen(output_eol(s.format));
 	s.url = malloc(OUTPUT_SCAN_URL_MAX + 1);

@@ -16,6 +16,11 @@ enum output_format {
 
 struct output_found;
 
+/* The columns, in order: the 12 of every crawl, then depth and referrer, then those only --fields asks for. */
+extern const char *const output_columns[];
+enum { OUTPUT_NCOLUMNS = 12, OUTPUT_NCOLUMNS_FOLLOW = 14, OUTPUT_NCOLUMNS_ALL = 20 };
+enum { OUTPUT_COL_URL = 0, OUTPUT_COL_DEPTH = 12, OUTPUT_COL_REFERRER = 13 };
+
 struct output_options {
 	enum output_format format;
 	bool append;		/* keep what FILE holds; header only if it is empty */
@@ -25,11 +30,19 @@ struct output_options {
 	bool held;		/* rows go out only on output_flush() (--state: the caller orders its writes) */
 	/* --resume: the file as output_read_rows() found it, its torn tail cut on opening; or NULL */
 	const struct output_found *resume;
+	/* --fields: the columns written, indexes into output_columns; none: the usual 12 or 14 */
+	unsigned char fields[OUTPUT_NCOLUMNS_ALL];
+	size_t n_fields;
 };
 
-/* The columns, in order: the 12 of every crawl, then depth and referrer. */
-extern const char *const output_columns[];
-enum { OUTPUT_NCOLUMNS = 12, OUTPUT_NCOLUMNS_FOLLOW = 14 };
+/*
+ * --fields: a comma-separated list of column names, each at most once,
+ * into opts->fields. 0, or -1 with err filled (an unknown or repeated name).
+ */
+int output_fields_parse(const char *list, struct output_options *opts, char *err, size_t errlen);
+
+/* Whether the output has the column (an index into output_columns). */
+bool output_has_column(const struct output_options *opts, unsigned column);
 
 struct output;
 

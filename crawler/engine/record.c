@@ -6,7 +6,7 @@
 #include <string.h>
 
 /*
- * Layout: a fixed header of numbers, then four strings, each a 32-bit
+ * Layout: a fixed header of numbers, then the strings, each a 32-bit
  * length (UINT32_MAX for NULL) followed by the bytes and a NUL. Worker and
  * parent are the same binary on the same machine, so native byte order and
  * widths are fine; the magic catches a blob that is not a record at all.
@@ -25,6 +25,10 @@ struct record_head {
 	int64_t time_us;
 	int64_t redirects;
 	int64_t links;
+	int64_t retries;
+	int64_t http_version;
+	int64_t connect_us;
+	int64_t tls_us;
 };
 
 void record_init_error(struct crawl_record *rec, const char *error)
@@ -52,13 +56,17 @@ static const char **record_strings(struct crawl_record *rec, size_t i, size_t **
 		return &rec->error;
 	case 4:
 		return &rec->found;
+	case 5:
+		return &rec->location;
+	case 6:
+		return &rec->remote_ip;
 	default:
 		*len = &rec->body_len;
 		return &rec->body;
 	}
 }
 
-enum { RECORD_NSTRINGS = 6 };
+enum { RECORD_NSTRINGS = 8 };
 
 int record_encode(const struct crawl_record *rec, void **blob, size_t *len)
 {
@@ -71,6 +79,10 @@ int record_encode(const struct crawl_record *rec, void **blob, size_t *len)
 		.time_us = rec->time_us,
 		.redirects = rec->redirects,
 		.links = rec->links,
+		.retries = rec->retries,
+		.http_version = rec->http_version,
+		.connect_us = rec->connect_us,
+		.tls_us = rec->tls_us,
 	};
 	size_t total = sizeof(head), slen[RECORD_NSTRINGS];
 	char *p;
@@ -125,6 +137,10 @@ int record_decode(const void *blob, size_t len, struct crawl_record *rec)
 	rec->time_us = head.time_us;
 	rec->redirects = (long)head.redirects;
 	rec->links = (long)head.links;
+	rec->retries = (long)head.retries;
+	rec->http_version = (long)head.http_version;
+	rec->connect_us = head.connect_us;
+	rec->tls_us = head.tls_us;
 	rec->depth = -1;
 	for (size_t i = 0; i < RECORD_NSTRINGS; i++) {
 		size_t *known;

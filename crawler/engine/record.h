@@ -22,6 +22,13 @@ struct crawl_record {
 	const char *found;	/* links to follow, absolute and normalised, one a line; NULL if not asked */
 	const char *body;	/* the body itself (a robots.txt), NUL-terminated; NULL if not asked */
 	size_t body_len;	/* bytes of body, which may hold NUL bytes itself */
+	/* Columns asked for with --fields. */
+	long retries;		/* attempts after the first (--retry) */
+	long http_version;	/* of the last response: 10, 11, 20, 30; 0 if none */
+	long long connect_us;	/* to the connection made; 0 or less: none */
+	long long tls_us;	/* to the TLS handshake done; 0 or less: none */
+	const char *location;	/* where a redirect not followed points */
+	const char *remote_ip;	/* the address of the last connection */
 	/* Where the URL came from, set by the parent of a crawl that follows links; not encoded. */
 	long depth;		/* links away from a start URL; -1 when not following */
 	const char *referrer;	/* the page it was found on */

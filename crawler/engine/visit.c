@@ -108,6 +108,19 @@ static void visit_begin(void *ctx, const char *content_type)
 		     parse_begin(v->parse, content_type) == 0;
 }
 
+/* A retried URL starts again: what the failed attempt's body gave is dropped. */
+static void visit_restart(void *ctx)
+{
+	struct visit *v = ctx;
+
+	if (v->parsing)
+		parse_abort(v->parse);
+	v->begun = v->parsing = v->body_failed = false;
+	v->body_len = 0;
+	v->hrefs.len = 0;
+	v->n_hrefs = 0;
+}
+
 /* A robots.txt is kept whole, up to its cap: the rest is never read by the parser anyway. */
 static void visit_keep(struct visit *v, const char *buf, size_t len)
 {
@@ -141,7 +154,7 @@ struct visit *visit_new(const struct visit_options *opts)
 
 	if (!v)
 		return NULL;
-	v->sink = (struct fetch_sink){ visit_begin, visit_data, v };
+	v->sink = (struct fetch_sink){ visit_begin, visit_data, v, visit_restart };
 	v->fetch = fetch_new(&opts->fetch);
 	if (!v->fetch)
 		goto out_free;
@@ -214,6 +227,12 @@ int visit_finish(struct visit *v, const struct fetch_result *res, void **blob, s
 		.final_url = res->final_url,
 		.content_type = res->content_type,
 		.error = res->error,
+		.retries = res->retries,
+		.http_version = res->http_version,
+		.connect_us = res->connect_us,
+		.tls_us = res->tls_us,
+		.location = res->location,
+		.remote_ip = res->remote_ip,
 	};
 	if (v->kind == JOB_ROBOTS) {
 		if (v->body_failed)
