@@ -20,7 +20,7 @@
 
 #include "itest.h"
 
-static const char *const modes[] = { "thread", "process", "event" };
+static const char *const modes[] = { "thread", "process", "event", "hybrid" };
 
 /*
  * The server: one thread, one connection at a time, each answered and
@@ -624,7 +624,8 @@ static void test_interrupt_wait(void **state)
 {
 	(void)state;
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
-		bool process = strcmp(modes[m], "process") == 0;
+		/* a worker process (process and hybrid modes) cannot see the first */
+		bool process = strcmp(modes[m], "process") == 0 || strcmp(modes[m], "hybrid") == 0;
 		char url[128], target[64];
 		const char *urls[1] = { url };
 		const char *out = itest_path("later.csv");
@@ -664,30 +665,37 @@ static void test_interrupt_wait(void **state)
 }
 
 /*
- * Process mode kills a worker whose job runs past --timeout and a grace:
- * with --retry the job is every attempt and wait, and no worker is killed
- * for waiting as asked (here 6 s, past a 0.5 s --timeout and its grace).
+ * Process and hybrid modes kill a worker whose job runs past --timeout and
+ * a grace: with --retry the job is every attempt and wait, and no worker is
+ * killed for waiting as asked (here 6 s, past a 0.5 s --timeout and its grace).
  */
-static void test_process_deadline(void **state)
+static void process_deadline(const char *mode)
 {
-	char url[128];
+	char url[128], path[64];
 	const char *urls[1] = { url };
 	const char *out = itest_path("deadline.csv");
-	const char *args[] = { "crawl", "-q", "-m", "process", "-t", "0.5", "--retry", "1",
+	const char *args[] = { "crawl", "-q", "-m", mode, "-t", "0.5", "--retry", "1",
 			       "--retry-max-time", "8", "--fields", "url,status,retries,error", "-o",
 			       out, NULL, NULL };
 	struct table t;
 
-	(void)state;
-	snprintf(url, sizeof(url), "%s/wait6/deadline", base);
+	snprintf(path, sizeof(path), "/wait6/deadline-%s", mode);
+	snprintf(url, sizeof(url), "%s%s", base, path);
 	args[14] = write_list("deadline.txt", urls, 1);
 	expect_exit(itest_run(args, NULL, NULL), 0);
 	table_load(&t, out);
 	assert_string_equal(cell(&t, url, "error"), "");
 	assert_string_equal(cell(&t, url, "status"), "503");
 	assert_string_equal(cell(&t, url, "retries"), "1");
-	assert_int_equal(seen("/wait6/deadline"), 2);
+	assert_int_equal(seen(path), 2);
 	table_free(&t);
+}
+
+static void test_process_deadline(void **state)
+{
+	(void)state;
+	process_deadline("process");
+	process_deadline("hybrid");
 }
 
 int main(void)

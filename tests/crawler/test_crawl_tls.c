@@ -17,7 +17,7 @@
 
 #include "itest.h"
 
-static const char *const modes[] = { "thread", "process", "event" };
+static const char *const modes[] = { "thread", "process", "event", "hybrid" };
 
 static pid_t nginx;
 static char url[64];
