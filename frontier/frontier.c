@@ -448,3 +448,26 @@ size_t frontier_out(const struct frontier *f)
 {
 	return f->out;
 }
+
+/* For a frontier kept elsewhere (redis_frontier.c): these rules decide, the store keeps the URLs. */
+int frontier_admits(const struct frontier *f, const char *url, unsigned depth)
+{
+	char origin[ORIGIN_MAX];
+
+	if (urlnorm_origin(url, origin, sizeof(origin)) < 0)
+		return FRONTIER_INVALID;
+	if (depth > f->opts.max_depth || !frontier_in_scope(f, origin) || frontier_filtered(f, url))
+		return FRONTIER_OUT;
+	return FRONTIER_ADDED;
+}
+
+const char *frontier_scope_of(const struct frontier *f, const char *origin, char *buf,
+			      size_t size)
+{
+	return scope_key(f, origin, buf, size);
+}
+
+int frontier_scope_add(struct frontier *f, const char *key)
+{
+	return seen_add(f->scope, key, strlen(key)) < 0 ? FRONTIER_ENOMEM : 0;
+}

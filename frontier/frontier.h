@@ -113,6 +113,20 @@ void frontier_done(struct frontier *f, const struct frontier_url *u, long long n
 void frontier_robots(struct frontier *f, const struct frontier_url *u, long status,
 		     const char *body, size_t len);
 
+/*
+ * For a frontier whose URLs are kept elsewhere (Redis, redis_frontier.h),
+ * which asks this one's rules and queues nothing here.
+ * frontier_admits(): would a found link (normalised) at depth be taken by
+ * scope, filters and depth? FRONTIER_ADDED, FRONTIER_OUT or FRONTIER_INVALID.
+ * frontier_scope_of(): what --scope compares for a start URL's origin (the
+ * origin or its registrable domain; buf holds it when needed, size >= 288).
+ * frontier_scope_add(): widens the scope by such a key. 0 or FRONTIER_ENOMEM.
+ */
+int frontier_admits(const struct frontier *f, const char *url, unsigned depth);
+const char *frontier_scope_of(const struct frontier *f, const char *origin, char *buf,
+			      size_t size);
+int frontier_scope_add(struct frontier *f, const char *key);
+
 /* Whether the crawl follows links (its rows then say depth and referrer). */
 bool frontier_following(const struct frontier *f);
 
