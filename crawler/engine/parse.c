@@ -2,6 +2,7 @@
 #include "parse.h"
 
 #include "charset.h"
+#include "skim.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -33,6 +34,9 @@ enum {
 	PARSE_SNIFF = 1024,	/* bytes searched for a <meta> charset, as browsers do */
 	PARSE_CARRY = 8,	/* longest unfinished character kept for the next piece */
 	PARSE_KEEP = 16384,	/* consumed input libxml2 may hold before it is dropped */
+	PARSE_SKIP_MIN = 64,	/* shorter text is not worth a call of libxml2 to skip */
+	PARSE_HOLD_MAX = 4096,	/* most text kept back from libxml2 for the next piece */
+	PARSE_PENDING_SKIM = 1024,	/* longest unfinished token carried into the next piece */
 };
 
 enum parse_codec {
@@ -53,6 +57,11 @@ struct parse {
 	unsigned unit;		/* its code unit: what a bad character skips (UTF-16: 2) */
 	size_t raw_len;		/* undecoded bytes at the start of raw */
 	size_t out_len;		/* decoded bytes at the start of out, not yet parsed */
+	bool skim;		/* text that cannot change the facts is kept from libxml2 */
+	bool clean;		/* libxml2 stands between two tokens, having read all it was given */
+	bool skippable;		/* ... and text there changes nothing: see parse_push() */
+	size_t pending;		/* bytes libxml2 holds unread, the start of its next token */
+	bool pending_text;	/* ... and that token is text */
 	unsigned long links;
 	parse_link_cb *link_cb;	/* a crawl that follows links wants each target */
 	void *link_ctx;
@@ -233,6 +242,7 @@ struct parse *parse_new(void)
 	if (!p)
 		return NULL;
 	p->cd = (iconv_t)-1;
+	p->skim = true;
 	p->sax.startElement = parse_start;
 	p->sax.endElement = parse_stop;
 	p->sax.characters = parse_text;
@@ -351,11 +361,19 @@ static void parse_bound(struct parse *p)
 		parse_halt(p);
 }
 
-static void parse_push(struct parse *p)
+/* Whether libxml2 waits on the end of a start tag or doctype, the searches that skip quoted values. */
+static bool parse_in_quoted_search(htmlParserCtxtPtr c)
 {
-	size_t n = p->out_len;
+	xmlParserInputPtr in = c->input;
 
-	p->out_len = 0;
+	return c->instate == XML_PARSER_START_TAG ||
+	       (in && in->cur && in->end - in->cur >= 9 &&
+		strncasecmp((const char *)in->cur, "<!DOCTYPE", 9) == 0);
+}
+
+/* Hands n decoded bytes to libxml2. */
+static void parse_chunk(struct parse *p, const char *s, size_t n)
+{
 	if (n == 0 || !p->ctxt)
 		return;
 	/*
@@ -364,12 +382,144 @@ static void parse_push(struct parse *p)
 	 * quoted attribute value (bit 0 of hasPErefs, which 2.9 borrows for it),
 	 * 2.9 resumes without the quote character, never finds the tag's end,
 	 * and the page stalled from that cut on, its bytes piling up until the
-	 * last one came. Zero: the search starts over at the tag's '<'.
+	 * last one came. Zero: the search starts over at the tag's '<'. Only
+	 * for a tag or doctype: other searches ignore quotes, yet carry a stale
+	 * bit along, and a comment's search started over can end it elsewhere.
 	 */
-	if (p->ctxt->hasPErefs & 1)
+	if ((p->ctxt->hasPErefs & 1) && parse_in_quoted_search(p->ctxt))
 		p->ctxt->checkIndex = 0;
 	/* the return value is the last recoverable error: not ours to act on */
-	htmlParseChunk(p->ctxt, p->out, (int)n, 0);
+	htmlParseChunk(p->ctxt, s, (int)n, 0);
+}
+
+/*
+ * Where libxml2 stands once it has read what it could: at the start of a
+ * token (what it has not read yet, p->pending bytes, is the start of that
+ * token, which it waits to see whole), not inside <script> or <style>,
+ * whose text it reads apart; and whether text there could change anything
+ * we collect. Text inside an element other than html or head, outside the
+ * title, makes libxml2 call back with characters we ignore and nothing
+ * else: no implied element, no name. Such text can be left out.
+ */
+static void parse_check(struct parse *p)
+{
+	htmlParserCtxtPtr c = p->ctxt;
+	const char *name;
+
+	p->clean = p->skippable = false;
+	if (!c || !c->input || !c->input->cur || c->token != 0 || c->disableSAX)
+		return;
+	switch (c->instate) {
+	case XML_PARSER_START:
+	case XML_PARSER_MISC:
+	case XML_PARSER_PROLOG:
+	case XML_PARSER_CONTENT:
+	case XML_PARSER_START_TAG:
+	case XML_PARSER_END_TAG:
+		break;
+	default:
+		return;
+	}
+	p->pending = (size_t)(c->input->end - c->input->cur);
+	/* skim.h reads no NUL, and none is in what is left out */
+	if (p->pending > PARSE_PENDING_SKIM || memchr(c->input->cur, '\0', p->pending))
+		return;
+	name = (const char *)c->name;
+	if (name && skim_raw_name(name, strlen(name)))
+		return;
+	p->clean = true;
+	p->pending_text = p->pending > 0 && c->input->cur[0] != '<';
+	p->skippable = c->instate == XML_PARSER_CONTENT && (p->pending == 0 || p->pending_text) &&
+		       name && strcmp(name, "html") != 0 && strcmp(name, "head") != 0 &&
+		       !p->in_title;
+}
+
+/*
+ * The length of plain markup (skim_markup()) that starts with the bytes
+ * libxml2 waits on and ends in the n bytes at s, or 0.
+ */
+static size_t parse_markup_across(struct parse *p, const char *s, size_t n)
+{
+	char joined[2 * PARSE_PENDING_SKIM];
+	size_t more = n < sizeof(joined) - p->pending ? n : sizeof(joined) - p->pending, len;
+
+	memcpy(joined, p->ctxt->input->cur, p->pending);
+	memcpy(joined + p->pending, s, more);
+	len = skim_markup(joined, joined + p->pending + more);
+	return len > p->pending ? len - p->pending : 0;
+}
+
+/*
+ * Most of a page's bytes are text, and libxml2 spends most of its time
+ * reading it a character at a time, for nothing: only the title's text
+ * counts. So from a point where libxml2 stands between two tokens (checked,
+ * parse_check()), text is left out when it cannot matter, and the page goes
+ * on at the next '<' or '&'. To know where libxml2 stands, the bytes up to
+ * that point are handed over first, cut right after markup of the plain
+ * forms skim.h accepts: there a cut changes nothing, so the facts are those
+ * of the whole page (tests/crawler/test_parse.c compares the two, and so
+ * does the fuzzer). Anything else (a NUL, <script>, a cut tag, odd quoting)
+ * and the rest of the piece is handed over as it is.
+ *
+ * Text at the end of a piece is kept back for the next one when libxml2 has
+ * read all before it: libxml2 would only wait for its end, and in the next
+ * piece it can be left out.
+ */
+static void parse_push(struct parse *p, bool final)
+{
+	const char *s = p->out, *end = s + p->out_len, *from = s, *pos = s, *lt = s, *stop;
+	size_t n;
+
+	if (p->out_len == 0 || !p->ctxt) {
+		p->out_len = 0;
+		return;
+	}
+	if (!p->skim || !p->clean || memchr(s, '\0', p->out_len))
+		goto push_all;
+	if (p->pending > 0 && !p->pending_text) {
+		/* libxml2 waits on a tag begun in the last piece */
+		if (!(n = parse_markup_across(p, s, p->out_len)))
+			goto push_all;
+		pos = s + n;
+	}
+	/* pos is always between two tokens, from where libxml2 stands or will */
+	while ((lt = memchr(pos, '<', (size_t)(end - pos)))) {
+		stop = memchr(pos, '&', (size_t)(lt - pos));
+		if (!stop)
+			stop = lt;
+		if (stop - pos >= PARSE_SKIP_MIN) {
+			if (from < pos) {
+				parse_chunk(p, from, (size_t)(pos - from));
+				parse_check(p);
+				from = pos;
+			}
+			if (!p->clean)
+				goto push_all;
+			if (p->skippable)
+				from = stop;
+		}
+		n = skim_markup(lt, end);
+		if (n == 0)
+			goto push_all;
+		pos = lt + n;
+	}
+	if (!final && end - pos < PARSE_HOLD_MAX) {
+		if (from < pos) {
+			parse_chunk(p, from, (size_t)(pos - from));
+			parse_check(p);
+			from = pos;
+		}
+		if (p->clean && (p->pending == 0 || p->pending_text)) {
+			p->out_len = (size_t)(end - pos);
+			memmove(p->out, pos, p->out_len);
+			parse_bound(p);
+			return;
+		}
+	}
+push_all:
+	p->out_len = 0;
+	parse_chunk(p, from, (size_t)(end - from));
+	parse_check(p);
 	parse_bound(p);
 }
 
@@ -377,7 +527,7 @@ static void parse_push(struct parse *p)
 static bool parse_room(struct parse *p, size_t n)
 {
 	if (p->out_len + n > sizeof(p->out))
-		parse_push(p);
+		parse_push(p, false);
 	return p->ctxt != NULL;
 }
 
@@ -524,7 +674,7 @@ static size_t parse_iconv(struct parse *p, const unsigned char *in, size_t n, bo
 		if (rc != (size_t)-1)
 			break;
 		if (errno == E2BIG) {
-			parse_push(p);
+			parse_push(p, false);
 		} else if (errno == EINVAL && !final && left <= PARSE_CARRY) {
 			return n - left;
 		} else if (parse_room(p, 3)) {
@@ -567,7 +717,7 @@ static void parse_decode(struct parse *p, bool final)
 	memmove(p->raw, p->raw + used, p->raw_len);
 	if (!p->ctxt)
 		p->raw_len = 0;
-	parse_push(p);
+	parse_push(p, final);
 }
 
 /* The first bytes are in: a byte-order mark, the transport's label, a <meta>, or the guess. */
@@ -612,6 +762,10 @@ int parse_begin(struct parse *p, const char *content_type)
 	p->title_len = 0;
 	p->title[0] = '\0';
 	p->raw_len = p->out_len = 0;
+	/* nothing read yet: libxml2 stands before the first token */
+	p->clean = true;
+	p->skippable = p->pending_text = false;
+	p->pending = 0;
 	p->codec = PARSE_UTF8_GUESS;
 	p->labelled = content_type && charset_of_type(content_type, charset, sizeof(charset)) &&
 		      parse_use(p, charset, false);
@@ -690,6 +844,11 @@ void parse_end(struct parse *p, struct parse_facts *facts)
 	facts->links = p->links;
 	facts->base = p->base;
 	facts->nofollow = p->nofollow;
+}
+
+void parse_skim(struct parse *p, bool on)
+{
+	p->skim = on;
 }
 
 void parse_collect_links(struct parse *p, parse_link_cb *cb, void *ctx)

@@ -60,6 +60,14 @@ void parse_end(struct parse *p, struct parse_facts *facts);
 void parse_abort(struct parse *p);
 
 /*
+ * Text that cannot change the facts (outside the title, see parse_push())
+ * is kept from libxml2, which spends most of a page's parse reading text:
+ * on by default. Off, every byte goes through libxml2; the facts and the
+ * links are the same either way (the tests and the fuzzer compare them).
+ */
+void parse_skim(struct parse *p, bool on);
+
+/*
  * For a crawl that follows links: each <a href> and <area href> target, as
  * written (entities decoded), is handed to cb as the page streams in, with
  * whether its rel says nofollow. A NULL cb stops it. Set before parse_begin().

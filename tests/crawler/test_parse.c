@@ -14,6 +14,7 @@
 
 #include "parse.h"
 #include "sitegen.h"
+#include "skim.h"
 
 static struct parse *parser;
 
@@ -532,6 +533,254 @@ static void test_memory_of_names_is_capped(void **state)
 	free(body);
 }
 
+
+/* ---- skimming: text kept from libxml2 changes nothing ------------------------ */
+
+/* Everything a page gives a crawl, as text: each link as the callback saw it, then the facts. */
+struct seen_page {
+	char *buf;
+	size_t len, cap;
+};
+
+static void seen_add(struct seen_page *s, const char *p, size_t n)
+{
+	if (s->len + n + 1 > s->cap) {
+		s->cap = (s->len + n + 1) * 2;
+		s->buf = realloc(s->buf, s->cap);
+		assert_non_null(s->buf);
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	s->buf[s->len] = '\0';
+}
+
+static void seen_link(void *ctx, const char *href, bool nofollow)
+{
+	struct seen_page *s = ctx;
+
+	seen_add(s, nofollow ? "link nofollow " : "link ", nofollow ? 14 : 5);
+	seen_add(s, href, strlen(href));
+	seen_add(s, "\n", 1);
+}
+
+/*
+ * Parses body with skimming on or off, cut into pieces by `cut` (0: whole;
+ * 1-16384: that size; else sizes drawn from the seed cut), and tells all it gave.
+ */
+static void seen_parse(struct parse *p, bool skim, const char *type, const char *body, size_t len,
+		       unsigned cut, struct seen_page *out)
+{
+	struct parse_facts f;
+	char line[64];
+	unsigned seed = cut;
+
+	out->len = 0;
+	seen_add(out, "", 0);
+	parse_skim(p, skim);
+	parse_collect_links(p, seen_link, out);
+	assert_int_equal(parse_begin(p, type), 0);
+	for (size_t off = 0, n; off < len; off += n) {
+		if (cut == 0) {
+			n = len;
+		} else if (cut <= 16384) {
+			n = cut;
+		} else {
+			seed = seed * 1103515245u + 12345u;
+			n = 1 + (seed >> 8) % 700;
+		}
+		if (n > len - off)
+			n = len - off;
+		parse_feed(p, body + off, n);
+	}
+	parse_end(p, &f);
+	snprintf(line, sizeof(line), "links %lu nofollow %d\n", f.links, f.nofollow);
+	seen_add(out, line, strlen(line));
+	seen_add(out, "title ", 6);
+	seen_add(out, f.title, f.title_len);
+	seen_add(out, "\nbase ", 6);
+	seen_add(out, f.base, strlen(f.base));
+	seen_add(out, "\n", 1);
+}
+
+/* The page's start, bytes outside printable ASCII as \xHH, for a failure message. */
+static const char *shown_page(const char *body, size_t len)
+{
+	static char buf[1600];
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 5 < sizeof(buf); i++) {
+		unsigned char c = (unsigned char)body[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", c);
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static struct parse *skimming, *reading;
+static struct seen_page skimmed, read_all;
+
+/* The same page, skimmed and read whole, cut the same ways: the same links and facts. */
+static void same_either_way(const char *type, const char *body, size_t len)
+{
+	static const unsigned cuts[] = { 0, 1, 7, 300, 1500, 16384, 99999, 123457 };
+
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		seen_parse(skimming, true, type, body, len, cuts[i], &skimmed);
+		seen_parse(reading, false, type, body, len, cuts[i], &read_all);
+		if (strcmp(skimmed.buf, read_all.buf) != 0) {
+			fprintf(stderr, "skimmed:\n%s\nread whole:\n%s\n", skimmed.buf, read_all.buf);
+			fail_msg("cut %u of '%s' (%zu bytes)", cuts[i], shown_page(body, len), len);
+		}
+	}
+}
+
+static int skim_setup(void **state)
+{
+	(void)state;
+	skimming = parse_new();
+	reading = parse_new();
+	return skimming && reading ? 0 : -1;
+}
+
+static int skim_teardown(void **state)
+{
+	(void)state;
+	parse_free(skimming);
+	parse_free(reading);
+	free(skimmed.buf);
+	free(read_all.buf);
+	skimmed = read_all = (struct seen_page){ 0 };
+	return 0;
+}
+
+static void test_skim_demo_site(void **state)
+{
+	enum { PAGES = 120 };
+	char *body;
+	size_t len;
+
+	(void)state;
+	for (unsigned n = 0; n < PAGES; n++) {
+		len = sitegen_render(n, PAGES, &body);
+		assert_non_null(body);
+		same_either_way("text/html; charset=utf-8", body, len);
+		free(body);
+	}
+}
+
+/*
+ * Markup of every kind libxml2 reads oddly or apart (comments that end at
+ * once in one place and not in another, <script>, stray quotes, '<' in
+ * text, NUL, doctype, title, implied elements, entities), mixed with text
+ * long enough to be skipped, into pages drawn from a fixed seed.
+ */
+static const char *const skim_pieces[] = {
+	"<html>", "</html>", "<head>", "</head>", "<body>", "</body>", "<title>", "</title>",
+	"<TITLE>", "<p>", "</p>", "<div class=\"a b\">", "</div>", "<span id=x>", "</span>",
+	"<a href=\"/x/1\">", "<a href=y2 rel=nofollow>", "<A HREF='z3' REL=\"NoFollow\">",
+	"<a href = \"sp\" >", "</a>", "<area href=\"ar\">", "<base href=\"/b/\">",
+	"<base href='http://h/b2/'>", "<meta name=robots content=nofollow>",
+	"<meta name=\"ROBOTS\" content=\"noindex, none\">", "<meta charset=utf-8>",
+	"<!DOCTYPE html>", "<!doctype html PUBLIC \"-//W3C//DTD HTML 4.01//EN\">",
+	"<!DOCTYPE html 'x>y'>", "<!DOCTYPE", "<!-- c -->", "<!-->", "<!--->", "<!---->",
+	"<!-- a -- b -->", "<!-- x --!>", "<!-- -<a href=c1>- -->", "-->", "<!- ->", "<!x>",
+	"<script>var a = 1 < 2; </b></script>", "<script>", "</script>", "<style>p > a {}</style>",
+	"<style>", "<SCRIPT type=\"t\">x</ a></SCRIPT>", "<textarea>", "</textarea>", "<xmp>",
+	"<plaintext>", "<noscript>", "<iframe>", "<?php x ?>", "<?x", "<![CDATA[ x ]]>", "&amp;",
+	"&nbsp;", "&#60;", "&#x3c;a href=e&gt;", "&", "&unknown;", "<", "< a", "<3", "</ p>",
+	"</>", "</3>", "</p x=1>", "<br/>", "<br />", "<img src=x/>", "<a href=x\"y>",
+	"<a b'c href=d>", "<a title='x > y' href=q>", "<a href=\"unterminated>", "<a href=\"v\"w=1>",
+	"<a href=`tick`>", "<a =x href=f>", "<a href=g/ >", "\0", "\f", "\r\n", "\t", " ",
+	"<x-custom.elem a_b:c=1>", "<a href=\"&amp;x\">", "<select><option>o</select>",
+	"<table><tr><td>", "</table>", "<li>", "<ul>", "</ul>", "<h1>", "</h2>", "<frameset>",
+	"<a href=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">",
+	"<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa href=long>",
+	"\xef\xbb\xbf", "caf\xc3\xa9 ", "\xe9t\xe9 ", "\x93q\x94", "\xff\xfe",
+};
+
+static size_t skim_text(char *o, unsigned *seed)
+{
+	static const char *const words[] = {
+		"apple ", "market ", "> ", "\n", "  ", "smo\xcc\x88rga\xcc\x8a ", "x", "& ", "\t",
+	};
+	size_t n = 0, want;
+
+	*seed = *seed * 1103515245u + 12345u;
+	want = (*seed >> 8) % 4 == 0 ? 0 : (*seed >> 12) % 200;
+	while (n < want) {
+		const char *w;
+
+		*seed = *seed * 1103515245u + 12345u;
+		w = words[(*seed >> 8) % (sizeof(words) / sizeof(words[0]))];
+		memcpy(o + n, w, strlen(w));
+		n += strlen(w);
+	}
+	return n;
+}
+
+static void test_skim_odd_markup(void **state)
+{
+	enum { PAGES = 1500, PIECES = 60 };
+	static const char *const types[] = {
+		"text/html; charset=utf-8", "text/html", "text/html; charset=windows-1252",
+	};
+	char *body = malloc(PIECES * 400 + 1);
+	unsigned seed = 7;
+
+	(void)state;
+	assert_non_null(body);
+	for (unsigned page = 0; page < PAGES; page++) {
+		size_t len = 0;
+
+		for (unsigned i = 0; i < PIECES; i++) {
+			const char *piece;
+			size_t n;
+
+			seed = seed * 1103515245u + 12345u;
+			piece = skim_pieces[(seed >> 8) % (sizeof(skim_pieces) / sizeof(skim_pieces[0]))];
+			/* "\0" is one byte */
+			n = piece[0] ? strlen(piece) : 1;
+			memcpy(body + len, piece, n);
+			len += n;
+			len += skim_text(body + len, &seed);
+		}
+		same_either_way(types[page % 3], body, len);
+	}
+	free(body);
+}
+
+static void test_skim_markup_forms(void **state)
+{
+	static const char *const plain[] = {
+		"<a href=\"/x\">", "<a href='x' rel=nofollow>", "<br/>", "<p>", "</p>", "</div >",
+		"<a href = \"y\" >", "<x-y.z a:b=1 c>", "<!-- c -->", "<!---->", "<!DOCTYPE html>",
+		"<!doctype html public \"-//W3C//DTD HTML 4.01//EN\">", "<a title='x > y'>",
+	};
+	static const char *const odd[] = {
+		"<script>", "<STYLE a=1>", "<!-->", "<!--->", "<!-- a -- b -->", "<!-- a --->",
+		"<a b'c>", "<a href=x\"y>", "<a href=\"open>", "<?x?>", "<!x>", "</ p>", "</>",
+		"< a>", "<a / href=x>", "<a\f>", "<!DOCTYPE 'a>b'>", "<a href=x", "<a href=`x`>",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		size_t n = strlen(plain[i]);
+
+		if (skim_markup(plain[i], plain[i] + n) != n)
+			fail_msg("'%s' is plain markup", plain[i]);
+		/* cut short, it is nothing yet */
+		assert_int_equal(skim_markup(plain[i], plain[i] + n - 1), 0);
+	}
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		if (skim_markup(odd[i], odd[i] + strlen(odd[i])) != 0)
+			fail_msg("'%s' is not plain markup", odd[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +798,9 @@ int main(void)
 		cmocka_unit_test(test_libxml2_stays_off_stderr),
 		cmocka_unit_test(test_memory_does_not_grow_with_the_page),
 		cmocka_unit_test(test_memory_of_names_is_capped),
+		cmocka_unit_test_setup_teardown(test_skim_demo_site, skim_setup, skim_teardown),
+		cmocka_unit_test_setup_teardown(test_skim_odd_markup, skim_setup, skim_teardown),
+		cmocka_unit_test(test_skim_markup_forms),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -2,6 +2,7 @@
 #include "fuzz_support.h"
 #include "parse.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,6 +16,11 @@
  * control characters; a parser reused after an abandoned page gives the same
  * facts as a fresh one; for an ASCII-compatible charset, no more links than
  * '<' bytes; and the facts do not depend on how the body was cut into chunks.
+ *
+ * And skimming (parse_skim(), on by default: text that cannot matter kept
+ * from libxml2) changes nothing: a parser that reads every byte, fed the
+ * same chunks, gives the same title, link count, base, nofollow, and the
+ * same links, in the same order, to the link callback.
  */
 
 static const struct {
@@ -41,6 +47,32 @@ static const struct {
 
 static struct parse *parser;	/* reused page after page, as a visit does */
 static struct parse *fresh;	/* only ever sees complete pages */
+static struct parse *reader;	/* never skims: libxml2 reads every byte */
+
+/* The links a parse gave, one a line, "!" before a nofollow one; bounded. */
+struct link_log {
+	char text[65536];
+	size_t len;
+	bool full;
+};
+
+static struct link_log fresh_links, reader_links;
+
+static void log_link(void *ctx, const char *href, bool nofollow)
+{
+	struct link_log *l = ctx;
+	size_t n = strlen(href);
+
+	if (l->full || l->len + n + 3 > sizeof(l->text)) {
+		l->full = true;
+		return;
+	}
+	if (nofollow)
+		l->text[l->len++] = '!';
+	memcpy(l->text + l->len, href, n);
+	l->len += n;
+	l->text[l->len++] = '\n';
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -49,8 +81,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	parse_global_init();
 	parser = parse_new();
 	fresh = parse_new();
-	if (!parser || !fresh)
+	reader = parse_new();
+	if (!parser || !fresh || !reader)
 		abort();
+	parse_skim(reader, false);
+	parse_collect_links(fresh, log_link, &fresh_links);
+	parse_collect_links(reader, log_link, &reader_links);
 	return 0;
 }
 
@@ -168,6 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = in.n, lt = 0;
 	static struct facts_copy whole, chunked;
 	struct parse_facts f;
+	char *base;
+	bool nofollow;
 
 	/* the body in one piece */
 	FUZZ_CHECK(parse_whole(parser, type, body, len, &f) == 0, "parse_whole failed");
@@ -180,11 +218,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* the same body in chunks, by a parser that has only seen whole pages */
+	fresh_links.len = reader_links.len = 0;
+	fresh_links.full = reader_links.full = false;
 	FUZZ_CHECK(parse_begin(fresh, type) == 0, "parse_begin failed");
 	feed_chunked(fresh, body, len, how);
 	parse_end(fresh, &f);
 	check_facts(&f, type);
 	copy_facts(&chunked, &f);
+	base = strdup(f.base);
+	nofollow = f.nofollow;
+
+	/* ... and by one that reads every byte: skimming changes nothing */
+	FUZZ_CHECK(parse_begin(reader, type) == 0, "parse_begin failed");
+	feed_chunked(reader, body, len, how);
+	parse_end(reader, &f);
+	same_facts(&chunked, &f, "read whole, against skimmed");
+	FUZZ_CHECK(base && strcmp(base, f.base) == 0 && nofollow == f.nofollow,
+		   "read whole: base '%s' nofollow %d, skimmed: base '%s' nofollow %d", f.base,
+		   f.nofollow, base ? base : "", nofollow);
+	FUZZ_CHECK(fresh_links.len == reader_links.len && fresh_links.full == reader_links.full &&
+		   memcmp(fresh_links.text, reader_links.text, fresh_links.len) == 0,
+		   "read whole and skimmed gave other links:\n%.*s\n--- skimmed:\n%.*s",
+		   (int)reader_links.len, reader_links.text, (int)fresh_links.len, fresh_links.text);
+	free(base);
 
 	if (!known_chunking(body, len))
 		same_facts(&whole, &f, "chunked, against the whole body");
