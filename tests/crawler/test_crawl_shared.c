@@ -367,6 +367,48 @@ static void test_usage_errors(void **state)
 	assert_int_equal(access(out, F_OK), -1);
 }
 
+/* Redis restarted mid-crawl (its append-only file kept): the instance waits, goes on, loses nothing. */
+static void test_redis_restart(void **state)
+{
+	const struct redis_server_options aof = { .appendonly = true };
+	struct redis_server *server = redis_server_start(&aof);
+	const char *list = write_list("restart.txt", 20);
+	const char *out = itest_path("restart.csv"), *all = itest_path("restart-all.csv");
+	const char *url;
+	struct itest_table t;
+	char *text;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(server);
+	url = redis_server_url(server);
+	{
+		const char *a[] = { "crawl", "-m", "event", "-w", "4", "--frontier", url, "--crawl",
+				    "restart", "-o", out, list, NULL };
+		const char *export[] = { "export", "--frontier", url, "--crawl", "restart", "-o",
+					 all, NULL };
+
+		pid = spawn_instance(a, "restart.err");
+		if (itest_wait_lines(out, 20, pid, 60) < 0)
+			fail_msg("the instance wrote no rows");
+		assert_int_equal(redis_server_restart(server), 0);
+		expect_exit(pid, 0, "restart.err");
+		run_expect(export, 0);
+	}
+	assert_int_equal(itest_csv_load(all, &t), 0);
+	expect_every_url(&t);
+	itest_table_free(&t);
+	/* the instance's own file has every row it fetched, whole, each once */
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	itest_table_free(&t);
+	text = itest_slurp(itest_path("restart.err"), NULL);
+	assert_non_null(text);
+	if (strstr(text, "unreachable"))
+		assert_non_null(strstr(text, "redis answers again"));
+	free(text);
+	redis_server_free(server);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_follow_shared),
 		cmocka_unit_test(test_empty_crawl),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_redis_restart),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
