@@ -367,6 +367,30 @@ static void test_usage_errors(void **state)
 	assert_int_equal(access(out, F_OK), -1);
 }
 
+/* A Redis that wants a password it was not given: a usage error, for the crawl and the commands. */
+static void test_password_refused(void **state)
+{
+	const struct redis_server_options locked = { .password = "sesame" };
+	struct redis_server *server = redis_server_start(&locked);
+	const char *out = itest_path("locked.csv");
+	char start[128];
+
+	(void)state;
+	assert_non_null(server);
+	snprintf(start, sizeof(start), "%s/links/index.html", site.base);
+	{
+		const char *crawl[] = { "crawl", "-q", "--frontier", redis_server_url(server), "-o",
+					out, start, NULL };
+		const char *status[] = { "status", "--frontier", redis_server_url(server), NULL };
+
+		run_expect(crawl, 2);
+		assert_non_null(strstr(itest_stderr(), "NOAUTH"));
+		run_expect(status, 2);
+	}
+	assert_int_equal(access(out, F_OK), -1);
+	redis_server_free(server);
+}
+
 /* Redis restarted mid-crawl (its append-only file kept): the instance waits, goes on, loses nothing. */
 static void test_redis_restart(void **state)
 {
@@ -418,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_follow_shared),
 		cmocka_unit_test(test_empty_crawl),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_password_refused),
 		cmocka_unit_test(test_redis_restart),
 	};
 
