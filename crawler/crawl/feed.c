@@ -517,21 +517,23 @@ int feed_next(struct feed *f, struct feed_item *item)
 
 	feed_drain_timer(f);
 	for (;;) {
+		/* a shared crawl reads lines in batches, each sent in one round trip */
+		bool batching = f->shared && !f->sources_done && !f->down_since &&
+				f->unsent < FEED_SHARED_BATCH;
 		const char *line;
 		size_t len;
 		bool cut;
 		int rc;
-
-		/* a shared crawl reads lines in batches, each sent in one round trip */
-		bool batching = f->shared && !f->sources_done && f->unsent < FEED_SHARED_BATCH;
 
 		if ((f->frontier || f->shared) && !batching) {
 			rc = feed_from_frontier(f, item, &verdict, &wait_ms);
 			if (rc != FEED_WAIT)
 				return rc;
 		}
+		/* with Redis away, lines read would only pile up here */
 		if (f->sources_done ||
-		    (f->frontier && frontier_queued(f->frontier) >= FEED_READ_AHEAD))
+		    (f->frontier && frontier_queued(f->frontier) >= FEED_READ_AHEAD) ||
+		    (f->shared && f->down_since))
 			break;
 		rc = sources_next(f->sources, &line, &len, &cut);
 		if (rc == 0) {
