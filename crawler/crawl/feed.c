@@ -155,7 +155,7 @@ static int feed_join_shared(struct feed *f, const struct crawl_options *o,
 		.n_identity = sizeof(id) / sizeof(id[0]),
 		.lease_ms = o->lease_ms,
 		/* a quarter of the transfers a round trip: leases never wait long in hand */
-		.lease_batch = o->workers >= 8 ? o->workers / 4 : 1 + o->workers / 4,
+		.lease_batch = o->workers >= 4 ? o->workers / 4 : 1,
 	};
 	long long started = feed_now_ms(), backoff_ms = 100;
 	int rc = FRONTIER_ENOMEM;
