@@ -5,6 +5,7 @@
 
 #include "compare.h"
 #include "crawl.h"
+#include "shared.h"
 
 static void main_usage(FILE *f)
 {
@@ -14,6 +15,9 @@ static void main_usage(FILE *f)
 	      "                                  fetch every URL of a list into a CSV file, or\n"
 	      "                                  follow the links of start URLs (--follow)\n"
 	      "  compare [OPTIONS] [URLS_FILE]   crawl a list under each mode, side by side\n"
+	      "  export --frontier URL [OPTIONS] every row of a crawl shared in Redis, once\n"
+	      "  status --frontier URL [--crawl NAME]\n"
+	      "                                  what a shared crawl holds, and its instances\n"
 	      "\n"
 	      "'crawlpool COMMAND --help' describes a command.\n", f);
 }
@@ -30,6 +34,10 @@ int main(int argc, char **argv)
 		return crawl_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "compare") == 0)
 		return compare_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "export") == 0)
+		return export_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return status_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		main_usage(stdout);
 		return CRAWL_EXIT_OK;

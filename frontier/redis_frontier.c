@@ -344,7 +344,8 @@ int redis_frontier_next(struct redis_frontier *rf, long long now_ms, const struc
 	/* what is buffered waits for the next lease request, or ACK_DELAY_MS at most */
 	if (ask || renew || (pending && (rf->ready.n == 0 ||
 					 now_ms - rf->first_pending_ms >= ACK_DELAY_MS))) {
-		rc = rf_sync(rf, now_ms, ask ? rf->lease_batch : 0);
+		/* acks free host slots: with none in hand, the same call asks for URLs */
+		rc = rf_sync(rf, now_ms, ask || (pending && rf->ready.n == 0) ? rf->lease_batch : 0);
 		if (rc < 0 && (rf->ready.n == 0 || rc == REDIS_FRONTIER_ECRAWL)) {
 			*wait_ms = redis_link_retry_in_ms(rf->link);
 			return rc;

@@ -143,7 +143,7 @@ static int crawl_next(void *ctx, void **job, size_t *job_len)
 		case FEED_ROW:
 			/* not worth a worker: the row is written here, in the order it came */
 			crawl_row(c, item.url, &item.rec, -1);
-			feed_row_written(c->feed, item.token);
+			feed_row_written(c->feed, item.token, item.url, &item.rec);
 			crawl_maybe_sync(c);
 			continue;
 		case FEED_WAIT:
@@ -219,11 +219,12 @@ static void crawl_done(void *ctx, const struct pool_result *res)
 		break;
 	}
 	if (!feed_job_result(c->feed, token, url, &rec)) {
-		feed_job_done(c->feed, token, url, NULL);
+		feed_job_done(c->feed, token, url, NULL, res->worker_id, false);
 		return;
 	}
 	crawl_row(c, url, &rec, res->worker_id);
-	feed_job_done(c->feed, token, url, &rec);
+	feed_job_done(c->feed, token, url, &rec, res->worker_id,
+		      res->status == POOL_JOB_INTERRUPTED);
 	crawl_maybe_sync(c);
 }
 
@@ -295,6 +296,11 @@ static int crawl_run(struct crawl *c)
 	c->pool = NULL;
 	progress_clear(&c->progress);
 
+	if (rc == POOL_ENEXT && c->list_errno == 0 && feed_failure(c->feed)) {
+		/* the shared frontier: its message says all */
+		fprintf(stderr, "crawlpool: %s\n", feed_failure(c->feed));
+		return CRAWL_EXIT_FAILED;
+	}
 	if (rc == POOL_ENEXT) {
 		fprintf(stderr, "crawlpool: %s: %s\n",
 			feed_failure(c->feed) ? feed_failure(c->feed) : "cannot go on",
@@ -565,6 +571,7 @@ int crawl_main(int argc, char **argv)
 	size_t n_lists;
 	char err[512];
 	unsigned closed;
+	bool runtime;
 	int status;
 
 	switch (options_parse(argc, argv, &opts, err, sizeof(err))) {
@@ -600,10 +607,12 @@ int crawl_main(int argc, char **argv)
 	crawl_signals(crawl_on_signal);
 	/* ulimit -f is a write error, cut back and reported like a full disk, not a crash */
 	signal(SIGXFSZ, SIG_IGN);
-	c.feed = feed_open(&opts, err, sizeof(err));
+	c.feed = feed_open(&opts, &runtime, err, sizeof(err));
 	if (!c.feed) {
 		fprintf(stderr, "crawlpool: %s\n", err);
-		return CRAWL_EXIT_USAGE;
+		if (crawl_interrupted)
+			return CRAWL_EXIT_INTERRUPTED;
+		return runtime ? CRAWL_EXIT_FAILED : CRAWL_EXIT_USAGE;
 	}
 	lists = feed_lists(c.feed, &n_lists);
 	opts.out.follow_columns = opts.follow;
@@ -642,7 +651,7 @@ int crawl_main(int argc, char **argv)
 	}
 	/* a progress line would garble rows going to the same terminal */
 	progress_init(&c.progress, !opts.quiet && strcmp(opts.output, "-") != 0,
-		      opts.quiet || opts.follow ? -1 : crawl_total(&c));
+		      opts.quiet || opts.follow || opts.frontier ? -1 : crawl_total(&c));
 	status = crawl_run(&c);
 	status = crawl_close_jar(&c, status);
 out_cleanup:

@@ -13,8 +13,10 @@
 #include "fetch.h"
 #include "frontier.h"
 #include "job.h"
+#include "redis_frontier.h"
 #include "resume.h"
 #include "robots.h"
+#include "shared_row.h"
 #include "sources.h"
 #include "state.h"
 #include "urllist.h"
@@ -25,11 +27,22 @@
  * bounded on a list of any length.
  */
 enum { FEED_READ_AHEAD = 10000 };
+/* A shared crawl sends list lines to Redis this many at a time, in one round trip. */
+enum { FEED_SHARED_BATCH = 500 };
+/*
+ * How long a shared crawl waits for Redis, at the start or mid-crawl, before
+ * it gives up (exit 1, the rows fetched so far written).
+ */
+enum { FEED_REDIS_PATIENCE_MS = 60000 };
 
 struct feed {
 	struct sources *sources;
 	bool sources_done;
-	struct frontier *frontier;	/* NULL: a plain list, straight through */
+	struct frontier *frontier;	/* NULL: a plain list, straight through (or shared) */
+	struct redis_frontier *shared;	/* --frontier: the crawl's frontier in Redis, or NULL */
+	bool following;			/* rows say depth and referrer */
+	size_t unsent;			/* list lines added to the shared frontier since it was asked */
+	long long down_since;		/* when Redis stopped answering, or 0 */
 	regex_t include[OPTIONS_MAX_REPEATS], exclude[OPTIONS_MAX_REPEATS];
 	size_t n_include, n_exclude;
 	char product_token[64];
@@ -40,7 +53,7 @@ struct feed {
 	struct resume *resume;		/* --resume: the rows the output already has, or NULL */
 	struct state *state;		/* --state: the frontier's journal, or NULL */
 	size_t restored;		/* URLs the state queued again */
-	char failure[128];
+	char failure[640];
 };
 
 static long long feed_now_ms(void)
@@ -53,7 +66,7 @@ static long long feed_now_ms(void)
 
 static bool feed_needs_frontier(const struct crawl_options *o)
 {
-	return o->follow || o->per_host > 0 || o->delay_ms > 0 || o->robots;
+	return o->follow || o->per_host > 0 || o->delay_ms > 0 || o->robots || o->frontier;
 }
 
 /* The regular expressions the options checked, compiled for the frontier. */
@@ -65,7 +78,8 @@ static int feed_compile(regex_t *out, size_t *n, const char *const *patterns, si
 	return 0;
 }
 
-static int feed_make_frontier(struct feed *f, const struct crawl_options *o)
+/* The rules of the crawl, as the memory frontier and the shared one both take them. */
+static int feed_rules(struct feed *f, const struct crawl_options *o, struct frontier_options *out)
 {
 	struct frontier_options fo = {
 		.follow = o->follow,
@@ -89,17 +103,128 @@ static int feed_make_frontier(struct feed *f, const struct crawl_options *o)
 			     sizeof(f->product_token));
 	if (!f->product_token[0])
 		snprintf(f->product_token, sizeof(f->product_token), "crawlpool");
-	f->frontier = frontier_new(&fo);
-	return f->frontier ? 0 : -1;
+	*out = fo;
+	return 0;
 }
 
-struct feed *feed_open(const struct crawl_options *o, char *err, size_t errlen)
+/* Items joined by newlines, malloc'd; NULL when out of memory. */
+static char *feed_join(const char *const *items, size_t n)
+{
+	size_t len = 1;
+	char *text, *p;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 1;
+	text = p = malloc(len);
+	if (!text)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s%s", i ? "\n" : "", items[i]);
+	return text;
+}
+
+/* Sleeps ms; false when a signal (Ctrl-C) cut the sleep short. */
+static bool feed_sleep_ms(long long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+
+	return nanosleep(&ts, NULL) == 0;
+}
+
+/*
+ * Joins the crawl in Redis. What defines it beyond the rules the module
+ * stores itself (as --state's identity, less the start URLs: an instance may
+ * join with none). Redis down: retried with a backoff for
+ * FEED_REDIS_PATIENCE_MS, then *runtime is set (exit 1, not a usage error).
+ */
+static int feed_join_shared(struct feed *f, const struct crawl_options *o,
+			    const struct frontier_options *fo, bool *runtime, char *err,
+			    size_t errlen)
+{
+	char *include = feed_join(o->include, o->n_include);
+	char *exclude = feed_join(o->exclude, o->n_exclude);
+	struct state_pair id[] = {
+		{ "include", include },
+		{ "exclude", exclude },
+		{ "nofollow", o->ignore_nofollow ? "ignored" : "obeyed" },
+	};
+	struct redis_frontier_options ro = {
+		.rules = fo,
+		.identity = id,
+		.n_identity = sizeof(id) / sizeof(id[0]),
+		.lease_ms = o->lease_ms,
+		/* a quarter of the transfers a round trip: leases never wait long in hand */
+		.lease_batch = o->workers >= 4 ? o->workers / 4 : 1,
+	};
+	long long started = feed_now_ms(), backoff_ms = 100;
+	int rc = FRONTIER_ENOMEM;
+
+	if (!include || !exclude) {
+		snprintf(err, errlen, "out of memory");
+		*runtime = true;
+		goto out;
+	}
+	for (;;) {
+		rc = redis_frontier_open(o->frontier, o->crawl_name, &ro, &f->shared, err, errlen);
+		if (rc != REDIS_FRONTIER_EDOWN)
+			break;
+		*runtime = true;
+		if (feed_now_ms() - started >= FEED_REDIS_PATIENCE_MS) {
+			size_t len = strlen(err);
+
+			snprintf(err + len, errlen - len, "; gave up after %d s",
+				 FEED_REDIS_PATIENCE_MS / 1000);
+			goto out;
+		}
+		if (backoff_ms == 100)
+			fprintf(stderr, "crawlpool: %s; retrying for up to %d s\n", err,
+				FEED_REDIS_PATIENCE_MS / 1000);
+		if (!feed_sleep_ms(backoff_ms)) {
+			snprintf(err, errlen, "interrupted while waiting for redis");
+			goto out;
+		}
+		backoff_ms = backoff_ms * 2 < 2000 ? backoff_ms * 2 : 2000;
+	}
+	/* a bad address or password, or another crawl's name: the user's to fix */
+	*runtime = rc == FRONTIER_ENOMEM;
+out:
+	free(include);
+	free(exclude);
+	return rc == 0 ? 0 : -1;
+}
+
+static int feed_make_frontier(struct feed *f, const struct crawl_options *o, bool *runtime,
+			      char *err, size_t errlen)
+{
+	struct frontier_options fo;
+
+	f->following = o->follow;
+	if (feed_rules(f, o, &fo) < 0) {
+		snprintf(err, errlen, "out of memory");
+		*runtime = true;
+		return -1;
+	}
+	if (o->frontier)
+		return feed_join_shared(f, o, &fo, runtime, err, errlen);
+	f->frontier = frontier_new(&fo);
+	if (!f->frontier) {
+		snprintf(err, errlen, "out of memory");
+		*runtime = true;
+		return -1;
+	}
+	return 0;
+}
+
+struct feed *feed_open(const struct crawl_options *o, bool *runtime, char *err, size_t errlen)
 {
 	struct feed *f = calloc(1, sizeof(*f));
 	struct epoll_event ev = { .events = EPOLLIN };
 
+	*runtime = false;
 	if (!f) {
 		snprintf(err, errlen, "out of memory");
+		*runtime = true;
 		return NULL;
 	}
 	f->epoll_fd = f->timer_fd = f->watched_fd = -1;
@@ -113,10 +238,8 @@ struct feed *feed_open(const struct crawl_options *o, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot make the crawl's timer: %s", strerror(errno));
 		goto fail;
 	}
-	if (feed_needs_frontier(o) && feed_make_frontier(f, o) < 0) {
-		snprintf(err, errlen, "out of memory");
+	if (feed_needs_frontier(o) && feed_make_frontier(f, o, runtime, err, errlen) < 0)
 		goto fail;
-	}
 	sources_nowait(f->sources, true);
 	return f;
 
@@ -130,6 +253,8 @@ void feed_close(struct feed *f)
 	if (!f)
 		return;
 	frontier_free(f->frontier);
+	/* URLs leased and not fetched go back to the shared queue now */
+	redis_frontier_close(f->shared);
 	for (size_t i = 0; i < f->n_include; i++)
 		regfree(&f->include[i]);
 	for (size_t i = 0; i < f->n_exclude; i++)
@@ -179,10 +304,14 @@ int feed_keep_state(struct feed *f, struct state *st, size_t *queued, char *err,
 	return 0;
 }
 
-/* frontier_add(), and into the state when the URL is taken. */
+/* frontier_add() (or the shared frontier's), and into the state when the URL is taken. */
 static int feed_add(struct feed *f, const char *url, unsigned depth, const char *referrer)
 {
-	int rc = frontier_add(f->frontier, url, depth, referrer);
+	int rc;
+
+	if (f->shared)
+		return redis_frontier_add(f->shared, url, depth, referrer);
+	rc = frontier_add(f->frontier, url, depth, referrer);
 
 	/* a failure is kept in the state: the next commit refuses, and no row goes out */
 	if (rc == FRONTIER_ADDED && f->state)
@@ -214,6 +343,7 @@ const char *feed_failure(const struct feed *f)
 
 size_t feed_queued(const struct feed *f)
 {
+	/* a shared crawl's queue is every instance's: not this one's to count */
 	return f->frontier ? frontier_queued(f->frontier) + frontier_out(f->frontier) : 0;
 }
 
@@ -300,10 +430,11 @@ static int feed_take_line(struct feed *f, struct feed_item *item, const char *li
 	why = cut ? "URL too long" : fetch_check_url(line);
 	if (why)
 		return feed_row(item, line, why);
-	if (!f->frontier) {
+	if (!f->frontier && !f->shared) {
 		item->job = job_encode(JOB_PAGE, 0, line, len, &item->job_len);
 		return item->job ? FEED_JOB : FEED_ERROR;
 	}
+	f->unsent++;
 	switch (feed_add(f, line, 0, NULL)) {
 	case FRONTIER_ENOMEM:
 		return FEED_ERROR;
@@ -315,13 +446,54 @@ static int feed_take_line(struct feed *f, struct feed_item *item, const char *li
 	}
 }
 
+/*
+ * redis_frontier_next(), with Redis's faults met here: while it is away the
+ * crawl waits (FRONTIER_WAIT) and says so once; after FEED_REDIS_PATIENCE_MS,
+ * or when the crawl is gone from Redis, it fails (f->failure, errno 0).
+ */
+static int feed_shared_next(struct feed *f, const struct frontier_url **u, long long *wait_ms)
+{
+	long long now = feed_now_ms();
+	int verdict = redis_frontier_next(f->shared, now, u, wait_ms);
+
+	if (verdict == REDIS_FRONTIER_EDOWN) {
+		if (!f->down_since) {
+			f->down_since = now;
+			fprintf(stderr, "crawlpool: %s; retrying for up to %d s\n",
+				redis_frontier_error(f->shared), FEED_REDIS_PATIENCE_MS / 1000);
+		} else if (now - f->down_since >= FEED_REDIS_PATIENCE_MS) {
+			snprintf(f->failure, sizeof(f->failure), "%s; gave up after %d s",
+				 redis_frontier_error(f->shared), FEED_REDIS_PATIENCE_MS / 1000);
+			errno = 0;
+			return FRONTIER_ENOMEM;
+		}
+		if (*wait_ms <= 0)
+			*wait_ms = 100;
+		return FRONTIER_WAIT;
+	}
+	if (verdict < 0 && verdict != FRONTIER_ENOMEM) {
+		snprintf(f->failure, sizeof(f->failure), "%s", redis_frontier_error(f->shared));
+		errno = 0;
+		return FRONTIER_ENOMEM;
+	}
+	if (verdict >= 0 && f->down_since) {
+		fprintf(stderr, "crawlpool: redis answers again\n");
+		f->down_since = 0;
+	}
+	return verdict;
+}
+
 /* What the frontier has due now, if anything: FEED_JOB, FEED_ROW or FEED_WAIT (*verdict says more). */
 static int feed_from_frontier(struct feed *f, struct feed_item *item, int *verdict,
 			      long long *wait_ms)
 {
 	const struct frontier_url *u;
 
-	*verdict = frontier_next(f->frontier, feed_now_ms(), &u, wait_ms);
+	f->unsent = 0;
+	if (f->shared)
+		*verdict = feed_shared_next(f, &u, wait_ms);
+	else
+		*verdict = frontier_next(f->frontier, feed_now_ms(), &u, wait_ms);
 	if (*verdict == FRONTIER_ENOMEM)
 		return FEED_ERROR;
 	if (*verdict != FRONTIER_URL)
@@ -329,7 +501,7 @@ static int feed_from_frontier(struct feed *f, struct feed_item *item, int *verdi
 	if (u->kind == FRONTIER_BLOCKED) {
 		feed_row(item, u->url, "blocked by robots.txt");
 		item->token = (uint64_t)(uintptr_t)u;
-		item->rec.depth = frontier_following(f->frontier) ? (long)u->depth : -1;
+		item->rec.depth = f->following ? (long)u->depth : -1;
 		item->rec.referrer = u->referrer;
 		return FEED_ROW;
 	}
@@ -345,18 +517,23 @@ int feed_next(struct feed *f, struct feed_item *item)
 
 	feed_drain_timer(f);
 	for (;;) {
+		/* a shared crawl reads lines in batches, each sent in one round trip */
+		bool batching = f->shared && !f->sources_done && !f->down_since &&
+				f->unsent < FEED_SHARED_BATCH;
 		const char *line;
 		size_t len;
 		bool cut;
 		int rc;
 
-		if (f->frontier) {
+		if ((f->frontier || f->shared) && !batching) {
 			rc = feed_from_frontier(f, item, &verdict, &wait_ms);
 			if (rc != FEED_WAIT)
 				return rc;
 		}
+		/* with Redis away, lines read would only pile up here */
 		if (f->sources_done ||
-		    (f->frontier && frontier_queued(f->frontier) >= FEED_READ_AHEAD))
+		    (f->frontier && frontier_queued(f->frontier) >= FEED_READ_AHEAD) ||
+		    (f->shared && f->down_since))
 			break;
 		rc = sources_next(f->sources, &line, &len, &cut);
 		if (rc == 0) {
@@ -365,6 +542,11 @@ int feed_next(struct feed *f, struct feed_item *item)
 		}
 		if (rc == URLLIST_AGAIN) {
 			feed_watch_list(f);
+			/* the lines so far go out before the wait for more */
+			if (f->unsent > 0) {
+				f->unsent = FEED_SHARED_BATCH;
+				continue;
+			}
 			break;
 		}
 		if (rc < 0) {
@@ -383,11 +565,34 @@ int feed_next(struct feed *f, struct feed_item *item)
 	return FEED_END;
 }
 
-void feed_row_written(struct feed *f, uint64_t token)
+/*
+ * A shared crawl's row goes to Redis with its URL's done mark. One that
+ * cannot be encoded is not acked: its URL goes back to the queue at the end.
+ */
+static void feed_shared_done(struct feed *f, const struct frontier_url *u, const char *url,
+			     const struct crawl_record *rec, long worker)
+{
+	void *row;
+	size_t len;
+
+	if (shared_row_encode(url, rec, worker, &row, &len) != RECORD_OK)
+		return;
+	redis_frontier_done(f->shared, u, row, len, rec->error != NULL, feed_now_ms());
+	free(row);
+}
+
+void feed_row_written(struct feed *f, uint64_t token, const char *url,
+		      const struct crawl_record *rec)
 {
 	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
 
-	if (!f->frontier || !u)
+	if (!u)
+		return;
+	if (f->shared) {
+		feed_shared_done(f, u, url, rec, -1);
+		return;
+	}
+	if (!f->frontier)
 		return;
 	feed_mark_written(f, u);
 	frontier_done(f->frontier, u, feed_now_ms());
@@ -403,7 +608,13 @@ static bool feed_is_redirect(const struct crawl_record *rec)
 static const char *feed_redirect(struct feed *f, const struct frontier_url *u, const char *url,
 				 const char *target)
 {
-	switch (feed_add(f, target, u->depth, url)) {
+	/* shared: Redis says whether another instance took it; unreachable, it is taken */
+	int rc = f->shared ? redis_frontier_add_wait(f->shared, target, u->depth, url) :
+		 feed_add(f, target, u->depth, url);
+
+	if (rc == REDIS_FRONTIER_EDOWN || rc == REDIS_FRONTIER_ECRAWL)
+		rc = FRONTIER_ADDED;
+	switch (rc) {
 	case FRONTIER_ADDED:
 		return NULL;
 	case FRONTIER_SEEN:
@@ -421,15 +632,19 @@ bool feed_job_result(struct feed *f, uint64_t token, const char *url, struct cra
 {
 	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
 
-	if (!f->frontier || !u)
+	if ((!f->frontier && !f->shared) || !u)
 		return true;
 	if (u->kind == FRONTIER_ROBOTS) {
 		/* a transfer that failed has no status: the host is unreachable */
-		frontier_robots(f->frontier, u, rec->error ? 0 : rec->status, rec->body,
-				rec->body_len);
+		if (f->shared)
+			redis_frontier_robots(f->shared, u, rec->error ? 0 : rec->status, rec->body,
+					      rec->body_len);
+		else
+			frontier_robots(f->frontier, u, rec->error ? 0 : rec->status, rec->body,
+					rec->body_len);
 		return false;
 	}
-	if (frontier_following(f->frontier)) {
+	if (f->following) {
 		rec->depth = (long)u->depth;
 		rec->referrer = u->referrer;
 		if (feed_is_redirect(rec)) {
@@ -458,14 +673,25 @@ static void feed_add_links(struct feed *f, const struct frontier_url *u, const c
 	}
 }
 
-void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct crawl_record *rec)
+void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct crawl_record *rec,
+		   long worker, bool interrupted)
 {
 	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
 
-	if (!f->frontier || !u)
+	if ((!f->frontier && !f->shared) || !u)
 		return;
-	if (rec && u->kind == FRONTIER_PAGE && frontier_following(f->frontier))
+	if (rec && u->kind == FRONTIER_PAGE && f->following)
 		feed_add_links(f, u, url, rec->found);
+	if (f->shared) {
+		/* a robots.txt is acked by its answer; an interrupted page goes back for another */
+		if (!rec)
+			redis_frontier_done(f->shared, u, NULL, 0, false, feed_now_ms());
+		else if (!interrupted)
+			feed_shared_done(f, u, url, rec, worker);
+		return;
+	}
+	(void)worker;
+	(void)interrupted;
 	if (rec)
 		feed_mark_written(f, u);
 	frontier_done(f->frontier, u, feed_now_ms());

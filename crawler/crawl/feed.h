@@ -14,11 +14,17 @@
  * A plain list with no politeness goes straight from the sources to the
  * workers, as fast as it is read. Following links, --per-host, --delay or
  * robots.txt put every URL through the frontier, which decides the order.
+ * With --frontier every URL goes through the frontier shared in Redis, and
+ * every row is recorded there too.
  */
 struct feed;
 
-/* Opens every source and readies the frontier. NULL with err filled on failure (a usage error). */
-struct feed *feed_open(const struct crawl_options *opts, char *err, size_t errlen);
+/*
+ * Opens every source and readies the frontier (joining the shared crawl:
+ * Redis unreachable is retried for a minute). NULL with err filled on
+ * failure: a usage error, or with *runtime set one of the run (exit 1).
+ */
+struct feed *feed_open(const struct crawl_options *opts, bool *runtime, char *err, size_t errlen);
 void feed_close(struct feed *f);
 
 struct resume;
@@ -66,8 +72,9 @@ int feed_fd(const struct feed *f);
 /* After FEED_ERROR: "cannot read url list 'x'", or NULL. */
 const char *feed_failure(const struct feed *f);
 
-/* A FEED_ROW item's row is written. */
-void feed_row_written(struct feed *f, uint64_t token);
+/* A FEED_ROW item's row (url, rec) is written. */
+void feed_row_written(struct feed *f, uint64_t token, const char *url,
+		      const struct crawl_record *rec);
 
 /*
  * A job came back. For a page, fills in rec's depth and referrer and returns
@@ -78,8 +85,13 @@ void feed_row_written(struct feed *f, uint64_t token);
  * feed_job_done() all the same).
  */
 bool feed_job_result(struct feed *f, uint64_t token, const char *url, struct crawl_record *rec);
-/* The job's row is written (rec NULL when it had none): its links join the crawl. */
-void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct crawl_record *rec);
+/*
+ * The job's row is written (rec NULL when it had none): its links join the
+ * crawl. A shared crawl records the row (worker: its column) in Redis, but
+ * not an interrupted one: that URL is given back for another instance.
+ */
+void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct crawl_record *rec,
+		   long worker, bool interrupted);
 
 /* URLs taken into the crawl whose rows are not written yet (queued or in flight), for the progress line. */
 size_t feed_queued(const struct feed *f);

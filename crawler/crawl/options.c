@@ -45,6 +45,9 @@ enum {
 	OPT_HTTP2,
 	OPT_HTTP1_1,
 	OPT_FIELDS,
+	OPT_FRONTIER,
+	OPT_CRAWL,
+	OPT_LEASE,
 };
 
 /* More retries than this are a loop, not patience. */
@@ -53,6 +56,8 @@ enum {
 /* Deeper than this no crawl means it; it bounds the depth column too. */
 #define OPTIONS_MAX_DEPTH 1000000
 #define OPTIONS_DEFAULT_DEPTH 5
+/* A URL given back a minute after its instance went silent. */
+#define OPTIONS_DEFAULT_LEASE_MS 60000
 /* --per-host with --follow unless given: two at once, as polite crawlers do. */
 #define OPTIONS_FOLLOW_PER_HOST 2
 
@@ -100,6 +105,9 @@ static const struct option options_long[] = {
 	{ "http2", no_argument, NULL, OPT_HTTP2 },
 	{ "http1.1", no_argument, NULL, OPT_HTTP1_1 },
 	{ "fields", required_argument, NULL, OPT_FIELDS },
+	{ "frontier", required_argument, NULL, OPT_FRONTIER },
+	{ "crawl", required_argument, NULL, OPT_CRAWL },
+	{ "lease", required_argument, NULL, OPT_LEASE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -184,6 +192,15 @@ void options_usage(FILE *f)
 	      "      --delay SECONDS           least time between the starts of two requests to\n"
 	      "                                one host (default: 0)\n"
 	      "      --robots, --no-robots     obey robots.txt (default: on with --follow)\n"
+	      "Many instances, one crawl (a frontier shared in Redis):\n"
+	      "      --frontier URL            redis://[:PASSWORD@]HOST[:PORT][/DB] or\n"
+	      "                                redis+unix:///PATH: every instance with the same\n"
+	      "                                URL and --crawl takes its URLs from there; with no\n"
+	      "                                URLS_FILE or URL an instance joins the crawl\n"
+	      "      --crawl NAME              the crawl's name, the prefix of its keys (default:\n"
+	      "                                crawlpool)\n"
+	      "      --lease SECONDS           how long a URL stays with an instance that stopped\n"
+	      "                                renewing it, 1 to 86400 (default: 60)\n"
 	      "  -h, --help                    this help\n"
 	      "      --version                 the version\n"
 	      "\n"
@@ -217,6 +234,7 @@ void options_defaults(struct crawl_options *opts)
 	opts->parse = true;
 	opts->retry_delay_ms = 1000;
 	opts->retry_max_ms = 60000;
+	opts->lease_ms = OPTIONS_DEFAULT_LEASE_MS;
 }
 
 bool options_takes_value(const char *arg)
@@ -404,6 +422,31 @@ static int options_proxy(const char *arg, struct crawl_options *opts, char *err,
 	return 0;
 }
 
+/* --frontier, --crawl, --lease: a crawl shared in Redis; the address is checked when it is opened. */
+static int options_apply_shared(int c, const char *arg, struct crawl_options *opts,
+				char *err, size_t errlen)
+{
+	long long v;
+
+	switch (c) {
+	case OPT_FRONTIER:
+		opts->frontier = arg;
+		return 0;
+	case OPT_CRAWL:
+		opts->crawl_name = arg;
+		return 0;
+	case OPT_LEASE:
+		if (num_parse_seconds("--lease", arg, 1000, OPTIONS_MAX_MS, &v, err, errlen) < 0)
+			return -1;
+		opts->lease_ms = (long)v;
+		opts->lease_given = true;
+		return 0;
+	default:
+		snprintf(err, errlen, "unhandled option");
+		return -1;
+	}
+}
+
 static int options_apply_curl(int c, const char *arg, struct crawl_options *opts,
 			      char *err, size_t errlen)
 {
@@ -450,7 +493,7 @@ static int options_apply_curl(int c, const char *arg, struct crawl_options *opts
 		opts->fields = arg;
 		return 0;
 	default:
-		snprintf(err, errlen, "unhandled option");
+		return options_apply_shared(c, arg, opts, err, errlen);
 		return -1;
 	}
 }
@@ -641,6 +684,31 @@ static int options_check_state(const struct crawl_options *opts, char *err, size
 }
 
 /*
+ * --frontier: Redis keeps what was taken and what was done, so --state and
+ * --resume have nothing to add; --crawl and --lease mean nothing without it.
+ */
+static int options_check_shared(struct crawl_options *opts, bool inputs_given, char *err,
+				size_t errlen)
+{
+	if (!opts->frontier) {
+		if (!opts->crawl_name && !opts->lease_given)
+			return 0;
+		snprintf(err, errlen, "%s names a crawl shared in Redis: it needs --frontier URL",
+			 opts->crawl_name ? "--crawl" : "--lease");
+		return -1;
+	}
+	if (opts->state || opts->resume) {
+		snprintf(err, errlen, "%s with --frontier: Redis is the crawl's state (run the same "
+			 "command again to go on)", opts->state ? "--state" : "--resume");
+		return -1;
+	}
+	/* no URL and no list: this instance joins a crawl others started */
+	if (!inputs_given)
+		opts->n_inputs = 0;
+	return 0;
+}
+
+/*
  * --fields, once every option is known: depth and referrer exist only when
  * following, and a crawl that may resume finds its rows by their url.
  */
@@ -699,6 +767,8 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 		opts->inputs = (const char *const *)argv + optind;
 		opts->n_inputs = (size_t)(argc - optind);
 	}
+	if (options_check_shared(opts, argc > optind, err, errlen) < 0)
+		return OPTIONS_USAGE;
 	if (opts->state && options_check_state(opts, err, errlen) < 0)
 		return OPTIONS_USAGE;
 	if (opts->resume && options_check_resume(opts, err, errlen) < 0)

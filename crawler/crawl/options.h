@@ -63,6 +63,12 @@ struct crawl_options {
 	bool robots;			/* obey robots.txt */
 	bool robots_given;
 	bool ignore_nofollow;
+
+	/* A frontier shared in Redis by many instances (--frontier), or NULL. */
+	const char *frontier;		/* redis://... or redis+unix://... */
+	const char *crawl_name;		/* --crawl: the prefix of the crawl's keys; NULL: crawlpool */
+	long lease_ms;			/* --lease: how long a URL stays with a silent instance */
+	bool lease_given;
 };
 
 enum options_verdict {

@@ -199,6 +199,41 @@ static void test_bad_usage(void **state)
 }
 
 /* Each value here was taken, or refused without naming the range, before util/numbers.c. */
+/* --frontier: a shared crawl; with no URL or list the instance joins, and --state is Redis's job. */
+static void test_shared_options(void **state)
+{
+	char *shared[] = { "crawl", "--frontier", "redis://127.0.0.1/", "--crawl", "site",
+			   "--lease", "2.5", NULL };
+	char *defaults[] = { "crawl", "--frontier", "redis://127.0.0.1/", "list.txt", NULL };
+	char *no_frontier[] = { "crawl", "--crawl", "site", NULL };
+	char *lease_alone[] = { "crawl", "--lease", "10", NULL };
+	char *short_lease[] = { "crawl", "--frontier", "redis://h/", "--lease", "0.5", NULL };
+	char *with_state[] = { "crawl", "-r", "--frontier", "redis://h/", "--state", "s", "-o", "x",
+			       NULL };
+	char *with_resume[] = { "crawl", "--frontier", "redis://h/", "--resume", "-o", "x", NULL };
+	struct crawl_options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(ARGC(shared), shared, &o, err), OPTIONS_RUN);
+	assert_string_equal(o.frontier, "redis://127.0.0.1/");
+	assert_string_equal(o.crawl_name, "site");
+	assert_int_equal(o.lease_ms, 2500);
+	assert_int_equal(o.n_inputs, 0);
+	assert_int_equal(parse(ARGC(defaults), defaults, &o, err), OPTIONS_RUN);
+	assert_null(o.crawl_name);
+	assert_int_equal(o.lease_ms, 60000);
+	assert_int_equal(o.n_inputs, 1);
+	assert_string_equal(o.inputs[0], "list.txt");
+	assert_int_equal(parse(ARGC(no_frontier), no_frontier, &o, err), OPTIONS_USAGE);
+	assert_non_null(strstr(err, "--crawl"));
+	assert_int_equal(parse(ARGC(lease_alone), lease_alone, &o, err), OPTIONS_USAGE);
+	assert_int_equal(parse(ARGC(short_lease), short_lease, &o, err), OPTIONS_USAGE);
+	assert_int_equal(parse(ARGC(with_state), with_state, &o, err), OPTIONS_USAGE);
+	assert_non_null(strstr(err, "--state with --frontier"));
+	assert_int_equal(parse(ARGC(with_resume), with_resume, &o, err), OPTIONS_USAGE);
+}
+
 static void test_bad_numbers(void **state)
 {
 	static const struct {
@@ -327,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_bad_usage),
 		cmocka_unit_test(test_follow_options),
+		cmocka_unit_test(test_shared_options),
 		cmocka_unit_test(test_bad_numbers),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_seconds),

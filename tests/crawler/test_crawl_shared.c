@@ -1,0 +1,458 @@
+/* test_crawl_shared.c -- crawls shared in Redis: instances at once, one joining, one killed, links followed, export, status, usage errors */
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "itest.h"
+#include "redis_server.h"
+
+/* The list's URLs: late pages, so that every instance has time to take some. */
+enum { LIST_URLS = 300 };
+
+static struct itest_site site;
+static struct redis_server *redis;
+static const char *frontier;		/* the redis-server's URL */
+static char *urls[LIST_URLS];
+
+static int setup(void **state)
+{
+	char robots[512];
+	const char *extra[] = { "--host", "127.0.0.2", "--robots", robots, NULL };
+
+	(void)state;
+	snprintf(robots, sizeof(robots), "%s/tests/demo/links-robots.txt", SOURCE_DIR);
+	if (itest_site_start_with(&site, 50, 30, extra) < 0)
+		return -1;
+	redis = redis_server_start(NULL);
+	if (!redis)
+		return -1;
+	frontier = redis_server_url(redis);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < LIST_URLS; i++)
+		free(urls[i]);
+	redis_server_free(redis);
+	itest_site_stop(&site);
+	itest_cleanup();
+	return 0;
+}
+
+/* A list of LIST_URLS late pages (ms each), written to name. */
+static const char *write_list(const char *name, unsigned ms)
+{
+	const char *path = itest_path(name);
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	for (size_t i = 0; i < LIST_URLS; i++) {
+		char url[128];
+
+		snprintf(url, sizeof(url), "%s/fault/slow?ms=%u&n=%zu", site.base, ms, i);
+		free(urls[i]);
+		urls[i] = strdup(url);
+		fprintf(f, "%s\n", url);
+	}
+	fclose(f);
+	return path;
+}
+
+/* An instance run in the background, its stderr in a file of its own. */
+static pid_t spawn_instance(const char *const *args, const char *err_name)
+{
+	int fd = open(itest_path(err_name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	pid_t pid;
+
+	assert_true(fd >= 0);
+	pid = itest_spawn_fds(args, ITEST_FD_USUAL, ITEST_FD_USUAL, fd);
+	close(fd);
+	return pid;
+}
+
+static void expect_exit(pid_t pid, int want, const char *err_name)
+{
+	int rc = itest_wait(pid, 60);
+
+	if (rc != want) {
+		static char said[4096];
+		char *text = itest_slurp(itest_path(err_name), NULL);
+
+		snprintf(said, sizeof(said), "%s", text ? text : "");
+		free(text);
+		fail_msg("instance exited %d, expected %d: %s", rc, want, said);
+	}
+}
+
+static void run_expect(const char *const *args, int want)
+{
+	int rc = itest_run(args, NULL, NULL);
+
+	if (rc != want)
+		fail_msg("%s exited %d, expected %d: %s", args[0], rc, want, itest_stderr());
+}
+
+/* `crawlpool export` of crawl into path (CSV). */
+static void export_csv(const char *crawl, const char *path)
+{
+	const char *args[] = { "export", "--frontier", frontier, "--crawl", crawl, "-o", path, NULL };
+
+	run_expect(args, 0);
+}
+
+/* Every URL of the list in t once, nothing else, each fetched. */
+static void expect_every_url(const struct itest_table *t)
+{
+	itest_expect_urls(t, (const char *const *)urls, LIST_URLS);
+	for (size_t i = 0; i < t->n; i++) {
+		assert_string_equal(t->rows[i].f[COL_ERROR], "");
+		assert_string_equal(t->rows[i].f[COL_STATUS], "200");
+	}
+}
+
+/* Whether url has a row in t. */
+static bool has_url(const struct itest_table *t, const char *url)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->rows[i].f[COL_URL], url) == 0)
+			return true;
+	return false;
+}
+
+/* Two instances (event, process) on one list at once: each URL fetched by one, recorded once. */
+static void test_two_instances(void **state)
+{
+	const char *list = write_list("two.txt", 10);
+	const char *a_out = itest_path("two-a.csv"), *b_out = itest_path("two-b.csv");
+	const char *all = itest_path("two-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", "event", "-w", "8", "--frontier", frontier,
+			    "--crawl", "two", "-o", a_out, list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "process", "-w", "4", "--frontier", frontier,
+			    "--crawl", "two", "-o", b_out, list, NULL };
+	struct itest_table ta, tb, tall;
+	pid_t pa, pb;
+
+	(void)state;
+	pa = spawn_instance(a, "two-a.err");
+	pb = spawn_instance(b, "two-b.err");
+	expect_exit(pa, 0, "two-a.err");
+	expect_exit(pb, 0, "two-b.err");
+	export_csv("two", all);
+	assert_int_equal(itest_csv_load(all, &tall), 0);
+	expect_every_url(&tall);
+	assert_int_equal(itest_csv_load(a_out, &ta), 0);
+	assert_int_equal(itest_csv_load(b_out, &tb), 0);
+	/* nobody died: every URL in exactly one instance's own file */
+	assert_int_equal(ta.n + tb.n, LIST_URLS);
+	for (size_t i = 0; i < LIST_URLS; i++)
+		assert_true(has_url(&ta, urls[i]) != has_url(&tb, urls[i]));
+	itest_table_free(&ta);
+	itest_table_free(&tb);
+	itest_table_free(&tall);
+}
+
+/* An instance with no URLs joins a running crawl and takes part of it. */
+static void test_join(void **state)
+{
+	const char *list = write_list("join.txt", 20);
+	const char *a_out = itest_path("join-a.csv"), *b_out = itest_path("join-b.csv");
+	const char *all = itest_path("join-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", "thread", "-w", "2", "--frontier", frontier,
+			    "--crawl", "join", "-o", a_out, list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "event", "-w", "4", "--frontier", frontier,
+			    "--crawl", "join", "-o", b_out, NULL };
+	struct itest_table tb, tall;
+	pid_t pa, pb;
+
+	(void)state;
+	pa = spawn_instance(a, "join-a.err");
+	if (itest_wait_lines(a_out, 10, pa, 60) < 0)
+		fail_msg("the first instance wrote no rows");
+	pb = spawn_instance(b, "join-b.err");
+	expect_exit(pb, 0, "join-b.err");
+	expect_exit(pa, 0, "join-a.err");
+	assert_int_equal(itest_csv_load(b_out, &tb), 0);
+	assert_true(tb.n > 0);
+	export_csv("join", all);
+	assert_int_equal(itest_csv_load(all, &tall), 0);
+	expect_every_url(&tall);
+	itest_table_free(&tb);
+	itest_table_free(&tall);
+}
+
+/* kill -9 of an instance mid-crawl: its leases run out, another finishes, each URL recorded once. */
+static void test_killed_instance(void **state)
+{
+	const char *list = write_list("kill.txt", 30);
+	const char *a_out = itest_path("kill-a.csv"), *b_out = itest_path("kill-b.csv");
+	const char *all = itest_path("kill-all.csv");
+	const char *status_out;
+	const char *a[] = { "crawl", "-q", "-m", "process", "-w", "4", "--lease", "2",
+			    "--frontier", frontier, "--crawl", "kill", "-o", a_out, list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "event", "-w", "8", "--lease", "2",
+			    "--frontier", frontier, "--crawl", "kill", "-o", b_out, list, NULL };
+	const char *status[] = { "status", "--frontier", frontier, "--crawl", "kill", NULL };
+	struct itest_table tall;
+	char *text;
+	pid_t pa;
+
+	(void)state;
+	pa = spawn_instance(a, "kill-a.err");
+	if (itest_wait_lines(a_out, 30, pa, 60) < 0)
+		fail_msg("the first instance wrote no rows");
+	itest_kill_all(pa);
+	run_expect(b, 0);
+	export_csv("kill", all);
+	assert_int_equal(itest_csv_load(all, &tall), 0);
+	expect_every_url(&tall);
+	itest_table_free(&tall);
+	/* the dead instance's leases ran out and were taken by the other */
+	run_expect(status, 0);
+	status_out = itest_stdout_path();
+	text = itest_slurp(status_out, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "done       300 (0 errors)"));
+	assert_non_null(strstr(text, "queued     0"));
+	assert_null(strstr(text, "expired    0 "));
+	free(text);
+}
+
+struct row {
+	char *url;
+	long depth;
+};
+
+/* The url and depth of every JSON Lines row of path; returns how many. */
+static size_t jsonl_load(const char *path, struct row *rows, size_t max)
+{
+	FILE *f = fopen(path, "r");
+	char line[16384];
+	size_t n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		struct json_object *o = json_tokener_parse(line), *u, *d;
+
+		if (!o)
+			fail_msg("not a JSON row: %s", line);
+		assert_true(n < max);
+		assert_true(json_object_object_get_ex(o, "url", &u));
+		assert_true(json_object_object_get_ex(o, "depth", &d));
+		rows[n].url = strdup(json_object_get_string(u));
+		rows[n].depth = json_object_get_int64(d);
+		json_object_put(o);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct row *)a)->url, ((const struct row *)b)->url);
+}
+
+/* The /links/ site crawled by one instance, then by two at once: the same URLs at the same depths. */
+static void test_follow_shared(void **state)
+{
+	const char *one = itest_path("follow-one.jsonl"), *two = itest_path("follow-two.jsonl");
+	char start[128];
+	const char *solo[] = { "crawl", "-q", "-m", "thread", "-w", "4", "-r", "-d", "10",
+			       "--frontier", frontier, "--crawl", "follow1", "-f", "jsonl",
+			       "-o", itest_path("follow-solo.jsonl"), start, NULL };
+	const char *a[] = { "crawl", "-q", "-m", "event", "-w", "4", "-r", "-d", "10",
+			    "--frontier", frontier, "--crawl", "follow2", "-f", "jsonl",
+			    "-o", itest_path("follow-a.jsonl"), start, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "hybrid", "-w", "4", "-r", "-d", "10",
+			    "--frontier", frontier, "--crawl", "follow2", "-f", "jsonl",
+			    "-o", itest_path("follow-b.jsonl"), start, NULL };
+	const char *export1[] = { "export", "--frontier", frontier, "--crawl", "follow1", "-f",
+				  "jsonl", "-o", one, NULL };
+	const char *export2[] = { "export", "--frontier", frontier, "--crawl", "follow2", "-f",
+				  "jsonl", "-o", two, NULL };
+	struct row r1[64], r2[64];
+	size_t n1, n2;
+	pid_t pa, pb;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/links/index.html", site.base);
+	run_expect(solo, 0);
+	pa = spawn_instance(a, "follow-a.err");
+	pb = spawn_instance(b, "follow-b.err");
+	expect_exit(pa, 0, "follow-a.err");
+	expect_exit(pb, 0, "follow-b.err");
+	run_expect(export1, 0);
+	run_expect(export2, 0);
+	n1 = jsonl_load(one, r1, 64);
+	n2 = jsonl_load(two, r2, 64);
+	/* the 16 pages of the /links/ site the follow tests name (test_crawl_follow.c) */
+	assert_int_equal(n1, 16);
+	assert_int_equal(n2, n1);
+	qsort(r1, n1, sizeof(r1[0]), row_cmp);
+	qsort(r2, n2, sizeof(r2[0]), row_cmp);
+	for (size_t i = 0; i < n1; i++) {
+		assert_string_equal(r1[i].url, r2[i].url);
+		assert_int_equal(r1[i].depth, r2[i].depth);
+		if (i > 0)
+			assert_string_not_equal(r1[i].url, r1[i - 1].url);
+	}
+	for (size_t i = 0; i < n1; i++) {
+		free(r1[i].url);
+		free(r2[i].url);
+	}
+}
+
+/* status and export of a crawl that does not exist: said plainly, an empty file with its header. */
+static void test_empty_crawl(void **state)
+{
+	const char *out = itest_path("empty.csv");
+	const char *status[] = { "status", "--frontier", frontier, "--crawl", "empty", NULL };
+	const char *export[] = { "export", "--frontier", frontier, "--crawl", "empty", "-o", out,
+				 NULL };
+	char *text;
+
+	(void)state;
+	run_expect(status, 0);
+	text = itest_slurp(itest_stdout_path(), NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "none"));
+	free(text);
+	run_expect(export, 0);
+	text = itest_slurp(out, NULL);
+	assert_non_null(text);
+	assert_string_equal(text, "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,"
+			    "redirects,title,links,worker,error\r\n");
+	free(text);
+}
+
+/* Refused before anything is touched: exit 2, no output made. */
+static void test_usage_errors(void **state)
+{
+	const char *out = itest_path("usage.csv");
+	char start[128];
+	const char *bad_url[] = { "crawl", "-q", "--frontier", "redis://127.0.0.1:notaport", "-o",
+				  out, start, NULL };
+	const char *with_state[] = { "crawl", "-q", "-r", "--frontier", frontier, "--state",
+				     itest_path("usage.state"), "-o", out, start, NULL };
+	const char *first[] = { "crawl", "-q", "-r", "-d", "2", "--frontier", frontier, "--crawl",
+				"usage", "-o", itest_path("usage-first.csv"), start, NULL };
+	const char *deeper[] = { "crawl", "-q", "-r", "-d", "3", "--frontier", frontier, "--crawl",
+				 "usage", "-o", out, start, NULL };
+	const char *lease[] = { "crawl", "-q", "--lease", "5", "-o", out, start, NULL };
+	const char *export_bad[] = { "export", "--frontier", "http://127.0.0.1/", NULL };
+	const char *export_down[] = { "export", "--frontier", "redis+unix:///nonexistent/redis.sock",
+				      "-o", out, NULL };
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/links/index.html", site.base);
+	run_expect(bad_url, 2);
+	assert_non_null(strstr(itest_stderr(), "--frontier"));
+	run_expect(with_state, 2);
+	assert_non_null(strstr(itest_stderr(), "--state with --frontier"));
+	run_expect(lease, 2);
+	run_expect(first, 0);
+	run_expect(deeper, 2);
+	assert_non_null(strstr(itest_stderr(), "its depth is '2', this instance's '3'"));
+	run_expect(export_bad, 2);
+	run_expect(export_down, 1);
+	assert_non_null(strstr(itest_stderr(), "unreachable"));
+	assert_int_equal(access(out, F_OK), -1);
+}
+
+/* A Redis that wants a password it was not given: a usage error, for the crawl and the commands. */
+static void test_password_refused(void **state)
+{
+	const struct redis_server_options locked = { .password = "sesame" };
+	struct redis_server *server = redis_server_start(&locked);
+	const char *out = itest_path("locked.csv");
+	char start[128];
+
+	(void)state;
+	assert_non_null(server);
+	snprintf(start, sizeof(start), "%s/links/index.html", site.base);
+	{
+		const char *crawl[] = { "crawl", "-q", "--frontier", redis_server_url(server), "-o",
+					out, start, NULL };
+		const char *status[] = { "status", "--frontier", redis_server_url(server), NULL };
+
+		run_expect(crawl, 2);
+		assert_non_null(strstr(itest_stderr(), "NOAUTH"));
+		run_expect(status, 2);
+	}
+	assert_int_equal(access(out, F_OK), -1);
+	redis_server_free(server);
+}
+
+/*
+ * Redis restarted mid-crawl (its append-only file kept): the instance waits,
+ * goes on, loses nothing. A lease whose reply the restart cut off is this
+ * instance's in Redis but not in hand: it comes back when it runs out, so
+ * the lease is short.
+ */
+static void test_redis_restart(void **state)
+{
+	const struct redis_server_options aof = { .appendonly = true };
+	struct redis_server *server = redis_server_start(&aof);
+	const char *list = write_list("restart.txt", 20);
+	const char *out = itest_path("restart.csv"), *all = itest_path("restart-all.csv");
+	const char *url;
+	struct itest_table t;
+	char *text;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(server);
+	url = redis_server_url(server);
+	{
+		const char *a[] = { "crawl", "-m", "event", "-w", "4", "--lease", "2", "--frontier",
+				    url, "--crawl", "restart", "-o", out, list, NULL };
+		const char *export[] = { "export", "--frontier", url, "--crawl", "restart", "-o",
+					 all, NULL };
+
+		pid = spawn_instance(a, "restart.err");
+		if (itest_wait_lines(out, 20, pid, 60) < 0)
+			fail_msg("the instance wrote no rows");
+		assert_int_equal(redis_server_restart(server), 0);
+		expect_exit(pid, 0, "restart.err");
+		run_expect(export, 0);
+	}
+	assert_int_equal(itest_csv_load(all, &t), 0);
+	expect_every_url(&t);
+	itest_table_free(&t);
+	/* the instance's own file has every row it fetched, whole, each once */
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	itest_table_free(&t);
+	text = itest_slurp(itest_path("restart.err"), NULL);
+	assert_non_null(text);
+	if (strstr(text, "unreachable"))
+		assert_non_null(strstr(text, "redis answers again"));
+	free(text);
+	redis_server_free(server);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_instances),
+		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_killed_instance),
+		cmocka_unit_test(test_follow_shared),
+		cmocka_unit_test(test_empty_crawl),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_password_refused),
+		cmocka_unit_test(test_redis_restart),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
