@@ -536,7 +536,8 @@ long long fetch_retry_wait(struct fetch *f, CURLcode rc)
 /* Sleeps ms, waking to see whether the run stops. false when it did. */
 static bool fetch_sleep(struct fetch *f, long long ms)
 {
-	long long end = fetch_now_ms() + ms, left;
+	/* the clock counts whole milliseconds: one more keeps the wait as long as asked */
+	long long end = fetch_now_ms() + ms + 1, left;
 
 	while ((left = end - fetch_now_ms()) > 0) {
 		/* a slice short enough for a second Ctrl-C to be felt at once */

@@ -194,7 +194,8 @@ void *fetch_multi_done(struct fetch_multi *m, struct fetch_result *res)
 			return fetch_multi_give(f, rc, res);
 		/* its owner hears of it only once it has ended for good */
 		f->last_rc = rc;
-		f->due_ms = fetch_now_ms() + wait;
+		/* the clock counts whole milliseconds: one more keeps the wait as long as asked */
+		f->due_ms = fetch_now_ms() + wait + 1;
 		f->next = m->waiting;
 		m->waiting = f;
 	}
