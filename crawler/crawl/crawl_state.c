@@ -9,23 +9,6 @@
 
 #include "sources.h"
 
-/* Items joined by newlines, malloc'd; NULL when out of memory. */
-static char *crawl_join(const char *const *items, size_t n)
-{
-	size_t len = 1;
-	char *text, *p;
-
-	for (size_t i = 0; i < n; i++)
-		len += strlen(items[i]) + 1;
-	text = p = malloc(len);
-	if (!text)
-		return NULL;
-	*p = '\0';
-	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, "%s%s", i ? "\n" : "", items[i]);
-	return text;
-}
-
 /*
  * Appends "FILE SHA-256" for a list file to out: a list edited between two
  * runs makes them two crawls, though its name is the same. A file that
@@ -97,9 +80,9 @@ static int crawl_identity(const struct crawl_options *o, struct state_pair *id, 
 	static const char *const scopes[] = { "host", "domain", "any" };
 	static const char *const formats[] = { "csv", "tsv", "jsonl" };
 
-	owned[0] = crawl_join(o->inputs, o->n_inputs);
-	owned[1] = crawl_join(o->include, o->n_include);
-	owned[2] = crawl_join(o->exclude, o->n_exclude);
+	owned[0] = options_join(o->inputs, o->n_inputs);
+	owned[1] = options_join(o->include, o->n_include);
+	owned[2] = options_join(o->exclude, o->n_exclude);
 	owned[3] = digest_lists(o);
 	if (!owned[0] || !owned[1] || !owned[2] || !owned[3])
 		return -1;

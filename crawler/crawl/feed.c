@@ -107,23 +107,6 @@ static int feed_rules(struct feed *f, const struct crawl_options *o, struct fron
 	return 0;
 }
 
-/* Items joined by newlines, malloc'd; NULL when out of memory. */
-static char *feed_join(const char *const *items, size_t n)
-{
-	size_t len = 1;
-	char *text, *p;
-
-	for (size_t i = 0; i < n; i++)
-		len += strlen(items[i]) + 1;
-	text = p = malloc(len);
-	if (!text)
-		return NULL;
-	*p = '\0';
-	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, "%s%s", i ? "\n" : "", items[i]);
-	return text;
-}
-
 /* Sleeps ms; false when a signal (Ctrl-C) cut the sleep short. */
 static bool feed_sleep_ms(long long ms)
 {
@@ -142,8 +125,8 @@ static int feed_join_shared(struct feed *f, const struct crawl_options *o,
 			    const struct frontier_options *fo, bool *runtime, char *err,
 			    size_t errlen)
 {
-	char *include = feed_join(o->include, o->n_include);
-	char *exclude = feed_join(o->exclude, o->n_exclude);
+	char *include = options_join(o->include, o->n_include);
+	char *exclude = options_join(o->exclude, o->n_exclude);
 	struct state_pair id[] = {
 		{ "include", include },
 		{ "exclude", exclude },

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <regex.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -734,6 +735,22 @@ static int options_check_fields(struct crawl_options *opts, char *err, size_t er
 		return -1;
 	}
 	return 0;
+}
+
+char *options_join(const char *const *items, size_t n)
+{
+	size_t len = 1;
+	char *text, *p;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 1;
+	text = p = malloc(len);
+	if (!text)
+		return NULL;
+	*p = '\0';
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%s%s", i ? "\n" : "", items[i]);
+	return text;
 }
 
 int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, size_t errlen)

@@ -90,6 +90,12 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 void options_usage(FILE *f);
 
 /*
+ * The values of a repeatable option (or the inputs), one a line: how a
+ * crawl's identity stores them. malloc'd; NULL when out of memory.
+ */
+char *options_join(const char *const *items, size_t n);
+
+/*
  * Whether the crawl option arg, as written on a command line ("-t",
  * "--max-size", "-qt"), takes the next argument as its value. For commands
  * that hand crawl options on, so that the crawl option table stays the only
