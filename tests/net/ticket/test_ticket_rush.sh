@@ -132,6 +132,8 @@ kill_rush() {
 	local name=$1 sales=$2 pid deadline logged left sold stock
 	shift 2
 	init 100
+	# a rush killed before it opens the log would leave the last run's lines to be counted
+	: >"$LOG"
 	setsid "$TICKET" rush --store "$STORE" --sales-log "$LOG" --buyers 150 --delay-ms 20 \
 		"$@" >/dev/null 2>"$WORK/err" &
 	pid=$!
