@@ -150,6 +150,27 @@ static const char *const all_paths[] = {
 };
 static const long all_depths[] = { 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 4, 5 };
 
+/* --fields location: where a redirect out of scope points, beside why it was not followed. */
+static void test_location_out_of_scope(void **state)
+{
+	const char *out = itest_path("location.csv");
+	char start[128], want[320], *text;
+	const char *args[] = { "crawl", "-q", "--follow", "-d", "10", "--fields",
+			       "url,location,error", "-o", out, start, NULL };
+	/* moved.html sends the crawl to the same port on another loopback address */
+	const char *port = strrchr(site.base, ':');
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/links/index.html", site.base);
+	run_follow(args);
+	text = itest_slurp(out, NULL);
+	snprintf(want, sizeof(want), "\r\n%s/links/moved.html,http://127.0.0.2%s/links/landed.html,"
+		 "redirect out of scope\r\n", site.base, port);
+	if (!strstr(text, want))
+		fail_msg("no row '%s' in:\n%s", want + 2, text);
+	free(text);
+}
+
 /* Every mode: the whole /links/ site, each URL once, robots.txt obeyed. */
 static void test_links_every_mode(void **state)
 {
@@ -429,6 +450,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_links_every_mode),
+		cmocka_unit_test(test_location_out_of_scope),
 		cmocka_unit_test(test_depth_limits),
 		cmocka_unit_test(test_nofollow_and_scope),
 		cmocka_unit_test(test_trap),
