@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,34 @@ void itest_limit_files(unsigned long n)
 	spawn_nofile = n;
 }
 
+/* The file the next spawned crawlpool is killed half way through a row of, and the byte. */
+static char spawn_tear_path[PATH_MAX];
+static unsigned long long spawn_tear_at;
+
+void itest_tear_at(const char *path, unsigned long long at)
+{
+	snprintf(spawn_tear_path, sizeof(spawn_tear_path), "%s", path);
+	spawn_tear_at = at;
+}
+
+/* In a forked child: preload the tearing module when itest_tear_at() asked for it. */
+static void itest_preload_tear(void)
+{
+	const char *asan = getenv("ASAN_OPTIONS");
+	char at[32], options[512];
+
+	if (!spawn_tear_path[0])
+		return;
+	snprintf(at, sizeof(at), "%llu", spawn_tear_at);
+	setenv("LD_PRELOAD", TEAR_WRITE_MODULE, 1);
+	setenv("CRAWLPOOL_TEAR_PATH", spawn_tear_path, 1);
+	setenv("CRAWLPOOL_TEAR_AT", at, 1);
+	/* the module comes before a sanitizer's runtime, which then only has to be told so */
+	snprintf(options, sizeof(options), "%s%sverify_asan_link_order=0", asan ? asan : "",
+		 asan && *asan ? ":" : "");
+	setenv("ASAN_OPTIONS", options, 1);
+}
+
 pid_t itest_spawn(const char *const *args, const char *in_path)
 {
 	const char *argv[64];
@@ -217,10 +246,12 @@ pid_t itest_spawn(const char *const *args, const char *in_path)
 		itest_redirect(STDERR_FILENO, itest_path("crawl.stderr"), O_WRONLY | O_CREAT | O_TRUNC);
 		if (spawn_nofile)
 			setrlimit(RLIMIT_NOFILE, &(struct rlimit){ spawn_nofile, spawn_nofile });
+		itest_preload_tear();
 		execv(CRAWLPOOL_BIN, (char *const *)argv);
 		_exit(127);
 	}
 	spawn_nofile = 0;
+	spawn_tear_path[0] = '\0';
 	return pid;
 }
 

@@ -47,6 +47,12 @@ pid_t itest_spawn(const char *const *args, const char *in_path);
 void itest_limit_files(unsigned long n);
 /* The next itest_spawn_fds() runs crawlpool with files limited to bytes (ulimit -f). */
 void itest_limit_fsize(unsigned long bytes);
+/*
+ * The next itest_spawn() runs crawlpool with tests/crawler/tear_write.c
+ * preloaded: the write that would take path past byte `at` stops half way
+ * through the row holding that byte, and crawlpool is killed (SIGKILL).
+ */
+void itest_tear_at(const char *path, unsigned long long at);
 
 /* For itest_spawn_fds(): the stream is closed, or what itest_spawn() gives it. */
 enum { ITEST_FD_CLOSED = -1, ITEST_FD_USUAL = -2 };

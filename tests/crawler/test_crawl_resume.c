@@ -166,6 +166,55 @@ static void test_killed_polite_list(void **state)
 	killed_and_resumed("thread", "--per-host");
 }
 
+/* The file's size; it must end inside a row, as a kill half way through a write leaves it. */
+static size_t expect_torn(const char *path)
+{
+	size_t len;
+	char *data = itest_slurp(path, &len);
+
+	assert_non_null(data);
+	if (len == 0 || data[len - 1] == '\n')
+		fail_msg("%s ends with a whole row (%zu bytes)", path, len);
+	free(data);
+	return len;
+}
+
+/*
+ * Killed half way through a row, twice, then resumed to the end: the torn
+ * rows are cut and their lines crawled, every line once.
+ */
+static void torn_and_resumed(const char *mode)
+{
+	char name[64];
+	const char *out, *list = the_list();
+	size_t size;
+
+	snprintf(name, sizeof(name), "torn-%s.csv", mode);
+	out = itest_path(name);
+	unlink(out);
+	const char *first[] = { "crawl", "-q", "-m", mode, "-w", "2", "-o", out, list, NULL };
+	const char *again[] = { "crawl", "-m", mode, "-w", "2", "--resume", "-o", out, list, NULL };
+
+	/* a few rows past the header, then a few more past the first cut */
+	itest_tear_at(out, 600);
+	expect_status(itest_wait(itest_spawn(first, NULL), 60), 128 + SIGKILL, NULL);
+	size = expect_torn(out);
+	itest_tear_at(out, size + 900);
+	expect_status(itest_wait(itest_spawn(again, NULL), 60), 128 + SIGKILL, "; a torn last row of ");
+	expect_torn(out);
+	expect_status(itest_run(again, NULL, NULL), 0, "; a torn last row of ");
+	expect_csv_whole(out);
+}
+
+static void test_torn_every_mode(void **state)
+{
+	static const char *const modes[] = { "thread", "process", "event", "hybrid" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		torn_and_resumed(modes[i]);
+}
+
 /* The first Ctrl-C lets the URLs in flight finish; the resume does the rest. */
 static void test_ctrl_c_then_resume(void **state)
 {
@@ -393,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_killed_event_mode),
 		cmocka_unit_test(test_killed_hybrid_mode),
 		cmocka_unit_test(test_killed_polite_list),
+		cmocka_unit_test(test_torn_every_mode),
 		cmocka_unit_test(test_ctrl_c_then_resume),
 		cmocka_unit_test(test_finished_writes_nothing),
 		cmocka_unit_test(test_torn_csv_with_bom),
