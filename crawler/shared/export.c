@@ -92,23 +92,12 @@ static int export_parse(int argc, char **argv, struct export_options *o, char *e
 			break;
 		case 'h':
 			return 0;
-		case ':':
-			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
-			return -1;
 		default:
-			snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
+			shared_bad_option(c, argv, err, errlen);
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (!o->frontier) {
-		snprintf(err, errlen, "which crawl? --frontier URL is needed");
-		return -1;
-	}
-	return 1;
+	return shared_args_end(argc, argv, o->frontier, err, errlen);
 }
 
 /*

@@ -1,6 +1,7 @@
-/* shared_open.c -- opening a shared crawl to look at it, with the exit status a failure means */
+/* shared_open.c -- what export and status share: reading their arguments, opening the crawl to look at it */
 #include "shared_open.h"
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "crawl.h"
@@ -18,6 +19,27 @@ struct redis_frontier *shared_open(const char *command, const char *url, const c
 	fprintf(stderr, "crawlpool %s: %s\n", command, err);
 	*status = rc == REDIS_FRONTIER_EUSAGE ? CRAWL_EXIT_USAGE : CRAWL_EXIT_FAILED;
 	return NULL;
+}
+
+void shared_bad_option(int c, char **argv, char *err, size_t errlen)
+{
+	if (c == ':')
+		snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+	else
+		snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
+}
+
+int shared_args_end(int argc, char **argv, const char *frontier, char *err, size_t errlen)
+{
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (!frontier) {
+		snprintf(err, errlen, "which crawl? --frontier URL is needed");
+		return -1;
+	}
+	return 1;
 }
 
 void shared_address(const char *url, char *buf, size_t size)

@@ -1,4 +1,4 @@
-/* shared_open.h -- opening a shared crawl to look at it, with the exit status a failure means */
+/* shared_open.h -- what export and status share: reading their arguments, opening the crawl to look at it */
 #ifndef CRAWLPOOL_SHARED_OPEN_H
 #define CRAWLPOOL_SHARED_OPEN_H
 
@@ -11,6 +11,12 @@
  */
 struct redis_frontier *shared_open(const char *command, const char *url, const char *crawl,
 				   int *status);
+
+/* After getopt_long() (":" first in its option string) gave c, an option it did not take: why, in err. */
+void shared_bad_option(int c, char **argv, char *err, size_t errlen);
+
+/* Once the options are read: 1, or -1 with err filled if operands follow or --frontier is missing. */
+int shared_args_end(int argc, char **argv, const char *frontier, char *err, size_t errlen);
 
 /* The address as messages show it, without its password. */
 void shared_address(const char *url, char *buf, size_t size);

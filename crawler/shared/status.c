@@ -51,23 +51,12 @@ static int status_parse(int argc, char **argv, const char **frontier, const char
 			break;
 		case 'h':
 			return 0;
-		case ':':
-			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
-			return -1;
 		default:
-			snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
+			shared_bad_option(c, argv, err, errlen);
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	if (!*frontier) {
-		snprintf(err, errlen, "which crawl? --frontier URL is needed");
-		return -1;
-	}
-	return 1;
+	return shared_args_end(argc, argv, *frontier, err, errlen);
 }
 
 static void status_print(const char *name, const char *where, const struct redis_frontier_status *st)

@@ -225,6 +225,18 @@ static void itest_preload_tear(void)
 	setenv("ASAN_OPTIONS", options, 1);
 }
 
+size_t itest_expect_torn(const char *path)
+{
+	size_t len;
+	char *data = itest_slurp(path, &len);
+
+	assert_non_null(data);
+	if (len == 0 || data[len - 1] == '\n')
+		fail_msg("%s ends with a whole row (%zu bytes)", path, len);
+	free(data);
+	return len;
+}
+
 pid_t itest_spawn(const char *const *args, const char *in_path)
 {
 	const char *argv[64];

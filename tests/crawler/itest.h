@@ -53,6 +53,8 @@ void itest_limit_fsize(unsigned long bytes);
  * through the row holding that byte, and crawlpool is killed (SIGKILL).
  */
 void itest_tear_at(const char *path, unsigned long long at);
+/* Fails unless path ends inside a row (no newline last), as itest_tear_at() leaves it; its size. */
+size_t itest_expect_torn(const char *path);
 
 /* For itest_spawn_fds(): the stream is closed, or what itest_spawn() gives it. */
 enum { ITEST_FD_CLOSED = -1, ITEST_FD_USUAL = -2 };

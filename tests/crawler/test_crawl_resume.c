@@ -166,19 +166,6 @@ static void test_killed_polite_list(void **state)
 	killed_and_resumed("thread", "--per-host");
 }
 
-/* The file's size; it must end inside a row, as a kill half way through a write leaves it. */
-static size_t expect_torn(const char *path)
-{
-	size_t len;
-	char *data = itest_slurp(path, &len);
-
-	assert_non_null(data);
-	if (len == 0 || data[len - 1] == '\n')
-		fail_msg("%s ends with a whole row (%zu bytes)", path, len);
-	free(data);
-	return len;
-}
-
 /*
  * Killed half way through a row, twice, then resumed to the end: the torn
  * rows are cut and their lines crawled, every line once.
@@ -198,10 +185,10 @@ static void torn_and_resumed(const char *mode)
 	/* a few rows past the header, then a few more past the first cut */
 	itest_tear_at(out, 600);
 	expect_status(itest_wait(itest_spawn(first, NULL), 60), 128 + SIGKILL, NULL);
-	size = expect_torn(out);
+	size = itest_expect_torn(out);
 	itest_tear_at(out, size + 900);
 	expect_status(itest_wait(itest_spawn(again, NULL), 60), 128 + SIGKILL, "; a torn last row of ");
-	expect_torn(out);
+	itest_expect_torn(out);
 	expect_status(itest_run(again, NULL, NULL), 0, "; a torn last row of ");
 	expect_csv_whole(out);
 }

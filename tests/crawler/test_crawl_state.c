@@ -190,19 +190,6 @@ static void test_killed_hybrid_mode(void **state)
 	killed_slow("hybrid", "csv");
 }
 
-/* The file's size; it must end inside a row, as a kill half way through a write leaves it. */
-static size_t expect_torn(const char *path)
-{
-	size_t len;
-	char *data = itest_slurp(path, &len);
-
-	assert_non_null(data);
-	if (len == 0 || data[len - 1] == '\n')
-		fail_msg("%s ends with a whole row (%zu bytes)", path, len);
-	free(data);
-	return len;
-}
-
 /*
  * The slow chain killed twice half way through a row: the state never has
  * a torn row's URL done, so the same command cuts the row and fetches it.
@@ -225,10 +212,10 @@ static void torn_slow(const char *mode, const char *format)
 
 	itest_tear_at(out, 700);
 	expect_status(itest_wait(itest_spawn(args, NULL), 60), 128 + SIGKILL, NULL);
-	size = expect_torn(out);
+	size = itest_expect_torn(out);
 	itest_tear_at(out, size + 1500);
 	expect_status(itest_wait(itest_spawn(args, NULL), 60), 128 + SIGKILL, "a torn last row of ");
-	expect_torn(out);
+	itest_expect_torn(out);
 	expect_status(itest_run(args, NULL, NULL), 0, "a torn last row of ");
 	if (strcmp(format, "csv") == 0)
 		expect_csv(out, slow_chain(), SLOW_PAGES);
