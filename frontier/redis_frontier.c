@@ -436,7 +436,7 @@ const char *redis_frontier_error(const struct redis_frontier *rf)
 
 unsigned long long redis_frontier_round_trips(const struct redis_frontier *rf)
 {
-	return rf->round_trips;
+	return redis_link_requests(rf->link);
 }
 
 /* URLs leased and not fetched go back to the front of their queues now, not when leases run out. */
@@ -453,26 +453,32 @@ static void rf_give_back(struct redis_frontier *rf, struct rf_list *l)
 	}
 }
 
+void redis_frontier_leave(struct redis_frontier *rf)
+{
+	char key[300];
+	const char *argv[] = { "ZREM", key, rf->inst };
+	size_t lens[3] = { 4, 0, strlen(rf->inst) };
+	struct redis_reply *r = NULL;
+
+	if (!rf->joined)
+		return;
+	rf->joined = false;
+	rf_give_back(rf, &rf->ready);
+	rf_give_back(rf, &rf->hand);
+	rf_list_free(&rf->ready);
+	rf_list_free(&rf->hand);
+	if (rf_sync(rf, 0, 0) == 0) {
+		lens[1] = (size_t)snprintf(key, sizeof(key), "%salive", rf->prefix);
+		if (rf_command(rf, 3, argv, lens, &r) == 0)
+			redis_reply_free(r);
+	}
+}
+
 void redis_frontier_close(struct redis_frontier *rf)
 {
 	if (!rf)
 		return;
-	if (rf->joined) {
-		char key[300];
-		const char *argv[] = { "ZREM", key, rf->inst };
-		size_t lens[3] = { 4, 0, strlen(rf->inst) };
-		struct redis_reply *r = NULL;
-
-		rf_give_back(rf, &rf->ready);
-		rf_give_back(rf, &rf->hand);
-		rf_list_free(&rf->ready);
-		rf_list_free(&rf->hand);
-		if (rf_sync(rf, 0, 0) == 0) {
-			lens[1] = (size_t)snprintf(key, sizeof(key), "%salive", rf->prefix);
-			if (rf_command(rf, 3, argv, lens, &r) == 0)
-				redis_reply_free(r);
-		}
-	}
+	redis_frontier_leave(rf);
 	rf_list_free(&rf->ready);
 	rf_list_free(&rf->hand);
 	rf_args_free(&rf->adds);

@@ -103,7 +103,12 @@ struct redis_frontier;
  */
 int redis_frontier_open(const char *url, const char *crawl, const struct redis_frontier_options *o,
 			struct redis_frontier **out, char *err, size_t errlen);
-/* Gives back the URLs in hand, sends what is buffered (one try), leaves the crawl. Accepts NULL. */
+/*
+ * Gives back the URLs in hand, sends what is buffered (one try), leaves the
+ * crawl; after it only redis_frontier_round_trips() and _close() are for use.
+ */
+void redis_frontier_leave(struct redis_frontier *rf);
+/* Leaves the crawl if that is not done yet, and frees rf. Accepts NULL. */
 void redis_frontier_close(struct redis_frontier *rf);
 
 /*
@@ -182,7 +187,7 @@ void redis_frontier_status_free(struct redis_frontier_status *st);
 typedef int (*redis_frontier_row_cb)(void *ctx, const char *row, size_t len);
 int redis_frontier_export(struct redis_frontier *rf, redis_frontier_row_cb cb, void *ctx);
 
-/* Round trips to Redis so far (every command and script call), for the benchmark. */
+/* Round trips to Redis so far: every command sent (script calls, SCRIPT LOAD, login). */
 unsigned long long redis_frontier_round_trips(const struct redis_frontier *rf);
 
 #endif

@@ -53,7 +53,6 @@ struct redis_frontier {
 	long long remote_queued, remote_leased;
 	size_t scope_known;		/* scope keys read from Redis */
 	int last_add;			/* Redis's answer to the last add sent */
-	unsigned long long round_trips;
 	char error[512];
 };
 

@@ -17,6 +17,7 @@ struct redis_link {
 	long timeout_ms;
 	long long retry_at_ms;		/* no attempt to connect before this */
 	long backoff_ms;
+	unsigned long long requests;	/* commands sent, each a round trip */
 	char name[320];
 	char error[512];
 };
@@ -82,6 +83,7 @@ static int link_login(struct redis_link *l)
 	char db[16];
 
 	if (l->addr.has_password) {
+		l->requests++;
 		if (l->addr.user[0])
 			r = redisCommand(l->ctx, "AUTH %s %s", l->addr.user, l->addr.password);
 		else
@@ -100,6 +102,7 @@ static int link_login(struct redis_link *l)
 	if (l->addr.db == 0)
 		return REDIS_LINK_OK;
 	snprintf(db, sizeof(db), "%u", l->addr.db);
+	l->requests++;
 	r = redisCommand(l->ctx, "SELECT %s", db);
 	if (!r)
 		return link_down(l, l->ctx->errstr);
@@ -150,6 +153,7 @@ static int link_call(struct redis_link *l, int argc, const char *const *argv, co
 	rc = link_connect(l);
 	if (rc != REDIS_LINK_OK)
 		return rc;
+	l->requests++;
 	*reply = redisCommandArgv(l->ctx, argc, (const char **)argv, lens);
 	if (!*reply)
 		return link_down(l, l->ctx->err == REDIS_ERR_EOF ? "connection closed" :
@@ -264,6 +268,11 @@ long long redis_link_retry_in_ms(const struct redis_link *l)
 	long long left = l->retry_at_ms - link_now_ms();
 
 	return left < 0 ? 0 : left;
+}
+
+unsigned long long redis_link_requests(const struct redis_link *l)
+{
+	return l->requests;
 }
 
 const char *redis_link_name(const struct redis_link *l)

@@ -45,6 +45,8 @@ int redis_link_eval(struct redis_link *l, struct redis_script *s, int argc, cons
 const char *redis_link_error(const struct redis_link *l);
 /* Milliseconds before the next call may try again; 0 when it may now. */
 long long redis_link_retry_in_ms(const struct redis_link *l);
+/* Commands sent so far (login, SCRIPT LOAD and EVALSHA included): each is one round trip. */
+unsigned long long redis_link_requests(const struct redis_link *l);
 /* The address, without its password, for messages. */
 const char *redis_link_name(const struct redis_link *l);
 

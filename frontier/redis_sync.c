@@ -124,7 +124,6 @@ int rf_eval(struct redis_frontier *rf, struct redis_script *s, int argc, const c
 
 	argv[0] = rf->prefix;
 	lens[0] = strlen(rf->prefix);
-	rf->round_trips++;
 	rc = redis_link_eval(rf->link, s, argc, argv, lens, reply);
 	return rc == REDIS_LINK_OK ? 0 : rf_fail(rf, rc);
 }
@@ -134,7 +133,6 @@ int rf_command(struct redis_frontier *rf, int argc, const char *const *argv, con
 {
 	int rc;
 
-	rf->round_trips++;
 	rc = redis_link_command(rf->link, argc, argv, lens, reply);
 	return rc == REDIS_LINK_OK ? 0 : rf_fail(rf, rc);
 }

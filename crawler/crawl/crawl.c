@@ -42,6 +42,7 @@ struct crawl {
 	int list_errno;		/* why reading a list failed */
 	bool write_failed;
 	bool state_failed;	/* the state could not be written: the buffered rows stay out */
+	unsigned long long round_trips;	/* --frontier: to Redis, for the summary */
 };
 
 /* Ctrl-C and SIGTERM so far: the first drains the run, the second abandons it. */
@@ -254,6 +255,11 @@ static void crawl_summary(struct crawl *c)
 		c->progress.errors == 1 ? "" : "s",
 		pool_mode_name(c->opts->mode), workers,
 		strcmp(c->opts->output, "-") == 0 ? "stdout" : c->opts->output);
+	/* what a shared crawl cost in round trips: the figure its batching is judged by */
+	if (c->opts->frontier)
+		fprintf(stderr, "crawlpool: %llu round trip%s to redis (%.2f a URL)\n", c->round_trips,
+			c->round_trips == 1 ? "" : "s",
+			c->progress.done ? (double)c->round_trips / (double)c->progress.done : 0.0);
 }
 
 /* Runs the pool over the list; returns an exit status. */
@@ -666,6 +672,7 @@ out_close:
 			status = CRAWL_EXIT_FAILED;
 	}
 	state_close(c.state);
+	c.round_trips = feed_leave(c.feed);
 	feed_close(c.feed);
 	resume_free(c.resume);
 	/* after a failed write the rows written were counted above; the URLs done mean nothing */

@@ -231,6 +231,14 @@ fail:
 	return NULL;
 }
 
+unsigned long long feed_leave(struct feed *f)
+{
+	if (!f || !f->shared)
+		return 0;
+	redis_frontier_leave(f->shared);
+	return redis_frontier_round_trips(f->shared);
+}
+
 void feed_close(struct feed *f)
 {
 	if (!f)

@@ -25,6 +25,12 @@ struct feed;
  * failure: a usage error, or with *runtime set one of the run (exit 1).
  */
 struct feed *feed_open(const struct crawl_options *opts, bool *runtime, char *err, size_t errlen);
+/*
+ * A shared crawl leaves Redis now (the URLs in hand given back, the last
+ * rows sent) and returns its round trips to Redis, all of them; 0 for any
+ * other crawl. feed_close() does it too, for a caller with no use for the count.
+ */
+unsigned long long feed_leave(struct feed *f);
 void feed_close(struct feed *f);
 
 struct resume;

@@ -498,6 +498,42 @@ static void test_rows_exactly_once(void **state)
 	redis_frontier_close(b);
 }
 
+/*
+ * Round trips count every command sent, the loading of each script included;
+ * leaving sends the last acks and is counted too (the crawl's summary reads
+ * the count after it).
+ */
+static void test_round_trips_counted(void **state)
+{
+	static const struct frontier_options list_rules = { .product_token = "crawlpool" };
+	struct redis_frontier *a = join("trips", &list_rules, 60000);
+	struct redis_frontier *b = join("trips", &list_rules, 60000);
+	struct redis_frontier_status st;
+	const struct frontier_url *u, *v;
+	long long wait = 0;
+
+	(void)state;
+	/* SCRIPT LOAD and EVALSHA of the joining script */
+	assert_int_equal(redis_frontier_round_trips(a), 2);
+	add_ok(a, "http://t.test/1", 0, NULL);
+	add_ok(a, "http://t.test/2", 0, NULL);
+	/* the sync script loaded, then one call: both adds sent and both URLs leased */
+	assert_int_equal(redis_frontier_next(a, now_ms(), &u, &wait), FRONTIER_URL);
+	assert_int_equal(redis_frontier_round_trips(a), 4);
+	assert_int_equal(redis_frontier_next(a, now_ms(), &v, &wait), FRONTIER_URL);
+	done_row(a, u, "1");
+	done_row(a, v, "2");
+	assert_int_equal(redis_frontier_round_trips(a), 4);
+	/* the acks in one call, then the instance's ZREM from the living */
+	redis_frontier_leave(a);
+	assert_int_equal(redis_frontier_round_trips(a), 6);
+	redis_frontier_close(a);
+	assert_int_equal(redis_frontier_status(b, &st), 0);
+	assert_int_equal(st.done, 2);
+	redis_frontier_status_free(&st);
+	redis_frontier_close(b);
+}
+
 /* Looking only (status, export): an empty crawl, then a finished one; nothing is written. */
 static void test_observer(void **state)
 {
@@ -669,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_robots_once_per_host),
 		cmocka_unit_test(test_blocked_spends_no_turn),
 		cmocka_unit_test(test_rows_exactly_once),
+		cmocka_unit_test(test_round_trips_counted),
 		cmocka_unit_test(test_observer),
 		cmocka_unit_test(test_identity_refused),
 		cmocka_unit_test(test_restart_keeps_everything),
