@@ -430,6 +430,30 @@ static int feed_take_line(struct feed *f, struct feed_item *item, const char *li
 }
 
 /*
+ * Redis did not answer: the first miss of an outage starts its clock and is
+ * said once. True once it has been away FEED_REDIS_PATIENCE_MS.
+ */
+static bool feed_redis_down(struct feed *f, long long now)
+{
+	if (!f->down_since) {
+		f->down_since = now;
+		fprintf(stderr, "crawlpool: %s; retrying for up to %d s\n",
+			redis_frontier_error(f->shared), FEED_REDIS_PATIENCE_MS / 1000);
+		return false;
+	}
+	return now - f->down_since >= FEED_REDIS_PATIENCE_MS;
+}
+
+/* Redis answered: an outage, if any, is over. */
+static void feed_redis_up(struct feed *f)
+{
+	if (f->down_since) {
+		fprintf(stderr, "crawlpool: redis answers again\n");
+		f->down_since = 0;
+	}
+}
+
+/*
  * redis_frontier_next(), with Redis's faults met here: while it is away the
  * crawl waits (FRONTIER_WAIT) and says so once; after FEED_REDIS_PATIENCE_MS,
  * or when the crawl is gone from Redis, it fails (f->failure, errno 0).
@@ -440,11 +464,7 @@ static int feed_shared_next(struct feed *f, const struct frontier_url **u, long 
 	int verdict = redis_frontier_next(f->shared, now, u, wait_ms);
 
 	if (verdict == REDIS_FRONTIER_EDOWN) {
-		if (!f->down_since) {
-			f->down_since = now;
-			fprintf(stderr, "crawlpool: %s; retrying for up to %d s\n",
-				redis_frontier_error(f->shared), FEED_REDIS_PATIENCE_MS / 1000);
-		} else if (now - f->down_since >= FEED_REDIS_PATIENCE_MS) {
+		if (feed_redis_down(f, now)) {
 			snprintf(f->failure, sizeof(f->failure), "%s; gave up after %d s",
 				 redis_frontier_error(f->shared), FEED_REDIS_PATIENCE_MS / 1000);
 			errno = 0;
@@ -459,11 +479,30 @@ static int feed_shared_next(struct feed *f, const struct frontier_url **u, long 
 		errno = 0;
 		return FRONTIER_ENOMEM;
 	}
-	if (verdict >= 0 && f->down_since) {
-		fprintf(stderr, "crawlpool: redis answers again\n");
-		f->down_since = 0;
-	}
+	if (verdict >= 0)
+		feed_redis_up(f);
 	return verdict;
+}
+
+unsigned feed_tick_ms(const struct feed *f)
+{
+	return f->shared ? (unsigned)redis_frontier_renew_ms(f->shared) : 0;
+}
+
+void feed_tick(struct feed *f)
+{
+	long long now = feed_now_ms();
+	int rc;
+
+	if (!f->shared)
+		return;
+	rc = redis_frontier_renew(f->shared, now);
+	/* patience runs out in feed_next(): a tick cannot end the crawl */
+	if (rc == REDIS_FRONTIER_EDOWN)
+		feed_redis_down(f, now);
+	else if (rc > 0)
+		feed_redis_up(f);
+	/* the crawl gone from Redis, or no memory: feed_next() meets them on its own round trip */
 }
 
 /* What the frontier has due now, if anything: FEED_JOB, FEED_ROW or FEED_WAIT (*verdict says more). */
