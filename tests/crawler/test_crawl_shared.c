@@ -22,6 +22,7 @@ static struct itest_site site;
 static struct redis_server *redis;
 static const char *frontier;		/* the redis-server's URL */
 static char *urls[LIST_URLS];
+static size_t n_urls;			/* in urls[]: the last list's */
 
 static int setup(void **state)
 {
@@ -50,23 +51,47 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A list of LIST_URLS late pages (ms each), written to name. */
-static const char *write_list(const char *name, unsigned ms)
+/* URL i of a list of late answers (ms each): one of /fault/slow, or a slow page (i up to 40). */
+typedef void make_url_fn(char *url, size_t size, unsigned ms, size_t i);
+
+static void fault_slow_url(char *url, size_t size, unsigned ms, size_t i)
+{
+	snprintf(url, size, "%s/fault/slow?ms=%u&n=%zu", site.base, ms, i);
+}
+
+static void slow_page_url(char *url, size_t size, unsigned ms, size_t i)
+{
+	snprintf(url, size, "%s/slow-page/%zu.html?ms=%u", site.base, i, ms);
+}
+
+/* A list of n URLs written to name, each made by make_url; urls[] holds them. */
+static const char *write_urls(const char *name, size_t n, make_url_fn *make_url, unsigned ms)
 {
 	const char *path = itest_path(name);
 	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
+	assert_true(n <= LIST_URLS);
 	for (size_t i = 0; i < LIST_URLS; i++) {
 		char url[128];
 
-		snprintf(url, sizeof(url), "%s/fault/slow?ms=%u&n=%zu", site.base, ms, i);
 		free(urls[i]);
+		urls[i] = NULL;
+		if (i >= n)
+			continue;
+		make_url(url, sizeof(url), ms, i);
 		urls[i] = strdup(url);
 		fprintf(f, "%s\n", url);
 	}
+	n_urls = n;
 	fclose(f);
 	return path;
+}
+
+/* A list of LIST_URLS late pages (ms each), written to name. */
+static const char *write_list(const char *name, unsigned ms)
+{
+	return write_urls(name, LIST_URLS, fault_slow_url, ms);
 }
 
 /* An instance run in the background, its stderr in a file of its own. */
@@ -114,7 +139,7 @@ static void export_csv(const char *crawl, const char *path)
 /* Every URL of the list in t once, nothing else, each fetched. */
 static void expect_every_url(const struct itest_table *t)
 {
-	itest_expect_urls(t, (const char *const *)urls, LIST_URLS);
+	itest_expect_urls(t, (const char *const *)urls, n_urls);
 	for (size_t i = 0; i < t->n; i++) {
 		assert_string_equal(t->rows[i].f[COL_ERROR], "");
 		assert_string_equal(t->rows[i].f[COL_STATUS], "200");
@@ -225,6 +250,65 @@ static void test_killed_instance(void **state)
 	assert_non_null(strstr(text, "done       300 (0 errors)"));
 	assert_non_null(strstr(text, "queued     0"));
 	assert_null(strstr(text, "expired    0 "));
+	free(text);
+}
+
+/* `crawlpool status` of crawl, its text in a malloc'd buffer. */
+static char *status_text(const char *crawl)
+{
+	const char *status[] = { "status", "--frontier", frontier, "--crawl", crawl, NULL };
+	char *text;
+
+	run_expect(status, 0);
+	text = itest_slurp(itest_stdout_path(), NULL);
+	assert_non_null(text);
+	return text;
+}
+
+/*
+ * Pages slower than the lease, more of them queued in each instance's pool
+ * behind workers all busy: no result comes and no job is asked for while a
+ * lease would run out, so only the instances' ticks renew them. The server
+ * sees each page once, and no lease expires.
+ */
+static void test_slow_pages_keep_leases(void **state)
+{
+	/* a process worker holds one page behind its own, a hybrid loop one too */
+	const char *list = write_urls("lease.txt", 8, slow_page_url, 3000);
+	const char *a_out = itest_path("lease-a.csv"), *b_out = itest_path("lease-b.csv");
+	const char *all = itest_path("lease-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", "process", "-w", "2", "--lease", "2",
+			    "--frontier", frontier, "--crawl", "lease", "-o", a_out, list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "hybrid", "-w", "2", "--lease", "2",
+			    "--frontier", frontier, "--crawl", "lease", "-o", b_out, list, NULL };
+	struct itest_site_stats st;
+	struct itest_table ta, tb, tall;
+	char *text;
+	pid_t pa, pb;
+
+	(void)state;
+	itest_site_stats(&site, &st);	/* reset */
+	pa = spawn_instance(a, "lease-a.err");
+	pb = spawn_instance(b, "lease-b.err");
+	expect_exit(pa, 0, "lease-a.err");
+	expect_exit(pb, 0, "lease-b.err");
+	itest_site_stats(&site, &st);
+	if (st.requests != n_urls)
+		fail_msg("%lu requests for %zu pages: a lease ran out mid-fetch", st.requests, n_urls);
+	export_csv("lease", all);
+	assert_int_equal(itest_csv_load(all, &tall), 0);
+	expect_every_url(&tall);
+	assert_int_equal(itest_csv_load(a_out, &ta), 0);
+	assert_int_equal(itest_csv_load(b_out, &tb), 0);
+	assert_int_equal(ta.n + tb.n, n_urls);
+	for (size_t i = 0; i < n_urls; i++)
+		assert_true(has_url(&ta, urls[i]) != has_url(&tb, urls[i]));
+	itest_table_free(&ta);
+	itest_table_free(&tb);
+	itest_table_free(&tall);
+	text = status_text("lease");
+	if (!strstr(text, "expired    0 "))
+		fail_msg("leases expired: %s", text);
 	free(text);
 }
 
@@ -447,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_two_instances),
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_killed_instance),
+		cmocka_unit_test(test_slow_pages_keep_leases),
 		cmocka_unit_test(test_follow_shared),
 		cmocka_unit_test(test_empty_crawl),
 		cmocka_unit_test(test_usage_errors),
