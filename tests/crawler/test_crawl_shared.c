@@ -312,6 +312,58 @@ static void test_slow_pages_keep_leases(void **state)
 	free(text);
 }
 
+/*
+ * Two instances (modes a_mode, b_mode, 4 transfers each) on one list of
+ * pages (ms each) under a politeness option (opt, value): their requests
+ * as the server saw them, each page fetched once and recorded once.
+ */
+static void run_polite(const char *crawl, const char *a_mode, const char *b_mode,
+		       const char *opt, const char *value, unsigned ms,
+		       struct itest_site_stats *st)
+{
+	const char *list = write_urls("polite.txt", 10, slow_page_url, ms);
+	const char *all = itest_path("polite-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", a_mode, "-w", "4", opt, value, "--frontier",
+			    frontier, "--crawl", crawl, "-o", itest_path("polite-a.csv"), list,
+			    NULL };
+	const char *b[] = { "crawl", "-q", "-m", b_mode, "-w", "4", opt, value, "--frontier",
+			    frontier, "--crawl", crawl, "-o", itest_path("polite-b.csv"), list,
+			    NULL };
+	struct itest_table t;
+	pid_t pa, pb;
+
+	itest_site_stats(&site, st);	/* reset */
+	pa = spawn_instance(a, "polite-a.err");
+	pb = spawn_instance(b, "polite-b.err");
+	expect_exit(pa, 0, "polite-a.err");
+	expect_exit(pb, 0, "polite-b.err");
+	itest_site_stats(&site, st);
+	assert_int_equal(st->requests, n_urls);
+	export_csv(crawl, all);
+	assert_int_equal(itest_csv_load(all, &t), 0);
+	expect_every_url(&t);
+	itest_table_free(&t);
+}
+
+/*
+ * --per-host and --delay hold for all instances together, at the server:
+ * one request at a time, and starts 200 ms apart (less a margin for a
+ * worker that starts its request late on a busy machine).
+ */
+static void test_politeness_across_instances(void **state)
+{
+	struct itest_site_stats st;
+
+	(void)state;
+	run_polite("polite-slots", "event", "process", "--per-host", "1", 100, &st);
+	if (st.max_concurrent != 1)
+		fail_msg("%u requests at once, --per-host 1", st.max_concurrent);
+	run_polite("polite-delay", "thread", "hybrid", "--delay", "0.2", 20, &st);
+	if (st.max_concurrent != 1 || st.min_gap_ms < 150)
+		fail_msg("%u requests at once, two starts %ld ms apart, --delay 0.2",
+			 st.max_concurrent, st.min_gap_ms);
+}
+
 struct row {
 	char *url;
 	long depth;
@@ -532,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_killed_instance),
 		cmocka_unit_test(test_slow_pages_keep_leases),
+		cmocka_unit_test(test_politeness_across_instances),
 		cmocka_unit_test(test_follow_shared),
 		cmocka_unit_test(test_empty_crawl),
 		cmocka_unit_test(test_usage_errors),
