@@ -577,6 +577,75 @@ static void test_redis_restart(void **state)
 	redis_server_free(server);
 }
 
+/* What the feed gives Redis before it gives up (feed.c's FEED_REDIS_PATIENCE_MS), in seconds. */
+enum { REDIS_PATIENCE_S = 60 };
+
+/*
+ * Redis stopped for good mid-crawl: the instance retries for the patience
+ * it promises, then exits 1, its own output whole (one header, whole rows)
+ * and holding a row for every page the server saw it fetch.
+ */
+static void test_redis_gone_for_good(void **state)
+{
+	struct redis_server *server = redis_server_start(NULL);
+	const char *list = write_urls("gone.txt", 60, fault_slow_url, 250);
+	const char *out = itest_path("gone.csv");
+	struct itest_site_stats st;
+	struct itest_table t;
+	double stopped, waited;
+	char *text;
+	pid_t pid;
+	int rc;
+
+	(void)state;
+	assert_non_null(server);
+	{
+		const char *a[] = { "crawl", "-m", "thread", "-w", "2", "--frontier",
+				    redis_server_url(server), "--crawl", "gone", "-o", out, list, NULL };
+
+		itest_site_stats(&site, &st);	/* reset */
+		pid = spawn_instance(a, "gone.err");
+	}
+	if (itest_wait_lines(out, 5, pid, 60) < 0)
+		fail_msg("the instance wrote no rows");
+	assert_int_equal(redis_server_stop(server), 0);
+	stopped = itest_now();
+	rc = itest_wait(pid, REDIS_PATIENCE_S + 30);
+	waited = itest_now() - stopped;
+	text = itest_slurp(itest_path("gone.err"), NULL);
+	assert_non_null(text);
+	if (rc != 1)
+		fail_msg("exited %d after %.1f s: %s", rc, waited, text);
+	/* it waited the whole patience, counted from its first call that failed */
+	if (waited < REDIS_PATIENCE_S - 1)
+		fail_msg("gave up after %.1f s: %s", waited, text);
+	assert_non_null(strstr(text, "unreachable"));
+	assert_non_null(strstr(text, "retrying for up to 60 s"));
+	assert_non_null(strstr(text, "gave up after 60 s"));
+	free(text);
+
+	itest_site_stats(&site, &st);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	/* every page fetched has its row, each once, finished: none cut short */
+	if (t.n != st.requests)
+		fail_msg("%zu rows for %lu pages fetched", t.n, st.requests);
+	assert_true(t.n >= 4 && t.n < n_urls);
+	for (size_t i = 0; i < t.n; i++) {
+		const char *url = t.rows[i].f[COL_URL];
+		bool listed = false;
+
+		for (size_t k = 0; k < n_urls && !listed; k++)
+			listed = strcmp(url, urls[k]) == 0;
+		if (!listed)
+			fail_msg("row %zu is not of a listed URL: '%s'", i, url);
+		assert_non_null(itest_find(&t, url));
+		assert_string_equal(t.rows[i].f[COL_STATUS], "200");
+		assert_string_equal(t.rows[i].f[COL_ERROR], "");
+	}
+	itest_table_free(&t);
+	redis_server_free(server);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_password_refused),
 		cmocka_unit_test(test_redis_restart),
+		cmocka_unit_test(test_redis_gone_for_good),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
