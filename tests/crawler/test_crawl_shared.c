@@ -577,7 +577,7 @@ static void test_redis_restart(void **state)
 	redis_server_free(server);
 }
 
-/* What the feed gives Redis before it gives up (feed.c's FEED_REDIS_PATIENCE_MS), in seconds. */
+/* What the feed gives Redis before it gives up (FEED_REDIS_PATIENCE_MS, feed_shared.c), in seconds. */
 enum { REDIS_PATIENCE_S = 60 };
 
 /*
