@@ -347,8 +347,10 @@ static void run_polite(const char *crawl, const char *a_mode, const char *b_mode
 
 /*
  * --per-host and --delay hold for all instances together, at the server:
- * one request at a time, and starts 200 ms apart (less a margin for a
- * worker that starts its request late on a busy machine).
+ * one request at a time, and starts 300 ms apart. Redis spaces the leases;
+ * a request starts a little after its lease, later on a busy machine (a
+ * sanitized build, other tests at once), so the gap may fall short of the
+ * delay by that lateness: half the delay is allowed for it.
  */
 static void test_politeness_across_instances(void **state)
 {
@@ -358,9 +360,9 @@ static void test_politeness_across_instances(void **state)
 	run_polite("polite-slots", "event", "process", "--per-host", "1", 100, &st);
 	if (st.max_concurrent != 1)
 		fail_msg("%u requests at once, --per-host 1", st.max_concurrent);
-	run_polite("polite-delay", "thread", "hybrid", "--delay", "0.2", 20, &st);
+	run_polite("polite-delay", "thread", "hybrid", "--delay", "0.3", 20, &st);
 	if (st.max_concurrent != 1 || st.min_gap_ms < 150)
-		fail_msg("%u requests at once, two starts %ld ms apart, --delay 0.2",
+		fail_msg("%u requests at once, two starts %ld ms apart, --delay 0.3",
 			 st.max_concurrent, st.min_gap_ms);
 }
 
