@@ -1,4 +1,4 @@
-/* test_crawl_shared.c -- crawls shared in Redis: instances at once, one joining, one killed, links followed, export, status, usage errors */
+/* test_crawl_shared.c -- crawls shared in Redis: instances at once, one joining, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, usage errors, Redis restarted or gone */
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <setjmp.h>
