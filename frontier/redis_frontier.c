@@ -331,12 +331,18 @@ static int rf_hand_out(struct redis_frontier *rf, const struct frontier_url **ou
 	return FRONTIER_URL;
 }
 
+/* A third of the lease has passed since the leases in hand were renewed. */
+static bool rf_renewal_due(const struct redis_frontier *rf, long long now_ms)
+{
+	return now_ms - rf->renewed_ms >= rf->lease_ms / 3 && rf->hand.n + rf->ready.n > 0;
+}
+
 int redis_frontier_next(struct redis_frontier *rf, long long now_ms, const struct frontier_url **out,
 			long long *wait_ms)
 {
 	bool ask = rf->ready.n == 0 && now_ms >= rf->ask_ms;
 	bool pending = rf->adds.n > 0 || rf->acks.n > 0;
-	bool renew = now_ms - rf->renewed_ms >= rf->lease_ms / 3 && rf->hand.n + rf->ready.n > 0;
+	bool renew = rf_renewal_due(rf, now_ms);
 	int rc;
 
 	if (pending && !rf->first_pending_ms)
@@ -418,8 +424,8 @@ int redis_frontier_done(struct redis_frontier *rf, const struct frontier_url *u,
 	}
 	rf_list_remove(&rf->hand, it);
 	free(it);
-	/* workers all busy on slow pages still keep their leases */
-	if (rc == 0 && now_ms - rf->renewed_ms >= rf->lease_ms / 3 && rf->hand.n + rf->ready.n > 0)
+	/* results keep coming, but the pool may be too full to ask for more */
+	if (rc == 0 && rf_renewal_due(rf, now_ms))
 		rf_sync(rf, now_ms, 0);
 	return rc;
 }
@@ -427,6 +433,22 @@ int redis_frontier_done(struct redis_frontier *rf, const struct frontier_url *u,
 int redis_frontier_flush(struct redis_frontier *rf, long long now_ms)
 {
 	return rf_sync(rf, now_ms, 0);
+}
+
+int redis_frontier_renew(struct redis_frontier *rf, long long now_ms)
+{
+	int rc;
+
+	if (!rf_renewal_due(rf, now_ms))
+		return 0;
+	rc = rf_sync(rf, now_ms, 0);
+	return rc < 0 ? rc : 1;
+}
+
+long redis_frontier_renew_ms(const struct redis_frontier *rf)
+{
+	/* due at a third, called every sixth: renewed at most half a lease apart */
+	return rf->lease_ms / 6 > 0 ? rf->lease_ms / 6 : 1;
 }
 
 const char *redis_frontier_error(const struct redis_frontier *rf)

@@ -152,11 +152,24 @@ int redis_frontier_done(struct redis_frontier *rf, const struct frontier_url *u,
 			size_t len, bool error, long long now_ms);
 
 /*
- * Sends what is buffered and renews the leases in hand if a third of the
- * lease has passed, without asking for URLs: for a crawl whose workers are
- * all busy. 0, REDIS_FRONTIER_EDOWN, REDIS_FRONTIER_ECRAWL or FRONTIER_ENOMEM.
+ * Sends what is buffered now, and renews the leases in hand if a third of
+ * the lease has passed, without asking for URLs. 0, REDIS_FRONTIER_EDOWN,
+ * REDIS_FRONTIER_ECRAWL or FRONTIER_ENOMEM.
  */
 int redis_frontier_flush(struct redis_frontier *rf, long long now_ms);
+
+/*
+ * Renewals ride on next and done; a crawl whose workers are all in long
+ * fetches calls neither, so it calls this at least every
+ * redis_frontier_renew_ms(): when a third of the lease has passed since the
+ * last renewal, the leases in hand are renewed in one round trip (that
+ * sends what is buffered too). 1 when it renewed, 0 when nothing was due
+ * (no round trip), or REDIS_FRONTIER_EDOWN, REDIS_FRONTIER_ECRAWL,
+ * FRONTIER_ENOMEM.
+ */
+int redis_frontier_renew(struct redis_frontier *rf, long long now_ms);
+/* How often to call redis_frontier_renew(): a sixth of the lease, so a renewal is never late. */
+long redis_frontier_renew_ms(const struct redis_frontier *rf);
 
 /* Why the last call failed. */
 const char *redis_frontier_error(const struct redis_frontier *rf);

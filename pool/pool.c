@@ -51,6 +51,7 @@ int pool_run(struct pool *pool)
 	if (!pool || pool->ran)
 		return POOL_EINVAL;
 	pool->ran = true;
+	pool_tick_start(pool);
 	if (pool->mode == POOL_PROCESSES || pool->mode == POOL_HYBRID)
 		return process_pool_run(pool);
 	return thread_pool_run(pool);
@@ -74,6 +75,15 @@ int pool_set_job_deadline(struct pool *pool, unsigned ms)
 	if (!pool || pool->ran)
 		return POOL_EINVAL;
 	pool->job_deadline_ms = ms;
+	return 0;
+}
+
+int pool_set_tick(struct pool *pool, unsigned ms, pool_tick_cb *tick)
+{
+	if (!pool || pool->ran)
+		return POOL_EINVAL;
+	pool->tick = ms > 0 ? tick : NULL;
+	pool->tick_ms = ms;
 	return 0;
 }
 

@@ -136,6 +136,22 @@ void pool_abandon(struct pool *pool);
  */
 bool pool_abandoned(const struct pool *pool);
 
+/*
+ * The parent's own clock, for upkeep that the workers' progress does not
+ * bring (a lease to renew, a heartbeat): the pool asks next_job() only when
+ * a worker has room and calls done() only when a job ends, so with every
+ * worker in a long job neither comes. Once set, pool_run() calls tick(ctx)
+ * in its own thread, never during another callback, from the start of the
+ * run until its last result is delivered: at most `ms` milliseconds after
+ * the start or the end of the last tick (plus the time a next_job() or
+ * done() under way takes), whatever the workers are doing. A tick may call
+ * pool_stop(). ms 0 or tick NULL: no tick (the default). Returns 0, or
+ * POOL_EINVAL once the pool has run.
+ */
+typedef void pool_tick_cb(void *ctx);
+
+int pool_set_tick(struct pool *pool, unsigned ms, pool_tick_cb *tick);
+
 /* Frees the pool; accepts NULL. Not to be called while pool_run() runs. */
 void pool_free(struct pool *pool);
 

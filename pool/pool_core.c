@@ -1,10 +1,12 @@
-/* pool_core.c -- what pool.c and both back ends share: stop requests, the self-pipe, delivery, failure notes */
+/* pool_core.c -- what pool.c and both back ends share: stop requests, the self-pipe, delivery, failure notes, the tick */
 #include "pool_core.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int pool_core_init(struct pool *pool)
@@ -72,4 +74,39 @@ void pool_wake_drain(struct pool *pool)
 
 	while (read(pool->wake[0], sink, sizeof(sink)) > 0)
 		;
+}
+
+long long pool_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void pool_tick_start(struct pool *pool)
+{
+	if (pool->tick)
+		pool->tick_due_ms = pool_now_ms() + pool->tick_ms;
+}
+
+void pool_tick_run(struct pool *pool)
+{
+	if (!pool->tick || pool_now_ms() < pool->tick_due_ms)
+		return;
+	pool->tick(pool->ctx);
+	/* from the end of this one: a slow tick is not called back to back */
+	pool->tick_due_ms = pool_now_ms() + pool->tick_ms;
+}
+
+int pool_tick_timeout(const struct pool *pool)
+{
+	long long left;
+
+	if (!pool->tick)
+		return -1;
+	left = pool->tick_due_ms - pool_now_ms();
+	if (left < 0)
+		return 0;
+	return left > INT_MAX ? INT_MAX : (int)left;
 }

@@ -30,6 +30,9 @@ struct pool {
 	int input_fd;		/* what next_job() waits on, or -1 */
 	unsigned worker_jobs;	/* jobs a loop worker holds at once */
 	unsigned job_deadline_ms;	/* how long one job may run; 0 for no limit */
+	pool_tick_cb *tick;		/* pool_set_tick(), or NULL */
+	unsigned tick_ms;
+	long long tick_due_ms;		/* when the next tick is due (pool_now_ms()) */
 	char failure[160];	/* the first system call that failed, and why */
 	bool ran;
 };
@@ -54,6 +57,23 @@ struct pool_feed {
 static inline bool pool_mode_loops(enum pool_mode mode)
 {
 	return mode == POOL_EVENTS || mode == POOL_HYBRID;
+}
+
+/* The monotonic clock, in milliseconds. */
+long long pool_now_ms(void);
+
+/* Starts the tick's clock: the first tick is due a period from now. */
+void pool_tick_start(struct pool *pool);
+/* Calls the tick if it is due; the back ends call it once a turn of their loop. */
+void pool_tick_run(struct pool *pool);
+/* How long the parent may sleep before the next tick is due: ms, or -1 with no tick. */
+int pool_tick_timeout(const struct pool *pool);
+/* The shorter of two poll() timeouts, -1 meaning none. */
+static inline int pool_sooner(int a, int b)
+{
+	if (a < 0)
+		return b;
+	return b < 0 || a < b ? a : b;
 }
 
 /* Makes the self-pipe; returns 0 or POOL_ESYS. */

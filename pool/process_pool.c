@@ -72,14 +72,6 @@ struct process_pool {
 	int rc;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- parent side: spawning and reaping ------------------------------- */
 
 static int slot_spawn(struct process_pool *pp, unsigned i)
@@ -115,7 +107,7 @@ static int slot_spawn(struct process_pool *pp, unsigned i)
 	slot->overdue = false;
 	/* the tasks queued behind a dead worker's may start now, in this one */
 	for (unsigned k = 0; k < slot->queued; k++)
-		slot->tasks[k].since_ms = now_ms();
+		slot->tasks[k].since_ms = pool_now_ms();
 	slot->in.len = 0;
 	return 0;
 }
@@ -164,7 +156,7 @@ static void finish_task(struct process_pool *pp, unsigned i, unsigned k,
 		slot->sent_jobs--;
 	/* the first task behind the window, already in the channel, may run from now */
 	if (k < pp->window && slot->queued >= pp->window)
-		slot->tasks[pp->window - 1].since_ms = now_ms();
+		slot->tasks[pp->window - 1].since_ms = pool_now_ms();
 }
 
 /* Where the worker's task with this id is, or -1 when it has none (sent whole). */
@@ -325,7 +317,7 @@ static void feed_workers(struct process_pool *pp)
 					pp->rc = POOL_ENEXT;
 			} else {
 				slot->tasks[slot->queued++] = (struct slot_task){
-					job, len, slot->next_id++, now_ms() };
+					job, len, slot->next_id++, pool_now_ms() };
 			}
 		}
 	}
@@ -461,7 +453,7 @@ static bool slot_overdue(const struct slot *slot, unsigned deadline, long long n
 static int poll_timeout(const struct process_pool *pp)
 {
 	unsigned deadline = pp->pool->job_deadline_ms;
-	long long now = now_ms(), nearest = -1;
+	long long now = pool_now_ms(), nearest = -1;
 
 	if (deadline == 0)
 		return -1;
@@ -493,7 +485,7 @@ static void enforce_deadline(struct process_pool *pp)
 
 	if (deadline == 0)
 		return;
-	now = now_ms();
+	now = pool_now_ms();
 	for (unsigned i = 0; i < pp->pool->workers; i++) {
 		struct slot *slot = &pp->slots[i];
 
@@ -525,7 +517,7 @@ static int wait_and_dispatch(struct process_pool *pp)
 		pp->pfds[n++] = (struct pollfd){ .fd = slot->fd, .events = events };
 	}
 	pp->pfds[n++] = (struct pollfd){ .fd = pp->waiting ? pool->input_fd : -1, .events = POLLIN };
-	if (poll(pp->pfds, n, poll_timeout(pp)) < 0)
+	if (poll(pp->pfds, n, pool_sooner(poll_timeout(pp), pool_tick_timeout(pool))) < 0)
 		return errno == EINTR ? 0 : POOL_ESYS;
 
 	if (pp->pfds[0].revents)
@@ -566,6 +558,7 @@ static int run_jobs(struct process_pool *pp)
 			abandon_all(pp);
 		}
 		enforce_deadline(pp);
+		pool_tick_run(pool);
 	}
 	if (!pp->rc && handled > POOL_RUNNING)
 		return POOL_ESTOPPED;
@@ -583,7 +576,7 @@ static void shutdown_workers(struct process_pool *pp)
 			close(pp->slots[i].fd);
 		pp->slots[i].fd = -1;
 	}
-	start = now_ms();
+	start = pool_now_ms();
 	for (unsigned i = 0; i < pool->workers; i++) {
 		struct slot *slot = &pp->slots[i];
 		int status;
@@ -596,7 +589,7 @@ static void shutdown_workers(struct process_pool *pp)
 				    WEXITSTATUS(status) == PROCESS_WORKER_BROKEN && !pp->rc)
 					pp->rc = POOL_EINIT;
 				slot->pid = 0;
-			} else if (now_ms() - start > EXIT_GRACE_MS) {
+			} else if (pool_now_ms() - start > EXIT_GRACE_MS) {
 				kill_worker(slot);
 				reap(slot->pid, &status);
 				slot->pid = 0;

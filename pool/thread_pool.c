@@ -526,7 +526,7 @@ static size_t take_jobs(struct thread_pool *tp, struct pool_task **batch, size_t
 	return n;
 }
 
-/* Sleeps until a worker or a stop request writes the self-pipe, or new input. */
+/* Sleeps until a worker or a stop request writes the self-pipe, new input, or the tick is due. */
 static int wait_for_wake(struct pool *pool, bool input)
 {
 	struct pollfd pfd[2] = {
@@ -534,7 +534,7 @@ static int wait_for_wake(struct pool *pool, bool input)
 		{ .fd = input ? pool->input_fd : -1, .events = POLLIN },
 	};
 
-	if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+	if (poll(pfd, 2, pool_tick_timeout(pool)) < 0 && errno != EINTR)
 		return POOL_ESYS;
 	pool_wake_drain(pool);
 	return 0;
@@ -555,10 +555,13 @@ static int run_jobs(struct thread_pool *tp)
 		return POOL_ENOMEM;
 
 	for (;;) {
-		enum pool_stop_level level = pool_stop_level(pool);
+		enum pool_stop_level level;
 		size_t taken = 0, done = 0;
 		bool notify;
 
+		/* first: a tick may stop the pool */
+		pool_tick_run(pool);
+		level = pool_stop_level(pool);
 		if (level > handled) {
 			outstanding -= cancel_tasks(tp, level >= POOL_ABANDONING, batch);
 			handled = level;

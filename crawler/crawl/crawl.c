@@ -162,6 +162,14 @@ static int crawl_next(void *ctx, void **job, size_t *job_len)
 	return 0;
 }
 
+/* The feed's upkeep while every worker may be busy: a shared crawl's leases. */
+static void crawl_tick(void *ctx)
+{
+	struct crawl *c = ctx;
+
+	feed_tick(c->feed);
+}
+
 static bool crawl_abandoned(void *ctx)
 {
 	const struct crawl *c = ctx;
@@ -279,6 +287,9 @@ static int crawl_run(struct crawl *c)
 	c->pool = pool_new(c->mode->pool_mode, c->plan.workers, &cb, c, &err);
 	if (c->pool && c->mode->set_up)
 		err = c->mode->set_up(c->pool, &c->plan);
+	/* a plain crawl has no tick */
+	if (c->pool && !err)
+		err = pool_set_tick(c->pool, feed_tick_ms(c->feed), crawl_tick);
 	if (!c->pool || err) {
 		fprintf(stderr, "crawlpool: cannot make the worker pool: %s\n", pool_strerror(err));
 		pool_free(c->pool);

@@ -10,13 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "feed_shared.h"
 #include "fetch.h"
 #include "frontier.h"
 #include "job.h"
-#include "redis_frontier.h"
 #include "resume.h"
 #include "robots.h"
-#include "shared_row.h"
 #include "sources.h"
 #include "state.h"
 #include "urllist.h"
@@ -29,20 +28,14 @@
 enum { FEED_READ_AHEAD = 10000 };
 /* A shared crawl sends list lines to Redis this many at a time, in one round trip. */
 enum { FEED_SHARED_BATCH = 500 };
-/*
- * How long a shared crawl waits for Redis, at the start or mid-crawl, before
- * it gives up (exit 1, the rows fetched so far written).
- */
-enum { FEED_REDIS_PATIENCE_MS = 60000 };
 
 struct feed {
 	struct sources *sources;
 	bool sources_done;
 	struct frontier *frontier;	/* NULL: a plain list, straight through (or shared) */
-	struct redis_frontier *shared;	/* --frontier: the crawl's frontier in Redis, or NULL */
+	struct feed_shared *shared;	/* --frontier: the crawl's frontier in Redis, or NULL */
 	bool following;			/* rows say depth and referrer */
 	size_t unsent;			/* list lines added to the shared frontier since it was asked */
-	long long down_since;		/* when Redis stopped answering, or 0 */
 	regex_t include[OPTIONS_MAX_REPEATS], exclude[OPTIONS_MAX_REPEATS];
 	size_t n_include, n_exclude;
 	char product_token[64];
@@ -107,76 +100,6 @@ static int feed_rules(struct feed *f, const struct crawl_options *o, struct fron
 	return 0;
 }
 
-/* Sleeps ms; false when a signal (Ctrl-C) cut the sleep short. */
-static bool feed_sleep_ms(long long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
-
-	return nanosleep(&ts, NULL) == 0;
-}
-
-/*
- * Joins the crawl in Redis. What defines it beyond the rules the module
- * stores itself (as --state's identity, less the start URLs: an instance may
- * join with none). Redis down: retried with a backoff for
- * FEED_REDIS_PATIENCE_MS, then *runtime is set (exit 1, not a usage error).
- */
-static int feed_join_shared(struct feed *f, const struct crawl_options *o,
-			    const struct frontier_options *fo, bool *runtime, char *err,
-			    size_t errlen)
-{
-	char *include = options_join(o->include, o->n_include);
-	char *exclude = options_join(o->exclude, o->n_exclude);
-	struct state_pair id[] = {
-		{ "include", include },
-		{ "exclude", exclude },
-		{ "nofollow", o->ignore_nofollow ? "ignored" : "obeyed" },
-	};
-	struct redis_frontier_options ro = {
-		.rules = fo,
-		.identity = id,
-		.n_identity = sizeof(id) / sizeof(id[0]),
-		.lease_ms = o->lease_ms,
-		/* a quarter of the transfers a round trip: leases never wait long in hand */
-		.lease_batch = o->workers >= 4 ? o->workers / 4 : 1,
-	};
-	long long started = feed_now_ms(), backoff_ms = 100;
-	int rc = FRONTIER_ENOMEM;
-
-	if (!include || !exclude) {
-		snprintf(err, errlen, "out of memory");
-		*runtime = true;
-		goto out;
-	}
-	for (;;) {
-		rc = redis_frontier_open(o->frontier, o->crawl_name, &ro, &f->shared, err, errlen);
-		if (rc != REDIS_FRONTIER_EDOWN)
-			break;
-		*runtime = true;
-		if (feed_now_ms() - started >= FEED_REDIS_PATIENCE_MS) {
-			size_t len = strlen(err);
-
-			snprintf(err + len, errlen - len, "; gave up after %d s",
-				 FEED_REDIS_PATIENCE_MS / 1000);
-			goto out;
-		}
-		if (backoff_ms == 100)
-			fprintf(stderr, "crawlpool: %s; retrying for up to %d s\n", err,
-				FEED_REDIS_PATIENCE_MS / 1000);
-		if (!feed_sleep_ms(backoff_ms)) {
-			snprintf(err, errlen, "interrupted while waiting for redis");
-			goto out;
-		}
-		backoff_ms = backoff_ms * 2 < 2000 ? backoff_ms * 2 : 2000;
-	}
-	/* a bad address or password, or another crawl's name: the user's to fix */
-	*runtime = rc == FRONTIER_ENOMEM;
-out:
-	free(include);
-	free(exclude);
-	return rc == 0 ? 0 : -1;
-}
-
 static int feed_make_frontier(struct feed *f, const struct crawl_options *o, bool *runtime,
 			      char *err, size_t errlen)
 {
@@ -188,8 +111,10 @@ static int feed_make_frontier(struct feed *f, const struct crawl_options *o, boo
 		*runtime = true;
 		return -1;
 	}
-	if (o->frontier)
-		return feed_join_shared(f, o, &fo, runtime, err, errlen);
+	if (o->frontier) {
+		f->shared = feed_shared_join(o, &fo, runtime, err, errlen);
+		return f->shared ? 0 : -1;
+	}
 	f->frontier = frontier_new(&fo);
 	if (!f->frontier) {
 		snprintf(err, errlen, "out of memory");
@@ -233,10 +158,7 @@ fail:
 
 unsigned long long feed_leave(struct feed *f)
 {
-	if (!f || !f->shared)
-		return 0;
-	redis_frontier_leave(f->shared);
-	return redis_frontier_round_trips(f->shared);
+	return f && f->shared ? feed_shared_leave(f->shared) : 0;
 }
 
 void feed_close(struct feed *f)
@@ -244,8 +166,7 @@ void feed_close(struct feed *f)
 	if (!f)
 		return;
 	frontier_free(f->frontier);
-	/* URLs leased and not fetched go back to the shared queue now */
-	redis_frontier_close(f->shared);
+	feed_shared_close(f->shared);
 	for (size_t i = 0; i < f->n_include; i++)
 		regfree(&f->include[i]);
 	for (size_t i = 0; i < f->n_exclude; i++)
@@ -301,7 +222,7 @@ static int feed_add(struct feed *f, const char *url, unsigned depth, const char 
 	int rc;
 
 	if (f->shared)
-		return redis_frontier_add(f->shared, url, depth, referrer);
+		return feed_shared_add(f->shared, url, depth, referrer);
 	rc = frontier_add(f->frontier, url, depth, referrer);
 
 	/* a failure is kept in the state: the next commit refuses, and no row goes out */
@@ -437,41 +358,15 @@ static int feed_take_line(struct feed *f, struct feed_item *item, const char *li
 	}
 }
 
-/*
- * redis_frontier_next(), with Redis's faults met here: while it is away the
- * crawl waits (FRONTIER_WAIT) and says so once; after FEED_REDIS_PATIENCE_MS,
- * or when the crawl is gone from Redis, it fails (f->failure, errno 0).
- */
-static int feed_shared_next(struct feed *f, const struct frontier_url **u, long long *wait_ms)
+unsigned feed_tick_ms(const struct feed *f)
 {
-	long long now = feed_now_ms();
-	int verdict = redis_frontier_next(f->shared, now, u, wait_ms);
+	return f->shared ? feed_shared_tick_ms(f->shared) : 0;
+}
 
-	if (verdict == REDIS_FRONTIER_EDOWN) {
-		if (!f->down_since) {
-			f->down_since = now;
-			fprintf(stderr, "crawlpool: %s; retrying for up to %d s\n",
-				redis_frontier_error(f->shared), FEED_REDIS_PATIENCE_MS / 1000);
-		} else if (now - f->down_since >= FEED_REDIS_PATIENCE_MS) {
-			snprintf(f->failure, sizeof(f->failure), "%s; gave up after %d s",
-				 redis_frontier_error(f->shared), FEED_REDIS_PATIENCE_MS / 1000);
-			errno = 0;
-			return FRONTIER_ENOMEM;
-		}
-		if (*wait_ms <= 0)
-			*wait_ms = 100;
-		return FRONTIER_WAIT;
-	}
-	if (verdict < 0 && verdict != FRONTIER_ENOMEM) {
-		snprintf(f->failure, sizeof(f->failure), "%s", redis_frontier_error(f->shared));
-		errno = 0;
-		return FRONTIER_ENOMEM;
-	}
-	if (verdict >= 0 && f->down_since) {
-		fprintf(stderr, "crawlpool: redis answers again\n");
-		f->down_since = 0;
-	}
-	return verdict;
+void feed_tick(struct feed *f)
+{
+	if (f->shared)
+		feed_shared_tick(f->shared);
 }
 
 /* What the frontier has due now, if anything: FEED_JOB, FEED_ROW or FEED_WAIT (*verdict says more). */
@@ -482,7 +377,7 @@ static int feed_from_frontier(struct feed *f, struct feed_item *item, int *verdi
 
 	f->unsent = 0;
 	if (f->shared)
-		*verdict = feed_shared_next(f, &u, wait_ms);
+		*verdict = feed_shared_next(f->shared, &u, wait_ms, f->failure, sizeof(f->failure));
 	else
 		*verdict = frontier_next(f->frontier, feed_now_ms(), &u, wait_ms);
 	if (*verdict == FRONTIER_ENOMEM)
@@ -509,7 +404,7 @@ int feed_next(struct feed *f, struct feed_item *item)
 	feed_drain_timer(f);
 	for (;;) {
 		/* a shared crawl reads lines in batches, each sent in one round trip */
-		bool batching = f->shared && !f->sources_done && !f->down_since &&
+		bool batching = f->shared && !f->sources_done && !feed_shared_down(f->shared) &&
 				f->unsent < FEED_SHARED_BATCH;
 		const char *line;
 		size_t len;
@@ -524,7 +419,7 @@ int feed_next(struct feed *f, struct feed_item *item)
 		/* with Redis away, lines read would only pile up here */
 		if (f->sources_done ||
 		    (f->frontier && frontier_queued(f->frontier) >= FEED_READ_AHEAD) ||
-		    (f->shared && f->down_since))
+		    (f->shared && feed_shared_down(f->shared)))
 			break;
 		rc = sources_next(f->sources, &line, &len, &cut);
 		if (rc == 0) {
@@ -556,22 +451,6 @@ int feed_next(struct feed *f, struct feed_item *item)
 	return FEED_END;
 }
 
-/*
- * A shared crawl's row goes to Redis with its URL's done mark. One that
- * cannot be encoded is not acked: its URL goes back to the queue at the end.
- */
-static void feed_shared_done(struct feed *f, const struct frontier_url *u, const char *url,
-			     const struct crawl_record *rec, long worker)
-{
-	void *row;
-	size_t len;
-
-	if (shared_row_encode(url, rec, worker, &row, &len) != RECORD_OK)
-		return;
-	redis_frontier_done(f->shared, u, row, len, rec->error != NULL, feed_now_ms());
-	free(row);
-}
-
 void feed_row_written(struct feed *f, uint64_t token, const char *url,
 		      const struct crawl_record *rec)
 {
@@ -580,7 +459,7 @@ void feed_row_written(struct feed *f, uint64_t token, const char *url,
 	if (!u)
 		return;
 	if (f->shared) {
-		feed_shared_done(f, u, url, rec, -1);
+		feed_shared_row(f->shared, u, url, rec, -1);
 		return;
 	}
 	if (!f->frontier)
@@ -599,12 +478,10 @@ static bool feed_is_redirect(const struct crawl_record *rec)
 static const char *feed_redirect(struct feed *f, const struct frontier_url *u, const char *url,
 				 const char *target)
 {
-	/* shared: Redis says whether another instance took it; unreachable, it is taken */
-	int rc = f->shared ? redis_frontier_add_wait(f->shared, target, u->depth, url) :
+	/* shared: Redis says whether another instance took it */
+	int rc = f->shared ? feed_shared_redirect(f->shared, target, u->depth, url) :
 		 feed_add(f, target, u->depth, url);
 
-	if (rc == REDIS_FRONTIER_EDOWN || rc == REDIS_FRONTIER_ECRAWL)
-		rc = FRONTIER_ADDED;
 	switch (rc) {
 	case FRONTIER_ADDED:
 		return NULL;
@@ -628,8 +505,8 @@ bool feed_job_result(struct feed *f, uint64_t token, const char *url, struct cra
 	if (u->kind == FRONTIER_ROBOTS) {
 		/* a transfer that failed has no status: the host is unreachable */
 		if (f->shared)
-			redis_frontier_robots(f->shared, u, rec->error ? 0 : rec->status, rec->body,
-					      rec->body_len);
+			feed_shared_robots(f->shared, u, rec->error ? 0 : rec->status, rec->body,
+					   rec->body_len);
 		else
 			frontier_robots(f->frontier, u, rec->error ? 0 : rec->status, rec->body,
 					rec->body_len);
@@ -676,9 +553,9 @@ void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct
 	if (f->shared) {
 		/* a robots.txt is acked by its answer; an interrupted page goes back for another */
 		if (!rec)
-			redis_frontier_done(f->shared, u, NULL, 0, false, feed_now_ms());
+			feed_shared_done(f->shared, u);
 		else if (!interrupted)
-			feed_shared_done(f, u, url, rec, worker);
+			feed_shared_row(f->shared, u, url, rec, worker);
 		return;
 	}
 	(void)worker;

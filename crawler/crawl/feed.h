@@ -99,6 +99,19 @@ bool feed_job_result(struct feed *f, uint64_t token, const char *url, struct cra
 void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct crawl_record *rec,
 		   long worker, bool interrupted);
 
+/*
+ * How often feed_tick() is to run while the pool runs, in milliseconds; 0
+ * when it has nothing to do (any crawl but a shared one).
+ */
+unsigned feed_tick_ms(const struct feed *f);
+/*
+ * A shared crawl's leases renewed when due, whatever the workers are doing:
+ * with every one of them in a long fetch, nothing else would renew them,
+ * and another instance would fetch those URLs too. Redis away is said as
+ * feed_next() says it, and counts toward its patience.
+ */
+void feed_tick(struct feed *f);
+
 /* URLs taken into the crawl whose rows are not written yet (queued or in flight), for the progress line. */
 size_t feed_queued(const struct feed *f);
 

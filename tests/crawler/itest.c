@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <json-c/json.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -187,6 +188,41 @@ void itest_site_stop(struct itest_site *site)
 	if (itest_wait(site->pid, 20) < 0)
 		fprintf(stderr, "demo-site did not stop on SIGTERM\n");
 	site->pid = 0;
+}
+
+/* A whole-number field of a host's stats object. */
+static long long itest_stat(struct json_object *host, const char *key)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(host, key, &v));
+	return json_object_get_int64(v);
+}
+
+void itest_site_stats(const struct itest_site *site, struct itest_site_stats *st)
+{
+	char cmd[256], buf[8192], key[64];
+	struct json_object *all, *host;
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "curl -s --noproxy '*' '%s/_stats?reset'", site->base);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	pclose(p);
+	buf[n] = '\0';
+	all = json_tokener_parse(buf);
+	if (!all)
+		fail_msg("/_stats is not JSON: %s", buf);
+	*st = (struct itest_site_stats){ .min_gap_ms = -1 };
+	snprintf(key, sizeof(key), "127.0.0.1:%u", site->port);
+	if (json_object_object_get_ex(all, key, &host)) {
+		st->requests = (unsigned long)itest_stat(host, "requests");
+		st->max_concurrent = (unsigned)itest_stat(host, "max_concurrent");
+		st->min_gap_ms = (long)itest_stat(host, "min_gap_ms");
+	}
+	json_object_put(all);
 }
 
 /* The open-file limit of the next spawned crawlpool; 0 keeps ours. */

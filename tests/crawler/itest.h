@@ -29,6 +29,15 @@ int itest_site_start_with(struct itest_site *site, unsigned pages, unsigned faul
 			  const char *const *extra);
 void itest_site_stop(struct itest_site *site);
 
+/* What demo-site measured for its own host (127.0.0.1:PORT), from its first request or its last reset. */
+struct itest_site_stats {
+	unsigned long requests;		/* started */
+	unsigned max_concurrent;	/* the most in progress at once */
+	long min_gap_ms;		/* the least time between two starts; -1 before a second */
+};
+/* Reads the stats (demo-site's /_stats) and resets them; zeros when no request came. */
+void itest_site_stats(const struct itest_site *site, struct itest_site_stats *st);
+
 /* A scratch directory for one test binary, removed by itest_cleanup(). */
 const char *itest_dir(void);
 void itest_cleanup(void);

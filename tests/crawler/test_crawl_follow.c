@@ -315,43 +315,11 @@ static void test_trap(void **state)
 	rows_free(&rows);
 }
 
-/* The server's own count since the last call (which cleared it): most requests at once, least gap. */
-static void server_stats(unsigned *max_concurrent, long *min_gap_ms)
-{
-	char cmd[256], buf[4096], key[64];
-	struct json_object *all, *host, *v;
-	FILE *p;
-	size_t n;
-
-	snprintf(cmd, sizeof(cmd), "curl -s --noproxy '*' '%s/_stats?reset'", site.base);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	n = fread(buf, 1, sizeof(buf) - 1, p);
-	pclose(p);
-	buf[n] = '\0';
-	all = json_tokener_parse(buf);
-	if (!all)
-		fail_msg("/_stats is not JSON: %s", buf);
-	snprintf(key, sizeof(key), "127.0.0.1:%u", site.port);
-	*max_concurrent = 0;
-	*min_gap_ms = -1;
-	if (!json_object_object_get_ex(all, key, &host)) {
-		json_object_put(all);
-		return;
-	}
-	assert_true(json_object_object_get_ex(host, "max_concurrent", &v));
-	*max_concurrent = (unsigned)json_object_get_int(v);
-	assert_true(json_object_object_get_ex(host, "min_gap_ms", &v));
-	*min_gap_ms = (long)json_object_get_int64(v);
-	json_object_put(all);
-}
-
 static void test_politeness_at_the_server(void **state)
 {
 	const char *out = itest_path("polite.jsonl");
 	char start[128];
-	unsigned most;
-	long gap;
+	struct itest_site_stats st;
 
 	(void)state;
 	snprintf(start, sizeof(start), "%s/slow-page/0.html?ms=150", site.base);
@@ -363,20 +331,22 @@ static void test_politeness_at_the_server(void **state)
 					"--no-robots", "--delay", "0.2", "--max-pages", "6",
 					"-f", "jsonl", "-o", out, start, NULL };
 
-		server_stats(&most, &gap);	/* reset */
+		itest_site_stats(&site, &st);	/* reset */
 		run_follow(slots);
-		server_stats(&most, &gap);
-		if (most != 2)
-			fail_msg("%s mode: %u requests at once, --per-host 2", modes[m], most);
+		itest_site_stats(&site, &st);
+		if (st.max_concurrent != 2)
+			fail_msg("%s mode: %u requests at once, --per-host 2", modes[m],
+				 st.max_concurrent);
 		run_follow(delay);
-		server_stats(&most, &gap);
-		assert_int_equal(most, 1);
+		itest_site_stats(&site, &st);
+		assert_int_equal(st.max_concurrent, 1);
 		/*
 		 * Requests are handed out 200 ms apart; a worker woken late on a
 		 * busy machine may start one some milliseconds after its turn.
 		 */
-		if (gap < 150)
-			fail_msg("%s mode: two starts %ld ms apart, --delay 0.2", modes[m], gap);
+		if (st.min_gap_ms < 150)
+			fail_msg("%s mode: two starts %ld ms apart, --delay 0.2", modes[m],
+				 st.min_gap_ms);
 	}
 }
 

@@ -1,4 +1,4 @@
-/* test_crawl_shared.c -- crawls shared in Redis: instances at once, one joining, one killed, links followed, export, status, usage errors */
+/* test_crawl_shared.c -- crawls shared in Redis: instances at once, one joining, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, usage errors, Redis restarted or gone */
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <setjmp.h>
@@ -22,6 +22,7 @@ static struct itest_site site;
 static struct redis_server *redis;
 static const char *frontier;		/* the redis-server's URL */
 static char *urls[LIST_URLS];
+static size_t n_urls;			/* in urls[]: the last list's */
 
 static int setup(void **state)
 {
@@ -50,23 +51,47 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A list of LIST_URLS late pages (ms each), written to name. */
-static const char *write_list(const char *name, unsigned ms)
+/* URL i of a list of late answers (ms each): one of /fault/slow, or a slow page (i up to 40). */
+typedef void make_url_fn(char *url, size_t size, unsigned ms, size_t i);
+
+static void fault_slow_url(char *url, size_t size, unsigned ms, size_t i)
+{
+	snprintf(url, size, "%s/fault/slow?ms=%u&n=%zu", site.base, ms, i);
+}
+
+static void slow_page_url(char *url, size_t size, unsigned ms, size_t i)
+{
+	snprintf(url, size, "%s/slow-page/%zu.html?ms=%u", site.base, i, ms);
+}
+
+/* A list of n URLs written to name, each made by make_url; urls[] holds them. */
+static const char *write_urls(const char *name, size_t n, make_url_fn *make_url, unsigned ms)
 {
 	const char *path = itest_path(name);
 	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
+	assert_true(n <= LIST_URLS);
 	for (size_t i = 0; i < LIST_URLS; i++) {
 		char url[128];
 
-		snprintf(url, sizeof(url), "%s/fault/slow?ms=%u&n=%zu", site.base, ms, i);
 		free(urls[i]);
+		urls[i] = NULL;
+		if (i >= n)
+			continue;
+		make_url(url, sizeof(url), ms, i);
 		urls[i] = strdup(url);
 		fprintf(f, "%s\n", url);
 	}
+	n_urls = n;
 	fclose(f);
 	return path;
+}
+
+/* A list of LIST_URLS late pages (ms each), written to name. */
+static const char *write_list(const char *name, unsigned ms)
+{
+	return write_urls(name, LIST_URLS, fault_slow_url, ms);
 }
 
 /* An instance run in the background, its stderr in a file of its own. */
@@ -114,7 +139,7 @@ static void export_csv(const char *crawl, const char *path)
 /* Every URL of the list in t once, nothing else, each fetched. */
 static void expect_every_url(const struct itest_table *t)
 {
-	itest_expect_urls(t, (const char *const *)urls, LIST_URLS);
+	itest_expect_urls(t, (const char *const *)urls, n_urls);
 	for (size_t i = 0; i < t->n; i++) {
 		assert_string_equal(t->rows[i].f[COL_ERROR], "");
 		assert_string_equal(t->rows[i].f[COL_STATUS], "200");
@@ -226,6 +251,119 @@ static void test_killed_instance(void **state)
 	assert_non_null(strstr(text, "queued     0"));
 	assert_null(strstr(text, "expired    0 "));
 	free(text);
+}
+
+/* `crawlpool status` of crawl, its text in a malloc'd buffer. */
+static char *status_text(const char *crawl)
+{
+	const char *status[] = { "status", "--frontier", frontier, "--crawl", crawl, NULL };
+	char *text;
+
+	run_expect(status, 0);
+	text = itest_slurp(itest_stdout_path(), NULL);
+	assert_non_null(text);
+	return text;
+}
+
+/*
+ * Pages slower than the lease, more of them queued in each instance's pool
+ * behind workers all busy: no result comes and no job is asked for while a
+ * lease would run out, so only the instances' ticks renew them. The server
+ * sees each page once, and no lease expires.
+ */
+static void test_slow_pages_keep_leases(void **state)
+{
+	/* a process worker holds one page behind its own, a hybrid loop one too */
+	const char *list = write_urls("lease.txt", 8, slow_page_url, 3000);
+	const char *a_out = itest_path("lease-a.csv"), *b_out = itest_path("lease-b.csv");
+	const char *all = itest_path("lease-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", "process", "-w", "2", "--lease", "2",
+			    "--frontier", frontier, "--crawl", "lease", "-o", a_out, list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "hybrid", "-w", "2", "--lease", "2",
+			    "--frontier", frontier, "--crawl", "lease", "-o", b_out, list, NULL };
+	struct itest_site_stats st;
+	struct itest_table ta, tb, tall;
+	char *text;
+	pid_t pa, pb;
+
+	(void)state;
+	itest_site_stats(&site, &st);	/* reset */
+	pa = spawn_instance(a, "lease-a.err");
+	pb = spawn_instance(b, "lease-b.err");
+	expect_exit(pa, 0, "lease-a.err");
+	expect_exit(pb, 0, "lease-b.err");
+	itest_site_stats(&site, &st);
+	if (st.requests != n_urls)
+		fail_msg("%lu requests for %zu pages: a lease ran out mid-fetch", st.requests, n_urls);
+	export_csv("lease", all);
+	assert_int_equal(itest_csv_load(all, &tall), 0);
+	expect_every_url(&tall);
+	assert_int_equal(itest_csv_load(a_out, &ta), 0);
+	assert_int_equal(itest_csv_load(b_out, &tb), 0);
+	assert_int_equal(ta.n + tb.n, n_urls);
+	for (size_t i = 0; i < n_urls; i++)
+		assert_true(has_url(&ta, urls[i]) != has_url(&tb, urls[i]));
+	itest_table_free(&ta);
+	itest_table_free(&tb);
+	itest_table_free(&tall);
+	text = status_text("lease");
+	if (!strstr(text, "expired    0 "))
+		fail_msg("leases expired: %s", text);
+	free(text);
+}
+
+/*
+ * Two instances (modes a_mode, b_mode, 4 transfers each) on one list of
+ * pages (ms each) under a politeness option (opt, value): their requests
+ * as the server saw them, each page fetched once and recorded once.
+ */
+static void run_polite(const char *crawl, const char *a_mode, const char *b_mode,
+		       const char *opt, const char *value, unsigned ms,
+		       struct itest_site_stats *st)
+{
+	const char *list = write_urls("polite.txt", 10, slow_page_url, ms);
+	const char *all = itest_path("polite-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", a_mode, "-w", "4", opt, value, "--frontier",
+			    frontier, "--crawl", crawl, "-o", itest_path("polite-a.csv"), list,
+			    NULL };
+	const char *b[] = { "crawl", "-q", "-m", b_mode, "-w", "4", opt, value, "--frontier",
+			    frontier, "--crawl", crawl, "-o", itest_path("polite-b.csv"), list,
+			    NULL };
+	struct itest_table t;
+	pid_t pa, pb;
+
+	itest_site_stats(&site, st);	/* reset */
+	pa = spawn_instance(a, "polite-a.err");
+	pb = spawn_instance(b, "polite-b.err");
+	expect_exit(pa, 0, "polite-a.err");
+	expect_exit(pb, 0, "polite-b.err");
+	itest_site_stats(&site, st);
+	assert_int_equal(st->requests, n_urls);
+	export_csv(crawl, all);
+	assert_int_equal(itest_csv_load(all, &t), 0);
+	expect_every_url(&t);
+	itest_table_free(&t);
+}
+
+/*
+ * --per-host and --delay hold for all instances together, at the server:
+ * one request at a time, and starts 300 ms apart. Redis spaces the leases;
+ * a request starts a little after its lease, later on a busy machine (a
+ * sanitized build, other tests at once), so the gap may fall short of the
+ * delay by that lateness: half the delay is allowed for it.
+ */
+static void test_politeness_across_instances(void **state)
+{
+	struct itest_site_stats st;
+
+	(void)state;
+	run_polite("polite-slots", "event", "process", "--per-host", "1", 100, &st);
+	if (st.max_concurrent != 1)
+		fail_msg("%u requests at once, --per-host 1", st.max_concurrent);
+	run_polite("polite-delay", "thread", "hybrid", "--delay", "0.3", 20, &st);
+	if (st.max_concurrent != 1 || st.min_gap_ms < 150)
+		fail_msg("%u requests at once, two starts %ld ms apart, --delay 0.3",
+			 st.max_concurrent, st.min_gap_ms);
 }
 
 struct row {
@@ -441,17 +579,89 @@ static void test_redis_restart(void **state)
 	redis_server_free(server);
 }
 
+/* What the feed gives Redis before it gives up (FEED_REDIS_PATIENCE_MS, feed_shared.c), in seconds. */
+enum { REDIS_PATIENCE_S = 60 };
+
+/*
+ * Redis stopped for good mid-crawl: the instance retries for the patience
+ * it promises, then exits 1, its own output whole (one header, whole rows)
+ * and holding a row for every page the server saw it fetch.
+ */
+static void test_redis_gone_for_good(void **state)
+{
+	struct redis_server *server = redis_server_start(NULL);
+	const char *list = write_urls("gone.txt", 60, fault_slow_url, 250);
+	const char *out = itest_path("gone.csv");
+	struct itest_site_stats st;
+	struct itest_table t;
+	double stopped, waited;
+	char *text;
+	pid_t pid;
+	int rc;
+
+	(void)state;
+	assert_non_null(server);
+	{
+		const char *a[] = { "crawl", "-m", "thread", "-w", "2", "--frontier",
+				    redis_server_url(server), "--crawl", "gone", "-o", out, list, NULL };
+
+		itest_site_stats(&site, &st);	/* reset */
+		pid = spawn_instance(a, "gone.err");
+	}
+	if (itest_wait_lines(out, 5, pid, 60) < 0)
+		fail_msg("the instance wrote no rows");
+	assert_int_equal(redis_server_stop(server), 0);
+	stopped = itest_now();
+	rc = itest_wait(pid, REDIS_PATIENCE_S + 30);
+	waited = itest_now() - stopped;
+	text = itest_slurp(itest_path("gone.err"), NULL);
+	assert_non_null(text);
+	if (rc != 1)
+		fail_msg("exited %d after %.1f s: %s", rc, waited, text);
+	/* it waited the whole patience, counted from its first call that failed */
+	if (waited < REDIS_PATIENCE_S - 1)
+		fail_msg("gave up after %.1f s: %s", waited, text);
+	assert_non_null(strstr(text, "unreachable"));
+	assert_non_null(strstr(text, "retrying for up to 60 s"));
+	assert_non_null(strstr(text, "gave up after 60 s"));
+	free(text);
+
+	itest_site_stats(&site, &st);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	/* every page fetched has its row, each once, finished: none cut short */
+	if (t.n != st.requests)
+		fail_msg("%zu rows for %lu pages fetched", t.n, st.requests);
+	assert_true(t.n >= 4 && t.n < n_urls);
+	for (size_t i = 0; i < t.n; i++) {
+		const char *url = t.rows[i].f[COL_URL];
+		bool listed = false;
+
+		for (size_t k = 0; k < n_urls && !listed; k++)
+			listed = strcmp(url, urls[k]) == 0;
+		if (!listed)
+			fail_msg("row %zu is not of a listed URL: '%s'", i, url);
+		assert_non_null(itest_find(&t, url));
+		assert_string_equal(t.rows[i].f[COL_STATUS], "200");
+		assert_string_equal(t.rows[i].f[COL_ERROR], "");
+	}
+	itest_table_free(&t);
+	redis_server_free(server);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_instances),
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_killed_instance),
+		cmocka_unit_test(test_slow_pages_keep_leases),
+		cmocka_unit_test(test_politeness_across_instances),
 		cmocka_unit_test(test_follow_shared),
 		cmocka_unit_test(test_empty_crawl),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_password_refused),
 		cmocka_unit_test(test_redis_restart),
+		cmocka_unit_test(test_redis_gone_for_good),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -312,6 +312,46 @@ static void test_leases_expire(void **state)
 	redis_frontier_close(b);
 }
 
+/*
+ * An instance whose workers are all busy calls neither next nor done: its
+ * renewals alone keep its URLs, the one in a worker's hands and the one
+ * leased behind it, from another instance, over many leases; once they
+ * stop, the other gets both.
+ */
+static void test_renew_keeps_leases(void **state)
+{
+	struct redis_frontier *a = join("renew", &follow_rules, 600);
+	struct redis_frontier *b = join("renew", &follow_rules, 600);
+	const struct frontier_url *u, *got;
+	long long end, wait;
+	int renewed = 0;
+
+	(void)state;
+	assert_int_equal(redis_frontier_renew_ms(a), 100);
+	add_ok(a, "http://n.test/", 0, NULL);
+	add_ok(a, "http://n.test/2", 0, NULL);
+	assert_int_equal(next_within(a, &u, 5000), FRONTIER_URL);
+	/* nothing is due just after the round trip that leased them */
+	assert_int_equal(redis_frontier_renew(a, now_ms()), 0);
+	end = now_ms() + 2000;
+	while (now_ms() < end) {
+		int rc = redis_frontier_renew(a, now_ms());
+
+		assert_true(rc == 0 || rc == 1);
+		renewed += rc;
+		assert_int_equal(redis_frontier_next(b, now_ms(), &got, &wait), FRONTIER_WAIT);
+		sleep_ms(redis_frontier_renew_ms(a));
+	}
+	/* a third of 600 ms, in 2 s: some 8 renewals */
+	assert_true(renewed >= 3);
+	assert_int_equal(next_within(b, &got, 5000), FRONTIER_URL);
+	done_row(b, got, "b1");
+	assert_int_equal(next_within(b, &got, 5000), FRONTIER_URL);
+	done_row(b, got, "b2");
+	redis_frontier_close(b);
+	redis_frontier_close(a);
+}
+
 /* Closing gives back what was leased and not fetched, at once. */
 static void test_close_gives_back(void **state)
 {
@@ -700,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_dedupe_two_clients),
 		cmocka_unit_test(test_scope_shared),
 		cmocka_unit_test(test_leases_expire),
+		cmocka_unit_test(test_renew_keeps_leases),
 		cmocka_unit_test(test_close_gives_back),
 		cmocka_unit_test(test_politeness_two_clients),
 		cmocka_unit_test(test_robots_once_per_host),

@@ -78,6 +78,10 @@ struct run {
 	bool serve_gives_up;		/* serve() returns while holding a job */
 	atomic_ulong *most_held;	/* most jobs one loop worker held at once; shared */
 	int source[2];			/* with a pipe source: job ids arrive on source[0] */
+	unsigned tick_ms;		/* pool_set_tick(); 0 = none */
+	pthread_t runner;		/* the thread that calls pool_run() */
+	unsigned long ticks;		/* ticks so far */
+	unsigned long busy_ticks;	/* those with every job running and none back */
 };
 
 static struct pool *signal_target;
@@ -262,7 +266,8 @@ static int work(void *ctx, void *state, const void *job, size_t len, void **resu
 	struct run *r = ctx;
 	const struct job_header *in = job;
 
-	r->started[in->id] = 1;
+	/* atomic: a tick reads it while the worker runs */
+	__atomic_store_n(&r->started[in->id], 1, __ATOMIC_RELAXED);
 	if (in->action == ACT_SLEEP)
 		sleep_ms(r, in->arg);
 	return answer(r, state, job, len, result, result_len);
@@ -304,7 +309,7 @@ static int serve(void *ctx, void *state, struct pool_feed *feed)
 		       (verdict = pool_feed_take(feed, &held[n].task, &job, &held[n].len)) == POOL_FEED_JOB) {
 			held[n].job = job;
 			held[n].due_ms = now + (held[n].job->action == ACT_SLEEP ? held[n].job->arg : 0);
-			r->started[held[n].job->id] = 1;
+			__atomic_store_n(&r->started[held[n].job->id], 1, __ATOMIC_RELAXED);
 			n++;
 		}
 		closed = closed || verdict == POOL_FEED_CLOSED;
@@ -344,6 +349,20 @@ static int serve(void *ctx, void *state, struct pool_feed *feed)
 	}
 }
 
+/* A tick: always in the thread that runs the pool; counted, and apart those while every job runs. */
+static void count_tick(void *ctx)
+{
+	struct run *r = ctx;
+	unsigned long running = 0;
+
+	assert_true(pthread_equal(pthread_self(), r->runner));
+	r->ticks++;
+	for (unsigned long id = 0; id < r->taken; id++)
+		running += __atomic_load_n(&r->started[id], __ATOMIC_RELAXED);
+	if (r->taken == r->jobs && running == r->jobs && r->delivered == 0)
+		r->busy_ticks++;
+}
+
 static const struct pool_callbacks callbacks = {
 	.next_job = next_job,
 	.done = done,
@@ -362,6 +381,8 @@ static struct pool *new_pool(struct run *r, unsigned workers)
 	assert_int_equal(pool_set_worker_jobs(pool, EVENT_JOBS), 0);
 	if (r->deadline_ms)
 		assert_int_equal(pool_set_job_deadline(pool, r->deadline_ms), 0);
+	if (r->tick_ms)
+		assert_int_equal(pool_set_tick(pool, r->tick_ms, count_tick), 0);
 	return pool;
 }
 
@@ -660,6 +681,46 @@ static void test_job_deadline(void **state)
 	run_release(&r);
 }
 
+/*
+ * Every worker in a long job, no job left to take: the parent has no result
+ * to deliver and no job to ask for, and the tick still runs, in its thread.
+ */
+static void test_tick_while_workers_busy(void **state)
+{
+	struct run r;
+
+	run_init(&r, mode_of(state), 3);
+	r.action_of = always_sleep;
+	r.sleep_ms = 1500;
+	r.tick_ms = 20;
+	r.runner = pthread_self();
+	assert_int_equal(run_pool(&r, 3), POOL_OK);
+	for (unsigned long id = 0; id < r.taken; id++)
+		assert_int_equal(r.status[id], POOL_JOB_DONE);
+	/* a tick every 20 ms over jobs of 1.5 s: some 70, so 10 holds on any machine */
+	if (r.busy_ticks < 10)
+		fail_msg("%lu ticks while every job ran (%lu in all)", r.busy_ticks, r.ticks);
+	run_release(&r);
+}
+
+/* Results coming back all the time, the parent never idle: the tick runs all the same. */
+static void test_tick_while_results_flow(void **state)
+{
+	enum pool_mode mode = mode_of(state);
+	struct run r;
+
+	/* 15 rounds of 20 ms jobs on 2 workers: 300 ms at the least */
+	run_init(&r, mode, 2 * (loops(mode) ? EVENT_JOBS : 1) * 15);
+	r.action_of = always_sleep;
+	r.sleep_ms = 20;
+	r.tick_ms = 10;
+	r.runner = pthread_self();
+	assert_int_equal(run_pool(&r, 2), POOL_OK);
+	if (r.ticks < 5)
+		fail_msg("%lu ticks", r.ticks);
+	run_release(&r);
+}
+
 /* Thread and event modes take a deadline and ignore it: a thread cannot be killed. */
 static void test_job_deadline_ignored(void **state)
 {
@@ -746,8 +807,10 @@ static void test_invalid_arguments(void **state)
 	assert_int_equal(pool_run(r.pool), POOL_EINVAL);
 	assert_int_equal(pool_set_worker_jobs(r.pool, 2), POOL_EINVAL);
 	assert_int_equal(pool_set_job_deadline(r.pool, 1000), POOL_EINVAL);
+	assert_int_equal(pool_set_tick(r.pool, 1000, count_tick), POOL_EINVAL);
 	pool_free(r.pool);
 	assert_int_equal(pool_set_job_deadline(NULL, 1000), POOL_EINVAL);
+	assert_int_equal(pool_set_tick(NULL, 1000, count_tick), POOL_EINVAL);
 
 	assert_int_equal(pool_mode_parse("process", &parsed), 0);
 	assert_int_equal(parsed, POOL_PROCESSES);
@@ -1091,6 +1154,8 @@ int main(int argc, char **argv)
 		EVERY_MODE(test_source_that_must_wait),
 		EVERY_MODE(test_init_failure),
 		EVERY_MODE(test_invalid_arguments),
+		EVERY_MODE(test_tick_while_workers_busy),
+		EVERY_MODE(test_tick_while_results_flow),
 		IN_MODE(test_failure_is_named, processes),
 		IN_MODE(test_failure_is_named, events),
 		IN_MODE(test_failure_is_named, hybrid),
