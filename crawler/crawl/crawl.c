@@ -43,6 +43,7 @@ struct crawl {
 	bool write_failed;
 	bool state_failed;	/* the state could not be written: the buffered rows stay out */
 	unsigned long long round_trips;	/* --frontier: to Redis, for the summary */
+	unsigned long unfinished;	/* handed out, interrupted by a stop: no row */
 };
 
 /* Ctrl-C and SIGTERM so far: the first drains the run, the second abandons it. */
@@ -221,19 +222,24 @@ static void crawl_done(void *ctx, const struct pool_result *res)
 			record_init_error(&rec, "bad record from worker");
 		break;
 	case POOL_JOB_INTERRUPTED:
-		record_init_error(&rec, res->error ? res->error : "interrupted");
-		break;
+		/*
+		 * Never fetched, or abandoned half way: no row, as for the URLs
+		 * not handed out yet, so that --resume and --state fetch it again
+		 * and the file ends with one row for it, not an "interrupted" one.
+		 */
+		c->unfinished++;
+		feed_job_dropped(c->feed, token);
+		return;
 	default:
 		record_init_error(&rec, res->error ? res->error : "worker failed");
 		break;
 	}
 	if (!feed_job_result(c->feed, token, url, &rec)) {
-		feed_job_done(c->feed, token, url, NULL, res->worker_id, false);
+		feed_job_done(c->feed, token, url, NULL, res->worker_id);
 		return;
 	}
 	crawl_row(c, url, &rec, res->worker_id);
-	feed_job_done(c->feed, token, url, &rec, res->worker_id,
-		      res->status == POOL_JOB_INTERRUPTED);
+	feed_job_done(c->feed, token, url, &rec, res->worker_id);
 	crawl_maybe_sync(c);
 }
 
@@ -689,6 +695,11 @@ out_close:
 	/* after a failed write the rows written were counted above; the URLs done mean nothing */
 	if (!opts.quiet && !c.write_failed)
 		crawl_summary(&c);
+	/* said even with -q: the file lacks these rows */
+	if (c.unfinished)
+		fprintf(stderr, "crawlpool: %lu URL%s handed out and not finished: no row (--resume "
+			"fetches %s)\n", c.unfinished, c.unfinished == 1 ? "" : "s",
+			c.unfinished == 1 ? "it" : "them");
 	return status;
 
 out_refused:

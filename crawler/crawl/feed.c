@@ -542,7 +542,7 @@ static void feed_add_links(struct feed *f, const struct frontier_url *u, const c
 }
 
 void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct crawl_record *rec,
-		   long worker, bool interrupted)
+		   long worker)
 {
 	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
 
@@ -551,16 +551,24 @@ void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct
 	if (rec && u->kind == FRONTIER_PAGE && f->following)
 		feed_add_links(f, u, url, rec->found);
 	if (f->shared) {
-		/* a robots.txt is acked by its answer; an interrupted page goes back for another */
+		/* a robots.txt is acked by its answer */
 		if (!rec)
 			feed_shared_done(f->shared, u);
-		else if (!interrupted)
+		else
 			feed_shared_row(f->shared, u, url, rec, worker);
 		return;
 	}
 	(void)worker;
-	(void)interrupted;
 	if (rec)
 		feed_mark_written(f, u);
 	frontier_done(f->frontier, u, feed_now_ms());
+}
+
+void feed_job_dropped(struct feed *f, uint64_t token)
+{
+	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
+
+	/* its host's slot is free again; the state has no done mark for it */
+	if (u && f->frontier)
+		frontier_done(f->frontier, u, feed_now_ms());
 }

@@ -93,11 +93,16 @@ void feed_row_written(struct feed *f, uint64_t token, const char *url,
 bool feed_job_result(struct feed *f, uint64_t token, const char *url, struct crawl_record *rec);
 /*
  * The job's row is written (rec NULL when it had none): its links join the
- * crawl. A shared crawl records the row (worker: its column) in Redis, but
- * not an interrupted one: that URL is given back for another instance.
+ * crawl. A shared crawl records the row (worker: its column) in Redis.
  */
 void feed_job_done(struct feed *f, uint64_t token, const char *url, const struct crawl_record *rec,
-		   long worker, bool interrupted);
+		   long worker);
+/*
+ * A job a stop interrupted (it never ran, or was abandoned): no row, not
+ * done. --state keeps it to fetch; a shared crawl gives it back for another
+ * instance when it leaves Redis.
+ */
+void feed_job_dropped(struct feed *f, uint64_t token);
 
 /*
  * How often feed_tick() is to run while the pool runs, in milliseconds; 0

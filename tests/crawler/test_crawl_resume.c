@@ -202,24 +202,40 @@ static void test_torn_every_mode(void **state)
 		torn_and_resumed(modes[i]);
 }
 
-/* The first Ctrl-C lets the URLs in flight finish; the resume does the rest. */
+/*
+ * The first Ctrl-C lets the URLs in flight finish; those queued for a worker
+ * get no row, so the resume fetches them: no "interrupted" row is left.
+ */
 static void test_ctrl_c_then_resume(void **state)
 {
+	static const char *const modes[] = { "thread", "event", "process", "hybrid" };
 	const char *out = itest_path("int.csv"), *list = the_list();
-	const char *first[] = { "crawl", "-q", "-w", "2", "-o", out, list, NULL };
-	const char *again[] = { "crawl", "-q", "-w", "2", "--resume", "-o", out, list, NULL };
-	pid_t pid;
+	struct itest_table t;
 
 	(void)state;
-	unlink(out);
-	pid = itest_spawn(first, NULL);
-	if (itest_wait_lines(out, 3, pid, 60) < 0)
-		fail_msg("no rows; stderr: %s", itest_stderr());
-	kill(pid, SIGINT);
-	expect_status(itest_wait(pid, 60), 130, NULL);
-	assert_true(itest_file_lines(out) < n_lines + 1);
-	expect_status(itest_run(again, NULL, NULL), 0, NULL);
-	expect_csv_whole(out);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		const char *first[] = { "crawl", "-q", "-m", modes[m], "-w", "4", "-o", out, list,
+					NULL };
+		const char *again[] = { "crawl", "-q", "-m", modes[m], "-w", "4", "--resume", "-o",
+					out, list, NULL };
+		pid_t pid;
+
+		unlink(out);
+		pid = itest_spawn(first, NULL);
+		if (itest_wait_lines(out, 3, pid, 60) < 0)
+			fail_msg("no rows; stderr: %s", itest_stderr());
+		kill(pid, SIGINT);
+		expect_status(itest_wait(pid, 60), 130, NULL);
+		assert_true(itest_file_lines(out) < n_lines + 1);
+		expect_status(itest_run(again, NULL, NULL), 0, NULL);
+		expect_csv_whole(out);
+		assert_int_equal(itest_csv_load(out, &t), 0);
+		for (size_t i = 0; i < t.n; i++)
+			if (strstr(t.rows[i].f[COL_ERROR], "interrupted"))
+				fail_msg("%s mode: %s kept its row '%s'", modes[m],
+					 t.rows[i].f[COL_URL], t.rows[i].f[COL_ERROR]);
+		itest_table_free(&t);
+	}
 }
 
 /* Resuming a finished crawl writes nothing and says so. */
