@@ -695,8 +695,8 @@ out_close:
 	/* after a failed write the rows written were counted above; the URLs done mean nothing */
 	if (!opts.quiet && !c.write_failed)
 		crawl_summary(&c);
-	/* said even with -q: the file lacks these rows */
-	if (c.unfinished)
+	/* said even with -q: the file lacks these rows (a reader that went away hears nothing) */
+	if (c.unfinished && !c.write_failed)
 		fprintf(stderr, "crawlpool: %lu URL%s handed out and not finished: no row (--resume "
 			"fetches %s)\n", c.unfinished, c.unfinished == 1 ? "" : "s",
 			c.unfinished == 1 ? "it" : "them");
