@@ -273,6 +273,20 @@ size_t itest_expect_torn(const char *path)
 	return len;
 }
 
+void itest_tear_twice(const char *out, const char *const *first, const char *const *again,
+		      unsigned long long at, unsigned long long step)
+{
+	size_t size;
+
+	itest_tear_at(out, at);
+	itest_expect_exit(itest_wait(itest_spawn(first, NULL), 60), 128 + SIGKILL, NULL);
+	size = itest_expect_torn(out);
+	itest_tear_at(out, size + step);
+	itest_expect_exit(itest_wait(itest_spawn(again, NULL), 60), 128 + SIGKILL,
+			  "a torn last row of ");
+	itest_expect_torn(out);
+}
+
 pid_t itest_spawn(const char *const *args, const char *in_path)
 {
 	const char *argv[64];
@@ -395,6 +409,14 @@ const char *itest_stderr(void)
 	}
 	buf[n] = '\0';
 	return buf;
+}
+
+void itest_expect_exit(int rc, int want, const char *needle)
+{
+	if (rc != want)
+		fail_msg("exit %d, expected %d; stderr: %s", rc, want, itest_stderr());
+	if (needle && !strstr(itest_stderr(), needle))
+		fail_msg("stderr '%s' lacks '%s'", itest_stderr(), needle);
 }
 
 const char *itest_stdout_path(void)

@@ -64,6 +64,13 @@ void itest_limit_fsize(unsigned long bytes);
 void itest_tear_at(const char *path, unsigned long long at);
 /* Fails unless path ends inside a row (no newline last), as itest_tear_at() leaves it; its size. */
 size_t itest_expect_torn(const char *path);
+/*
+ * Runs first, killed half way through a row of out past byte `at`, then
+ * again (a resume), killed `step` bytes past that tear: out is left torn, and
+ * again has said that it cut a torn row. The caller runs again to the end.
+ */
+void itest_tear_twice(const char *out, const char *const *first, const char *const *again,
+		      unsigned long long at, unsigned long long step);
 
 /* For itest_spawn_fds(): the stream is closed, or what itest_spawn() gives it. */
 enum { ITEST_FD_CLOSED = -1, ITEST_FD_USUAL = -2 };
@@ -82,6 +89,8 @@ int itest_wait(pid_t pid, double timeout_s);
 int itest_run(const char *const *args, const char *in_path, double *secs);
 /* What the last spawned crawlpool wrote to stderr / stdout (static buffers). */
 const char *itest_stderr(void);
+/* Fails unless rc (an exit status) is want and, with needle, the last stderr holds needle. */
+void itest_expect_exit(int rc, int want, const char *needle);
 const char *itest_stdout_path(void);
 
 double itest_now(void);

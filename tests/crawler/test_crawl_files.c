@@ -45,17 +45,9 @@ static const char *write_pages(const char *name, unsigned n)
 	return path;
 }
 
-static void expect_status(int rc, int want, const char *needle)
-{
-	if (rc != want)
-		fail_msg("exit %d, expected %d; stderr: %s", rc, want, itest_stderr());
-	if (needle && !strstr(itest_stderr(), needle))
-		fail_msg("stderr '%s' lacks '%s'", itest_stderr(), needle);
-}
-
 static void expect_run(const char *const *args, const char *in, int want, const char *needle)
 {
-	expect_status(itest_run(args, in, NULL), want, needle);
+	itest_expect_exit(itest_run(args, in, NULL), want, needle);
 }
 
 /* Fails unless path still holds exactly the len bytes of want. */
@@ -113,7 +105,7 @@ static void test_output_is_the_list(void **state)
 
 	fd = open(list, O_WRONLY | O_APPEND | O_CLOEXEC);
 	assert_true(fd >= 0);
-	expect_status(itest_wait(itest_spawn_fds(to_stdout, ITEST_FD_USUAL, fd, ITEST_FD_USUAL), 60),
+	itest_expect_exit(itest_wait(itest_spawn_fds(to_stdout, ITEST_FD_USUAL, fd, ITEST_FD_USUAL), 60),
 		      2, "cannot write to standard output: it is the url list being read");
 	close(fd);
 	expect_unchanged(list, before, len);
@@ -147,14 +139,14 @@ static void test_refusals_touch_nothing(void **state)
 	assert_non_null(strstr(itest_stderr(), "Is a directory"));
 	expect_unchanged(out, precious, strlen(precious));
 
-	expect_status(itest_wait(itest_spawn_fds(from_stdin, ITEST_FD_CLOSED, ITEST_FD_USUAL,
+	itest_expect_exit(itest_wait(itest_spawn_fds(from_stdin, ITEST_FD_CLOSED, ITEST_FD_USUAL,
 						 ITEST_FD_USUAL), 60),
 		      2, "cannot read url list from standard input: it is closed");
 	expect_unchanged(out, precious, strlen(precious));
 
 	fd = open(itest_path("write-only.txt"), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
-	expect_status(itest_wait(itest_spawn_fds(from_stdin, fd, ITEST_FD_USUAL, ITEST_FD_USUAL), 60),
+	itest_expect_exit(itest_wait(itest_spawn_fds(from_stdin, fd, ITEST_FD_USUAL, ITEST_FD_USUAL), 60),
 		      2, "cannot read url list from standard input: it is open for writing only");
 	close(fd);
 	expect_unchanged(out, precious, strlen(precious));
@@ -164,7 +156,7 @@ static void test_refusals_touch_nothing(void **state)
 	expect_run(missing, NULL, 2, "cannot open url list");
 	expect_unchanged(out, precious, strlen(precious));
 
-	expect_status(itest_wait(itest_spawn_fds(to_stdout, ITEST_FD_USUAL, ITEST_FD_CLOSED,
+	itest_expect_exit(itest_wait(itest_spawn_fds(to_stdout, ITEST_FD_USUAL, ITEST_FD_CLOSED,
 						 ITEST_FD_USUAL), 60),
 		      2, "cannot write to standard output: it is closed");
 }
@@ -179,7 +171,7 @@ static void test_closed_stderr_keeps_rows_clean(void **state)
 
 	(void)state;
 	assert_true(fd >= 0);
-	expect_status(itest_wait(itest_spawn_fds(args, fd, ITEST_FD_USUAL, ITEST_FD_CLOSED), 60), 0, NULL);
+	itest_expect_exit(itest_wait(itest_spawn_fds(args, fd, ITEST_FD_USUAL, ITEST_FD_CLOSED), 60), 0, NULL);
 	close(fd);
 	assert_int_equal(itest_csv_load(out, &t), 0);
 	assert_int_equal(t.n, 3);
@@ -247,7 +239,7 @@ static void full_disk(const char *mode)
 	char want[128];
 
 	itest_limit_fsize(8192);
-	expect_status(itest_wait(itest_spawn_fds(args, ITEST_FD_USUAL, ITEST_FD_USUAL, ITEST_FD_USUAL), 60),
+	itest_expect_exit(itest_wait(itest_spawn_fds(args, ITEST_FD_USUAL, ITEST_FD_USUAL, ITEST_FD_USUAL), 60),
 		      1, "File too large");
 	assert_int_equal(stat(out, &st), 0);
 	assert_true(st.st_size <= 8192);
@@ -312,7 +304,7 @@ static void test_closed_pipe_ends_quietly(void **state)
 	close(p[0]);
 	pid = itest_spawn_fds(args, ITEST_FD_USUAL, p[1], ITEST_FD_USUAL);
 	close(p[1]);
-	expect_status(itest_wait(pid, 60), 141, NULL);
+	itest_expect_exit(itest_wait(pid, 60), 141, NULL);
 	assert_string_equal(itest_stderr(), "");
 
 	/* the reader leaves after the header: the crawl stops long before its 10 s of slow pages */
@@ -322,7 +314,7 @@ static void test_closed_pipe_ends_quietly(void **state)
 	read_line(p[0], 30);
 	close(p[0]);
 	t0 = itest_now();
-	expect_status(itest_wait(pid, 60), 141, NULL);
+	itest_expect_exit(itest_wait(pid, 60), 141, NULL);
 	if (itest_now() - t0 > 6)
 		fail_msg("the crawl went on %.1f s after its reader left", itest_now() - t0);
 	assert_string_equal(itest_stderr(), "");

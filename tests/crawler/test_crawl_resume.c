@@ -84,14 +84,6 @@ static const char *the_list(void)
 	return path;
 }
 
-static void expect_status(int rc, int want, const char *needle)
-{
-	if (rc != want)
-		fail_msg("exit %d, expected %d; stderr: %s", rc, want, itest_stderr());
-	if (needle && !strstr(itest_stderr(), needle))
-		fail_msg("stderr '%s' lacks '%s'", itest_stderr(), needle);
-}
-
 /* The CSV at path: one header, well-formed rows, each line of the list exactly once. */
 static void expect_csv_whole(const char *path)
 {
@@ -129,10 +121,10 @@ static void killed_and_resumed(const char *mode, const char *polite)
 
 	kill_after(itest_spawn(first, NULL), out, 2);
 	kill_after(itest_spawn(again, NULL), out, SLOW / 2);
-	expect_status(itest_run(again, NULL, NULL), 0, "crawlpool: resuming: ");
+	itest_expect_exit(itest_run(again, NULL, NULL), 0, "crawlpool: resuming: ");
 	expect_csv_whole(out);
 	/* and once more: nothing left to do */
-	expect_status(itest_run(again, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(again, NULL, NULL), 0, NULL);
 	expect_csv_whole(out);
 }
 
@@ -174,7 +166,6 @@ static void torn_and_resumed(const char *mode)
 {
 	char name[64];
 	const char *out, *list = the_list();
-	size_t size;
 
 	snprintf(name, sizeof(name), "torn-%s.csv", mode);
 	out = itest_path(name);
@@ -183,13 +174,8 @@ static void torn_and_resumed(const char *mode)
 	const char *again[] = { "crawl", "-m", mode, "-w", "2", "--resume", "-o", out, list, NULL };
 
 	/* a few rows past the header, then a few more past the first cut */
-	itest_tear_at(out, 600);
-	expect_status(itest_wait(itest_spawn(first, NULL), 60), 128 + SIGKILL, NULL);
-	size = itest_expect_torn(out);
-	itest_tear_at(out, size + 900);
-	expect_status(itest_wait(itest_spawn(again, NULL), 60), 128 + SIGKILL, "; a torn last row of ");
-	itest_expect_torn(out);
-	expect_status(itest_run(again, NULL, NULL), 0, "; a torn last row of ");
+	itest_tear_twice(out, first, again, 600, 900);
+	itest_expect_exit(itest_run(again, NULL, NULL), 0, "; a torn last row of ");
 	expect_csv_whole(out);
 }
 
@@ -225,9 +211,9 @@ static void test_ctrl_c_then_resume(void **state)
 		if (itest_wait_lines(out, 3, pid, 60) < 0)
 			fail_msg("no rows; stderr: %s", itest_stderr());
 		kill(pid, SIGINT);
-		expect_status(itest_wait(pid, 60), 130, NULL);
+		itest_expect_exit(itest_wait(pid, 60), 130, NULL);
 		assert_true(itest_file_lines(out) < n_lines + 1);
-		expect_status(itest_run(again, NULL, NULL), 0, NULL);
+		itest_expect_exit(itest_run(again, NULL, NULL), 0, NULL);
 		expect_csv_whole(out);
 		assert_int_equal(itest_csv_load(out, &t), 0);
 		for (size_t i = 0; i < t.n; i++)
@@ -248,11 +234,11 @@ static void test_finished_writes_nothing(void **state)
 	size_t len, len2;
 
 	(void)state;
-	expect_status(itest_run(first, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(first, NULL, NULL), 0, NULL);
 	before = itest_slurp(out, &len);
 	assert_non_null(before);
 	snprintf(want, sizeof(want), "crawlpool: resuming: %zu rows already in '%s'\n", n_lines, out);
-	expect_status(itest_run(again, NULL, NULL), 0, want);
+	itest_expect_exit(itest_run(again, NULL, NULL), 0, want);
 	after = itest_slurp(out, &len2);
 	assert_non_null(after);
 	assert_int_equal(len, len2);
@@ -274,7 +260,7 @@ static void torn_by_hand(const char *fmt, bool bom, const char *name)
 	size_t len;
 
 	unlink(out);
-	expect_status(itest_run(first, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(first, NULL, NULL), 0, NULL);
 	data = itest_slurp(out, &len);
 	assert_non_null(data);
 	/* keep a third of the lines, and half of the next */
@@ -284,7 +270,7 @@ static void torn_by_hand(const char *fmt, bool bom, const char *name)
 	p += (size_t)(strchr(p, '\n') - p) / 2;
 	assert_int_equal(truncate(out, p - data), 0);
 	free(data);
-	expect_status(itest_run(again, NULL, NULL), 0, "; a torn last row of ");
+	itest_expect_exit(itest_run(again, NULL, NULL), 0, "; a torn last row of ");
 }
 
 static void test_torn_csv_with_bom(void **state)
@@ -398,16 +384,16 @@ static void test_usage(void **state)
 
 	(void)state;
 	itest_write_file(out, other);
-	expect_status(itest_run(to_stdout, NULL, NULL), 2, "it needs -o FILE");
-	expect_status(itest_run(follow, NULL, NULL), 2,
+	itest_expect_exit(itest_run(to_stdout, NULL, NULL), 2, "it needs -o FILE");
+	itest_expect_exit(itest_run(follow, NULL, NULL), 2,
 		      "--resume with --follow needs --state FILE");
-	expect_status(itest_run(as_csv, NULL, NULL), 2, "its first line is not crawlpool's csv header");
+	itest_expect_exit(itest_run(as_csv, NULL, NULL), 2, "its first line is not crawlpool's csv header");
 	before = itest_slurp(out, &len);
 	assert_int_equal(len, strlen(other));
 	assert_memory_equal(before, other, len);
 	free(before);
 	before = itest_slurp(list, &len);
-	expect_status(itest_run(the_list_itself, NULL, NULL), 2, "it is the url list being read");
+	itest_expect_exit(itest_run(the_list_itself, NULL, NULL), 2, "it is the url list being read");
 	{
 		char *after = itest_slurp(list, &len2);
 
@@ -419,11 +405,11 @@ static void test_usage(void **state)
 
 	/* missing, then empty: a fresh crawl with its header */
 	unlink(out);
-	expect_status(itest_run(as_csv, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(as_csv, NULL, NULL), 0, NULL);
 	expect_csv_whole(out);
 	/* a CSV resumed as TSV: refused, untouched */
 	before = itest_slurp(out, &len);
-	expect_status(itest_run(as_tsv, NULL, NULL), 2, "it holds csv rows, not tsv");
+	itest_expect_exit(itest_run(as_tsv, NULL, NULL), 2, "it holds csv rows, not tsv");
 	{
 		char *after = itest_slurp(out, &len2);
 
@@ -433,7 +419,7 @@ static void test_usage(void **state)
 	}
 	free(before);
 	itest_write_file(out, "");
-	expect_status(itest_run(as_csv, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(as_csv, NULL, NULL), 0, NULL);
 	expect_csv_whole(out);
 }
 

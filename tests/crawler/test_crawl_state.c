@@ -39,14 +39,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void expect_status(int rc, int want, const char *needle)
-{
-	if (rc != want)
-		fail_msg("exit %d, expected %d; stderr: %s", rc, want, itest_stderr());
-	if (needle && !strstr(itest_stderr(), needle))
-		fail_msg("stderr '%s' lacks '%s'", itest_stderr(), needle);
-}
-
 /* The JSON Lines output holds exactly these urls, each once, every line a whole row of 14 columns. */
 static void expect_jsonl(const char *path, char *const *urls, size_t n)
 {
@@ -159,7 +151,7 @@ static void killed_slow(const char *mode, const char *format)
 	kill_after(itest_spawn(args, NULL), out, csv ? 3 : 2);
 	kill_after(itest_spawn(args, NULL), out, csv ? 12 : 11);
 	kill_after(itest_spawn(args, NULL), out, csv ? 25 : 24);
-	expect_status(itest_run(args, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(args, NULL, NULL), 0, NULL);
 	if (csv)
 		expect_csv(out, slow_chain(), SLOW_PAGES);
 	else
@@ -198,7 +190,6 @@ static void torn_slow(const char *mode, const char *format)
 {
 	char out_name[64], state_name[64], start[128];
 	const char *out, *st;
-	size_t size;
 
 	snprintf(out_name, sizeof(out_name), "torn-%s.%s", mode, format);
 	snprintf(state_name, sizeof(state_name), "torn-%s.state", mode);
@@ -210,13 +201,8 @@ static void torn_slow(const char *mode, const char *format)
 	const char *args[] = { "crawl", "-m", mode, "-w", "2", "-r", "-d", "100", "-f", format,
 			       "-o", out, "--state", st, start, NULL };
 
-	itest_tear_at(out, 700);
-	expect_status(itest_wait(itest_spawn(args, NULL), 60), 128 + SIGKILL, NULL);
-	size = itest_expect_torn(out);
-	itest_tear_at(out, size + 1500);
-	expect_status(itest_wait(itest_spawn(args, NULL), 60), 128 + SIGKILL, "a torn last row of ");
-	itest_expect_torn(out);
-	expect_status(itest_run(args, NULL, NULL), 0, "a torn last row of ");
+	itest_tear_twice(out, args, args, 700, 1500);
+	itest_expect_exit(itest_run(args, NULL, NULL), 0, "a torn last row of ");
 	if (strcmp(format, "csv") == 0)
 		expect_csv(out, slow_chain(), SLOW_PAGES);
 	else
@@ -273,11 +259,11 @@ static void test_links_killed_every_mode(void **state)
 		unlink(out);
 		unlink(st);
 		kill_after(itest_spawn(slow, NULL), out, 3);
-		expect_status(itest_run(fast, NULL, NULL), 0, "crawlpool: resuming: ");
+		itest_expect_exit(itest_run(fast, NULL, NULL), 0, "crawlpool: resuming: ");
 		expect_jsonl(out, urls, LINKS);
 		/* a finished crawl: nothing written, exit 0 */
 		before = itest_slurp(out, &len);
-		expect_status(itest_run(fast, NULL, NULL), 0, "0 URLs of state file");
+		itest_expect_exit(itest_run(fast, NULL, NULL), 0, "0 URLs of state file");
 		after = itest_slurp(out, &len2);
 		assert_int_equal(len, len2);
 		assert_memory_equal(before, after, len);
@@ -306,9 +292,9 @@ static void test_ctrl_c_then_resume(void **state)
 	if (itest_wait_lines(out, 4, pid, 60) < 0)
 		fail_msg("no rows; stderr: %s", itest_stderr());
 	kill(pid, SIGINT);
-	expect_status(itest_wait(pid, 60), 130, NULL);
+	itest_expect_exit(itest_wait(pid, 60), 130, NULL);
 	assert_true(itest_file_lines(out) < SLOW_PAGES);
-	expect_status(itest_run(args, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(args, NULL, NULL), 0, NULL);
 	expect_jsonl(out, slow_chain(), SLOW_PAGES);
 }
 
@@ -327,7 +313,7 @@ static void test_state_is_sqlite(void **state)
 	const char *args[] = { "crawl", "-q", "-r", "-d", "10", "-f", "jsonl", "-o", out,
 			       "--state", st, start, NULL };
 
-	expect_status(itest_run(args, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(args, NULL, NULL), 0, NULL);
 	assert_int_equal(sqlite3_open_v2(st, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), sum(done) FROM url", -1, &q, NULL),
 			 SQLITE_OK);
@@ -372,20 +358,20 @@ static void test_refusals(void **state)
 	const char *lost_state[] = { "crawl", "-q", "-r", "-d", "10", "-f", "jsonl", "--resume",
 				     "-o", out, "--state", fresh, start, NULL };
 
-	expect_status(itest_run(first, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(first, NULL, NULL), 0, NULL);
 	out_before = itest_slurp(out, &out_len);
 	st_before = itest_slurp(st, &st_len);
-	expect_status(itest_run(other_start, NULL, NULL), 2, "is another crawl's: its start is");
-	expect_status(itest_run(other_depth, NULL, NULL), 2, "its depth is '10', this crawl's '3'");
+	itest_expect_exit(itest_run(other_start, NULL, NULL), 2, "is another crawl's: its start is");
+	itest_expect_exit(itest_run(other_depth, NULL, NULL), 2, "its depth is '10', this crawl's '3'");
 	itest_write_file(text, "not a database, and long enough to be read as one................"
 			 "..................................................................\n");
-	expect_status(itest_run(not_state, NULL, NULL), 2, "is not a crawlpool state file");
-	expect_status(itest_run(no_follow, NULL, NULL), 2, "--state keeps the frontier of a crawl "
+	itest_expect_exit(itest_run(not_state, NULL, NULL), 2, "is not a crawlpool state file");
+	itest_expect_exit(itest_run(no_follow, NULL, NULL), 2, "--state keeps the frontier of a crawl "
 		      "that follows links");
-	expect_status(itest_run(to_stdout, NULL, NULL), 2, "it needs -o FILE");
-	expect_status(itest_run(resume_no_state, NULL, NULL), 2,
+	itest_expect_exit(itest_run(to_stdout, NULL, NULL), 2, "it needs -o FILE");
+	itest_expect_exit(itest_run(resume_no_state, NULL, NULL), 2,
 		      "--resume with --follow needs --state FILE");
-	expect_status(itest_run(lost_state, NULL, NULL), 2, "cannot be resumed without");
+	itest_expect_exit(itest_run(lost_state, NULL, NULL), 2, "cannot be resumed without");
 	assert_int_equal(access(fresh, F_OK), -1);
 	after = itest_slurp(out, &len);
 	assert_int_equal(len, out_len);
@@ -415,12 +401,12 @@ static void test_edited_list_refused(void **state)
 	unlink(st);
 	snprintf(text, sizeof(text), "%s/links/index.html\n", site.base);
 	itest_write_file(list, text);
-	expect_status(itest_run(run, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(run, NULL, NULL), 0, NULL);
 	/* the same list again: the crawl is finished, and nothing more is written */
-	expect_status(itest_run(run, NULL, NULL), 0, NULL);
+	itest_expect_exit(itest_run(run, NULL, NULL), 0, NULL);
 	snprintf(text, sizeof(text), "%s/links/a.html\n", site.base);
 	itest_write_file(list, text);
-	expect_status(itest_run(run, NULL, NULL), 2, "is another crawl's: its lists is");
+	itest_expect_exit(itest_run(run, NULL, NULL), 2, "is another crawl's: its lists is");
 }
 
 /* Two crawls on one state file: the second is refused while the first runs. */
@@ -443,7 +429,7 @@ static void test_state_in_use(void **state)
 	pid = itest_spawn(args, NULL);
 	if (itest_wait_lines(out, 2, pid, 60) < 0)
 		fail_msg("no rows; stderr: %s", itest_stderr());
-	expect_status(itest_run(second, NULL, NULL), 2, "is in use by another crawl");
+	itest_expect_exit(itest_run(second, NULL, NULL), 2, "is in use by another crawl");
 	itest_kill_all(pid);
 }
 
