@@ -327,10 +327,11 @@ def report(args):
                  "what a page costs, steadier than pages/s when the machine is busy; nginx CPU s = "
                  "the server's share in the same run. PSS = peak of the sum over the tool's process "
                  "tree (shared pages counted once); max RSS = largest single process (/usr/bin/time).")
-    full = max((r["urls"] for r in main_rows if r["kind"] != "ceiling" and not r["tool"].startswith("wrk")),
-               default=0)
-    subsets = {(r["tool"], r["urls"]) for r in main_rows
-               if r["kind"] != "ceiling" and not r["tool"].startswith("wrk") and r["urls"] < full}
+    # a followed crawl takes the whole site, whatever the list's length: no subset
+    listed = [r for r in main_rows
+              if r["kind"] not in ("ceiling", "follow") and not r["tool"].startswith("wrk")]
+    full = max((r["urls"] for r in listed), default=0)
+    subsets = {(r["tool"], r["urls"]) for r in listed if r["urls"] < full}
     for tool, urls in sorted(subsets):
         lines.append(f"{tool} ran on the first {urls} of the {full} URLs (it is slow): "
                      "compare its pages/s and CPU µs/page, not its wall time or CPU s.")
