@@ -319,7 +319,8 @@ static void feed_drain(struct thread_feed *feed)
 {
 	char sink[64];
 
-	while (read(feed->wake[0], sink, sizeof(sink)) > 0)
+	/* a short read emptied the pipe: no second read only to hear EAGAIN */
+	while (read(feed->wake[0], sink, sizeof(sink)) == (ssize_t)sizeof(sink))
 		;
 }
 
