@@ -44,7 +44,10 @@
  *   NAME:owner         hash    leased member -> "INSTANCE ORIGIN"
  *   NAME:leases        hash    instance -> URLs it holds
  *   NAME:robots        hash    origin -> "STATUS\nBODY" of its robots.txt
- *   NAME:rows          list    each URL's row, once, in the order recorded
+ *   NAME:rows          list    each URL's row, once, in the order recorded;
+ *                              each list line's that is no URL, once too
+ *   NAME:lines         set     every list line that is no URL, as its row
+ *                              shows it: its row recorded
  *   NAME:instances     hash    instance id -> "LEASE_MS HOSTNAME:PID"
  *   NAME:instance:next string  the last instance id given
  *   NAME:alive         zset    instance id, scored by its last call (ms)
@@ -150,6 +153,13 @@ void redis_frontier_robots(struct redis_frontier *rf, const struct frontier_url 
  */
 int redis_frontier_done(struct redis_frontier *rf, const struct frontier_url *u, const char *row,
 			size_t len, bool error, long long now_ms);
+/*
+ * The row of a list line that is no URL (line: the text its row shows),
+ * which no URL of the crawl stands for: recorded with the next round trip,
+ * once per line text however many instances read it. 0 or FRONTIER_ENOMEM.
+ */
+int redis_frontier_line(struct redis_frontier *rf, const char *line, const char *row, size_t len,
+			bool error);
 
 /*
  * Sends what is buffered now, and renews the leases in hand if a third of

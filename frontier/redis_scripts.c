@@ -131,7 +131,14 @@ const char redis_script_sync[] = SCRIPT_PRELUDE
 	"for i = 1, n_ack do\n"
 	"  local kind, member, x, y = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]\n"
 	"  a = a + 4\n"
-	"  if kind == 'r' then\n"
+	/* a list line that is no URL: its row once per line text, whichever instances read it */
+	"  if kind == 'l' then\n"
+	"    if redis.call('SADD', P .. 'lines', member) == 1 then\n"
+	"      redis.call('RPUSH', P .. 'rows', x)\n"
+	"      count.done = count.done + 1\n"
+	"      if y == '1' then count.errors = count.errors + 1 end\n"
+	"    end\n"
+	"  elseif kind == 'r' then\n"
 	"    local origin = string.sub(member, 8)\n"
 	"    local hk = P .. 'host:' .. origin\n"
 	"    if redis.call('HGET', hk, 'robots') ~= '2' then\n"
@@ -153,7 +160,8 @@ const char redis_script_sync[] = SCRIPT_PRELUDE
 	"      if y == '1' then count.errors = count.errors + 1 end\n"
 	"    end\n"
 	"  end\n"
-	"  local held = redis.call('HGET', owner, member)\n"
+	/* a line was never leased: its text may even be a URL another instance holds */
+	"  local held = kind ~= 'l' and redis.call('HGET', owner, member)\n"
 	"  if held and string.sub(held, 1, #mine) == mine then\n"
 	"    local origin = release(member, held)\n"
 	/* a URL robots.txt forbids was never requested: its host's turn is given back */

@@ -221,6 +221,18 @@ void feed_shared_row(struct feed_shared *s, const struct frontier_url *u, const 
 	free(row);
 }
 
+/* A list line that is no URL: its row goes to Redis too, so that the export has every line. */
+void feed_shared_line_row(struct feed_shared *s, const char *line, const struct crawl_record *rec)
+{
+	void *row;
+	size_t len;
+
+	if (shared_row_encode(line, rec, -1, &row, &len) != RECORD_OK)
+		return;
+	redis_frontier_line(s->rf, line, row, len, rec->error != NULL);
+	free(row);
+}
+
 void feed_shared_done(struct feed_shared *s, const struct frontier_url *u)
 {
 	redis_frontier_done(s->rf, u, NULL, 0, false, feed_shared_now_ms());

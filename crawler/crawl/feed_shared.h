@@ -56,6 +56,8 @@ void feed_shared_robots(struct feed_shared *s, const struct frontier_url *u, lon
 /* A URL's row (worker: its column) is written: recorded in Redis with its done mark. */
 void feed_shared_row(struct feed_shared *s, const struct frontier_url *u, const char *url,
 		     const struct crawl_record *rec, long worker);
+/* The row of a list line that is no URL (line: as the row shows it): recorded in Redis once per line. */
+void feed_shared_line_row(struct feed_shared *s, const char *line, const struct crawl_record *rec);
 /* A URL done without a row (a robots.txt, answered by feed_shared_robots()). */
 void feed_shared_done(struct feed_shared *s, const struct frontier_url *u);
 

@@ -1,4 +1,4 @@
-/* test_crawl_shared.c -- crawls shared in Redis: instances at once, one joining, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, usage errors, Redis restarted or gone */
+/* test_crawl_shared.c -- crawls shared in Redis: instances at once, list lines that are no URL exported once, one joining, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, usage errors, Redis restarted or gone */
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <setjmp.h>
@@ -17,6 +17,8 @@
 
 /* The list's URLs: late pages, so that every instance has time to take some. */
 enum { LIST_URLS = 300 };
+/* The longest list line crawlpool reads whole (URLLIST_LINE_MAX): the rest is cut. */
+enum { LIST_LINE_MAX = 8192 };
 
 static struct itest_site site;
 static struct redis_server *redis;
@@ -263,6 +265,97 @@ static char *status_text(const char *crawl)
 	text = itest_slurp(itest_stdout_path(), NULL);
 	assert_non_null(text);
 	return text;
+}
+
+/* The list lines that are no URL, appended to list: each as its row shows it, and its error. */
+struct bad_line {
+	char shown[LIST_LINE_MAX + 1];
+	const char *error;
+};
+
+static void append_bad_lines(const char *list, struct bad_line bad[3])
+{
+	FILE *f = fopen(list, "a");
+	char *long_url = malloc(10001);
+
+	assert_non_null(f);
+	assert_non_null(long_url);
+	fputs("not a url\n", f);
+	snprintf(bad[0].shown, sizeof(bad[0].shown), "not a url");
+	bad[0].error = "invalid URL";
+	/* 10,000 bytes: the row keeps the first LIST_LINE_MAX */
+	memset(long_url, 'a', 10000);
+	memcpy(long_url, "http://127.0.0.1/", 17);
+	long_url[10000] = '\0';
+	fprintf(f, "%s\n", long_url);
+	long_url[LIST_LINE_MAX] = '\0';
+	snprintf(bad[1].shown, sizeof(bad[1].shown), "%s", long_url);
+	bad[1].error = "URL too long";
+	fwrite("http://a\0b/\n", 1, sizeof("http://a\0b/\n") - 1, f);
+	snprintf(bad[2].shown, sizeof(bad[2].shown), "http://a\\0b/");
+	bad[2].error = "invalid URL";
+	free(long_url);
+	fclose(f);
+}
+
+/* Each bad line in t once, with its error. */
+static void expect_bad_lines(const struct itest_table *t, const struct bad_line bad[3])
+{
+	for (size_t i = 0; i < 3; i++) {
+		const struct itest_row *r = itest_find(t, bad[i].shown);
+
+		if (!r)
+			fail_msg("no row for list line %zu ('%.40s')", i, bad[i].shown);
+		assert_string_equal(r->f[COL_ERROR], bad[i].error);
+	}
+}
+
+/*
+ * One list with lines that are no URL, given to two instances: each line's
+ * row is in the export once, as each URL's is, and counted done and failed.
+ */
+static void test_bad_lines_exported_once(void **state)
+{
+	const char *list = write_urls("lines.txt", 40, fault_slow_url, 20);
+	const char *a_out = itest_path("lines-a.csv"), *b_out = itest_path("lines-b.csv");
+	const char *all = itest_path("lines-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", "event", "-w", "4", "--frontier", frontier,
+			    "--crawl", "lines", "-o", a_out, list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "thread", "-w", "4", "--frontier", frontier,
+			    "--crawl", "lines", "-o", b_out, list, NULL };
+	struct bad_line *bad = calloc(3, sizeof(*bad));
+	struct itest_table t;
+	char *text;
+	pid_t pa, pb;
+
+	(void)state;
+	assert_non_null(bad);
+	append_bad_lines(list, bad);
+	pa = spawn_instance(a, "lines-a.err");
+	pb = spawn_instance(b, "lines-b.err");
+	expect_exit(pa, 0, "lines-a.err");
+	expect_exit(pb, 0, "lines-b.err");
+	export_csv("lines", all);
+	assert_int_equal(itest_csv_load(all, &t), 0);
+	if (t.n != n_urls + 3)
+		fail_msg("%zu rows exported for %zu URLs and 3 bad lines", t.n, n_urls);
+	for (size_t i = 0; i < n_urls; i++) {
+		const struct itest_row *r = itest_find(&t, urls[i]);
+
+		assert_non_null(r);
+		assert_string_equal(r->f[COL_STATUS], "200");
+	}
+	expect_bad_lines(&t, bad);
+	itest_table_free(&t);
+	/* each instance read the lines: its own file has their rows too */
+	assert_int_equal(itest_csv_load(a_out, &t), 0);
+	expect_bad_lines(&t, bad);
+	itest_table_free(&t);
+	text = status_text("lines");
+	if (!strstr(text, "done       43 (3 errors)"))
+		fail_msg("not every row counted: %s", text);
+	free(text);
+	free(bad);
 }
 
 /*
@@ -653,6 +746,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_instances),
 		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_bad_lines_exported_once),
 		cmocka_unit_test(test_killed_instance),
 		cmocka_unit_test(test_slow_pages_keep_leases),
 		cmocka_unit_test(test_politeness_across_instances),
