@@ -370,6 +370,11 @@ int redis_frontier_next(struct redis_frontier *rf, long long now_ms, const struc
 	return FRONTIER_WAIT;
 }
 
+bool redis_frontier_begun(const struct redis_frontier *rf)
+{
+	return rf->begun;
+}
+
 void redis_frontier_robots(struct redis_frontier *rf, const struct frontier_url *u, long status,
 			   const char *body, size_t len)
 {

@@ -141,6 +141,13 @@ int redis_frontier_add_wait(struct redis_frontier *rf, const char *url, unsigned
 int redis_frontier_next(struct redis_frontier *rf, long long now_ms, const struct frontier_url **out,
 			long long *wait_ms);
 
+/*
+ * Whether a URL or a list line ever entered the crawl (from any instance),
+ * as of the last round trip. Until one has, FRONTIER_DONE means only that
+ * nobody brought any yet: an instance with none of its own may wait for them.
+ */
+bool redis_frontier_begun(const struct redis_frontier *rf);
+
 /* frontier_robots(): parsed here, and the answer shared with every instance. */
 void redis_frontier_robots(struct redis_frontier *rf, const struct frontier_url *u, long status,
 			   const char *body, size_t len);

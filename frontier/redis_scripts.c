@@ -233,8 +233,11 @@ const char redis_script_sync[] = SCRIPT_PRELUDE
 	"local wait = -1\n"
 	"local first = redis.call('ZRANGE', ready, 0, 0, 'WITHSCORES')\n"
 	"if #first > 0 then wait = math.max(0, tonumber(first[2]) - now) end\n"
-	"local reply = {now, wait, redis.call('ZCARD', leased), tonumber(redis.call('HGET', stats, 'queued')),\n"
-	"               redis.call('SCARD', P .. 'scope'), lost, n_add}\n"
+	/* begun: a URL or a list line ever entered the crawl (an instance that came first waits for one) */
+	"local totals = redis.call('HMGET', stats, 'queued', 'taken', 'done')\n"
+	"local begun = (tonumber(totals[2]) > 0 or tonumber(totals[3]) > 0) and 1 or 0\n"
+	"local reply = {now, wait, redis.call('ZCARD', leased), tonumber(totals[1]),\n"
+	"               redis.call('SCARD', P .. 'scope'), lost, begun, n_add}\n"
 	"for i = 1, n_add do reply[#reply + 1] = results[i] end\n"
 	"for i = 1, #out do reply[#reply + 1] = out[i] end\n"
 	"return reply\n";

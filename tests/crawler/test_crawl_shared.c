@@ -1,5 +1,6 @@
-/* test_crawl_shared.c -- crawls shared in Redis: instances at once, list lines that are no URL exported once, one joining, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, usage errors, Redis restarted or gone */
+/* test_crawl_shared.c -- crawls shared in Redis: instances at once, list lines that are no URL exported once, one joining, one waiting for URLs before any exist, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, usage errors, Redis restarted or gone */
 #include <fcntl.h>
+#include <signal.h>
 #include <json-c/json.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -216,6 +217,106 @@ static void test_join(void **state)
 	expect_every_url(&tall);
 	itest_table_free(&tb);
 	itest_table_free(&tall);
+}
+
+/* The line an instance says when it joins a crawl no URL entered yet. */
+static const char waiting_line[] = "has no URLs yet: waiting for an instance to add some";
+
+/* Whether the file err_name came to hold text within timeout_s. */
+static bool wait_for_text(const char *err_name, const char *text, double timeout_s)
+{
+	double deadline = itest_now() + timeout_s;
+
+	for (;;) {
+		char *said = itest_slurp(itest_path(err_name), NULL);
+		bool found = said && strstr(said, text);
+
+		free(said);
+		if (found)
+			return true;
+		if (itest_now() > deadline)
+			return false;
+		usleep(20000);
+	}
+}
+
+/* The times text occurs in the file err_name. */
+static size_t count_text(const char *err_name, const char *text)
+{
+	char *said = itest_slurp(itest_path(err_name), NULL);
+	size_t n = 0;
+
+	for (const char *p = said; p && (p = strstr(p, text)); p += strlen(text))
+		n++;
+	free(said);
+	return n;
+}
+
+/*
+ * Instances started at once, the joiner first: it waits for the URLs the
+ * other brings, takes part of them, and both end when the crawl does.
+ */
+static void test_join_before_urls(void **state)
+{
+	const char *list = write_list("early.txt", 20);
+	const char *a_out = itest_path("early-a.csv"), *b_out = itest_path("early-b.csv");
+	const char *all = itest_path("early-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", "thread", "-w", "2", "--frontier", frontier,
+			    "--crawl", "early", "-o", a_out, list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "event", "-w", "4", "--frontier", frontier,
+			    "--crawl", "early", "-o", b_out, NULL };
+	struct itest_table tb, tall;
+	pid_t pa, pb;
+
+	(void)state;
+	pb = spawn_instance(b, "early-b.err");
+	/* said at once; a loaded machine may take longer: the instance comes after a second anyway */
+	wait_for_text("early-b.err", waiting_line, 1);
+	pa = spawn_instance(a, "early-a.err");
+	expect_exit(pa, 0, "early-a.err");
+	expect_exit(pb, 0, "early-b.err");
+	assert_int_equal(count_text("early-b.err", waiting_line), 1);
+	assert_int_equal(count_text("early-a.err", waiting_line), 0);
+	assert_int_equal(itest_csv_load(b_out, &tb), 0);
+	if (tb.n == 0)
+		fail_msg("the instance that came first fetched nothing");
+	export_csv("early", all);
+	assert_int_equal(itest_csv_load(all, &tall), 0);
+	expect_every_url(&tall);
+	itest_table_free(&tb);
+	itest_table_free(&tall);
+}
+
+/* Ctrl-C of an instance waiting for URLs: it ends at once, as an interrupted crawl, its file whole. */
+static void test_waiting_joiner_interrupted(void **state)
+{
+	const char *out = itest_path("waiting.csv");
+	const char *b[] = { "crawl", "-m", "event", "-w", "4", "--frontier", frontier, "--crawl",
+			    "waiting", "-o", out, NULL };
+	struct itest_table t;
+	double signalled, took;
+	pid_t pb;
+	int rc;
+
+	(void)state;
+	pb = spawn_instance(b, "waiting.err");
+	if (!wait_for_text("waiting.err", waiting_line, 10)) {
+		itest_kill_all(pb);
+		fail_msg("the instance never said it waits for URLs");
+	}
+	assert_int_equal(kill(pb, SIGINT), 0);
+	signalled = itest_now();
+	rc = itest_wait(pb, 30);
+	took = itest_now() - signalled;
+	if (rc != 130)
+		fail_msg("exited %d after Ctrl-C", rc);
+	if (took > 2)
+		fail_msg("took %.1f s to end after Ctrl-C", took);
+	assert_int_equal(count_text("waiting.err", "interrupted after 0 URLs"), 1);
+	/* the header alone */
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 0);
+	itest_table_free(&t);
 }
 
 /* kill -9 of an instance mid-crawl: its leases run out, another finishes, each URL recorded once. */
@@ -746,6 +847,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_instances),
 		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_join_before_urls),
+		cmocka_unit_test(test_waiting_joiner_interrupted),
 		cmocka_unit_test(test_bad_lines_exported_once),
 		cmocka_unit_test(test_killed_instance),
 		cmocka_unit_test(test_slow_pages_keep_leases),
