@@ -370,6 +370,11 @@ int redis_frontier_next(struct redis_frontier *rf, long long now_ms, const struc
 	return FRONTIER_WAIT;
 }
 
+bool redis_frontier_begun(const struct redis_frontier *rf)
+{
+	return rf->begun;
+}
+
 void redis_frontier_robots(struct redis_frontier *rf, const struct frontier_url *u, long status,
 			   const char *body, size_t len)
 {
@@ -428,6 +433,20 @@ int redis_frontier_done(struct redis_frontier *rf, const struct frontier_url *u,
 	if (rc == 0 && rf_renewal_due(rf, now_ms))
 		rf_sync(rf, now_ms, 0);
 	return rc;
+}
+
+int redis_frontier_line(struct redis_frontier *rf, const char *line, const char *row, size_t len,
+			bool error)
+{
+	size_t mark = rf->acks.n;
+
+	if (rf_args_pushs(&rf->acks, "l") < 0 || rf_args_pushs(&rf->acks, line) < 0 ||
+	    rf_args_push(&rf->acks, row, len) < 0 ||
+	    rf_args_pushs(&rf->acks, error ? "1" : "0") < 0) {
+		rf_args_cut(&rf->acks, mark);
+		return FRONTIER_ENOMEM;
+	}
+	return 0;
 }
 
 int redis_frontier_flush(struct redis_frontier *rf, long long now_ms)

@@ -44,7 +44,10 @@
  *   NAME:owner         hash    leased member -> "INSTANCE ORIGIN"
  *   NAME:leases        hash    instance -> URLs it holds
  *   NAME:robots        hash    origin -> "STATUS\nBODY" of its robots.txt
- *   NAME:rows          list    each URL's row, once, in the order recorded
+ *   NAME:rows          list    each URL's row, once, in the order recorded;
+ *                              each list line's that is no URL, once too
+ *   NAME:lines         set     every list line that is no URL, as its row
+ *                              shows it: its row recorded
  *   NAME:instances     hash    instance id -> "LEASE_MS HOSTNAME:PID"
  *   NAME:instance:next string  the last instance id given
  *   NAME:alive         zset    instance id, scored by its last call (ms)
@@ -138,6 +141,13 @@ int redis_frontier_add_wait(struct redis_frontier *rf, const char *url, unsigned
 int redis_frontier_next(struct redis_frontier *rf, long long now_ms, const struct frontier_url **out,
 			long long *wait_ms);
 
+/*
+ * Whether a URL or a list line ever entered the crawl (from any instance),
+ * as of the last round trip. Until one has, FRONTIER_DONE means only that
+ * nobody brought any yet: an instance with none of its own may wait for them.
+ */
+bool redis_frontier_begun(const struct redis_frontier *rf);
+
 /* frontier_robots(): parsed here, and the answer shared with every instance. */
 void redis_frontier_robots(struct redis_frontier *rf, const struct frontier_url *u, long status,
 			   const char *body, size_t len);
@@ -150,6 +160,13 @@ void redis_frontier_robots(struct redis_frontier *rf, const struct frontier_url 
  */
 int redis_frontier_done(struct redis_frontier *rf, const struct frontier_url *u, const char *row,
 			size_t len, bool error, long long now_ms);
+/*
+ * The row of a list line that is no URL (line: the text its row shows),
+ * which no URL of the crawl stands for: recorded with the next round trip,
+ * once per line text however many instances read it. 0 or FRONTIER_ENOMEM.
+ */
+int redis_frontier_line(struct redis_frontier *rf, const char *line, const char *row, size_t len,
+			bool error);
 
 /*
  * Sends what is buffered now, and renews the leases in hand if a third of

@@ -51,6 +51,7 @@ struct redis_frontier {
 	long long renewed_ms;		/* last renewal */
 	long long ask_ms;		/* no lease request before this */
 	long long remote_queued, remote_leased;
+	bool begun;			/* a URL or list line ever entered the crawl */
 	size_t scope_known;		/* scope keys read from Redis */
 	int last_add;			/* Redis's answer to the last add sent */
 	char error[512];

@@ -131,7 +131,14 @@ const char redis_script_sync[] = SCRIPT_PRELUDE
 	"for i = 1, n_ack do\n"
 	"  local kind, member, x, y = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]\n"
 	"  a = a + 4\n"
-	"  if kind == 'r' then\n"
+	/* a list line that is no URL: its row once per line text, whichever instances read it */
+	"  if kind == 'l' then\n"
+	"    if redis.call('SADD', P .. 'lines', member) == 1 then\n"
+	"      redis.call('RPUSH', P .. 'rows', x)\n"
+	"      count.done = count.done + 1\n"
+	"      if y == '1' then count.errors = count.errors + 1 end\n"
+	"    end\n"
+	"  elseif kind == 'r' then\n"
 	"    local origin = string.sub(member, 8)\n"
 	"    local hk = P .. 'host:' .. origin\n"
 	"    if redis.call('HGET', hk, 'robots') ~= '2' then\n"
@@ -153,7 +160,8 @@ const char redis_script_sync[] = SCRIPT_PRELUDE
 	"      if y == '1' then count.errors = count.errors + 1 end\n"
 	"    end\n"
 	"  end\n"
-	"  local held = redis.call('HGET', owner, member)\n"
+	/* a line was never leased: its text may even be a URL another instance holds */
+	"  local held = kind ~= 'l' and redis.call('HGET', owner, member)\n"
 	"  if held and string.sub(held, 1, #mine) == mine then\n"
 	"    local origin = release(member, held)\n"
 	/* a URL robots.txt forbids was never requested: its host's turn is given back */
@@ -225,8 +233,11 @@ const char redis_script_sync[] = SCRIPT_PRELUDE
 	"local wait = -1\n"
 	"local first = redis.call('ZRANGE', ready, 0, 0, 'WITHSCORES')\n"
 	"if #first > 0 then wait = math.max(0, tonumber(first[2]) - now) end\n"
-	"local reply = {now, wait, redis.call('ZCARD', leased), tonumber(redis.call('HGET', stats, 'queued')),\n"
-	"               redis.call('SCARD', P .. 'scope'), lost, n_add}\n"
+	/* begun: a URL or a list line ever entered the crawl (an instance that came first waits for one) */
+	"local totals = redis.call('HMGET', stats, 'queued', 'taken', 'done')\n"
+	"local begun = (tonumber(totals[2]) > 0 or tonumber(totals[3]) > 0) and 1 or 0\n"
+	"local reply = {now, wait, redis.call('ZCARD', leased), tonumber(totals[1]),\n"
+	"               redis.call('SCARD', P .. 'scope'), lost, begun, n_add}\n"
 	"for i = 1, n_add do reply[#reply + 1] = results[i] end\n"
 	"for i = 1, #out do reply[#reply + 1] = out[i] end\n"
 	"return reply\n";

@@ -9,7 +9,7 @@
 /* Groups of adds, or of acks, per script call: Redis runs nothing else while a script runs. */
 enum { SYNC_CHUNK = 1000 };
 /* Header of a sync reply, before the add results. */
-enum { SYNC_HEAD = 7 };
+enum { SYNC_HEAD = 8 };
 
 int rf_args_push(struct rf_args *a, const char *s, size_t len)
 {
@@ -223,6 +223,8 @@ static int rf_read_sync(struct redis_frontier *rf, const struct redis_reply *r, 
 	rf->remote_queued = redis_reply_int(redis_reply_at(r, 3));
 	if ((size_t)redis_reply_int(redis_reply_at(r, 4)) > rf->scope_known)
 		rf->scope_stale = true;
+	if (redis_reply_int(redis_reply_at(r, 6)) == 1)
+		rf->begun = true;
 	if (n_add > 0) {
 		static const int verdicts[] = { FRONTIER_SEEN, FRONTIER_ADDED, FRONTIER_OUT };
 		long long v = redis_reply_int(redis_reply_at(r, SYNC_HEAD + n_add - 1));

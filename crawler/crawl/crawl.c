@@ -44,6 +44,7 @@ struct crawl {
 	bool state_failed;	/* the state could not be written: the buffered rows stay out */
 	unsigned long long round_trips;	/* --frontier: to Redis, for the summary */
 	unsigned long unfinished;	/* handed out, interrupted by a stop: no row */
+	bool stopped;		/* the run failed before its end (Redis gone for good, a list unread) */
 };
 
 /* Ctrl-C and SIGTERM so far: the first drains the run, the second abandons it. */
@@ -256,6 +257,14 @@ static void crawl_describe_workers(const struct crawl *c, char *buf, size_t size
 			 p->workers == 1 ? "" : "s");
 }
 
+/* How the run ended, as the summary's first words: only a run that reached its end "crawled". */
+static const char *crawl_ending(const struct crawl *c)
+{
+	if (c->stopped)
+		return "stopped after";
+	return crawl_interrupted ? "interrupted after" : "crawled";
+}
+
 static void crawl_summary(struct crawl *c)
 {
 	double secs = progress_elapsed(&c->progress);
@@ -263,7 +272,7 @@ static void crawl_summary(struct crawl *c)
 
 	crawl_describe_workers(c, workers, sizeof(workers));
 	fprintf(stderr, "crawlpool: %s %lu URL%s in %.2f s (%.0f URLs/s), %lu error%s, %s mode, %s -> %s\n",
-		crawl_interrupted ? "interrupted after" : "crawled", c->progress.done,
+		crawl_ending(c), c->progress.done,
 		c->progress.done == 1 ? "" : "s", secs,
 		secs > 0 ? (double)c->progress.done / secs : 0.0, c->progress.errors,
 		c->progress.errors == 1 ? "" : "s",
@@ -676,6 +685,7 @@ int crawl_main(int argc, char **argv)
 	progress_init(&c.progress, !opts.quiet && strcmp(opts.output, "-") != 0,
 		      opts.quiet || opts.follow || opts.frontier ? -1 : crawl_total(&c));
 	status = crawl_run(&c);
+	c.stopped = status == CRAWL_EXIT_FAILED;
 	status = crawl_close_jar(&c, status);
 out_cleanup:
 	parse_global_cleanup();

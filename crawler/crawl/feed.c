@@ -458,6 +458,9 @@ void feed_row_written(struct feed *f, uint64_t token, const char *url,
 {
 	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
 
+	/* no URL of the frontier: a list line that is no URL, which a shared crawl exports too */
+	if (!u && f->shared)
+		feed_shared_line_row(f->shared, url, rec);
 	if (!u)
 		return;
 	if (f->shared) {

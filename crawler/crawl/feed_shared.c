@@ -16,10 +16,15 @@
  * it gives up (exit 1, the rows fetched so far written).
  */
 enum { FEED_REDIS_PATIENCE_MS = 60000 };
+/* How often an instance that joined before any URL existed asks again: each ask is a round trip. */
+enum { FEED_AWAIT_URLS_MS = 500 };
 
 struct feed_shared {
 	struct redis_frontier *rf;
 	long long down_since;		/* when Redis stopped answering, or 0 */
+	const char *crawl_name;
+	bool joiner;			/* no URL or list of its own */
+	bool said_waiting;		/* that it waits for URLs, on stderr */
 };
 
 static long long feed_shared_now_ms(void)
@@ -102,6 +107,8 @@ struct feed_shared *feed_shared_join(const struct crawl_options *o,
 		*runtime = true;
 		goto fail;
 	}
+	s->crawl_name = o->crawl_name ? o->crawl_name : "crawlpool";
+	s->joiner = o->n_inputs == 0;
 	rc = feed_shared_open(s, o, &ro, err, errlen);
 	/* a bad address or password, or another crawl's name: the user's to fix */
 	*runtime = rc == REDIS_FRONTIER_EDOWN || rc == FRONTIER_ENOMEM;
@@ -170,6 +177,21 @@ static void feed_shared_answered(struct feed_shared *s)
 	}
 }
 
+/*
+ * A joiner that came before any URL did (several instances started at once)
+ * would find nothing to do and end: it waits for another to bring some.
+ */
+static int feed_shared_await_urls(struct feed_shared *s, long long *wait_ms)
+{
+	if (!s->said_waiting) {
+		fprintf(stderr, "crawlpool: crawl '%s' has no URLs yet: waiting for an instance to "
+			"add some (Ctrl-C to stop)\n", s->crawl_name);
+		s->said_waiting = true;
+	}
+	*wait_ms = FEED_AWAIT_URLS_MS;
+	return FRONTIER_WAIT;
+}
+
 int feed_shared_next(struct feed_shared *s, const struct frontier_url **u, long long *wait_ms,
 		     char *failure, size_t size)
 {
@@ -194,6 +216,8 @@ int feed_shared_next(struct feed_shared *s, const struct frontier_url **u, long 
 	}
 	if (verdict >= 0)
 		feed_shared_answered(s);
+	if (verdict == FRONTIER_DONE && s->joiner && !redis_frontier_begun(s->rf))
+		return feed_shared_await_urls(s, wait_ms);
 	return verdict;
 }
 
@@ -218,6 +242,18 @@ void feed_shared_row(struct feed_shared *s, const struct frontier_url *u, const 
 	if (shared_row_encode(url, rec, worker, &row, &len) != RECORD_OK)
 		return;
 	redis_frontier_done(s->rf, u, row, len, rec->error != NULL, feed_shared_now_ms());
+	free(row);
+}
+
+/* A list line that is no URL: its row goes to Redis too, so that the export has every line. */
+void feed_shared_line_row(struct feed_shared *s, const char *line, const struct crawl_record *rec)
+{
+	void *row;
+	size_t len;
+
+	if (shared_row_encode(line, rec, -1, &row, &len) != RECORD_OK)
+		return;
+	redis_frontier_line(s->rf, line, row, len, rec->error != NULL);
 	free(row);
 }
 

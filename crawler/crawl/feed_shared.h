@@ -43,7 +43,9 @@ int feed_shared_redirect(struct feed_shared *s, const char *target, unsigned dep
 /*
  * frontier_next() of the shared frontier: Redis away is FRONTIER_WAIT
  * (*wait_ms set) until the patience runs out; then, or with the crawl gone,
- * FRONTIER_ENOMEM with failure filled and errno 0.
+ * FRONTIER_ENOMEM with failure filled and errno 0. An instance with no URL
+ * or list of its own, in a crawl no URL entered yet, gets FRONTIER_WAIT, not
+ * FRONTIER_DONE: it waits for another to bring some.
  */
 int feed_shared_next(struct feed_shared *s, const struct frontier_url **u, long long *wait_ms,
 		     char *failure, size_t size);
@@ -56,6 +58,8 @@ void feed_shared_robots(struct feed_shared *s, const struct frontier_url *u, lon
 /* A URL's row (worker: its column) is written: recorded in Redis with its done mark. */
 void feed_shared_row(struct feed_shared *s, const struct frontier_url *u, const char *url,
 		     const struct crawl_record *rec, long worker);
+/* The row of a list line that is no URL (line: as the row shows it): recorded in Redis once per line. */
+void feed_shared_line_row(struct feed_shared *s, const char *line, const struct crawl_record *rec);
 /* A URL done without a row (a robots.txt, answered by feed_shared_robots()). */
 void feed_shared_done(struct feed_shared *s, const struct frontier_url *u);
 

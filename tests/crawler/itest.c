@@ -24,8 +24,9 @@
 #define CSV_HEADER "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,title,links,worker,error\r\n"
 
 static char itest_tmp[64];
-/* Paths are kept per name until itest_cleanup(), so callers may hold them. */
-static char *itest_paths[64];
+/* Paths are kept per name until itest_cleanup(), so callers may hold them: one per name a program uses. */
+enum { ITEST_PATHS = 128 };
+static char *itest_paths[ITEST_PATHS];
 
 double itest_now(void)
 {
@@ -67,7 +68,7 @@ void itest_cleanup(void)
 	if (itest_tmp[0])
 		nftw(itest_tmp, itest_rm, 16, FTW_DEPTH | FTW_PHYS);
 	itest_tmp[0] = '\0';
-	for (size_t i = 0; i < 64; i++) {
+	for (size_t i = 0; i < ITEST_PATHS; i++) {
 		free(itest_paths[i]);
 		itest_paths[i] = NULL;
 	}
@@ -78,10 +79,10 @@ const char *itest_path(const char *name)
 	size_t dir_len = strlen(itest_dir()), i;
 	char buf[256];
 
-	for (i = 0; i < 64 && itest_paths[i]; i++)
+	for (i = 0; i < ITEST_PATHS && itest_paths[i]; i++)
 		if (strcmp(itest_paths[i] + dir_len + 1, name) == 0)
 			return itest_paths[i];
-	assert_true(i < 64);
+	assert_true(i < ITEST_PATHS);
 	snprintf(buf, sizeof(buf), "%s/%s", itest_dir(), name);
 	itest_paths[i] = strdup(buf);
 	assert_non_null(itest_paths[i]);

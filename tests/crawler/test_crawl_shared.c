@@ -1,5 +1,6 @@
-/* test_crawl_shared.c -- crawls shared in Redis: instances at once, one joining, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, usage errors, Redis restarted or gone */
+/* test_crawl_shared.c -- crawls shared in Redis: instances at once, list lines that are no URL exported once, one joining, one waiting for URLs before any exist, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, usage errors, Redis restarted or gone */
 #include <fcntl.h>
+#include <signal.h>
 #include <json-c/json.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,8 @@
 
 /* The list's URLs: late pages, so that every instance has time to take some. */
 enum { LIST_URLS = 300 };
+/* The longest list line crawlpool reads whole (URLLIST_LINE_MAX): the rest is cut. */
+enum { LIST_LINE_MAX = 8192 };
 
 static struct itest_site site;
 static struct redis_server *redis;
@@ -216,6 +219,106 @@ static void test_join(void **state)
 	itest_table_free(&tall);
 }
 
+/* The line an instance says when it joins a crawl no URL entered yet. */
+static const char waiting_line[] = "has no URLs yet: waiting for an instance to add some";
+
+/* Whether the file err_name came to hold text within timeout_s. */
+static bool wait_for_text(const char *err_name, const char *text, double timeout_s)
+{
+	double deadline = itest_now() + timeout_s;
+
+	for (;;) {
+		char *said = itest_slurp(itest_path(err_name), NULL);
+		bool found = said && strstr(said, text);
+
+		free(said);
+		if (found)
+			return true;
+		if (itest_now() > deadline)
+			return false;
+		usleep(20000);
+	}
+}
+
+/* The times text occurs in the file err_name. */
+static size_t count_text(const char *err_name, const char *text)
+{
+	char *said = itest_slurp(itest_path(err_name), NULL);
+	size_t n = 0;
+
+	for (const char *p = said; p && (p = strstr(p, text)); p += strlen(text))
+		n++;
+	free(said);
+	return n;
+}
+
+/*
+ * Instances started at once, the joiner first: it waits for the URLs the
+ * other brings, takes part of them, and both end when the crawl does.
+ */
+static void test_join_before_urls(void **state)
+{
+	const char *list = write_list("early.txt", 20);
+	const char *a_out = itest_path("early-a.csv"), *b_out = itest_path("early-b.csv");
+	const char *all = itest_path("early-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", "thread", "-w", "2", "--frontier", frontier,
+			    "--crawl", "early", "-o", a_out, list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "event", "-w", "4", "--frontier", frontier,
+			    "--crawl", "early", "-o", b_out, NULL };
+	struct itest_table tb, tall;
+	pid_t pa, pb;
+
+	(void)state;
+	pb = spawn_instance(b, "early-b.err");
+	/* said at once; a loaded machine may take longer: the instance comes after a second anyway */
+	wait_for_text("early-b.err", waiting_line, 1);
+	pa = spawn_instance(a, "early-a.err");
+	expect_exit(pa, 0, "early-a.err");
+	expect_exit(pb, 0, "early-b.err");
+	assert_int_equal(count_text("early-b.err", waiting_line), 1);
+	assert_int_equal(count_text("early-a.err", waiting_line), 0);
+	assert_int_equal(itest_csv_load(b_out, &tb), 0);
+	if (tb.n == 0)
+		fail_msg("the instance that came first fetched nothing");
+	export_csv("early", all);
+	assert_int_equal(itest_csv_load(all, &tall), 0);
+	expect_every_url(&tall);
+	itest_table_free(&tb);
+	itest_table_free(&tall);
+}
+
+/* Ctrl-C of an instance waiting for URLs: it ends at once, as an interrupted crawl, its file whole. */
+static void test_waiting_joiner_interrupted(void **state)
+{
+	const char *out = itest_path("waiting.csv");
+	const char *b[] = { "crawl", "-m", "event", "-w", "4", "--frontier", frontier, "--crawl",
+			    "waiting", "-o", out, NULL };
+	struct itest_table t;
+	double signalled, took;
+	pid_t pb;
+	int rc;
+
+	(void)state;
+	pb = spawn_instance(b, "waiting.err");
+	if (!wait_for_text("waiting.err", waiting_line, 10)) {
+		itest_kill_all(pb);
+		fail_msg("the instance never said it waits for URLs");
+	}
+	assert_int_equal(kill(pb, SIGINT), 0);
+	signalled = itest_now();
+	rc = itest_wait(pb, 30);
+	took = itest_now() - signalled;
+	if (rc != 130)
+		fail_msg("exited %d after Ctrl-C", rc);
+	if (took > 2)
+		fail_msg("took %.1f s to end after Ctrl-C", took);
+	assert_int_equal(count_text("waiting.err", "interrupted after 0 URLs"), 1);
+	/* the header alone */
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 0);
+	itest_table_free(&t);
+}
+
 /* kill -9 of an instance mid-crawl: its leases run out, another finishes, each URL recorded once. */
 static void test_killed_instance(void **state)
 {
@@ -263,6 +366,97 @@ static char *status_text(const char *crawl)
 	text = itest_slurp(itest_stdout_path(), NULL);
 	assert_non_null(text);
 	return text;
+}
+
+/* The list lines that are no URL, appended to list: each as its row shows it, and its error. */
+struct bad_line {
+	char shown[LIST_LINE_MAX + 1];
+	const char *error;
+};
+
+static void append_bad_lines(const char *list, struct bad_line bad[3])
+{
+	FILE *f = fopen(list, "a");
+	char *long_url = malloc(10001);
+
+	assert_non_null(f);
+	assert_non_null(long_url);
+	fputs("not a url\n", f);
+	snprintf(bad[0].shown, sizeof(bad[0].shown), "not a url");
+	bad[0].error = "invalid URL";
+	/* 10,000 bytes: the row keeps the first LIST_LINE_MAX */
+	memset(long_url, 'a', 10000);
+	memcpy(long_url, "http://127.0.0.1/", 17);
+	long_url[10000] = '\0';
+	fprintf(f, "%s\n", long_url);
+	long_url[LIST_LINE_MAX] = '\0';
+	snprintf(bad[1].shown, sizeof(bad[1].shown), "%s", long_url);
+	bad[1].error = "URL too long";
+	fwrite("http://a\0b/\n", 1, sizeof("http://a\0b/\n") - 1, f);
+	snprintf(bad[2].shown, sizeof(bad[2].shown), "http://a\\0b/");
+	bad[2].error = "invalid URL";
+	free(long_url);
+	fclose(f);
+}
+
+/* Each bad line in t once, with its error. */
+static void expect_bad_lines(const struct itest_table *t, const struct bad_line bad[3])
+{
+	for (size_t i = 0; i < 3; i++) {
+		const struct itest_row *r = itest_find(t, bad[i].shown);
+
+		if (!r)
+			fail_msg("no row for list line %zu ('%.40s')", i, bad[i].shown);
+		assert_string_equal(r->f[COL_ERROR], bad[i].error);
+	}
+}
+
+/*
+ * One list with lines that are no URL, given to two instances: each line's
+ * row is in the export once, as each URL's is, and counted done and failed.
+ */
+static void test_bad_lines_exported_once(void **state)
+{
+	const char *list = write_urls("lines.txt", 40, fault_slow_url, 20);
+	const char *a_out = itest_path("lines-a.csv"), *b_out = itest_path("lines-b.csv");
+	const char *all = itest_path("lines-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", "event", "-w", "4", "--frontier", frontier,
+			    "--crawl", "lines", "-o", a_out, list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "thread", "-w", "4", "--frontier", frontier,
+			    "--crawl", "lines", "-o", b_out, list, NULL };
+	struct bad_line *bad = calloc(3, sizeof(*bad));
+	struct itest_table t;
+	char *text;
+	pid_t pa, pb;
+
+	(void)state;
+	assert_non_null(bad);
+	append_bad_lines(list, bad);
+	pa = spawn_instance(a, "lines-a.err");
+	pb = spawn_instance(b, "lines-b.err");
+	expect_exit(pa, 0, "lines-a.err");
+	expect_exit(pb, 0, "lines-b.err");
+	export_csv("lines", all);
+	assert_int_equal(itest_csv_load(all, &t), 0);
+	if (t.n != n_urls + 3)
+		fail_msg("%zu rows exported for %zu URLs and 3 bad lines", t.n, n_urls);
+	for (size_t i = 0; i < n_urls; i++) {
+		const struct itest_row *r = itest_find(&t, urls[i]);
+
+		assert_non_null(r);
+		assert_string_equal(r->f[COL_STATUS], "200");
+	}
+	expect_bad_lines(&t, bad);
+	itest_table_free(&t);
+	/* each instance read the lines: its own file has their rows too */
+	assert_int_equal(itest_csv_load(a_out, &t), 0);
+	expect_bad_lines(&t, bad);
+	itest_table_free(&t);
+	text = status_text("lines");
+	if (!strstr(text, "done       43 (3 errors)"))
+		fail_msg("not every row counted: %s", text);
+	free(text);
+	free(bad);
 }
 
 /*
@@ -624,6 +818,9 @@ static void test_redis_gone_for_good(void **state)
 	assert_non_null(strstr(text, "unreachable"));
 	assert_non_null(strstr(text, "retrying for up to 60 s"));
 	assert_non_null(strstr(text, "gave up after 60 s"));
+	/* the summary says the crawl stopped short, not that it was crawled */
+	if (!strstr(text, "crawlpool: stopped after ") || strstr(text, "crawlpool: crawled "))
+		fail_msg("the summary tells a finished crawl: %s", text);
 	free(text);
 
 	itest_site_stats(&site, &st);
@@ -653,6 +850,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_instances),
 		cmocka_unit_test(test_join),
+		cmocka_unit_test(test_join_before_urls),
+		cmocka_unit_test(test_waiting_joiner_interrupted),
+		cmocka_unit_test(test_bad_lines_exported_once),
 		cmocka_unit_test(test_killed_instance),
 		cmocka_unit_test(test_slow_pages_keep_leases),
 		cmocka_unit_test(test_politeness_across_instances),

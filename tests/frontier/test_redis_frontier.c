@@ -1,4 +1,4 @@
-/* test_redis_frontier.c -- the frontier shared in Redis, against a real redis-server: two instances, leases, politeness, robots.txt, rows once, faults */
+/* test_redis_frontier.c -- the frontier shared in Redis, against a real redis-server: two instances, leases, politeness, robots.txt, rows once, list lines once, faults */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -539,6 +539,48 @@ static void test_rows_exactly_once(void **state)
 }
 
 /*
+ * A list line that is no URL: its row recorded once however many instances
+ * send it, counted done and failed but not taken; the crawl has begun with
+ * it. Its text may be a URL another holds: that lease is left alone.
+ */
+static void test_lines_recorded_once(void **state)
+{
+	static const struct frontier_options list_rules = { .product_token = "crawlpool" };
+	struct redis_frontier *a = join("lines", &list_rules, 60000);
+	struct redis_frontier *b = join("lines", &list_rules, 60000);
+	struct redis_frontier_status st;
+	const struct frontier_url *u;
+	struct rows rows = { .n = 0 };
+
+	(void)state;
+	/* nobody brought anything yet */
+	assert_int_equal(next_within(b, &u, 200), FRONTIER_DONE);
+	assert_false(redis_frontier_begun(b));
+	add_ok(a, "http://l.test/", 0, NULL);
+	assert_int_equal(next_within(a, &u, 5000), FRONTIER_URL);
+	assert_true(redis_frontier_begun(a));
+	assert_int_equal(redis_frontier_line(a, "not a url", "row a", 5, true), 0);
+	assert_int_equal(redis_frontier_line(b, "not a url", "row b", 5, true), 0);
+	assert_int_equal(redis_frontier_line(b, "http://l.test/", "row c", 5, true), 0);
+	assert_int_equal(redis_frontier_flush(a, now_ms()), 0);
+	assert_int_equal(redis_frontier_flush(b, now_ms()), 0);
+	assert_true(redis_frontier_begun(b));
+	assert_int_equal(redis_frontier_export(a, collect_row, &rows), 0);
+	assert_int_equal(rows.n, 2);
+	assert_string_equal(rows.text[0], "row a");
+	assert_string_equal(rows.text[1], "row c");
+	assert_int_equal(redis_frontier_status(a, &st), 0);
+	assert_int_equal(st.done, 2);
+	assert_int_equal(st.errors, 2);
+	assert_int_equal(st.taken, 1);
+	assert_int_equal(st.leased, 1);
+	assert_int_equal(st.instances[0].leased, 1);
+	redis_frontier_status_free(&st);
+	redis_frontier_close(a);
+	redis_frontier_close(b);
+}
+
+/*
  * Round trips count every command sent, the loading of each script included;
  * leaving sends the last acks and is counted too (the crawl's summary reads
  * the count after it).
@@ -746,6 +788,7 @@ int main(void)
 		cmocka_unit_test(test_robots_once_per_host),
 		cmocka_unit_test(test_blocked_spends_no_turn),
 		cmocka_unit_test(test_rows_exactly_once),
+		cmocka_unit_test(test_lines_recorded_once),
 		cmocka_unit_test(test_round_trips_counted),
 		cmocka_unit_test(test_observer),
 		cmocka_unit_test(test_identity_refused),
