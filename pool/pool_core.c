@@ -72,8 +72,7 @@ void pool_wake_drain(struct pool *pool)
 {
 	char sink[64];
 
-	/* a short read emptied the pipe: no second read only to hear EAGAIN */
-	while (read(pool->wake[0], sink, sizeof(sink)) == (ssize_t)sizeof(sink))
+	while (read(pool->wake[0], sink, sizeof(sink)) > 0)
 		;
 }
 

@@ -41,7 +41,6 @@ struct feed {
 	char product_token[64];
 	int epoll_fd;			/* the timer and the list being read */
 	int timer_fd;			/* due when the next host may be asked */
-	bool timer_armed;		/* timer_fd set and not read since: worth a read */
 	int watched_fd;			/* the list descriptor in epoll_fd, or -1 */
 	char *shown;			/* a rejected line as its row shows it */
 	struct resume *resume;		/* --resume: the rows the output already has, or NULL */
@@ -283,16 +282,15 @@ static void feed_arm_timer(struct feed *f, long long wait_ms)
 		},
 	};
 
-	f->timer_armed = timerfd_settime(f->timer_fd, 0, &due, NULL) == 0;
+	timerfd_settime(f->timer_fd, 0, &due, NULL);
 }
 
-/* Only a timer set since its last read is read: a job asked for costs no system call. */
 static void feed_drain_timer(struct feed *f)
 {
 	unsigned long long expirations;
 
-	if (f->timer_armed && read(f->timer_fd, &expirations, sizeof(expirations)) > 0)
-		f->timer_armed = false;
+	if (read(f->timer_fd, &expirations, sizeof(expirations)) < 0)
+		return;
 }
 
 /* A row instead of a fetch: rec holds why. */
