@@ -3,6 +3,7 @@
 
 #include <libpsl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,12 +22,24 @@ struct ticket {
 	struct host *host;
 };
 
+/*
+ * The links of one page mostly share one origin: the last origin a link had
+ * keeps its scope verdict and its host, so the next link of it skips the
+ * scope set's hash and the host table.
+ */
+struct origin_memo {
+	char origin[ORIGIN_MAX];	/* "" when none is kept */
+	bool in_scope;
+	struct host *host;		/* NULL until a URL of it is queued */
+};
+
 struct frontier {
 	struct frontier_options opts;
 	struct hosts *hosts;
 	struct seen *seen;		/* normalised URLs taken (following links only) */
 	struct seen *scope;		/* start origins or registrable domains */
 	struct referrer *last_referrer;	/* the page whose links are being added */
+	struct origin_memo memo;
 	size_t queued, out;
 	unsigned long taken;		/* URLs taken in, for --max-pages */
 };
@@ -117,6 +130,42 @@ static bool frontier_in_scope(const struct frontier *f, const char *origin)
 	return seen_has(f->scope, key, strlen(key));
 }
 
+/* The scope grew: a verdict kept may be out of date. */
+static void frontier_forget_origin(struct frontier *f)
+{
+	f->memo.origin[0] = '\0';
+	f->memo.host = NULL;
+}
+
+/* frontier_in_scope(), the last origin's verdict kept. */
+static bool frontier_origin_in_scope(struct frontier *f, const char *origin)
+{
+	struct origin_memo *m = &f->memo;
+
+	if (strcmp(m->origin, origin) != 0) {
+		snprintf(m->origin, sizeof(m->origin), "%s", origin);
+		m->in_scope = frontier_in_scope(f, origin);
+		m->host = NULL;
+	}
+	return m->in_scope;
+}
+
+/* hosts_get(), the last origin's host kept (hosts live as long as the frontier). */
+static struct host *frontier_host(struct frontier *f, const char *origin)
+{
+	struct origin_memo *m = &f->memo;
+	bool remembered = strcmp(m->origin, origin) == 0;
+	struct host *h;
+
+	if (remembered && m->host)
+		return m->host;
+	h = hosts_get(f->hosts, origin, f->opts.robots ? ROBOTS_UNKNOWN : ROBOTS_NOT_ASKED,
+		      f->opts.delay_ms);
+	if (remembered)
+		m->host = h;
+	return h;
+}
+
 static bool frontier_filtered(const struct frontier *f, const char *url)
 {
 	bool included = f->opts.n_include == 0;
@@ -166,8 +215,7 @@ static int frontier_queue(struct frontier *f, const char *url, const char *origi
 	struct entry *e;
 	struct host *h;
 
-	h = hosts_get(f->hosts, origin, f->opts.robots ? ROBOTS_UNKNOWN : ROBOTS_NOT_ASKED,
-		      f->opts.delay_ms);
+	h = frontier_host(f, origin);
 	e = calloc(1, sizeof(*e) + len + 1);
 	if (!h || !e)
 		goto out_free;
@@ -208,6 +256,7 @@ static int frontier_add_start(struct frontier *f, const char *url)
 	rc = FRONTIER_ADDED;
 	if (f->opts.follow) {
 		key = scope_key(f, origin, buf, sizeof(buf));
+		frontier_forget_origin(f);
 		if (seen_add(f->scope, key, strlen(key)) < 0)
 			rc = FRONTIER_ENOMEM;
 		else if (f->opts.max_pages && f->taken >= f->opts.max_pages)
@@ -236,7 +285,7 @@ int frontier_add(struct frontier *f, const char *url, unsigned depth, const char
 		return FRONTIER_OUT;
 	if (urlnorm_origin(url, origin, sizeof(origin)) < 0)
 		return FRONTIER_INVALID;
-	if (!frontier_in_scope(f, origin) || frontier_filtered(f, url))
+	if (!frontier_origin_in_scope(f, origin) || frontier_filtered(f, url))
 		return FRONTIER_OUT;
 	if (f->opts.max_pages && f->taken >= f->opts.max_pages)
 		return FRONTIER_OUT;
@@ -267,6 +316,7 @@ int frontier_restore(struct frontier *f, const char *url, unsigned depth, const 
 	if (!referrer) {
 		const char *scope = scope_key(f, origin, buf, sizeof(buf));
 
+		frontier_forget_origin(f);
 		if (seen_add(f->scope, scope, strlen(scope)) < 0)
 			goto out;
 	}
@@ -469,5 +519,6 @@ const char *frontier_scope_of(const struct frontier *f, const char *origin, char
 
 int frontier_scope_add(struct frontier *f, const char *key)
 {
+	frontier_forget_origin(f);
 	return seen_add(f->scope, key, strlen(key)) < 0 ? FRONTIER_ENOMEM : 0;
 }

@@ -635,14 +635,22 @@ static size_t urlnorm_dedot(char *s, size_t n)
 	return o;
 }
 
-/* ref against base on the fast path into *out; URLNORM_DECLINE when it is not a case for it. */
-static int urlnorm_fast(const char *base, const char *ref, char **out)
+void urlnorm_base_set(struct urlnorm_base *b, const char *base)
 {
-	const char *path, *bquery, *r, *rpath_end, *q = NULL, *qend = NULL, *p, *end;
+	b->url = base;
+	b->query = NULL;
+	b->path = base ? urlnorm_fast_base(base, &b->query) : NULL;
+}
+
+/* ref against b on the fast path into *out; URLNORM_DECLINE when it is not a case for it. */
+static int urlnorm_fast(const struct urlnorm_base *b, const char *ref, char **out)
+{
+	const char *base = b->url, *path = b->path, *bquery = b->query;
+	const char *r, *rpath_end, *q = NULL, *qend = NULL, *p, *end;
 	size_t rlen, dir, len, plen;
 	char *o;
 
-	if (!base || !(path = urlnorm_fast_base(base, &bquery)))
+	if (!path)
 		return URLNORM_DECLINE;
 	r = urlnorm_trim(ref, &rlen);
 	if (rlen > URLNORM_MAX)
@@ -713,11 +721,19 @@ static int urlnorm_fast(const char *base, const char *ref, char **out)
 	return URLNORM_OK;
 }
 
+int urlnorm_resolve_from(const struct urlnorm_base *b, const char *ref, char **out)
+{
+	int rc = urlnorm_fast(b, ref, out);
+
+	return rc == URLNORM_DECLINE ? urlnorm_resolve_slow(b->url, ref, out) : rc;
+}
+
 int urlnorm_resolve(const char *base, const char *ref, char **out)
 {
-	int rc = urlnorm_fast(base, ref, out);
+	struct urlnorm_base b;
 
-	return rc == URLNORM_DECLINE ? urlnorm_resolve_slow(base, ref, out) : rc;
+	urlnorm_base_set(&b, base);
+	return urlnorm_resolve_from(&b, ref, out);
 }
 
 int urlnorm_origin(const char *url, char *buf, size_t size)

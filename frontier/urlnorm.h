@@ -47,6 +47,20 @@ enum urlnorm_result {
 int urlnorm_resolve(const char *base, const char *ref, char **out);
 
 /*
+ * A page's base read once for all its links: urlnorm_resolve_from(&b, ref,
+ * out) is urlnorm_resolve(base, ref, out) without reading base again for
+ * each. base must outlive b.
+ */
+struct urlnorm_base {
+	const char *url;	/* the base as given, or NULL */
+	const char *path;	/* where its path starts if the fast path can read it, else NULL */
+	const char *query;	/* its '?', or its end */
+};
+
+void urlnorm_base_set(struct urlnorm_base *b, const char *base);
+int urlnorm_resolve_from(const struct urlnorm_base *b, const char *ref, char **out);
+
+/*
  * urlnorm_resolve() without its fast path: every link through libcurl. The
  * two give the same answer to every input; this one is here so the tests
  * and the fuzzer can show it.

@@ -72,7 +72,8 @@ void pool_wake_drain(struct pool *pool)
 {
 	char sink[64];
 
-	while (read(pool->wake[0], sink, sizeof(sink)) > 0)
+	/* a short read emptied the pipe: asking again would only say EAGAIN */
+	while (read(pool->wake[0], sink, sizeof(sink)) == (ssize_t)sizeof(sink))
 		;
 }
 

@@ -319,7 +319,8 @@ static void feed_drain(struct thread_feed *feed)
 {
 	char sink[64];
 
-	while (read(feed->wake[0], sink, sizeof(sink)) > 0)
+	/* a short read emptied the pipe: asking again would only say EAGAIN */
+	while (read(feed->wake[0], sink, sizeof(sink)) == (ssize_t)sizeof(sink))
 		;
 }
 
@@ -536,7 +537,8 @@ static int wait_for_wake(struct pool *pool, bool input)
 
 	if (poll(pfd, 2, pool_tick_timeout(pool)) < 0 && errno != EINTR)
 		return POOL_ESYS;
-	pool_wake_drain(pool);
+	if (pfd[0].revents)
+		pool_wake_drain(pool);
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,9 @@
 #include "resume.h"
 #include "sources.h"
 #include "state.h"
+
+/* heap freed at the top that glibc keeps rather than give back (M_TRIM_THRESHOLD) */
+enum { CRAWL_HEAP_KEPT = 4 * 1024 * 1024 };
 
 struct crawl {
 	const struct crawl_options *opts;
@@ -595,6 +599,18 @@ static bool crawl_reads_stdin(const struct crawl_options *o)
 	return false;
 }
 
+/*
+ * Each page frees its buffers (libcurl's receive buffer, libxml2's parser,
+ * the record) and the next takes as much again: glibc would hand the freed
+ * top of the heap back to the kernel at 128 KiB and fault it in anew, with
+ * many transfers at once on every turn of a loop. Set before any thread or
+ * worker process starts, so every arena keeps it.
+ */
+static void crawl_keep_heap(void)
+{
+	mallopt(M_TRIM_THRESHOLD, CRAWL_HEAP_KEPT);
+}
+
 int crawl_main(int argc, char **argv)
 {
 	struct crawl_options opts;
@@ -632,6 +648,7 @@ int crawl_main(int argc, char **argv)
 		fprintf(stderr, "crawlpool: cannot write to standard output: it is closed\n");
 		return CRAWL_EXIT_USAGE;
 	}
+	crawl_keep_heap();
 	c.mode = crawl_mode_of(opts.mode);
 	crawl_plan(&c);
 	crawl_fit_fd_limit(&c);

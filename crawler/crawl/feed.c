@@ -41,6 +41,7 @@ struct feed {
 	char product_token[64];
 	int epoll_fd;			/* the timer and the list being read */
 	int timer_fd;			/* due when the next host may be asked */
+	bool timer_armed;		/* set and not yet read as expired */
 	int watched_fd;			/* the list descriptor in epoll_fd, or -1 */
 	char *shown;			/* a rejected line as its row shows it */
 	struct resume *resume;		/* --resume: the rows the output already has, or NULL */
@@ -282,15 +283,22 @@ static void feed_arm_timer(struct feed *f, long long wait_ms)
 		},
 	};
 
-	timerfd_settime(f->timer_fd, 0, &due, NULL);
+	if (timerfd_settime(f->timer_fd, 0, &due, NULL) == 0)
+		f->timer_armed = true;
 }
 
+/*
+ * Only a timer that was set can have expired: one that never was, as in a
+ * crawl no host makes wait, costs no read (an EAGAIN a page otherwise).
+ */
 static void feed_drain_timer(struct feed *f)
 {
 	unsigned long long expirations;
 
-	if (read(f->timer_fd, &expirations, sizeof(expirations)) < 0)
+	if (!f->timer_armed)
 		return;
+	if (read(f->timer_fd, &expirations, sizeof(expirations)) == sizeof(expirations))
+		f->timer_armed = false;
 }
 
 /* A row instead of a fetch: rec holds why. */

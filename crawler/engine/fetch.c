@@ -10,6 +10,9 @@
 
 #include "fetch_internal.h"
 
+/* libcurl's receive buffer, a handle's: most pages fit whole */
+enum { FETCH_RECV_BUFFER = 64 * 1024 };
+
 #ifndef CURL_WRITEFUNC_ERROR
 #define CURL_WRITEFUNC_ERROR 0xFFFFFFFF
 #endif
@@ -229,6 +232,11 @@ static int fetch_setup(struct fetch *f)
 	rc |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall_s);
 	rc |= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)o->max_size);
 	rc |= curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	/*
+	 * A page whole in one recv: at libcurl's 16 KiB, a median page takes
+	 * two, each with a poll to ask whether more is waiting.
+	 */
+	rc |= curl_easy_setopt(c, CURLOPT_BUFFERSIZE, (long)FETCH_RECV_BUFFER);
 	rc |= curl_easy_setopt(c, CURLOPT_USERAGENT,
 			       o->user_agent ? o->user_agent : "crawlpool/" CRAWLPOOL_VERSION);
 	if (o->abandoned) {

@@ -80,14 +80,17 @@ static const char *visit_links(struct visit *v, const char *page, const struct p
 {
 	char *base = NULL, *link;
 	const char *href = v->hrefs.data;
+	struct urlnorm_base from;
 
 	v->found.len = 0;
 	if ((facts->nofollow && !v->ignore_nofollow) || !page)
 		return NULL;
 	if (facts->base[0] && urlnorm_resolve(page, facts->base, &base) == URLNORM_OK)
 		page = base;
+	/* every link of the page against one base: read once */
+	urlnorm_base_set(&from, page);
 	for (unsigned i = 0; i < v->n_hrefs; i++, href += strlen(href) + 1) {
-		if (urlnorm_resolve(page, href, &link) != URLNORM_OK)
+		if (urlnorm_resolve_from(&from, href, &link) != URLNORM_OK)
 			continue;
 		visit_buf_add(&v->found, link, strlen(link), '\n');
 		free(link);

@@ -131,6 +131,47 @@ static void test_domain_and_any_scope(void **state)
 	frontier_free(f);
 }
 
+/*
+ * The verdict and host kept for the last origin a link had: forgotten when
+ * the scope grows, and links of two hosts in turn each join their own.
+ */
+static void test_last_origin_kept(void **state)
+{
+	struct frontier_options o = follow_opts();
+	struct frontier *f;
+	const struct frontier_url *u[4];
+	long long wait;
+
+	(void)state;
+	o.per_host = 1;
+	f = frontier_new(&o);
+	assert_int_equal(frontier_add(f, "http://a.test/", 0, NULL), FRONTIER_ADDED);
+	assert_int_equal(frontier_add(f, "http://b.test/x", 1, "http://a.test/"), FRONTIER_OUT);
+	assert_int_equal(frontier_add(f, "http://b.test/", 0, NULL), FRONTIER_ADDED);
+	assert_int_equal(frontier_add(f, "http://b.test/x", 1, "http://a.test/"), FRONTIER_ADDED);
+	assert_int_equal(frontier_add(f, "http://a.test/y", 1, "http://a.test/"), FRONTIER_ADDED);
+	assert_int_equal(frontier_add(f, "http://b.test/y", 1, "http://a.test/"), FRONTIER_ADDED);
+	assert_int_equal(frontier_queued(f), 5);
+	/* one slot a host: a URL of each, then nothing until one is done */
+	u[0] = take(f, 0);
+	u[1] = take(f, 0);
+	assert_string_equal(u[0]->url, "http://a.test/");
+	assert_string_equal(u[1]->url, "http://b.test/");
+	assert_int_equal(next_verdict(f, 0, &wait), FRONTIER_IDLE);
+	frontier_done(f, u[0], 0);
+	u[2] = take(f, 0);
+	assert_string_equal(u[2]->url, "http://a.test/y");
+	assert_int_equal(next_verdict(f, 0, &wait), FRONTIER_IDLE);
+	frontier_done(f, u[1], 0);
+	u[3] = take(f, 0);
+	assert_string_equal(u[3]->url, "http://b.test/x");
+	frontier_done(f, u[2], 0);
+	frontier_done(f, u[3], 0);
+	frontier_done(f, take(f, 0), 0);
+	assert_int_equal(next_verdict(f, 0, &wait), FRONTIER_DONE);
+	frontier_free(f);
+}
+
 /* A plain list keeps every line, duplicates too, in order per host. */
 static void test_plain_list_keeps_duplicates(void **state)
 {
@@ -291,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_seen_set),
 		cmocka_unit_test(test_dedupe_depth_scope),
 		cmocka_unit_test(test_domain_and_any_scope),
+		cmocka_unit_test(test_last_origin_kept),
 		cmocka_unit_test(test_plain_list_keeps_duplicates),
 		cmocka_unit_test(test_per_host_slots),
 		cmocka_unit_test(test_delay),

@@ -605,6 +605,42 @@ static void test_fast_matches_slow(void **state)
 	}
 }
 
+/* One base read once, then many links against it: as urlnorm_resolve() gives each. */
+static void test_one_base_many_links(void **state)
+{
+	static const char *const bases[] = {
+		"http://127.0.0.1:8931/page/0.html", "https://www.example.com/blog/post/41?x=1",
+		"http://h/a/..", "http://H/a", "mailto:x@y", "http://h//x//",
+	};
+	static const char *const pieces[] = {
+		"a", "/", "..", "./", "?", "#", "x.html", "%41", ":", "//", "http:", "https://h/",
+		" ", "\xc3\xa9",
+	};
+	char ref[256], *one, *each;
+
+	(void)state;
+	for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+		struct urlnorm_base from;
+
+		urlnorm_base_set(&from, bases[b]);
+		for (unsigned i = 0; i < 2000; i++) {
+			int orc, erc;
+
+			ref[0] = '\0';
+			rand_append(ref, sizeof(ref), pieces, sizeof(pieces) / sizeof(pieces[0]),
+				    rand_below(7));
+			one = each = NULL;
+			orc = urlnorm_resolve_from(&from, ref, &one);
+			erc = urlnorm_resolve(bases[b], ref, &each);
+			if (orc != erc || (one == NULL) != (each == NULL) || (one && strcmp(one, each) != 0))
+				fail_msg("'%s' against '%s': once %d '%s', each %d '%s'", ref, bases[b],
+					 orc, one ? one : "-", erc, each ? each : "-");
+			free(one);
+			free(each);
+		}
+	}
+}
+
 static double clock_s(clockid_t id)
 {
 	struct timespec ts;
@@ -672,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_origin),
 		cmocka_unit_test(test_origin_of_links),
+		cmocka_unit_test(test_one_base_many_links),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_strerror),
 		cmocka_unit_test(test_threads),
