@@ -513,7 +513,7 @@ static void test_memory_of_names_is_capped(void **state)
 	enum { NAMES = 200000, LIMIT = 6 << 20 };
 	char *body = malloc((size_t)NAMES * 48 + 64), *p = body;
 	struct parse_facts f;
-	size_t base, grew;
+	size_t base, now, grew;
 
 	(void)state;
 	assert_non_null(body);
@@ -524,7 +524,9 @@ static void test_memory_of_names_is_capped(void **state)
 	assert_int_equal(parse_begin(parser, "text/html"), 0);
 	for (char *q = body; q < p; q += 16384)
 		parse_feed(parser, q, (size_t)(p - q) < 16384 ? (size_t)(p - q) : 16384);
-	grew = heap_in_use() - base;
+	/* the heap may also shrink while the names are read (a parser's buffers given back) */
+	now = heap_in_use();
+	grew = now > base ? now - base : 0;
 	parse_end(parser, &f);
 	if (base > 0 && grew > LIMIT)
 		fail_msg("names: the heap grew by %zu KiB", grew >> 10);
