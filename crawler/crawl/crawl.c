@@ -48,7 +48,7 @@ struct crawl {
 	bool state_failed;	/* the state could not be written: the buffered rows stay out */
 	unsigned long long round_trips;	/* --frontier: to Redis, for the summary */
 	unsigned long unfinished;	/* handed out, interrupted by a stop: no row */
-	bool stopped;		/* the run failed before its end (Redis gone for good, a list unread) */
+	bool stopped;		/* failed before its end (Redis gone for good, a list unread, a cookie file) */
 };
 
 /* Ctrl-C and SIGTERM so far: the first drains the run, the second abandons it. */
@@ -608,6 +608,15 @@ static bool crawl_reads_stdin(const struct crawl_options *o)
  */
 static void crawl_keep_heap(void)
 {
+	const char *tunables = getenv("GLIBC_TUNABLES");
+
+	/* a user's own malloc tunables win */
+	if (tunables && strstr(tunables, "glibc.malloc."))
+		return;
+	/*
+	 * This also freezes the mmap threshold at 128 KiB: a larger block is
+	 * mapped and unmapped each time, which here is rare (bodies stream).
+	 */
 	mallopt(M_TRIM_THRESHOLD, CRAWL_HEAP_KEPT);
 }
 
@@ -681,6 +690,7 @@ int crawl_main(int argc, char **argv)
 	if (c.state && feed_keep_state(c.feed, c.state, &c.state_queued, err, sizeof(err)) < 0) {
 		fprintf(stderr, "crawlpool: %s\n", err);
 		status = CRAWL_EXIT_FAILED;
+		c.stopped = true;
 		goto out_close;
 	}
 	if (c.resume && !opts.quiet)
@@ -691,11 +701,13 @@ int crawl_main(int argc, char **argv)
 	if (fetch_global_init() < 0) {
 		fprintf(stderr, "crawlpool: cannot initialise libcurl\n");
 		status = CRAWL_EXIT_FAILED;
+		c.stopped = true;
 		goto out_close;
 	}
 	parse_global_init();
 	if (crawl_open_jar(&c) < 0) {
 		status = CRAWL_EXIT_FAILED;
+		c.stopped = true;
 		goto out_cleanup;
 	}
 	/* a progress line would garble rows going to the same terminal */
