@@ -449,6 +449,18 @@ int redis_frontier_line(struct redis_frontier *rf, const char *line, const char 
 	return 0;
 }
 
+int redis_frontier_begin(struct redis_frontier *rf)
+{
+	size_t mark = rf->acks.n;
+
+	if (rf_args_pushs(&rf->acks, "s") < 0 || rf_args_pushs(&rf->acks, "") < 0 ||
+	    rf_args_pushs(&rf->acks, "") < 0 || rf_args_pushs(&rf->acks, "0") < 0) {
+		rf_args_cut(&rf->acks, mark);
+		return FRONTIER_ENOMEM;
+	}
+	return 0;
+}
+
 int redis_frontier_flush(struct redis_frontier *rf, long long now_ms)
 {
 	return rf_sync(rf, now_ms, 0);

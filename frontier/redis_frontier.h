@@ -70,7 +70,7 @@ enum redis_frontier_error {
 };
 
 /* The version of the key space this crawlpool writes. */
-enum { REDIS_FRONTIER_VERSION = 1 };
+enum { REDIS_FRONTIER_VERSION = 2 };
 
 struct redis_frontier_options {
 	/*
@@ -167,6 +167,17 @@ int redis_frontier_done(struct redis_frontier *rf, const struct frontier_url *u,
  */
 int redis_frontier_line(struct redis_frontier *rf, const char *line, const char *row, size_t len,
 			bool error);
+
+/*
+ * This instance has added every URL and list line of its own (none, it may
+ * be): with the next round trip, after them, the crawl counts as begun, so
+ * that an instance waiting for the first URLs ends if there are none.
+ * 0 or FRONTIER_ENOMEM.
+ */
+int redis_frontier_begin(struct redis_frontier *rf);
+
+/* The crawl's rule: whether it follows links (its rows have depth and referrer). 0 or an error. */
+int redis_frontier_follows(struct redis_frontier *rf, bool *follow);
 
 /*
  * Sends what is buffered now, and renews the leases in hand if a third of

@@ -69,6 +69,25 @@ void redis_frontier_status_free(struct redis_frontier_status *st)
 	st->n_instances = 0;
 }
 
+int redis_frontier_follows(struct redis_frontier *rf, bool *follow)
+{
+	char key[300];
+	const char *argv[] = { "HGET", key, "follow" };
+	size_t lens[3] = { 4, 0, 6 };
+	struct redis_reply *r;
+	const char *value;
+	int rc;
+
+	lens[1] = (size_t)snprintf(key, sizeof(key), "%scrawl", rf->prefix);
+	rc = rf_command(rf, 3, argv, lens, &r);
+	if (rc < 0)
+		return rc;
+	value = redis_reply_str(r, NULL);
+	*follow = value && strcmp(value, "yes") == 0;
+	redis_reply_free(r);
+	return 0;
+}
+
 int redis_frontier_export(struct redis_frontier *rf, redis_frontier_row_cb cb, void *ctx)
 {
 	char key[300], from[24], to[24];

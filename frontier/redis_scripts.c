@@ -132,7 +132,10 @@ const char redis_script_sync[] = SCRIPT_PRELUDE
 	"  local kind, member, x, y = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]\n"
 	"  a = a + 4\n"
 	/* a list line that is no URL: its row once per line text, whichever instances read it */
-	"  if kind == 'l' then\n"
+	/* an instance sent every URL of its own, none perhaps: joiners need not wait for them */
+	"  if kind == 's' then\n"
+	"    redis.call('HSET', stats, 'begun', 1)\n"
+	"  elseif kind == 'l' then\n"
 	"    if redis.call('SADD', P .. 'lines', member) == 1 then\n"
 	"      redis.call('RPUSH', P .. 'rows', x)\n"
 	"      count.done = count.done + 1\n"
@@ -161,7 +164,7 @@ const char redis_script_sync[] = SCRIPT_PRELUDE
 	"    end\n"
 	"  end\n"
 	/* a line was never leased: its text may even be a URL another instance holds */
-	"  local held = kind ~= 'l' and redis.call('HGET', owner, member)\n"
+	"  local held = kind ~= 'l' and kind ~= 's' and redis.call('HGET', owner, member)\n"
 	"  if held and string.sub(held, 1, #mine) == mine then\n"
 	"    local origin = release(member, held)\n"
 	/* a URL robots.txt forbids was never requested: its host's turn is given back */
@@ -233,9 +236,13 @@ const char redis_script_sync[] = SCRIPT_PRELUDE
 	"local wait = -1\n"
 	"local first = redis.call('ZRANGE', ready, 0, 0, 'WITHSCORES')\n"
 	"if #first > 0 then wait = math.max(0, tonumber(first[2]) - now) end\n"
-	/* begun: a URL or a list line ever entered the crawl (an instance that came first waits for one) */
-	"local totals = redis.call('HMGET', stats, 'queued', 'taken', 'done')\n"
-	"local begun = (tonumber(totals[2]) > 0 or tonumber(totals[3]) > 0) and 1 or 0\n"
+	/*
+	 * begun: a URL or a list line entered the crawl, or an instance sent all
+	 * of its own (an instance that came first waits until then)
+	 */
+	"local totals = redis.call('HMGET', stats, 'queued', 'taken', 'done', 'begun')\n"
+	"local begun = ((tonumber(totals[2]) or 0) > 0 or (tonumber(totals[3]) or 0) > 0\n"
+	"               or totals[4] == '1') and 1 or 0\n"
 	"local reply = {now, wait, redis.call('ZCARD', leased), tonumber(totals[1]),\n"
 	"               redis.call('SCARD', P .. 'scope'), lost, begun, n_add}\n"
 	"for i = 1, n_add do reply[#reply + 1] = results[i] end\n"

@@ -432,6 +432,8 @@ int feed_next(struct feed *f, struct feed_item *item)
 		rc = sources_next(f->sources, &line, &len, &cut);
 		if (rc == 0) {
 			f->sources_done = true;
+			if (f->shared)
+				feed_shared_sources_done(f->shared);
 			continue;
 		}
 		if (rc == URLLIST_AGAIN) {

@@ -245,6 +245,13 @@ void feed_shared_row(struct feed_shared *s, const struct frontier_url *u, const 
 	free(row);
 }
 
+void feed_shared_sources_done(struct feed_shared *s)
+{
+	/* a joiner brought nothing: only an instance with URLs of its own may say they are all in */
+	if (!s->joiner)
+		redis_frontier_begin(s->rf);
+}
+
 /* A list line that is no URL: its row goes to Redis too, so that the export has every line. */
 void feed_shared_line_row(struct feed_shared *s, const char *line, const struct crawl_record *rec)
 {

@@ -60,6 +60,12 @@ void feed_shared_row(struct feed_shared *s, const struct frontier_url *u, const 
 		     const struct crawl_record *rec, long worker);
 /* The row of a list line that is no URL (line: as the row shows it): recorded in Redis once per line. */
 void feed_shared_line_row(struct feed_shared *s, const char *line, const struct crawl_record *rec);
+/*
+ * Every line and URL of this instance's own is read and added: the crawl
+ * has begun, even with none, and an instance waiting for its first URLs
+ * stops waiting.
+ */
+void feed_shared_sources_done(struct feed_shared *s);
 /* A URL done without a row (a robots.txt, answered by feed_shared_robots()). */
 void feed_shared_done(struct feed_shared *s, const struct frontier_url *u);
 

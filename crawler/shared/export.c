@@ -24,6 +24,7 @@ struct export {
 	const struct export_options *opts;
 	struct output *out;
 	unsigned long rows, bad;
+	bool follow;		/* the crawl's rule: its rows have depth and referrer */
 	bool failed;
 	char err[512];
 };
@@ -101,15 +102,16 @@ static int export_parse(int argc, char **argv, struct export_options *o, char *e
 }
 
 /*
- * The output is opened with the first row, which says whether the crawl
- * followed links (the depth and referrer columns); a crawl with no rows
- * gets the usual header.
+ * The output is opened with the first row (or after the last, for none), so
+ * that a Redis that cannot be read truncates no file. Its columns are the
+ * crawl's: the first row may be a list line's, which has no depth even in
+ * a crawl that follows links.
  */
-static int export_open(struct export *e, bool follow)
+static int export_open(struct export *e)
 {
 	struct output_options out = e->opts->out;
 
-	out.follow_columns = follow;
+	out.follow_columns = e->follow;
 	e->out = output_open(e->opts->output, &out, NULL, 0, e->err, sizeof(e->err));
 	return e->out ? 0 : -1;
 }
@@ -123,7 +125,7 @@ static int export_row(void *ctx, const char *blob, size_t len)
 		e->bad++;
 		return 0;
 	}
-	if (!e->out && export_open(e, row.rec.depth >= 0) < 0) {
+	if (!e->out && export_open(e) < 0) {
 		e->failed = true;
 		return -1;
 	}
@@ -167,7 +169,9 @@ int export_main(int argc, char **argv)
 	rf = shared_open("export", o.frontier, o.crawl, &status);
 	if (!rf)
 		return status;
-	rc = redis_frontier_export(rf, export_row, &e);
+	rc = redis_frontier_follows(rf, &e.follow);
+	if (rc == 0)
+		rc = redis_frontier_export(rf, export_row, &e);
 	if (rc < 0 && e.failed && !e.out) {
 		/* the output could not be opened: nothing was written */
 		fprintf(stderr, "crawlpool export: %s\n", e.err);
@@ -182,7 +186,7 @@ int export_main(int argc, char **argv)
 		fprintf(stderr, "crawlpool export: %s; %lu rows written\n", redis_frontier_error(rf),
 			e.rows);
 		status = CRAWL_EXIT_FAILED;
-	} else if (!e.out && export_open(&e, false) < 0) {
+	} else if (!e.out && export_open(&e) < 0) {
 		fprintf(stderr, "crawlpool export: %s\n", e.err);
 		redis_frontier_close(rf);
 		return CRAWL_EXIT_USAGE;

@@ -270,8 +270,11 @@ static void test_join_before_urls(void **state)
 
 	(void)state;
 	pb = spawn_instance(b, "early-b.err");
-	/* said at once; a loaded machine may take longer: the instance comes after a second anyway */
-	wait_for_text("early-b.err", waiting_line, 1);
+	/* said at once, but a loaded machine may take a while to start it */
+	if (!wait_for_text("early-b.err", waiting_line, 20)) {
+		itest_kill_all(pb);
+		fail_msg("the instance that came first never said it waits for URLs");
+	}
 	pa = spawn_instance(a, "early-a.err");
 	expect_exit(pa, 0, "early-a.err");
 	expect_exit(pb, 0, "early-b.err");
@@ -645,6 +648,60 @@ static void test_follow_shared(void **state)
 	}
 }
 
+/*
+ * A followed crawl whose list begins with a line that is no URL: that row,
+ * the first recorded, has no depth, yet the export has the crawl's columns.
+ */
+static void test_follow_bad_first_line(void **state)
+{
+	const char *list = itest_path("follow-bad.txt"), *all = itest_path("follow-bad-all.csv");
+	const char *args[] = { "crawl", "-q", "-m", "event", "-w", "4", "-r", "-d", "10",
+			       "--frontier", frontier, "--crawl", "followbad", "-o",
+			       itest_path("follow-bad.csv"), list, NULL };
+	const char *export[] = { "export", "--frontier", frontier, "--crawl", "followbad", "-o",
+				 all, NULL };
+	static const char header[] = "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,"
+				     "redirects,title,links,worker,error,depth,referrer\r\n";
+	char text[256];
+	char *data;
+
+	(void)state;
+	snprintf(text, sizeof(text), "not a url\n%s/links/index.html\n", site.base);
+	itest_write_file(list, text);
+	run_expect(args, 0);
+	run_expect(export, 0);
+	data = itest_slurp(all, NULL);
+	assert_non_null(data);
+	if (strncmp(data, header, strlen(header)) != 0)
+		fail_msg("the export lacks the depth and referrer columns: %.120s", data);
+	assert_non_null(strstr(data, "\r\nnot a url,"));
+	free(data);
+}
+
+/* A joiner waiting for URLs ends once the instance that was to bring them had none. */
+static void test_joiner_ends_on_empty_list(void **state)
+{
+	const char *list = itest_path("nothing.txt");
+	const char *a[] = { "crawl", "-q", "-m", "thread", "-w", "2", "--frontier", frontier,
+			    "--crawl", "nothing", "-o", itest_path("nothing-a.csv"), list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "event", "-w", "2", "--frontier", frontier,
+			    "--crawl", "nothing", "-o", itest_path("nothing-b.csv"), NULL };
+	pid_t pb;
+
+	(void)state;
+	itest_write_file(list, "# no URL yet\n");
+	pb = spawn_instance(b, "nothing-b.err");
+	if (!wait_for_text("nothing-b.err", waiting_line, 20)) {
+		itest_kill_all(pb);
+		fail_msg("the joiner never said it waits for URLs");
+	}
+	run_expect(a, 0);
+	if (itest_wait(pb, 20) != 0) {
+		itest_kill_all(pb);
+		fail_msg("the joiner went on waiting for a crawl that had no URLs");
+	}
+}
+
 /* status and export of a crawl that does not exist: said plainly, an empty file with its header. */
 static void test_empty_crawl(void **state)
 {
@@ -857,6 +914,8 @@ int main(void)
 		cmocka_unit_test(test_slow_pages_keep_leases),
 		cmocka_unit_test(test_politeness_across_instances),
 		cmocka_unit_test(test_follow_shared),
+		cmocka_unit_test(test_follow_bad_first_line),
+		cmocka_unit_test(test_joiner_ends_on_empty_list),
 		cmocka_unit_test(test_empty_crawl),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_password_refused),

@@ -631,7 +631,8 @@ static void test_one_base_many_links(void **state)
 				    rand_below(7));
 			one = each = NULL;
 			orc = urlnorm_resolve_from(&from, ref, &one);
-			erc = urlnorm_resolve(bases[b], ref, &each);
+			/* the URL API's answer, which shares no code with the base read once */
+			erc = urlnorm_resolve_slow(bases[b], ref, &each);
 			if (orc != erc || (one == NULL) != (each == NULL) || (one && strcmp(one, each) != 0))
 				fail_msg("'%s' against '%s': once %d '%s', each %d '%s'", ref, bases[b],
 					 orc, one ? one : "-", erc, each ? each : "-");
