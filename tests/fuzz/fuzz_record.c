@@ -50,7 +50,9 @@ static void decode_any(const uint8_t *data, size_t size)
 	/* a copy of exactly size bytes, so ASan sees any read past the end */
 	char *blob = malloc(size ? size : 1);
 	struct crawl_record rec;
-	const char *strs[4];
+	/* every string measured by strlen when encoded (the body carries its length) */
+	enum { NSTRS = 7 };
+	const char *strs[NSTRS];
 	bool has_nul = false;
 	void *again;
 	size_t len;
@@ -66,14 +68,17 @@ static void decode_any(const uint8_t *data, size_t size)
 	strs[1] = rec.content_type;
 	strs[2] = rec.title;
 	strs[3] = rec.error;
-	for (int i = 0; i < 4; i++) {
+	strs[4] = rec.found;
+	strs[5] = rec.location;
+	strs[6] = rec.remote_ip;
+	for (int i = 0; i < NSTRS; i++) {
 		if (!strs[i])
 			continue;
 		FUZZ_CHECK(inside(strs[i], blob, size), "string %d is not inside the blob", i);
 	}
 	FUZZ_CHECK(record_encode(&rec, &again, &len) == RECORD_OK, "re-encode failed");
 	/* a string with a NUL inside decodes shorter than it was sent */
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < NSTRS; i++) {
 		const char *s = strs[i];
 		size_t rest;
 		uint32_t n;
