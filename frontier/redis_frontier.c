@@ -375,12 +375,25 @@ bool redis_frontier_begun(const struct redis_frontier *rf)
 	return rf->begun;
 }
 
+/* One ack of the sync script's four fields (kind, member, x, y), buffered whole or not at all. */
+static int rf_ack(struct redis_frontier *rf, const char *kind, const char *member, const char *x,
+		  size_t xlen, const char *y)
+{
+	size_t mark = rf->acks.n;
+
+	if (rf_args_pushs(&rf->acks, kind) < 0 || rf_args_pushs(&rf->acks, member) < 0 ||
+	    rf_args_push(&rf->acks, x, xlen) < 0 || rf_args_pushs(&rf->acks, y) < 0) {
+		rf_args_cut(&rf->acks, mark);
+		return FRONTIER_ENOMEM;
+	}
+	return 0;
+}
+
 void redis_frontier_robots(struct redis_frontier *rf, const struct frontier_url *u, long status,
 			   const char *body, size_t len)
 {
 	struct rf_item *it = (struct rf_item *)u;
 	struct host *h = hosts_get(rf->verdicts, it->origin, ROBOTS_UNKNOWN, 0);
-	size_t mark = rf->acks.n;
 	char *answer, delay[24];
 	long crawl_delay;
 	int n;
@@ -399,11 +412,7 @@ void redis_frontier_robots(struct redis_frontier *rf, const struct frontier_url 
 	n = snprintf(answer, 24, "%ld\n", status);
 	if (len)
 		memcpy(answer + n, body, len);
-	if (rf_args_pushs(&rf->acks, "r") < 0 || rf_args_pushs(&rf->acks, it->member) < 0 ||
-	    rf_args_push(&rf->acks, answer, (size_t)n + len) < 0 ||
-	    rf_args_pushs(&rf->acks, delay) < 0)
-		rf_args_cut(&rf->acks, mark);
-	else
+	if (rf_ack(rf, "r", it->member, answer, (size_t)n + len, delay) == 0)
 		it->answered = true;
 	free(answer);
 }
@@ -412,21 +421,15 @@ int redis_frontier_done(struct redis_frontier *rf, const struct frontier_url *u,
 			size_t len, bool error, long long now_ms)
 {
 	struct rf_item *it = (struct rf_item *)u;
-	size_t mark = rf->acks.n;
 	int rc = 0;
 
 	/* a robots.txt fetch that ended without an answer counts as unreachable */
 	if (it->robots && !it->answered)
 		redis_frontier_robots(rf, u, 0, NULL, 0);
-	if (!it->robots &&
-	    (rf_args_pushs(&rf->acks, u->kind == FRONTIER_BLOCKED ? "b" : "p") < 0 ||
-	     rf_args_pushs(&rf->acks, it->member) < 0 ||
-	     rf_args_push(&rf->acks, row ? row : "", row ? len : 0) < 0 ||
-	     rf_args_pushs(&rf->acks, error ? "1" : "0") < 0)) {
-		/* the lease runs out and another instance fetches it again */
-		rf_args_cut(&rf->acks, mark);
-		rc = FRONTIER_ENOMEM;
-	}
+	/* on ENOMEM the lease runs out and another instance fetches it again */
+	if (!it->robots)
+		rc = rf_ack(rf, u->kind == FRONTIER_BLOCKED ? "b" : "p", it->member, row ? row : "",
+			    row ? len : 0, error ? "1" : "0");
 	rf_list_remove(&rf->hand, it);
 	free(it);
 	/* results keep coming, but the pool may be too full to ask for more */
@@ -438,27 +441,12 @@ int redis_frontier_done(struct redis_frontier *rf, const struct frontier_url *u,
 int redis_frontier_line(struct redis_frontier *rf, const char *line, const char *row, size_t len,
 			bool error)
 {
-	size_t mark = rf->acks.n;
-
-	if (rf_args_pushs(&rf->acks, "l") < 0 || rf_args_pushs(&rf->acks, line) < 0 ||
-	    rf_args_push(&rf->acks, row, len) < 0 ||
-	    rf_args_pushs(&rf->acks, error ? "1" : "0") < 0) {
-		rf_args_cut(&rf->acks, mark);
-		return FRONTIER_ENOMEM;
-	}
-	return 0;
+	return rf_ack(rf, "l", line, row, len, error ? "1" : "0");
 }
 
 int redis_frontier_begin(struct redis_frontier *rf)
 {
-	size_t mark = rf->acks.n;
-
-	if (rf_args_pushs(&rf->acks, "s") < 0 || rf_args_pushs(&rf->acks, "") < 0 ||
-	    rf_args_pushs(&rf->acks, "") < 0 || rf_args_pushs(&rf->acks, "0") < 0) {
-		rf_args_cut(&rf->acks, mark);
-		return FRONTIER_ENOMEM;
-	}
-	return 0;
+	return rf_ack(rf, "s", "", "", 0, "0");
 }
 
 int redis_frontier_flush(struct redis_frontier *rf, long long now_ms)
@@ -495,15 +483,9 @@ unsigned long long redis_frontier_round_trips(const struct redis_frontier *rf)
 /* URLs leased and not fetched go back to the front of their queues now, not when leases run out. */
 static void rf_give_back(struct redis_frontier *rf, struct rf_list *l)
 {
-	for (struct rf_item *it = l->head; it; it = it->next) {
-		size_t mark = rf->acks.n;
-
-		if (rf_args_pushs(&rf->acks, "g") < 0 || rf_args_pushs(&rf->acks, it->member) < 0 ||
-		    rf_args_pushs(&rf->acks, "") < 0 || rf_args_pushs(&rf->acks, "") < 0) {
-			rf_args_cut(&rf->acks, mark);
+	for (struct rf_item *it = l->head; it; it = it->next)
+		if (rf_ack(rf, "g", it->member, "", 0, "") < 0)
 			return;
-		}
-	}
 }
 
 void redis_frontier_leave(struct redis_frontier *rf)

@@ -131,10 +131,10 @@ const char redis_script_sync[] = SCRIPT_PRELUDE
 	"for i = 1, n_ack do\n"
 	"  local kind, member, x, y = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]\n"
 	"  a = a + 4\n"
-	/* a list line that is no URL: its row once per line text, whichever instances read it */
 	/* an instance sent every URL of its own, none perhaps: joiners need not wait for them */
 	"  if kind == 's' then\n"
 	"    redis.call('HSET', stats, 'begun', 1)\n"
+	/* a list line that is no URL: its row once per line text, whichever instances read it */
 	"  elseif kind == 'l' then\n"
 	"    if redis.call('SADD', P .. 'lines', member) == 1 then\n"
 	"      redis.call('RPUSH', P .. 'rows', x)\n"
