@@ -18,13 +18,15 @@
 
 /* The list's URLs: late pages, so that every instance has time to take some. */
 enum { LIST_URLS = 300 };
+/* The longest list a test writes: the one an instance is killed in. */
+enum { MAX_URLS = 2000 };
 /* The longest list line crawlpool reads whole (URLLIST_LINE_MAX): the rest is cut. */
 enum { LIST_LINE_MAX = 8192 };
 
 static struct itest_site site;
 static struct redis_server *redis;
 static const char *frontier;		/* the redis-server's URL */
-static char *urls[LIST_URLS];
+static char *urls[MAX_URLS];
 static size_t n_urls;			/* in urls[]: the last list's */
 
 static int setup(void **state)
@@ -46,7 +48,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < LIST_URLS; i++)
+	for (size_t i = 0; i < MAX_URLS; i++)
 		free(urls[i]);
 	redis_server_free(redis);
 	itest_site_stop(&site);
@@ -74,8 +76,8 @@ static const char *write_urls(const char *name, size_t n, make_url_fn *make_url,
 	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
-	assert_true(n <= LIST_URLS);
-	for (size_t i = 0; i < LIST_URLS; i++) {
+	assert_true(n <= MAX_URLS);
+	for (size_t i = 0; i < MAX_URLS; i++) {
 		char url[128];
 
 		free(urls[i]);
@@ -322,43 +324,6 @@ static void test_waiting_joiner_interrupted(void **state)
 	itest_table_free(&t);
 }
 
-/* kill -9 of an instance mid-crawl: its leases run out, another finishes, each URL recorded once. */
-static void test_killed_instance(void **state)
-{
-	const char *list = write_list("kill.txt", 30);
-	const char *a_out = itest_path("kill-a.csv"), *b_out = itest_path("kill-b.csv");
-	const char *all = itest_path("kill-all.csv");
-	const char *status_out;
-	const char *a[] = { "crawl", "-q", "-m", "process", "-w", "4", "--lease", "2",
-			    "--frontier", frontier, "--crawl", "kill", "-o", a_out, list, NULL };
-	const char *b[] = { "crawl", "-q", "-m", "event", "-w", "8", "--lease", "2",
-			    "--frontier", frontier, "--crawl", "kill", "-o", b_out, list, NULL };
-	const char *status[] = { "status", "--frontier", frontier, "--crawl", "kill", NULL };
-	struct itest_table tall;
-	char *text;
-	pid_t pa;
-
-	(void)state;
-	pa = spawn_instance(a, "kill-a.err");
-	if (itest_wait_lines(a_out, 30, pa, 60) < 0)
-		fail_msg("the first instance wrote no rows");
-	itest_kill_all(pa);
-	run_expect(b, 0);
-	export_csv("kill", all);
-	assert_int_equal(itest_csv_load(all, &tall), 0);
-	expect_every_url(&tall);
-	itest_table_free(&tall);
-	/* the dead instance's leases ran out and were taken by the other */
-	run_expect(status, 0);
-	status_out = itest_stdout_path();
-	text = itest_slurp(status_out, NULL);
-	assert_non_null(text);
-	assert_non_null(strstr(text, "done       300 (0 errors)"));
-	assert_non_null(strstr(text, "queued     0"));
-	assert_null(strstr(text, "expired    0 "));
-	free(text);
-}
-
 /* `crawlpool status` of crawl, its text in a malloc'd buffer. */
 static char *status_text(const char *crawl)
 {
@@ -369,6 +334,59 @@ static char *status_text(const char *crawl)
 	text = itest_slurp(itest_stdout_path(), NULL);
 	assert_non_null(text);
 	return text;
+}
+
+/*
+ * Three instances, one in each mode, on a list of 2,000 late pages; one is
+ * killed (kill -9, its workers too) mid-crawl. Its leases run out and the
+ * others take them: the site sees more requests than URLs (the dead
+ * instance's pages in flight asked for again), and the export holds each URL
+ * once.
+ */
+static void test_killed_instance(void **state)
+{
+	const char *list = write_urls("kill.txt", MAX_URLS, fault_slow_url, 20);
+	const char *a_out = itest_path("kill-a.csv");
+	const char *all = itest_path("kill-all.csv");
+	const char *a[] = { "crawl", "-q", "-m", "process", "-w", "4", "--lease", "2",
+			    "--frontier", frontier, "--crawl", "kill", "-o", a_out, list, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "thread", "-w", "4", "--lease", "2",
+			    "--frontier", frontier, "--crawl", "kill", "-o", itest_path("kill-b.csv"),
+			    list, NULL };
+	const char *c[] = { "crawl", "-q", "-m", "event", "-w", "8", "--lease", "2",
+			    "--frontier", frontier, "--crawl", "kill", "-o", itest_path("kill-c.csv"),
+			    list, NULL };
+	struct itest_site_stats st;
+	struct itest_table tall;
+	char done[64], *text;
+	pid_t pa, pb, pc;
+
+	(void)state;
+	itest_site_stats(&site, &st);	/* reset */
+	pa = spawn_instance(a, "kill-a.err");
+	pb = spawn_instance(b, "kill-b.err");
+	pc = spawn_instance(c, "kill-c.err");
+	if (itest_wait_lines(a_out, 30, pa, 60) < 0)
+		fail_msg("the first instance wrote no rows");
+	itest_kill_all(pa);
+	expect_exit(pb, 0, "kill-b.err");
+	expect_exit(pc, 0, "kill-c.err");
+	export_csv("kill", all);
+	assert_int_equal(itest_csv_load(all, &tall), 0);
+	expect_every_url(&tall);
+	itest_table_free(&tall);
+	/* the pages the dead instance was fetching were asked for again, by the others */
+	itest_site_stats(&site, &st);
+	if (st.requests <= MAX_URLS)
+		fail_msg("%lu requests for %d URLs: none of the dead instance's fetched again",
+			 st.requests, MAX_URLS);
+	/* its leases ran out and were taken by the others */
+	text = status_text("kill");
+	snprintf(done, sizeof(done), "done       %d (0 errors)", MAX_URLS);
+	assert_non_null(strstr(text, done));
+	assert_non_null(strstr(text, "queued     0"));
+	assert_null(strstr(text, "expired    0 "));
+	free(text);
 }
 
 /* The list lines that are no URL, appended to list: each as its row shows it, and its error. */
