@@ -369,6 +369,14 @@ static void test_killed_instance(void **state)
 	if (itest_wait_lines(a_out, 30, pa, 60) < 0)
 		fail_msg("the first instance wrote no rows");
 	itest_kill_all(pa);
+	/* looked at while it runs: a whole file of the rows so far, and the instances */
+	export_csv("kill", all);
+	assert_int_equal(itest_csv_load(all, &tall), 0);
+	assert_true(tall.n <= MAX_URLS);
+	itest_table_free(&tall);
+	text = status_text("kill");
+	assert_non_null(strstr(text, "alive of 3"));
+	free(text);
 	expect_exit(pb, 0, "kill-b.err");
 	expect_exit(pc, 0, "kill-c.err");
 	export_csv("kill", all);
