@@ -70,6 +70,14 @@ int pool_set_worker_jobs(struct pool *pool, unsigned jobs)
 	return 0;
 }
 
+int pool_set_spare_jobs(struct pool *pool, unsigned jobs)
+{
+	if (!pool || jobs > POOL_MAX_WORKER_JOBS || pool->ran)
+		return POOL_EINVAL;
+	pool->spare_jobs = jobs;
+	return 0;
+}
+
 int pool_set_job_deadline(struct pool *pool, unsigned ms)
 {
 	if (!pool || pool->ran)

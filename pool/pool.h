@@ -152,6 +152,21 @@ typedef void pool_tick_cb(void *ctx);
 
 int pool_set_tick(struct pool *pool, unsigned ms, pool_tick_cb *tick);
 
+/*
+ * How many jobs the pool takes from next_job() ahead of need, per worker,
+ * beyond those the worker runs at once (0..POOL_MAX_WORKER_JOBS; 0, the
+ * default: the pool's own, a few). The parent refills them when about half
+ * are gone, so more of them mean fewer wake-ups of the parent (each costs
+ * a context switch, the largest part of an event loop's cost a page on a
+ * busy machine), but a job taken waits longer before it starts: keep the
+ * default when the time a job is handed out matters (a pause between
+ * requests to one host, measured from the hand-out). In process and hybrid
+ * modes the spares wait in the worker's channel, where a pool_stop() cannot
+ * take them back: they run too. Returns 0, or POOL_EINVAL once the pool has
+ * run.
+ */
+int pool_set_spare_jobs(struct pool *pool, unsigned jobs);
+
 /* Frees the pool; accepts NULL. Not to be called while pool_run() runs. */
 void pool_free(struct pool *pool);
 

@@ -30,6 +30,7 @@ struct pool {
 	int input_fd;		/* what next_job() waits on, or -1 */
 	unsigned worker_jobs;	/* jobs a loop worker holds at once */
 	unsigned job_deadline_ms;	/* how long one job may run; 0 for no limit */
+	unsigned spare_jobs;	/* jobs taken ahead per worker; 0 for the back end's default */
 	pool_tick_cb *tick;		/* pool_set_tick(), or NULL */
 	unsigned tick_ms;
 	long long tick_due_ms;		/* when the next tick is due (pool_now_ms()) */

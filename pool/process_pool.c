@@ -28,10 +28,12 @@ enum { EXIT_GRACE_MS = 5000 };
  * per-job worker, pool_set_worker_jobs() for a loop), and a few more behind
  * them, already in its socket, so that it never waits for the parent
  * between jobs: one for a per-job worker, a quarter of the window and one
- * for a loop.
+ * for a loop, unless pool_set_spare_jobs() says otherwise.
  */
-static unsigned spare_jobs(bool loops, unsigned window)
+static unsigned spare_jobs(const struct pool *pool, bool loops, unsigned window)
 {
+	if (pool->spare_jobs > 0)
+		return pool->spare_jobs;
 	return loops ? window / 4 + 1 : 1;
 }
 
@@ -611,7 +613,7 @@ int process_pool_run(struct pool *pool)
 
 	pp.loops = pool_mode_loops(pool->mode);
 	pp.window = pp.loops ? pool->worker_jobs : 1;
-	pp.depth = pp.window + spare_jobs(pp.loops, pp.window);
+	pp.depth = pp.window + spare_jobs(pool, pp.loops, pp.window);
 	pp.slots = calloc(pool->workers, sizeof(*pp.slots));
 	pp.pfds = calloc(pool->workers + 2, sizeof(*pp.pfds));
 	if (!pp.slots || !pp.pfds)

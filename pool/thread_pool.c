@@ -11,9 +11,10 @@
 #include <unistd.h>
 
 /*
- * Tasks queued beyond those running, per worker: enough that a worker
- * finishing a job finds the next one waiting, and that the parent can deliver
- * and refill in batches instead of waking for every job.
+ * Tasks queued beyond those running, per worker, unless pool_set_spare_jobs()
+ * says otherwise: enough that a worker finishing a job finds the next one
+ * waiting, and that the parent can deliver and refill in batches instead of
+ * waking for every job.
  */
 enum { SPARE_JOBS_PER_WORKER = 3 };
 
@@ -708,7 +709,8 @@ int thread_pool_run(struct pool *pool)
 {
 	struct thread_pool tp = { .pool = pool };
 	size_t jobs = pool->mode == POOL_EVENTS ? pool->worker_jobs : 1;
-	size_t spare = jobs / 2 > SPARE_JOBS_PER_WORKER ? jobs / 2 : SPARE_JOBS_PER_WORKER;
+	size_t spare = pool->spare_jobs ? pool->spare_jobs :
+		       jobs / 2 > SPARE_JOBS_PER_WORKER ? jobs / 2 : SPARE_JOBS_PER_WORKER;
 	int rc;
 
 	tp.events = pool->mode == POOL_EVENTS;

@@ -384,6 +384,7 @@ static void crawl_plan(struct crawl *c)
 			.ignore_nofollow = o->ignore_nofollow,
 		},
 		.transfers = o->workers,
+		.paced = o->delay_ms > 0 || o->robots,
 		.abandoned = crawl_abandoned,
 		.abandoned_ctx = c,
 	};

@@ -103,9 +103,30 @@ static void event_size(struct crawl_plan *plan)
 	plan->worker_jobs = (plan->transfers + loops - 1) / loops;
 }
 
-static int event_set_up(struct pool *pool, const struct crawl_plan *plan)
+/*
+ * A loop thread that finds its next URLs already queued lets the parent
+ * sleep through many results: each wake-up of the parent is a context
+ * switch, and on 2 cores the switches cost more CPU a page than the
+ * transfers (fetch only, 8 transfers: 0.84x the CPU with 32 spare URLs a
+ * loop against 3). Two kinds of crawl keep the pool's few: a paced one,
+ * because the pause between a host's requests is counted from the hand-out;
+ * and hybrid mode, because a URL in a worker process's channel cannot be
+ * taken back: Ctrl-C would wait for every one of them.
+ */
+enum { EVENT_SPARE_JOBS = 32 };
+
+static int loop_set_up(struct pool *pool, const struct crawl_plan *plan)
 {
 	return pool_set_worker_jobs(pool, plan->worker_jobs);
+}
+
+static int event_set_up(struct pool *pool, const struct crawl_plan *plan)
+{
+	int rc = loop_set_up(pool, plan);
+
+	if (rc == 0 && !plan->paced)
+		rc = pool_set_spare_jobs(pool, EVENT_SPARE_JOBS);
+	return rc;
 }
 
 /*
@@ -115,7 +136,7 @@ static int event_set_up(struct pool *pool, const struct crawl_plan *plan)
  */
 static int hybrid_set_up(struct pool *pool, const struct crawl_plan *plan)
 {
-	int rc = event_set_up(pool, plan);
+	int rc = loop_set_up(pool, plan);
 
 	if (rc < 0)
 		return rc;

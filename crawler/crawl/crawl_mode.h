@@ -14,6 +14,8 @@ struct crawl_plan {
 	unsigned transfers;		/* --workers: URLs in flight at once */
 	unsigned workers;		/* pool workers, as the mode's size() chose */
 	unsigned worker_jobs;		/* jobs one pool worker holds at once */
+	/* a host's requests are spaced in time (--delay, robots.txt's Crawl-delay) */
+	bool paced;
 	/* true once the pool has abandoned its jobs: in-flight work may give up */
 	bool (*abandoned)(void *ctx);
 	void *abandoned_ctx;

@@ -75,6 +75,8 @@ struct run {
 	unsigned char *started;		/* per job id, set by work(); shared with worker processes */
 	bool fail_init;
 	unsigned deadline_ms;		/* pool_set_job_deadline(); 0 = none */
+	unsigned spare_jobs;		/* pool_set_spare_jobs(); 0 = the default */
+	unsigned long taken_at_first_done;	/* r->taken when the first result came */
 	bool serve_gives_up;		/* serve() returns while holding a job */
 	atomic_ulong *most_held;	/* most jobs one loop worker held at once; shared */
 	int source[2];			/* with a pipe source: job ids arrive on source[0] */
@@ -178,6 +180,8 @@ static void done(void *ctx, const struct pool_result *res)
 	r->count[in->id]++;
 	r->status[in->id] = res->status;
 	r->worker_id[in->id] = res->worker_id;
+	if (r->delivered == 0)
+		r->taken_at_first_done = r->taken;
 	snprintf(r->error[in->id], sizeof(r->error[0]), "%s", res->error ? res->error : "");
 	if (res->status == POOL_JOB_DONE)
 		check_result(r, res);
@@ -381,6 +385,8 @@ static struct pool *new_pool(struct run *r, unsigned workers)
 	assert_int_equal(pool_set_worker_jobs(pool, EVENT_JOBS), 0);
 	if (r->deadline_ms)
 		assert_int_equal(pool_set_job_deadline(pool, r->deadline_ms), 0);
+	if (r->spare_jobs)
+		assert_int_equal(pool_set_spare_jobs(pool, r->spare_jobs), 0);
 	if (r->tick_ms)
 		assert_int_equal(pool_set_tick(pool, r->tick_ms, count_tick), 0);
 	return pool;
@@ -795,6 +801,7 @@ static void test_invalid_arguments(void **state)
 	assert_non_null(r.pool);
 	assert_int_equal(pool_set_worker_jobs(r.pool, 0), POOL_EINVAL);
 	assert_int_equal(pool_set_worker_jobs(r.pool, POOL_MAX_WORKER_JOBS + 1), POOL_EINVAL);
+	assert_int_equal(pool_set_spare_jobs(r.pool, POOL_MAX_WORKER_JOBS + 1), POOL_EINVAL);
 	pool_free(r.pool);
 	assert_null(pool_new((enum pool_mode)7, 2, &callbacks, &r, NULL));
 	pool_free(NULL);
@@ -807,8 +814,10 @@ static void test_invalid_arguments(void **state)
 	assert_int_equal(pool_run(r.pool), POOL_EINVAL);
 	assert_int_equal(pool_set_worker_jobs(r.pool, 2), POOL_EINVAL);
 	assert_int_equal(pool_set_job_deadline(r.pool, 1000), POOL_EINVAL);
+	assert_int_equal(pool_set_spare_jobs(r.pool, 4), POOL_EINVAL);
 	assert_int_equal(pool_set_tick(r.pool, 1000, count_tick), POOL_EINVAL);
 	pool_free(r.pool);
+	assert_int_equal(pool_set_spare_jobs(NULL, 4), POOL_EINVAL);
 	assert_int_equal(pool_set_job_deadline(NULL, 1000), POOL_EINVAL);
 	assert_int_equal(pool_set_tick(NULL, 1000, count_tick), POOL_EINVAL);
 
@@ -840,6 +849,31 @@ static void test_loop_worker_holds_many(void **state)
 	for (unsigned long id = 0; id < r.taken; id++)
 		assert_int_equal(r.status[id], POOL_JOB_DONE);
 	run_release(&r);
+}
+
+/*
+ * With every worker busy, the pool has taken exactly what its workers run
+ * and the spare jobs it was told to keep, no more, when the first result
+ * comes; and the spares change nothing in what is delivered.
+ */
+static void test_spare_jobs(void **state)
+{
+	enum pool_mode mode = mode_of(state);
+	unsigned window = loops(mode) ? EVENT_JOBS : 1;
+	struct run r;
+
+	for (unsigned spare = 1; spare <= 40; spare += 39) {
+		run_init(&r, mode, 120);
+		r.action_of = always_sleep;
+		r.sleep_ms = 20;
+		r.spare_jobs = spare;
+		assert_int_equal(run_pool(&r, 2), POOL_OK);
+		assert_int_equal(r.taken, 120);
+		assert_int_equal(r.taken_at_first_done, 2 * (window + spare));
+		for (unsigned long id = 0; id < r.taken; id++)
+			assert_int_equal(r.status[id], POOL_JOB_DONE);
+		run_release(&r);
+	}
 }
 
 /* serve() returning with a job in hand fails the pool, and loses no job. */
@@ -1156,6 +1190,7 @@ int main(int argc, char **argv)
 		EVERY_MODE(test_invalid_arguments),
 		EVERY_MODE(test_tick_while_workers_busy),
 		EVERY_MODE(test_tick_while_results_flow),
+		EVERY_MODE(test_spare_jobs),
 		IN_MODE(test_failure_is_named, processes),
 		IN_MODE(test_failure_is_named, events),
 		IN_MODE(test_failure_is_named, hybrid),
