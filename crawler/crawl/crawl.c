@@ -384,7 +384,7 @@ static void crawl_plan(struct crawl *c)
 			.ignore_nofollow = o->ignore_nofollow,
 		},
 		.transfers = o->workers,
-		.paced = o->delay_ms > 0 || o->robots,
+		.take_ahead = o->delay_ms == 0 && !o->robots && !o->frontier,
 		.abandoned = crawl_abandoned,
 		.abandoned_ctx = c,
 	};

@@ -108,10 +108,9 @@ static void event_size(struct crawl_plan *plan)
  * sleep through many results: each wake-up of the parent is a context
  * switch, and on 2 cores the switches cost more CPU a page than the
  * transfers (fetch only, 8 transfers: 0.84x the CPU with 32 spare URLs a
- * loop against 3). Two kinds of crawl keep the pool's few: a paced one,
- * because the pause between a host's requests is counted from the hand-out;
- * and hybrid mode, because a URL in a worker process's channel cannot be
- * taken back: Ctrl-C would wait for every one of them.
+ * loop against 3). Unless the plan says URLs must not be taken ahead
+ * (crawl_mode.h); and not in hybrid mode, because a URL in a worker
+ * process's channel cannot be taken back: Ctrl-C would wait for them all.
  */
 enum { EVENT_SPARE_JOBS = 32 };
 
@@ -124,7 +123,7 @@ static int event_set_up(struct pool *pool, const struct crawl_plan *plan)
 {
 	int rc = loop_set_up(pool, plan);
 
-	if (rc == 0 && !plan->paced)
+	if (rc == 0 && plan->take_ahead)
 		rc = pool_set_spare_jobs(pool, EVENT_SPARE_JOBS);
 	return rc;
 }

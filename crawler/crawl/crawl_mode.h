@@ -14,8 +14,12 @@ struct crawl_plan {
 	unsigned transfers;		/* --workers: URLs in flight at once */
 	unsigned workers;		/* pool workers, as the mode's size() chose */
 	unsigned worker_jobs;		/* jobs one pool worker holds at once */
-	/* a host's requests are spaced in time (--delay, robots.txt's Crawl-delay) */
-	bool paced;
+	/*
+	 * URLs may be taken well before they start: not when a host's requests
+	 * are spaced in time (--delay, robots.txt's Crawl-delay), nor when other
+	 * instances share the frontier and could start them now
+	 */
+	bool take_ahead;
 	/* true once the pool has abandoned its jobs: in-flight work may give up */
 	bool (*abandoned)(void *ctx);
 	void *abandoned_ctx;
