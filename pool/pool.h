@@ -162,8 +162,8 @@ int pool_set_tick(struct pool *pool, unsigned ms, pool_tick_cb *tick);
  * default when the time a job is handed out matters (a pause between
  * requests to one host, measured from the hand-out). In process and hybrid
  * modes the spares wait in the worker's channel, where a pool_stop() cannot
- * take them back: they run too. Returns 0, or POOL_EINVAL once the pool has
- * run.
+ * take them back: they run too. Returns 0, or POOL_EINVAL for a NULL pool,
+ * too many jobs, or a pool that has run.
  */
 int pool_set_spare_jobs(struct pool *pool, unsigned jobs);
 
