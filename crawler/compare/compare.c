@@ -500,6 +500,10 @@ int compare_main(int argc, char **argv)
 		compare_usage(stdout);
 		return COMPARE_EXIT_OK;
 	}
+	if (o.version) {
+		printf("crawlpool %s\n", CRAWLPOOL_VERSION);
+		return COMPARE_EXIT_OK;
+	}
 	if (!strcmp(o.list, "-")) {
 		list_fd = save_stdin();
 		if (list_fd < 0) {

@@ -23,6 +23,7 @@ void compare_usage(FILE *f)
 	      "                      compare.csv and compare.svg (default: rows are\n"
 	      "                      discarded; compare.csv and compare.svg go to .)\n"
 	      "  -h, --help          this help\n"
+	      "      --version       crawlpool's version\n"
 	      "\n"
 	      "Crawl options (--timeout, --connect-timeout, --max-size, --max-redirects,\n"
 	      "--user-agent, --no-parse) are passed to every run. URLS_FILE defaults to\n"
@@ -93,17 +94,31 @@ static int parse_counts(char *list, struct compare_opts *o)
 	return o->n_workers ? 0 : usage_error("--workers needs at least one count");
 }
 
-/* compare decides these for every run itself. */
-static bool reserved(const char *opt)
+/*
+ * Crawl options compare decides itself, or that make no sense for runs
+ * that must each crawl the whole list afresh; what to use instead, or NULL.
+ */
+static bool reserved(const char *opt, const char **instead)
 {
-	static const char *const own[] = {
-		"-m", "--mode", "-w", "-o", "--output", "-f", "--format", "--append",
+	static const struct {
+		const char *opt, *instead;
+	} own[] = {
+		{ "-m", "--modes LIST" }, { "--mode", "--modes LIST" },
+		{ "-w", "--workers N[,N...]" },
+		{ "-o", "--out-dir DIR" }, { "--output", "--out-dir DIR" },
+		{ "-f", "--out-dir DIR (rows are JSON Lines)" },
+		{ "--format", "--out-dir DIR (rows are JSON Lines)" },
+		{ "--append", NULL }, { "--resume", NULL }, { "--state", NULL },
+		{ "--frontier", NULL }, { "--crawl", NULL }, { "--lease", NULL },
 	};
 	size_t len = strcspn(opt, "=");
 
-	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-		if (strlen(own[i]) == len && !strncmp(opt, own[i], len))
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		if (strlen(own[i].opt) == len && !strncmp(opt, own[i].opt, len)) {
+			*instead = own[i].instead;
 			return true;
+		}
+	}
 	return false;
 }
 
@@ -156,6 +171,10 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 			*help = true;
 			return 0;
 		}
+		if (!strcmp(arg, "--version")) {
+			o->version = true;
+			return 0;
+		}
 		if (is_option(arg, "--modes") || is_option(arg, "--workers") ||
 		    is_option(arg, "--repeat") || is_option(arg, "--out-dir")) {
 			char name[16];
@@ -184,8 +203,13 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 			continue;
 		}
 		if (arg[0] == '-' && arg[1] != '\0') {
-			if (reserved(arg))
-				return usage_error("option '%s' is chosen by compare itself", arg);
+			const char *instead;
+
+			if (reserved(arg, &instead))
+				return instead ? usage_error("option '%s' is chosen by compare itself: "
+							     "use %s", arg, instead) :
+				       usage_error("option '%s' is not for compare: each run crawls "
+						   "the whole list afresh", arg);
 			if (o->n_pass + 2 > COMPARE_MAX_PASS)
 				return usage_error("too many options");
 			o->pass[o->n_pass++] = arg;
@@ -196,6 +220,9 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 			}
 			continue;
 		}
+		if (!strncmp(arg, "http://", 7) || !strncmp(arg, "https://", 8))
+			return usage_error("'%s' is a URL: compare crawls a list file, one URL a line",
+					   arg);
 		if (o->list)
 			return usage_error("more than one list given: '%s'", arg);
 		o->list = arg;

@@ -26,6 +26,7 @@ struct compare_opts {
 	const char *list;
 	const char *pass[COMPARE_MAX_PASS];	/* crawl options handed on as they are */
 	unsigned n_pass;
+	bool version;		/* --version: print it, run nothing */
 };
 
 /*

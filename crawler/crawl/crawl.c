@@ -24,6 +24,7 @@
 #include "progress.h"
 #include "record.h"
 #include "resume.h"
+#include "same_file.h"
 #include "sources.h"
 #include "state.h"
 
@@ -546,6 +547,48 @@ static int crawl_open_state(struct crawl *c, struct crawl_options *o, char *err,
 	return c->state ? 0 : -1;
 }
 
+/*
+ * The files a crawl writes (-o, --state, -c) are three files, and neither
+ * the state nor the jar is a list it reads: one written over another would
+ * be lost. (-o against the lists is output_open()'s to check.)
+ */
+static int crawl_files_apart(const struct crawl_options *o, const struct stat *lists,
+			     size_t n_lists, char *err, size_t errlen)
+{
+	const struct {
+		const char *opt, *path;
+	} w[] = {
+		{ "-o", strcmp(o->output, "-") != 0 ? o->output : NULL },
+		{ "--state", o->state },
+		{ "--cookie-jar", o->cookie_jar },
+	};
+	enum { N_WRITTEN = sizeof(w) / sizeof(w[0]) };
+	struct stat st;
+
+	for (size_t i = 0; i < N_WRITTEN; i++) {
+		if (!w[i].path)
+			continue;
+		for (size_t j = i + 1; j < N_WRITTEN; j++) {
+			if (w[j].path && same_file(w[i].path, w[j].path)) {
+				snprintf(err, errlen, "%s '%s' and %s '%s' are one file: each needs "
+					 "its own", w[i].opt, w[i].path, w[j].opt, w[j].path);
+				return -1;
+			}
+		}
+		if (i == 0 || stat(w[i].path, &st) < 0)
+			continue;
+		for (size_t k = 0; k < n_lists; k++) {
+			if (S_ISREG(lists[k].st_mode) && st.st_dev == lists[k].st_dev &&
+			    st.st_ino == lists[k].st_ino) {
+				snprintf(err, errlen, "%s '%s' is a URL list this crawl reads: it would "
+					 "be written over", w[i].opt, w[i].path);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 /* A refused run leaves no state file it made. */
 static void crawl_drop_state(struct crawl *c)
 {
@@ -676,6 +719,8 @@ int crawl_main(int argc, char **argv)
 	lists = feed_lists(c.feed, &n_lists);
 	opts.out.follow_columns = opts.follow;
 	opts.out.held = opts.state != NULL;
+	if (crawl_files_apart(&opts, lists, n_lists, err, sizeof(err)) < 0)
+		goto out_refused;
 	if (opts.state && crawl_open_state(&c, &opts, err, sizeof(err)) < 0)
 		goto out_refused;
 	if (opts.resume && crawl_resume(&c, &opts, lists, n_lists, err, sizeof(err)) < 0)

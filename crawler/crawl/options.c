@@ -141,8 +141,9 @@ void options_usage(FILE *f)
 	      "      --bom                     start a new CSV/TSV file with a UTF-8 byte-order mark\n"
 	      "      --no-formula-guard        keep text starting with = + - @ tab or CR as it is\n"
 	      "  -t, --timeout SECONDS         whole transfer per URL, redirects included (default: 30)\n"
-	      "      --connect-timeout SECONDS connecting, and the longest silence (default: 10);\n"
-	      "                                SECONDS from 0.001 to 86400, decimals allowed\n"
+	      "      --connect-timeout SECONDS connecting, and the longest silence (in whole\n"
+	      "                                seconds, rounded up) (default: 10); SECONDS from\n"
+	      "                                0.001 to 86400, decimals allowed\n"
 	      "      --max-size SIZE           body limit after decompression, 1 to 8G, K/M/G\n"
 	      "                                (default: 10M)\n"
 	      "      --max-redirects N         redirects to follow, 0 to 1000, 0 = none (default: 10)\n"
@@ -619,6 +620,11 @@ static int options_apply(int c, const char *arg, struct crawl_options *opts,
 		opts->max_redirects = (long)v;
 		return 0;
 	case 'A':
+		/* sent as a header line: a line break would end it and smuggle another */
+		if (arg[strcspn(arg, "\r\n")] != '\0') {
+			snprintf(err, errlen, "invalid --user-agent '%s': a line break in it", arg);
+			return -1;
+		}
 		opts->user_agent = arg;
 		return 0;
 	case OPT_BOM:

@@ -581,6 +581,73 @@ static bool output_other_columns(const char *p, size_t len, const struct output_
 	return true;
 }
 
+/*
+ * JSON Lines has no header: a row's keys are its columns. Puts the keys of
+ * the row p starts with (len bytes) in buf, comma-joined as --fields names
+ * them; false if p holds no whole row of ours (flat: strings, numbers, null).
+ */
+static bool jsonl_row_keys(const char *p, size_t len, char *buf, size_t size)
+{
+	size_t i = 1, n = 0, k;
+
+	if (len == 0 || p[0] != '{')
+		return false;
+	for (;;) {
+		if (i >= len || p[i] != '"')
+			return false;
+		for (k = ++i; k < len && p[k] != '"'; k++)
+			if (p[k] == '\\' || p[k] == '\n')
+				return false;
+		if (k + 1 >= len || p[k + 1] != ':' || n + (k - i) + 2 > size)
+			return false;
+		if (n > 0)
+			buf[n++] = ',';
+		memcpy(buf + n, p + i, k - i);
+		n += k - i;
+		i = k + 2;
+		if (i < len && p[i] == '"') {
+			for (i++; i < len && p[i] != '"'; i++)
+				if (p[i] == '\\')
+					i++;
+			i++;
+		} else {
+			while (i < len && p[i] != ',' && p[i] != '}' && p[i] != '\n')
+				i++;
+		}
+		if (i >= len || (p[i] != ',' && p[i] != '}'))
+			return false;
+		if (p[i++] == '}')
+			break;
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+/*
+ * The first row of the JSON Lines file rfd, when whole, must hold the keys
+ * this crawl writes (--fields, --follow), or its rows and ours would not
+ * be one table. 0, or -1 with err filled ("cannot VERB NAME: ...").
+ */
+static int jsonl_same_keys(int rfd, const struct output_options *opts, const char *verb,
+			   const char *name, char *err, size_t errlen)
+{
+	/* no row of ours is longer than the buffer it was written from */
+	char *row = malloc(OUTPUT_BUF), have[512], want[256];
+	ssize_t n = row ? pread(rfd, row, OUTPUT_BUF, 0) : -1;
+	bool same = true;
+
+	if (n > 0 && jsonl_row_keys(row, (size_t)n, have, sizeof(have))) {
+		output_header_text(OUTPUT_CSV, opts, want, sizeof(want));
+		same = strcmp(have, want) == 0;
+	}
+	free(row);
+	if (same)
+		return 0;
+	snprintf(err, errlen, "cannot %s %s: its rows hold the keys '%s', this crawl writes '%s' "
+		 "(--fields, --follow)", verb, name, have, want);
+	return -1;
+}
+
 /* A second descriptor on the regular file out->fd, for reading; -1 with errno. */
 static int output_reader(const struct output *out, const char *path, const struct stat *st)
 {
@@ -627,7 +694,11 @@ static int output_examine(struct output *out, const char *path, const struct sta
 	}
 	n = pread(rfd, first, sizeof(first), 0);
 	nlast = pread(rfd, last, 2, st->st_size >= 2 ? st->st_size - 2 : 0);
+	ok = format != OUTPUT_JSONL || n <= 0 ||
+	     jsonl_same_keys(rfd, &out->opts, "append to", out->name, err, errlen) == 0;
 	close(rfd);
+	if (!ok)
+		return -1;
 	if (n <= 0 || nlast <= 0) {
 		snprintf(err, errlen, "cannot append to %s: cannot read it to check its header: %s",
 			 out->name, n < 0 || nlast < 0 ? strerror(errno) : "it shrank");
@@ -1228,6 +1299,12 @@ int output_read_rows(const char *path, const struct output_options *opts,
 
 		snprintf(name, sizeof(name), "'%s'", path);
 		rc = scan_file(&s, fd, name, cb, ctx, found, err, errlen);
+	}
+	if (rc == 0 && s.format == OUTPUT_JSONL && found->rows > 0) {
+		char name[300];
+
+		snprintf(name, sizeof(name), "'%s'", path);
+		rc = jsonl_same_keys(fd, opts, "resume", name, err, errlen);
 	}
 	if (rc == 0 && s.format == OUTPUT_JSONL)
 		found->header = true;

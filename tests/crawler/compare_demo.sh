@@ -96,6 +96,28 @@ set -e
 grep -q "is the url list" "$work/self.err" || fail "compare over its own list: $(cat "$work/self.err")"
 cmp -s "$work/list.txt" "$work/self/compare.csv" || fail "compare replaced its own list"
 
+# --version prints it and runs nothing; a crawl option compare sets itself names what to use;
+# one that cannot apply to runs of the whole list, or a URL for a list, is refused before any run.
+mkdir "$work/version"
+cp "$work/list.txt" "$work/version/urls.txt"
+(cd "$work/version" && "$crawlpool" compare --version > version.txt) || fail "compare --version failed"
+grep -q "^crawlpool [0-9]" "$work/version/version.txt" || fail "compare --version: $(cat "$work/version/version.txt")"
+[ ! -e "$work/version/compare.csv" ] || fail "compare --version ran the list"
+expect_refused() {	# expect_refused NEEDLE ARGS...: exit 2, NEEDLE on stderr
+	local needle=$1 rc
+	shift
+	set +e
+	"$crawlpool" compare --repeat 1 "$@" > /dev/null 2> "$work/refused.err"
+	rc=$?
+	set -e
+	[ "$rc" = 2 ] || fail "compare $*: exit $rc, expected 2"
+	grep -qF -- "$needle" "$work/refused.err" || fail "compare $*: $(cat "$work/refused.err")"
+}
+expect_refused "use --workers N[,N...]" -w 4 "$work/list.txt"
+expect_refused "use --modes LIST" --mode thread "$work/list.txt"
+expect_refused "'--resume' is not for compare" --resume "$work/list.txt"
+expect_refused "is a URL: compare crawls a list file" "$base/page/1.html"
+
 # The list from stdin is read by every run, and leaves nothing in TMPDIR.
 TMPDIR=$work/tmp "$crawlpool" compare --modes event --workers 2 --repeat 2 --out-dir "$work/stdin" - \
   < "$work/list.txt" > "$work/stdin.txt" 2> "$work/stdin.log" || fail "compare from stdin: $(cat "$work/stdin.log")"

@@ -1,4 +1,4 @@
-/* test_crawl_files.c -- what a crawl does to the user's files: refusals touch nothing, append checks, a full disk, a closed pipe */
+/* test_crawl_files.c -- what a crawl does to the user's files: refusals touch nothing, files written apart, append checks, a full disk, a closed pipe */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -159,6 +159,87 @@ static void test_refusals_touch_nothing(void **state)
 	itest_expect_exit(itest_wait(itest_spawn_fds(to_stdout, ITEST_FD_USUAL, ITEST_FD_CLOSED,
 						 ITEST_FD_USUAL), 60),
 		      2, "cannot write to standard output: it is closed");
+}
+
+/*
+ * The files a crawl writes (-o, --state, -c) are refused when two of them are
+ * one file, or when the state or the jar is the list: each would be written
+ * over. The list and an existing output stay as they were; reading cookies
+ * from the jar it writes (-b FILE -c FILE) is fine.
+ */
+static void test_written_files_apart(void **state)
+{
+	const char *list = write_pages("apart.txt", 3), *out = itest_path("apart.csv");
+	const char *fresh = itest_path("apart-new.csv"), *jar = itest_path("apart.jar");
+	char dotted[256], *list_before, *out_before;
+	size_t list_len, out_len;
+	struct stat st;
+
+	(void)state;
+	snprintf(dotted, sizeof(dotted), "%s/./apart.csv", itest_dir());
+	const char *first[] = { "crawl", "-q", "-o", out, list, NULL };
+	const char *jar_is_list[] = { "crawl", "-q", "-o", out, "-c", list, list, NULL };
+	const char *jar_is_out[] = { "crawl", "-q", "-o", out, "-c", dotted, list, NULL };
+	const char *new_jar_is_out[] = { "crawl", "-q", "-o", fresh, "-c", fresh, list, NULL };
+	const char *state_is_out[] = { "crawl", "-q", "-r", "-o", fresh, "--state", fresh,
+				       list, NULL };
+	const char *state_is_list[] = { "crawl", "-q", "-r", "-o", fresh, "--state", list,
+					list, NULL };
+	const char *jar_is_state[] = { "crawl", "-q", "-r", "-o", fresh, "--state", jar, "-c",
+				       jar, list, NULL };
+	const char *jar_read_too[] = { "crawl", "-q", "-o", fresh, "-b", jar, "-c", jar, list,
+				       NULL };
+
+	expect_run(first, NULL, 0, NULL);
+	list_before = itest_slurp(list, &list_len);
+	out_before = itest_slurp(out, &out_len);
+	assert_non_null(list_before);
+	assert_non_null(out_before);
+
+	expect_run(jar_is_list, NULL, 2, "--cookie-jar '");
+	assert_non_null(strstr(itest_stderr(), "is a URL list this crawl reads"));
+	expect_unchanged(list, list_before, list_len);
+	expect_run(jar_is_out, NULL, 2, "are one file");
+	expect_unchanged(out, out_before, out_len);
+	expect_run(new_jar_is_out, NULL, 2, "are one file");
+	expect_run(state_is_out, NULL, 2, "are one file");
+	expect_run(state_is_list, NULL, 2, "is a URL list this crawl reads");
+	expect_unchanged(list, list_before, list_len);
+	expect_run(jar_is_state, NULL, 2, "are one file");
+	assert_int_equal(stat(fresh, &st), -1);
+	assert_int_equal(stat(jar, &st), -1);
+
+	itest_write_file(jar, "# Netscape HTTP Cookie File\n");
+	expect_run(jar_read_too, NULL, 0, NULL);
+	free(list_before);
+	free(out_before);
+}
+
+/* JSON Lines has no header: its first row's keys must be this crawl's columns to add rows. */
+static void test_jsonl_keys_checked(void **state)
+{
+	const char *list = write_pages("keys.txt", 3), *out = itest_path("keys.jsonl");
+	const char *first[] = { "crawl", "-q", "-f", "jsonl", "-o", out, list, NULL };
+	const char *append[] = { "crawl", "-q", "-f", "jsonl", "--append", "--fields", "url,status",
+				 "-o", out, list, NULL };
+	const char *resume[] = { "crawl", "-q", "-f", "jsonl", "--resume", "--fields", "url,status",
+				 "-o", out, list, NULL };
+	const char *same[] = { "crawl", "-q", "-f", "jsonl", "--append", "-o", out, list, NULL };
+	char *before;
+	size_t len;
+
+	(void)state;
+	expect_run(first, NULL, 0, NULL);
+	before = itest_slurp(out, &len);
+	assert_non_null(before);
+	expect_run(append, NULL, 2, "its rows hold the keys 'url,final_url,status");
+	assert_non_null(strstr(itest_stderr(), "this crawl writes 'url,status'"));
+	expect_unchanged(out, before, len);
+	expect_run(resume, NULL, 2, "cannot resume '");
+	assert_non_null(strstr(itest_stderr(), "this crawl writes 'url,status'"));
+	expect_unchanged(out, before, len);
+	expect_run(same, NULL, 0, NULL);
+	free(before);
 }
 
 /* With stderr closed the output file must not become descriptor 2 and take in the summary. */
@@ -370,6 +451,8 @@ int main(void)
 		cmocka_unit_test(test_refusals_touch_nothing),
 		cmocka_unit_test(test_closed_stderr_keeps_rows_clean),
 		cmocka_unit_test(test_append_checks_the_file),
+		cmocka_unit_test(test_written_files_apart),
+		cmocka_unit_test(test_jsonl_keys_checked),
 		cmocka_unit_test(test_full_disk_thread_mode),
 		cmocka_unit_test(test_full_disk_process_mode),
 		cmocka_unit_test(test_closed_pipe_ends_quietly),

@@ -181,6 +181,8 @@ static void test_bad_usage(void **state)
 	char *k[] = { "crawl", "--scope", "planet", NULL };
 	char *l[] = { "crawl", "--max-redirects", "-1", NULL };
 	char *m[] = { "crawl", "--workers", "4x", NULL };
+	char *n[] = { "crawl", "-A", "bot/1.0\r\nX-Injected: 1", NULL };
+	char *o[] = { "crawl", "--user-agent", "bot/1.0\n", NULL };
 
 	(void)state;
 	expect_usage(a, ARGC(a), "invalid --workers '0'");
@@ -196,6 +198,9 @@ static void test_bad_usage(void **state)
 	expect_usage(k, ARGC(k), "invalid --scope 'planet': use host, domain or any");
 	expect_usage(l, ARGC(l), "invalid --max-redirects '-1'");
 	expect_usage(m, ARGC(m), "invalid --workers '4x'");
+	/* a header line: a line break would end it and send another */
+	expect_usage(n, ARGC(n), "a line break in it");
+	expect_usage(o, ARGC(o), "invalid --user-agent");
 }
 
 /* Each value here was taken, or refused without naming the range, before util/numbers.c. */
