@@ -672,7 +672,7 @@ int crawl_main(int argc, char **argv)
 	size_t n_lists;
 	char err[512];
 	unsigned closed;
-	bool runtime;
+	bool runtime, state_existed;
 	int status;
 
 	switch (options_parse(argc, argv, &opts, err, sizeof(err))) {
@@ -721,13 +721,15 @@ int crawl_main(int argc, char **argv)
 	opts.out.held = opts.state != NULL;
 	if (crawl_files_apart(&opts, lists, n_lists, err, sizeof(err)) < 0)
 		goto out_refused;
+	state_existed = opts.state && access(opts.state, F_OK) == 0;
 	if (opts.state && crawl_open_state(&c, &opts, err, sizeof(err)) < 0)
 		goto out_refused;
 	if (opts.resume && crawl_resume(&c, &opts, lists, n_lists, err, sizeof(err)) < 0)
 		goto out_refused;
 	if (c.state_created && c.resume && resume_found(c.resume)->rows > 0) {
-		snprintf(err, sizeof(err), "state file '%s' is not there: the rows in '%s' cannot be "
-			 "resumed without the links their pages gave", opts.state, opts.output);
+		snprintf(err, sizeof(err), "state file '%s' is %s: the rows in '%s' cannot be "
+			 "resumed without the links their pages gave", opts.state,
+			 state_existed ? "empty" : "not there", opts.output);
 		goto out_refused;
 	}
 	c.out = output_open(opts.output, &opts.out, lists, n_lists, err, sizeof(err));

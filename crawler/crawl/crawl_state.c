@@ -109,7 +109,8 @@ struct state *crawl_state_open(struct crawl_options *o, bool *created, char *err
 	char nums[2][32];
 	struct stat st;
 
-	if (stat(o->state, &st) == 0 && st.st_size > 0) {
+	/* even an empty one: it says a crawl was begun, and its rows must not be written over */
+	if (stat(o->state, &st) == 0) {
 		o->resume = true;
 		o->out.append = true;
 	}

@@ -620,8 +620,10 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 	res->final_url = fetch_keep(f->final_url, sizeof(f->final_url), final_url);
 	res->content_type = fetch_keep(f->content_type, sizeof(f->content_type), type);
 	if (res->status >= 300 && res->status < 400 &&
-	    curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK)
+	    curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) {
 		res->location = fetch_keep(f->location, sizeof(f->location), location);
+		res->location_cut = strlen(location) >= sizeof(f->location);
+	}
 	res->bytes = f->bytes;
 	res->ttfb_us = fetch_time(f, CURLINFO_STARTTRANSFER_TIME_T);
 	if (res->ttfb_us <= 0)

@@ -77,6 +77,7 @@ struct fetch_result {
 	long redirects;
 	const char *final_url;		/* NULL if unknown */
 	const char *location;		/* where a redirect not followed points; NULL if none */
+	bool location_cut;		/* location is the first FETCH_URL_MAX - 1 bytes of it */
 	const char *content_type;	/* NULL if none */
 	const char *error;		/* short cause, NULL when ok; see below */
 	long retries;			/* attempts after the first; the rest is the last one's */

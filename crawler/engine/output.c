@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -821,6 +822,16 @@ struct output *output_open(const char *path, const struct output_options *opts,
 	/* a symlink, a hard link, ./list or /dev/stdin: one device and inode */
 	if (output_is_a_list(&st, lists, n_lists)) {
 		snprintf(err, errlen, "cannot write to %s: it is the url list being read", out->name);
+		goto fail;
+	}
+	/*
+	 * Two crawls writing one file would interleave their rows, and a resume
+	 * would count the other's as its own: the first holds it to the end. A
+	 * file system without locks is written all the same.
+	 */
+	if (out->owns_fd && S_ISREG(st.st_mode) && flock(out->fd, LOCK_EX | LOCK_NB) < 0 &&
+	    errno == EWOULDBLOCK) {
+		snprintf(err, errlen, "cannot write to %s: another crawl is writing it", out->name);
 		goto fail;
 	}
 	if (opts->resume) {

@@ -124,6 +124,28 @@ static void visit_restart(void *ctx)
 	v->n_hrefs = 0;
 }
 
+/*
+ * The target of a redirect a followed crawl takes over from libcurl, as
+ * *target (malloc'd), or why there is none: the row says why it stops.
+ */
+static const char *visit_redirect(const struct fetch_result *res, char **target)
+{
+	if (res->location_cut)
+		return "redirect URL too long";
+	switch (urlnorm_resolve(NULL, res->location, target)) {
+	case URLNORM_OK:
+		return NULL;
+	case URLNORM_SKIP:
+		return "redirect not to http or https";
+	case URLNORM_TOO_LONG:
+		return "redirect URL too long";
+	case URLNORM_ENOMEM:
+		return "out of memory";
+	default:
+		return "invalid redirect URL";
+	}
+}
+
 /* A robots.txt is kept whole, up to its cap: the rest is never read by the parser anyway. */
 static void visit_keep(struct visit *v, const char *buf, size_t len)
 {
@@ -263,10 +285,15 @@ int visit_finish(struct visit *v, const struct fetch_result *res, void **blob, s
 	} else if (v->parsing) {
 		parse_abort(v->parse);
 	}
-	/* a redirect not followed: its target is the one link to follow, if the crawl takes it */
-	if (v->follow && v->kind == JOB_PAGE && res->location &&
-	    urlnorm_resolve(NULL, res->location, &target) == URLNORM_OK)
+	/*
+	 * A redirect not followed: its target is its one link to follow, if the
+	 * crawl takes it, never the links of the page that came with it.
+	 */
+	if (v->follow && v->kind == JOB_PAGE && rec.status >= 300 && rec.status < 400) {
+		if (res->location && !rec.error)
+			rec.error = visit_redirect(res, &target);
 		rec.found = target;
+	}
 	v->begun = v->parsing = false;
 	rc = record_encode(&rec, blob, len) == RECORD_OK ? 0 : -1;
 	free(target);

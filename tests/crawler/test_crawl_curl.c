@@ -58,7 +58,7 @@ static size_t seen_locked(const char *target)
 
 static void respond(int fd, const char *status, const char *extra, const char *title)
 {
-	char body[512], msg[2048];
+	char body[512], msg[16384];
 	int blen = snprintf(body, sizeof(body),
 			    "<html><head><title>%s</title></head><body>x</body></html>", title);
 	int n = snprintf(msg, sizeof(msg),
@@ -67,6 +67,17 @@ static void respond(int fd, const char *status, const char *extra, const char *t
 
 	if (write(fd, msg, (size_t)n) < 0)
 		return;
+}
+
+/* A 302 to a URL of this server longer than crawlpool keeps (8 KiB): /long-landing?aaa...END. */
+static void respond_long_redirect(int fd)
+{
+	char extra[10300];
+	int n = snprintf(extra, sizeof(extra), "Location: %s/long-landing?", base);
+
+	memset(extra + n, 'a', 10000);
+	snprintf(extra + n + 10000, sizeof(extra) - (size_t)n - 10000, "END\r\n");
+	respond(fd, "302 Found", extra, "moved");
 }
 
 /* The answer a target gets, its attempt-th time (1 for the first). */
@@ -86,6 +97,10 @@ static void route(int fd, const char *target, size_t attempt)
 		respond(fd, "503 Service Unavailable", "Retry-After: 30\r\n", "later");
 	else if (strncmp(target, "/set-cookie/", 12) == 0)
 		respond(fd, "200 OK", "Set-Cookie: session=s3cret; Path=/\r\n", "set");
+	else if (strcmp(target, "/to-ftp") == 0)
+		respond(fd, "302 Found", "Location: ftp://127.0.0.1:1/x\r\n", "moved");
+	else if (strcmp(target, "/to-long") == 0)
+		respond_long_redirect(fd);
 	else
 		respond(fd, "200 OK", "", "echo");
 }
@@ -180,6 +195,18 @@ static size_t seen(const char *target)
 
 	pthread_mutex_lock(&srv.lock);
 	n = seen_locked(target);
+	pthread_mutex_unlock(&srv.lock);
+	return n;
+}
+
+/* Requests whose target starts with prefix. */
+static size_t seen_prefix(const char *prefix)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&srv.lock);
+	for (size_t i = 0; i < srv.n; i++)
+		n += strncmp(srv.log[i].target, prefix, strlen(prefix)) == 0;
 	pthread_mutex_unlock(&srv.lock);
 	return n;
 }
@@ -536,6 +563,34 @@ static void test_location(void **state)
 	itest_site_stop(&site);
 }
 
+/*
+ * A followed crawl takes a redirect's target itself: one it cannot take (not
+ * http or https, longer than it keeps) is not fetched, and the row says why;
+ * a cut target would be another URL than the one the server named.
+ */
+static void test_follow_redirect_refused(void **state)
+{
+	char ftp[96], longer[96];
+	const char *urls[] = { ftp, longer };
+	const char *args[] = { "crawl", "-q", "--follow", "--no-robots", "--fields",
+			       "url,status,error", "-o", itest_path("refused.csv"), NULL, NULL };
+	struct table t;
+
+	(void)state;
+	snprintf(ftp, sizeof(ftp), "%s/to-ftp", base);
+	snprintf(longer, sizeof(longer), "%s/to-long", base);
+	args[8] = write_list("refused.txt", urls, 2);
+	expect_exit(itest_run(args, NULL, NULL), 0);
+	table_load(&t, itest_path("refused.csv"));
+	assert_int_equal(t.n, 2);
+	assert_string_equal(cell(&t, ftp, "status"), "302");
+	assert_string_equal(cell(&t, ftp, "error"), "redirect not to http or https");
+	assert_string_equal(cell(&t, longer, "status"), "302");
+	assert_string_equal(cell(&t, longer, "error"), "redirect URL too long");
+	assert_int_equal(seen_prefix("/long-landing"), 0);
+	table_free(&t);
+}
+
 /* Bad values are usage errors before anything is touched: the output keeps what it had. */
 static void test_refusals(void **state)
 {
@@ -708,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_proxy),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_location),
+		cmocka_unit_test(test_follow_redirect_refused),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_resume_fields),
 		cmocka_unit_test(test_interrupt_wait),

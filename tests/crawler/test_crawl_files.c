@@ -215,6 +215,36 @@ static void test_written_files_apart(void **state)
 	free(out_before);
 }
 
+/* A second crawl onto an output being written is refused, plain or resumed; the first ends whole. */
+static void test_output_in_use(void **state)
+{
+	const char *out = itest_path("busy.csv"), *list = itest_path("busy.txt");
+	const char *first[] = { "crawl", "-q", "-w", "2", "-o", out, list, NULL };
+	const char *again[] = { "crawl", "-q", "-o", out, list, NULL };
+	const char *resume[] = { "crawl", "-q", "--resume", "-o", out, list, NULL };
+	struct itest_table t;
+	struct stat st;
+	FILE *f = fopen(list, "w");
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(f);
+	for (unsigned i = 0; i < 4; i++)
+		fprintf(f, "%s/fault/slow?ms=1500&u=%u\n", site.base, i);
+	assert_int_equal(fclose(f), 0);
+	unlink(out);
+	pid = itest_spawn(first, NULL);
+	for (unsigned i = 0; i < 200 && stat(out, &st) < 0; i++)
+		usleep(20000);
+	usleep(200000);
+	expect_run(again, NULL, 2, "another crawl is writing it");
+	expect_run(resume, NULL, 2, "another crawl is writing it");
+	assert_int_equal(itest_wait(pid, 30), 0);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 4);
+	itest_table_free(&t);
+}
+
 /* JSON Lines has no header: its first row's keys must be this crawl's columns to add rows. */
 static void test_jsonl_keys_checked(void **state)
 {
@@ -453,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_append_checks_the_file),
 		cmocka_unit_test(test_written_files_apart),
 		cmocka_unit_test(test_jsonl_keys_checked),
+		cmocka_unit_test(test_output_in_use),
 		cmocka_unit_test(test_full_disk_thread_mode),
 		cmocka_unit_test(test_full_disk_process_mode),
 		cmocka_unit_test(test_closed_pipe_ends_quietly),

@@ -357,6 +357,8 @@ static void test_refusals(void **state)
 	const char *resume_no_state[] = { "crawl", "-q", "-r", "--resume", "-o", out, start, NULL };
 	const char *lost_state[] = { "crawl", "-q", "-r", "-d", "10", "-f", "jsonl", "--resume",
 				     "-o", out, "--state", fresh, start, NULL };
+	const char *empty_state[] = { "crawl", "-q", "-r", "-d", "10", "-f", "jsonl", "-o", out,
+				      "--state", fresh, start, NULL };
 
 	itest_expect_exit(itest_run(first, NULL, NULL), 0, NULL);
 	out_before = itest_slurp(out, &out_len);
@@ -373,6 +375,10 @@ static void test_refusals(void **state)
 		      "--resume with --follow needs --state FILE");
 	itest_expect_exit(itest_run(lost_state, NULL, NULL), 2, "cannot be resumed without");
 	assert_int_equal(access(fresh, F_OK), -1);
+	/* an empty state file still says a crawl was begun: no --resume needed to keep its rows */
+	itest_write_file(fresh, "");
+	itest_expect_exit(itest_run(empty_state, NULL, NULL), 2, "state file '");
+	assert_non_null(strstr(itest_stderr(), "is empty: the rows in"));
 	after = itest_slurp(out, &len);
 	assert_int_equal(len, out_len);
 	assert_memory_equal(after, out_before, len);
