@@ -169,12 +169,21 @@ static int crawl_next(void *ctx, void **job, size_t *job_len)
 	return 0;
 }
 
-/* The feed's upkeep while every worker may be busy: a shared crawl's leases. */
+/*
+ * The parent's clock, which runs while every worker is busy: rows already
+ * fetched go to the file once due even when no other row comes to push them
+ * out (a kill -9 would lose them), and the feed keeps up a shared crawl's
+ * leases. As often as the output's own flush interval.
+ */
+enum { CRAWL_TICK_MS = 250 };
+
 static void crawl_tick(void *ctx)
 {
 	struct crawl *c = ctx;
 
 	feed_tick(c->feed);
+	if (!c->write_failed && output_due(c->out))
+		crawl_sync(c);
 }
 
 static bool crawl_abandoned(void *ctx)
@@ -307,9 +316,12 @@ static int crawl_run(struct crawl *c)
 	c->pool = pool_new(c->mode->pool_mode, c->plan.workers, &cb, c, &err);
 	if (c->pool && c->mode->set_up)
 		err = c->mode->set_up(c->pool, &c->plan);
-	/* a plain crawl has no tick */
-	if (c->pool && !err)
-		err = pool_set_tick(c->pool, feed_tick_ms(c->feed), crawl_tick);
+	if (c->pool && !err) {
+		unsigned feed_ms = feed_tick_ms(c->feed);
+
+		err = pool_set_tick(c->pool, feed_ms && feed_ms < CRAWL_TICK_MS ? feed_ms :
+				    CRAWL_TICK_MS, crawl_tick);
+	}
 	if (!c->pool || err) {
 		fprintf(stderr, "crawlpool: cannot make the worker pool: %s\n", pool_strerror(err));
 		pool_free(c->pool);

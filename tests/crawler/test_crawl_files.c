@@ -245,6 +245,32 @@ static void test_output_in_use(void **state)
 	itest_table_free(&t);
 }
 
+/* A row fetched reaches the file soon, though no other row comes after it to push it out. */
+static void test_rows_out_while_waiting(void **state)
+{
+	const char *out = itest_path("waiting.csv"), *list = itest_path("waiting.txt");
+	const char *modes[] = { "thread", "process", "event", "hybrid" };
+	FILE *f = fopen(list, "w");
+
+	(void)state;
+	assert_non_null(f);
+	fprintf(f, "%s/page/1.html\n%s/fault/slow?ms=6000\n", site.base, site.base);
+	assert_int_equal(fclose(f), 0);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		const char *args[] = { "crawl", "-q", "-m", modes[m], "-w", "2", "-o", out, list,
+				       NULL };
+		pid_t pid;
+
+		unlink(out);
+		pid = itest_spawn(args, NULL);
+		/* the header and the fast page's row, well before the slow page ends */
+		if (itest_wait_lines(out, 2, pid, 4) != 0)
+			fail_msg("%s mode: the first row was not in the file after 4 s", modes[m]);
+		assert_int_equal(itest_wait(pid, 30), 0);
+		assert_int_equal(itest_file_lines(out), 3);
+	}
+}
+
 /* JSON Lines has no header: its first row's keys must be this crawl's columns to add rows. */
 static void test_jsonl_keys_checked(void **state)
 {
@@ -484,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_written_files_apart),
 		cmocka_unit_test(test_jsonl_keys_checked),
 		cmocka_unit_test(test_output_in_use),
+		cmocka_unit_test(test_rows_out_while_waiting),
 		cmocka_unit_test(test_full_disk_thread_mode),
 		cmocka_unit_test(test_full_disk_process_mode),
 		cmocka_unit_test(test_closed_pipe_ends_quietly),
