@@ -577,6 +577,12 @@ void fetch_follow_redirects(struct fetch *f, bool follow)
 	curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, max);
 }
 
+void fetch_refuse_by_length(struct fetch *f, bool refuse)
+{
+	curl_easy_setopt(f->curl, CURLOPT_MAXFILESIZE_LARGE,
+			 refuse ? (curl_off_t)f->opts.max_size : (curl_off_t)0);
+}
+
 /* The facts of the --fields columns. */
 static void fetch_finish_more(struct fetch *f, struct fetch_result *res)
 {
@@ -625,6 +631,7 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 		res->location_cut = strlen(location) >= sizeof(f->location);
 	}
 	res->bytes = f->bytes;
+	res->body_cut = f->too_large;
 	res->ttfb_us = fetch_time(f, CURLINFO_STARTTRANSFER_TIME_T);
 	if (res->ttfb_us <= 0)
 		res->ttfb_us = -1;

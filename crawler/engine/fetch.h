@@ -78,6 +78,7 @@ struct fetch_result {
 	const char *final_url;		/* NULL if unknown */
 	const char *location;		/* where a redirect not followed points; NULL if none */
 	bool location_cut;		/* location is the first FETCH_URL_MAX - 1 bytes of it */
+	bool body_cut;			/* the body went past --max-size: the sink had its start */
 	const char *content_type;	/* NULL if none */
 	const char *error;		/* short cause, NULL when ok; see below */
 	long retries;			/* attempts after the first; the rest is the last one's */
@@ -119,6 +120,14 @@ void fetch_free(struct fetch *f);
  * fetch_result.location (false: a crawl that decides for itself).
  */
 void fetch_follow_redirects(struct fetch *f, bool follow);
+
+/*
+ * Whether the next transfers refuse a body whose Content-Length is over
+ * max_size before it comes (true, the default), or read it up to max_size
+ * and stop there, the sink holding its start (fetch_result.body_cut): for a
+ * robots.txt, whose first rules count however long the rest is.
+ */
+void fetch_refuse_by_length(struct fetch *f, bool refuse);
 
 /*
  * Prepares the handle's next transfer of url; sink (NULL for none) must stay

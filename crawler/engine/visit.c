@@ -31,6 +31,7 @@ struct visit {
 	char *body;		/* a robots.txt's body, up to VISIT_BODY_MAX */
 	size_t body_len;
 	bool body_failed;	/* out of memory keeping it */
+	bool body_full;		/* VISIT_BODY_MAX kept: the transfer was stopped there */
 	bool follow, ignore_nofollow;
 	const char *url;	/* the current job's, until visit_finish() */
 	struct visit_buf hrefs;	/* the page's link targets as written, NUL-separated */
@@ -118,7 +119,7 @@ static void visit_restart(void *ctx)
 
 	if (v->parsing)
 		parse_abort(v->parse);
-	v->begun = v->parsing = v->body_failed = false;
+	v->begun = v->parsing = v->body_failed = v->body_full = false;
 	v->body_len = 0;
 	v->hrefs.len = 0;
 	v->n_hrefs = 0;
@@ -170,6 +171,11 @@ static int visit_data(void *ctx, const char *buf, size_t len)
 		parse_feed(v->parse, buf, len);
 	else if (v->kind == JOB_ROBOTS && !v->body_failed)
 		visit_keep(v, buf, len);
+	/* what a robots.txt says past its cap is never read: no need to fetch it */
+	if (v->kind == JOB_ROBOTS && v->body_len == VISIT_BODY_MAX) {
+		v->body_full = true;
+		return -1;
+	}
 	return 0;
 }
 
@@ -216,13 +222,14 @@ void visit_free(struct visit *v)
 int visit_start(struct visit *v, enum job_kind kind, const char *url)
 {
 	v->kind = kind;
-	v->begun = v->parsing = v->body_failed = false;
+	v->begun = v->parsing = v->body_failed = v->body_full = false;
 	v->body_len = 0;
 	v->hrefs.len = 0;
 	v->n_hrefs = 0;
 	v->url = url;
 	/* a crawl that follows links decides about each redirect itself; a robots.txt is followed */
 	fetch_follow_redirects(v->fetch, !(v->follow && kind == JOB_PAGE));
+	fetch_refuse_by_length(v->fetch, kind != JOB_ROBOTS);
 	return fetch_start(v->fetch, url, &v->sink);
 }
 
@@ -260,6 +267,12 @@ int visit_finish(struct visit *v, const struct fetch_result *res, void **blob, s
 		.remote_ip = res->remote_ip,
 	};
 	if (v->kind == JOB_ROBOTS) {
+		/*
+		 * One cut at its cap or at --max-size is read as far as it came, as
+		 * RFC 9309 allows (at least 500 KiB), not taken for an unreachable host.
+		 */
+		if ((v->body_full || res->body_cut) && v->body_len > 0)
+			rec.error = NULL;
 		if (v->body_failed)
 			rec.error = "out of memory";
 		/* no body at all is an empty robots.txt, which allows everything */

@@ -137,16 +137,22 @@ static int export_row(void *ctx, const char *blob, size_t len)
 	return 0;
 }
 
-/* Closes the output; the exit status, made 1 if a write failed. */
+/*
+ * Closes the output; the exit status, made 1 if a write failed, or 141 if
+ * the reader went away (export | head), which is no error to report.
+ */
 static int export_close(struct export *e, int status)
 {
+	bool gone = e->out && output_reader_gone(e->out);
 	char err[512];
 
-	if (output_close(e->out, err, sizeof(err)) < 0) {
-		fprintf(stderr, "crawlpool export: %s\n", err);
+	/* a write that failed before has been reported */
+	if (output_close(e->out, err, sizeof(err)) < 0 && !gone) {
+		if (!e->failed)
+			fprintf(stderr, "crawlpool export: %s\n", err);
 		return CRAWL_EXIT_FAILED;
 	}
-	return status;
+	return gone ? CRAWL_EXIT_PIPE : status;
 }
 
 int export_main(int argc, char **argv)
@@ -179,8 +185,9 @@ int export_main(int argc, char **argv)
 		return CRAWL_EXIT_USAGE;
 	}
 	if (rc < 0 && e.failed) {
-		fprintf(stderr, "crawlpool export: %s\n", output_error(e.out) ? output_error(e.out) :
-			"cannot write the rows");
+		if (!output_reader_gone(e.out))
+			fprintf(stderr, "crawlpool export: %s\n", output_error(e.out) ?
+				output_error(e.out) : "cannot write the rows");
 		status = CRAWL_EXIT_FAILED;
 	} else if (rc < 0) {
 		fprintf(stderr, "crawlpool export: %s; %lu rows written\n", redis_frontier_error(rf),

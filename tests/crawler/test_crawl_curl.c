@@ -80,6 +80,30 @@ static void respond_long_redirect(int fd)
 	respond(fd, "302 Found", extra, "moved");
 }
 
+/* A robots.txt of 700 KiB: its rules first, then comments past any cap. */
+static void respond_big_robots(int fd)
+{
+	static const char rules[] = "User-agent: *\nDisallow: /private/\n";
+	enum { SIZE = 700 * 1024 };
+	char head[256], line[1024];
+	size_t sent = sizeof(rules) - 1;
+	int n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+			 "Content-Length: %d\r\nConnection: close\r\n\r\n", SIZE);
+
+	memset(line, '#', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\n';
+	if (write(fd, head, (size_t)n) < 0 || write(fd, rules, sent) < 0)
+		return;
+	while (sent < SIZE) {
+		size_t len = SIZE - sent < sizeof(line) ? SIZE - sent : sizeof(line);
+		ssize_t w = write(fd, line, len);
+
+		if (w <= 0)
+			return;
+		sent += (size_t)w;
+	}
+}
+
 /* The answer a target gets, its attempt-th time (1 for the first). */
 static void route(int fd, const char *target, size_t attempt)
 {
@@ -101,6 +125,8 @@ static void route(int fd, const char *target, size_t attempt)
 		respond(fd, "302 Found", "Location: ftp://127.0.0.1:1/x\r\n", "moved");
 	else if (strcmp(target, "/to-long") == 0)
 		respond_long_redirect(fd);
+	else if (strcmp(target, "/robots.txt") == 0)
+		respond_big_robots(fd);
 	else
 		respond(fd, "200 OK", "", "echo");
 }
@@ -591,6 +617,31 @@ static void test_follow_redirect_refused(void **state)
 	table_free(&t);
 }
 
+/*
+ * A robots.txt cut short by --max-size (or by its own 500 KiB cap) is read
+ * as far as it came: the host is not taken for unreachable and shut off.
+ */
+static void test_robots_cut_short(void **state)
+{
+	char allowed[96], private[96];
+	const char *urls[] = { allowed, private };
+	const char *args[] = { "crawl", "-q", "--follow", "-d", "0", "--max-size", "100K",
+			       "--fields", "url,status,error", "-o", itest_path("robots.csv"),
+			       NULL, NULL };
+	struct table t;
+
+	(void)state;
+	snprintf(allowed, sizeof(allowed), "%s/open/page", base);
+	snprintf(private, sizeof(private), "%s/private/page", base);
+	args[11] = write_list("robots.txt", urls, 2);
+	expect_exit(itest_run(args, NULL, NULL), 0);
+	table_load(&t, itest_path("robots.csv"));
+	assert_string_equal(cell(&t, allowed, "status"), "200");
+	assert_string_equal(cell(&t, allowed, "error"), "");
+	assert_string_equal(cell(&t, private, "error"), "blocked by robots.txt");
+	table_free(&t);
+}
+
 /* Bad values are usage errors before anything is touched: the output keeps what it had. */
 static void test_refusals(void **state)
 {
@@ -764,6 +815,7 @@ int main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_location),
 		cmocka_unit_test(test_follow_redirect_refused),
+		cmocka_unit_test(test_robots_cut_short),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_resume_fields),
 		cmocka_unit_test(test_interrupt_wait),

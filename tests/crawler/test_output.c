@@ -347,9 +347,10 @@ static void append_row(enum output_format format, bool bom, const char *want, si
 
 #define CSV_ROW "r,,,,,,,,,,,x\r\n"
 #define TSV_ROW "r\t\t\t\t\t\t\t\t\t\t\tx\n"
-#define JSONL_ROW "{\"url\":\"r\",\"final_url\":null,\"status\":null,\"bytes\":null," \
+#define JSONL_ROW_TEXT "{\"url\":\"r\",\"final_url\":null,\"status\":null,\"bytes\":null," \
 	"\"content_type\":null,\"ttfb_ms\":null,\"time_ms\":null,\"redirects\":null,\"title\":null," \
-	"\"links\":null,\"worker\":null,\"error\":\"x\"}\n"
+	"\"links\":null,\"worker\":null,\"error\":\"x\"}"
+#define JSONL_ROW JSONL_ROW_TEXT "\n"
 #define APPEND(format, bom, before, after) do { \
 		put_file(before, sizeof(before) - 1); \
 		append_row(format, bom, after, sizeof(after) - 1); \
@@ -366,7 +367,7 @@ static void test_append_adds_missing_line_end(void **state)
 	APPEND(OUTPUT_CSV, false, "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,"
 	       "redirects,title,links,worker,error", CSV_HEADER CSV_ROW);
 	APPEND(OUTPUT_TSV, false, TSV_HEADER "a", TSV_HEADER "a\n" TSV_ROW);
-	APPEND(OUTPUT_JSONL, false, "{\"url\":\"a\"}", "{\"url\":\"a\"}\n" JSONL_ROW);
+	APPEND(OUTPUT_JSONL, false, JSONL_ROW_TEXT, JSONL_ROW JSONL_ROW);
 }
 
 /* A file keeps its BOM or its lack of one; a BOM alone is followed by the header. */
