@@ -749,6 +749,8 @@ int crawl_main(int argc, char **argv)
 		goto out_refused;
 	if (c.state && feed_keep_state(c.feed, c.state, &c.state_queued, err, sizeof(err)) < 0) {
 		fprintf(stderr, "crawlpool: %s\n", err);
+		/* said once: the state is not committed again, and no row was written */
+		c.state_failed = true;
 		status = CRAWL_EXIT_FAILED;
 		c.stopped = true;
 		goto out_close;
@@ -791,8 +793,11 @@ out_close:
 	c.round_trips = feed_leave(c.feed);
 	feed_close(c.feed);
 	resume_free(c.resume);
-	/* after a failed write the rows written were counted above; the URLs done mean nothing */
-	if (!opts.quiet && !c.write_failed)
+	/*
+	 * After a failed write the rows written were counted above, and the URLs
+	 * done mean nothing; a run that failed before it began has no summary.
+	 */
+	if (!opts.quiet && !c.write_failed && c.progress.started > 0)
 		crawl_summary(&c);
 	/* said even with -q: the file lacks these rows (a reader that went away hears nothing) */
 	if (c.unfinished && !c.write_failed)

@@ -547,6 +547,28 @@ static const char *output_seems(const char *p, size_t len)
 }
 
 /*
+ * A header of ours whose line ends are another format's (a CSV saved with
+ * LF by an editor or a converter): why it is refused, or NULL.
+ */
+static const char *output_other_line_end(const char *p, size_t len,
+					 const struct output_options *opts)
+{
+	char want[256];
+	size_t n;
+
+	if (!opts || opts->format == OUTPUT_JSONL)
+		return NULL;
+	n = output_header_text(opts->format, opts, want, sizeof(want));
+	if (len <= n || memcmp(p, want, n) != 0)
+		return NULL;
+	if (opts->format == OUTPUT_CSV && p[n] == '\n')
+		return "its lines end in LF, not in the CRLF crawlpool's CSV has (was it converted?)";
+	if (opts->format == OUTPUT_TSV && p[n] == '\r')
+		return "its lines end in CRLF, not in the LF crawlpool's TSV has (was it converted?)";
+	return NULL;
+}
+
+/*
  * Whether the first line of p (len bytes) is a header of ours naming other
  * columns than opts asks for (--fields, --follow): then what differs is put
  * in buf (size bytes) and true returned.
@@ -724,10 +746,13 @@ static int output_examine(struct output *out, const char *path, const struct sta
 		     memcmp(first + skip + wlen, eol, len - wlen < elen ? len - wlen : elen) == 0;
 	}
 	if (!ok) {
+		const char *line_end = output_other_line_end(first + skip, len, &out->opts);
 		char why[600];
 
 		seems = output_seems(first + skip, len);
-		if (output_other_columns(first + skip, len, &out->opts, why, sizeof(why)))
+		if (line_end)
+			snprintf(err, errlen, "cannot append to %s: %s", out->name, line_end);
+		else if (output_other_columns(first + skip, len, &out->opts, why, sizeof(why)))
 			snprintf(err, errlen, "cannot append to %s: %s", out->name, why);
 		else if (seems && strcmp(seems, fname) != 0)
 			snprintf(err, errlen, "cannot append %s rows to %s: it holds %s rows", fname,
@@ -1175,9 +1200,12 @@ static void scan_wrong_start(const struct output_scan *s, const char *name, cons
 {
 	const char *fname = output_format_names[s->format];
 	const char *seems = output_seems(first, len);
+	const char *line_end = output_other_line_end(first, len, s->opts);
 	char why[600];
 
-	if (s->opts && output_other_columns(first, len, s->opts, why, sizeof(why)))
+	if (line_end)
+		snprintf(err, errlen, "cannot resume %s: %s", name, line_end);
+	else if (s->opts && output_other_columns(first, len, s->opts, why, sizeof(why)))
 		snprintf(err, errlen, "cannot resume %s: %s", name, why);
 	else if (seems && strcmp(seems, fname) != 0)
 		snprintf(err, errlen, "cannot resume %s: it holds %s rows, not %s", name, seems, fname);

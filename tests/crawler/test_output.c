@@ -414,7 +414,9 @@ static void test_append_refuses_other_files(void **state)
 	REFUSED(OUTPUT_CSV, "name,age\r\nbob,7\r\n", "its first line is not crawlpool's csv header");
 	/* the header with a bare LF is not ours: CSV rows end in CRLF */
 	REFUSED(OUTPUT_CSV, "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,"
-		"title,links,worker,error\nx\n", "its first line is not crawlpool's csv header");
+		"title,links,worker,error\nx\n", "its lines end in LF, not in the CRLF");
+	REFUSED(OUTPUT_TSV, "url\tfinal_url\tstatus\tbytes\tcontent_type\tttfb_ms\ttime_ms\t"
+		"redirects\ttitle\tlinks\tworker\terror\r\nx\r\n", "its lines end in CRLF");
 	REFUSED(OUTPUT_TSV, "url\tfinal\n", "its first line is not crawlpool's tsv header");
 	REFUSED(OUTPUT_JSONL, BOM JSONL_ROW, "its first line is not a crawlpool jsonl row");
 	REFUSED(OUTPUT_JSONL, "[1,2]\n", "its first line is not a crawlpool jsonl row");

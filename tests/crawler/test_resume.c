@@ -326,6 +326,7 @@ static void test_changed_between(void **state)
 }
 
 #define CSV_HEAD "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,title,links,worker,error\r\n"
+#define CSV_HEAD_LF "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,redirects,title,links,worker,error\n"
 #define TSV_HEAD "url\tfinal_url\tstatus\tbytes\tcontent_type\tttfb_ms\ttime_ms\tredirects\ttitle\tlinks\tworker\terror\n"
 
 /* Other formats, other headers, rows not ours: refused, the file untouched. */
@@ -357,6 +358,9 @@ static void test_refusals(void **state)
 
 	write_bytes("name,age\r\nbob,7\r\n", 17);
 	expect_refused(&csv, "its first line is not crawlpool's csv header");
+	/* our header, its CRLF turned into LF by an editor */
+	write_bytes(CSV_HEAD_LF "http://x/,,,,,,,,,,,\n", sizeof(CSV_HEAD_LF) - 1 + 21);
+	expect_refused(&csv, "its lines end in LF, not in the CRLF crawlpool's CSV has");
 	write_bytes("hello", 5);
 	expect_refused(&jsonl, "its first line is not a crawlpool jsonl row");
 	expect_refused(&csv, "its first line is not crawlpool's csv header");
