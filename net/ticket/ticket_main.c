@@ -20,7 +20,8 @@ static int cmd_init(const struct ticket_opts *o)
 	struct ticket_hold hold;
 	int rc = -1, stale;
 
-	if (ticket_store_lock_path(o->store, lock_path, err) < 0)
+	if (ticket_store_lock_path(o->store, lock_path, err) < 0 ||
+	    ticket_store_check_dir(o->store, err) < 0)
 		goto out;
 	lock = ticket_lock_new(TICKET_LOCK_FLOCK, false, lock_path, err);
 	if (!lock || ticket_lock_acquire(lock, &hold, err) < 0)
@@ -54,6 +55,52 @@ static int cmd_show(const struct ticket_opts *o)
 	return 0;
 }
 
+/* "label:" padded to the report's column, then the figure as far as it is known. */
+static void print_figure(const char *label, long value, enum ticket_figure kind)
+{
+	printf("%-17s", label);
+	if (kind == TICKET_UNKNOWN)
+		printf("unknown\n");
+	else
+		printf("%s%ld\n", kind == TICKET_AT_LEAST ? "at least " : "", value);
+}
+
+/* What it means that the store changed under the rush, if it did. */
+static void print_outsider(const struct ticket_rush_opts *o, const struct ticket_report *r)
+{
+	switch (r->outsider) {
+	case TICKET_ALONE:
+		return;
+	case TICKET_OTHERS_LOCKED:
+		printf("note:            the store changed under this rush: other processes sold "
+		       "%s%ld of the\n"
+		       "                 %ld sales it shows; the figures are exact if they took "
+		       "the flock too\n",
+		       r->others_kind == TICKET_AT_LEAST ? "at least " : "", r->others_sold,
+		       r->store_sales);
+		return;
+	case TICKET_REINIT:
+		printf("note:            the store was initialised again during this rush: sales "
+		       "by others\n"
+		       "                 and lost updates cannot be computed\n");
+		return;
+	case TICKET_OTHERS:
+		break;
+	}
+	printf("note:            the store was changed by another process during this rush "
+	       "(it shows %ld\n"
+	       "                 sales for this rush's %ld). ",
+	       r->store_sales, r->sold);
+	if (o->lock == TICKET_LOCK_FLOCK)
+		printf("It wrote without taking the flock, so\n");
+	else
+		printf("Lock %s guards %s, so\n", ticket_lock_name(o->lock),
+		       o->lock == TICKET_LOCK_NONE ? "nothing" : "only this rush's own buyers");
+	printf("                 buyers of both may have sold the same ticket: "
+	       "lost updates and tickets\n"
+	       "                 sold twice across the rushes cannot be counted from here\n");
+}
+
 static void print_report(const struct ticket_rush_opts *o, const struct ticket_report *r)
 {
 	printf("buyers:          %u (%s mode, lock %s, delay %u ms)\n", r->buyers,
@@ -61,14 +108,16 @@ static void print_report(const struct ticket_rush_opts *o, const struct ticket_r
 	       o->delay_ms);
 	printf("stock before:    %ld\n", r->stock_before);
 	printf("sold:            %ld\n", r->sold);
+	print_figure("sold by others:", r->others_sold, r->others_kind);
 	printf("stock after:     %ld\n", r->stock_after);
 	printf("oversold:        %ld\n", r->oversold);
-	printf("lost updates:    %ld\n", r->lost_updates);
+	print_figure("lost updates:", r->lost_updates, r->lost_kind);
 	printf("turned away:     %ld\n", r->turned_away);
 	printf("failed:          %ld\n", r->failed);
 	printf("crashed:         %ld\n", r->crashed);
 	printf("locks recovered: %ld\n", r->recovered);
 	printf("wall time:       %.3f s\n", r->wall_s);
+	print_outsider(o, r);
 	fflush(stdout);
 }
 

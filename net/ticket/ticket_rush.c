@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct buyer_report {
 	uint32_t buyer;
 	int32_t outcome;
 	int32_t recovered;
+	int64_t read_sold;	/* the store's "sold" this buyer read; -1 if it read none */
 };
 
 _Static_assert(sizeof(struct buyer_report) <= PIPE_BUF,
@@ -43,6 +45,7 @@ struct rush {
 	struct ticket_lock *lock;
 	int log_fd;
 	struct buyer_report *reports;	/* one per buyer */
+	struct ticket_state before;	/* the store when the rush began */
 	/* Thread mode: buyers wait at the gate until it opens (1) or is abandoned (-1). */
 	pthread_mutex_t gate_mu;
 	pthread_cond_t gate_cv;
@@ -106,11 +109,13 @@ static void buyer_run(struct rush *rs, unsigned idx, struct buyer_report *rep)
 	memset(rep, 0, sizeof(*rep));
 	rep->buyer = idx;
 	rep->outcome = BUYER_FAILED;
+	rep->read_sold = -1;
 	if (ticket_lock_acquire(rs->lock, &hold, err) < 0)
 		goto fail;
 	rep->recovered = hold.recovered;
 	if (ticket_store_read(rs->o->store, &st, err) < 0)
 		goto unlock_fail;
+	rep->read_sold = st.sold;
 	if (st.count == 0) {
 		crash_if_hooked(rs, idx);
 		rep->outcome = BUYER_TURNED_AWAY;
@@ -321,8 +326,127 @@ static int rush_processes(struct rush *rs, double *wall, char *err)
 	return started == n ? 0 : -1;
 }
 
-static void tally(const struct rush *rs, struct ticket_report *r)
+static int cmp_i64(const void *a, const void *b)
 {
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* What the buyers' reads of the store's "sold" say about who else wrote it. */
+struct read_check {
+	bool in_turn;	/* the sales read it as a lock excluding them from each other would */
+	bool foreign;	/* a value read, or the last one, that no buyer of this rush wrote */
+};
+
+/*
+ * in_turn: each sale read a different "sold", none before the rush's start
+ * or at or after its end; another process's write that took one of their
+ * sales back, or that their sale took back, shows as a repeat. foreign: some
+ * buyer read a "sold" (or the store ended with one) that neither the rush
+ * started with nor one of its sales wrote: someone else wrote the store.
+ * -1 when out of memory.
+ */
+static int check_reads(const struct rush *rs, long sold, long from, long to,
+		       struct read_check *c)
+{
+	int64_t *wrote = malloc(((size_t)sold + 1) * sizeof(*wrote)), key;
+	unsigned i;
+	long n = 0;
+
+	if (!wrote)
+		return -1;
+	for (i = 0; i < rs->o->buyers; i++)
+		if (rs->reports[i].outcome == BUYER_SOLD && n < sold)
+			wrote[n++] = rs->reports[i].read_sold + 1;
+	qsort(wrote, (size_t)n, sizeof(*wrote), cmp_i64);
+	c->in_turn = true;
+	for (i = 0; i < (unsigned)n; i++)
+		if (wrote[i] <= from || wrote[i] > to || (i > 0 && wrote[i] == wrote[i - 1]))
+			c->in_turn = false;
+	key = to;
+	c->foreign = to != from && !bsearch(&key, wrote, (size_t)n, sizeof(*wrote), cmp_i64);
+	for (i = 0; i < rs->o->buyers && !c->foreign; i++) {
+		key = rs->reports[i].read_sold;
+		/* A silent buyer's report never came: its read_sold is not one. */
+		if (rs->reports[i].outcome != BUYER_SILENT && key >= 0 && key != from &&
+		    !bsearch(&key, wrote, (size_t)n, sizeof(*wrote), cmp_i64))
+			c->foreign = true;
+	}
+	free(wrote);
+	return 0;
+}
+
+/* A lower bound, or unknown when it is no bound at all. */
+static void at_least(long value, long *out, enum ticket_figure *kind)
+{
+	*out = value > 0 ? value : 0;
+	*kind = value > 0 ? TICKET_AT_LEAST : TICKET_UNKNOWN;
+}
+
+/*
+ * Who changed the store, from its "sold" before and after and what the buyers
+ * read. dead_may_have_sold: buyers that died unreported, not by the crash hook
+ * (which always dies before its rename): the store may show their sales.
+ */
+static void account(const struct rush *rs, const struct ticket_state *after,
+		    long dead_may_have_sold, struct ticket_report *r)
+{
+	const struct ticket_state *before = &rs->before;
+	long sold = r->sold, extra;
+	struct read_check c;
+
+	r->store_sales = after->sold - before->sold;
+	extra = r->store_sales - sold;
+	r->others_sold = 0;
+	r->others_kind = TICKET_EXACT;
+	r->lost_updates = 0;
+	r->lost_kind = TICKET_EXACT;
+	if (after->stock != before->stock || r->store_sales < 0) {
+		r->outsider = TICKET_REINIT;
+		r->others_kind = r->lost_kind = TICKET_UNKNOWN;
+		return;
+	}
+	/* A dead buyer's read is unknown, and so is what it wrote: no value is foreign then. */
+	if (check_reads(rs, sold, before->sold, after->sold, &c) < 0)
+		c = (struct read_check){ .in_turn = false, .foreign = true };
+	else if (dead_may_have_sold > 0)
+		c.foreign = false;
+	if (rs->o->lock == TICKET_LOCK_NONE) {
+		/* The buyers race each other: a sale the store lacks is theirs to lose. */
+		if (!c.foreign && extra <= dead_may_have_sold) {
+			r->outsider = TICKET_ALONE;
+			r->lost_updates = extra < 0 ? -extra : 0;
+			if (dead_may_have_sold > 0)
+				r->lost_kind = TICKET_AT_LEAST;
+			return;
+		}
+		r->outsider = TICKET_OTHERS;
+		at_least(extra - dead_may_have_sold, &r->others_sold, &r->others_kind);
+		at_least(-extra, &r->lost_updates, &r->lost_kind);
+		return;
+	}
+	if (c.in_turn && !c.foreign && extra <= dead_may_have_sold) {
+		r->outsider = TICKET_ALONE;
+		return;
+	}
+	if (c.in_turn && rs->o->lock == TICKET_LOCK_FLOCK) {
+		/* The flock excludes every process that takes it: they only sold in between. */
+		r->outsider = TICKET_OTHERS_LOCKED;
+		r->others_sold = extra - dead_may_have_sold;
+		if (dead_may_have_sold > 0)
+			r->others_kind = TICKET_AT_LEAST;
+		return;
+	}
+	r->outsider = TICKET_OTHERS;
+	at_least(extra - dead_may_have_sold, &r->others_sold, &r->others_kind);
+	at_least(-extra, &r->lost_updates, &r->lost_kind);
+}
+
+static void tally(const struct rush *rs, const struct ticket_state *after,
+		  struct ticket_report *r)
+{
+	long hooked = 0;
 	unsigned i;
 
 	for (i = 0; i < rs->o->buyers; i++) {
@@ -333,9 +457,10 @@ static void tally(const struct rush *rs, struct ticket_report *r)
 		r->failed += rep->outcome == BUYER_FAILED;
 		r->crashed += rep->outcome == BUYER_SILENT;
 		r->recovered += rep->recovered != 0;
+		hooked += rep->outcome == BUYER_SILENT && rs->o->crash_buyer == (long)i;
 	}
 	r->oversold = r->sold > r->stock_before ? r->sold - r->stock_before : 0;
-	r->lost_updates = r->sold - (r->stock_before - r->stock_after);
+	account(rs, after, r->crashed - hooked, r);
 }
 
 /*
@@ -352,8 +477,10 @@ static int rush_finish(struct rush *rs, struct ticket_report *r, char *err)
 		return -1;
 	rc = ticket_store_read(rs->o->store, &after, err);
 	ticket_lock_release(rs->lock, &hold);
+	if (rc < 0)
+		return -1;
 	r->stock_after = after.count;
-	tally(rs, r);
+	tally(rs, &after, r);
 	r->recovered += hold.recovered;
 	return rc;
 }
@@ -362,7 +489,6 @@ static int rush_prepare(struct rush *rs, const struct ticket_rush_opts *o,
 			struct ticket_report *r, char *err)
 {
 	char lock_path[TICKET_PATH_MAX];
-	struct ticket_state before;
 	int stale;
 
 	if (o->mode == TICKET_THREADS && o->crash_buyer >= 0) {
@@ -370,10 +496,10 @@ static int rush_prepare(struct rush *rs, const struct ticket_rush_opts *o,
 			    "cannot die alone");
 		return -1;
 	}
-	if (ticket_store_read(o->store, &before, err) < 0 ||
+	if (ticket_store_read(o->store, &rs->before, err) < 0 ||
 	    ticket_store_lock_path(o->store, lock_path, err) < 0)
 		return -1;
-	r->stock_before = before.count;
+	r->stock_before = rs->before.count;
 	stale = ticket_store_remove_stale_temps(o->store);
 	if (stale > 0)
 		fprintf(stderr, "ticket: removed %d temporary files left by a killed rush\n",

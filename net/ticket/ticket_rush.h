@@ -24,18 +24,41 @@ struct ticket_rush_opts {
 	const char *sales_log;	/* NULL, or a file that gets one line per sale */
 };
 
+/* How far a figure of the report is known. */
+enum ticket_figure {
+	TICKET_EXACT,
+	TICKET_AT_LEAST,	/* a lower bound */
+	TICKET_UNKNOWN,
+};
+
+/* Why the store changed under a rush, if by someone other than its buyers. */
+enum ticket_outsider {
+	TICKET_ALONE,		/* no sign of anyone else */
+	TICKET_OTHERS_LOCKED,	/* others sold, all under the same flock: figures exact */
+	TICKET_OTHERS,		/* others wrote the store; lost updates not countable */
+	TICKET_REINIT,		/* stock changed or sales went down: re-initialised */
+};
+
 /*
  * What happened. Every buyer ends in exactly one of sold, turned_away,
  * failed and crashed; sold counts the sales the buyers reported, which the
- * sales log repeats line for line.
+ * sales log repeats line for line. The store's own "sold", read before and
+ * after, tells the sales it shows (store_sales); when other processes used
+ * the store meanwhile, their sales and this rush's lost updates are mixed in
+ * it, and others_sold and lost_updates are only as exact as their _kind says.
  */
 struct ticket_report {
 	unsigned buyers;
 	long stock_before;
 	long stock_after;
+	long store_sales;	/* the store's "sold" after - before */
 	long sold;
 	long oversold;		/* sold - stock_before, when positive */
-	long lost_updates;	/* sales the store does not show: sold - (before - after) */
+	enum ticket_outsider outsider;
+	long others_sold;	/* sales by other processes the store shows */
+	enum ticket_figure others_kind;
+	long lost_updates;	/* sales the store does not show: sold - store_sales, if alone */
+	enum ticket_figure lost_kind;
 	long turned_away;	/* found the store at 0 */
 	long failed;		/* hit an error (reported on stderr) */
 	long crashed;		/* died before reporting, e.g. by the crash hook */

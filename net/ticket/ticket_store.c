@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -72,7 +73,13 @@ static int read_field(const char *path, struct json_object *doc, const char *key
 	if (!json_object_is_type(v, json_type_int))
 		return ticket_fail(err, "store '%s': \"%s\" is not an integer", path, key);
 	value = json_object_get_int64(v);
-	/* json-c clamps overflowing numbers to INT64_MAX, caught here too. */
+	/*
+	 * json-c clamps a number past int64 to INT64_MAX or INT64_MIN: the
+	 * clamped value is not what the store says, so it is not shown.
+	 */
+	if (value == INT64_MAX || value == INT64_MIN)
+		return ticket_fail(err, "store '%s': \"%s\" is too %s: out of range 0..%ld",
+				   path, key, value < 0 ? "small" : "large", TICKET_MAX_STOCK);
 	if (value < 0 || value > TICKET_MAX_STOCK)
 		return ticket_fail(err, "store '%s': \"%s\" %lld is out of range 0..%ld", path,
 				   key, (long long)value, TICKET_MAX_STOCK);
@@ -343,6 +350,22 @@ int ticket_store_remove_temps(const char *path, long pid)
 int ticket_store_remove_stale_temps(const char *path)
 {
 	return remove_temps(path, is_gone, 0);
+}
+
+int ticket_store_check_dir(const char *path, char *err)
+{
+	char dir[TICKET_PATH_MAX];
+
+	struct stat st;
+
+	split_dir(path, dir);
+	if (stat(dir, &st) < 0)
+		return ticket_fail(err, "cannot create store '%s': %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return ticket_fail(err, "cannot create store '%s': %s", path, strerror(ENOTDIR));
+	if (access(dir, W_OK | X_OK) < 0)
+		return ticket_fail(err, "cannot create store '%s': %s", path, strerror(errno));
+	return 0;
 }
 
 int ticket_store_lock_path(const char *path, char *out, char *err)

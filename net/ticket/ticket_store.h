@@ -74,6 +74,13 @@ int ticket_store_remove_temps(const char *path, long pid);
 int ticket_store_remove_stale_temps(const char *path);
 
 /*
+ * Whether a store can be created at path: its directory exists and may be
+ * written. The error names the store, as the user gave it, not the lock
+ * file or temporary file that would have failed first.
+ */
+int ticket_store_check_dir(const char *path, char *err);
+
+/*
  * The lock file beside the store: path + ".lock" into out (TICKET_PATH_MAX
  * bytes). Locks go on this stable file because a rename replaces the store's
  * inode: a lock held on the store would exclude no one.

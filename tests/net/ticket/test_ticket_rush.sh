@@ -18,6 +18,11 @@ field() {
 	awk -F': *' -v k="$1" '$1 == k { print $2 + 0 }' "$WORK/out"
 }
 
+# Text of a "label: ..." line of the report in file $2 (the last report if none).
+raw() {
+	sed -n "s/^$1: *//p" "${2:-$WORK/out}"
+}
+
 init() {
 	"$TICKET" init --store "$STORE" --stock "$1" >/dev/null || fail "init --stock $1"
 }
@@ -64,6 +69,10 @@ rush() {
 		fail "$name: oversold $oversold for $sold sold from $before"
 	[ "$lost" -eq $((sold - (before - after))) ] ||
 		fail "$name: lost updates $lost for $sold sold, $before -> $after"
+	# Alone on the store: no one else sold, and the report says nothing of others.
+	[ "$(raw "sold by others")" = 0 ] && [ "$(raw "lost updates")" = "$lost" ] &&
+		! grep -q '^note:' "$WORK/out" ||
+		fail "$name: a rush alone on the store saw others: $(cat "$WORK/out")"
 	[ $((sold + away + failed + crashed)) -eq "$(field buyers)" ] ||
 		fail "$name: outcomes do not add up to the buyers"
 	[ "$failed" -eq 0 ] || fail "$name: $failed buyers failed"
@@ -181,6 +190,85 @@ kill_rush "kill/flock 10" 10 --lock flock
 kill_rush "kill/flock 40" 40 --lock flock
 kill_rush "kill/mutex 10" 10 --lock mutex
 kill_rush "kill/thread 10" 10 --lock flock --mode thread
+
+# Two rushes at once on one store. With flock both are exact: each sold what it says, the
+# other the rest, nothing lost, and the two add up to the store. With mutex each guards only
+# its own buyers: a report that sees the other's writes says so and counts no lost updates
+# it cannot know, and no figure is ever negative.
+two_rushes() {
+	local lock=$1 a b rc_a rc_b sold_a sold_b r
+	init 100
+	"$TICKET" rush --store "$STORE" --buyers 100 --lock "$lock" --delay-ms 1 \
+		>"$WORK/a" 2>"$WORK/a.err" &
+	a=$!
+	"$TICKET" rush --store "$STORE" --buyers 100 --lock "$lock" --delay-ms 1 \
+		>"$WORK/b" 2>"$WORK/b.err"
+	rc_b=$?
+	wait "$a"
+	rc_a=$?
+	for r in a b; do
+		! grep -Eq ':  *(at least )?-' "$WORK/$r" ||
+			fail "two/$lock: a negative figure: $(cat "$WORK/$r")"
+		! grep -q "lost updates: *at least 0\|sold by others: *at least 0" "$WORK/$r" ||
+			fail "two/$lock: 'at least 0': $(cat "$WORK/$r")"
+	done
+	[ "$rc_a" -eq 0 ] && [ "$rc_b" -eq 0 ] ||
+		fail "two/$lock: exit $rc_a and $rc_b; $(cat "$WORK/a.err" "$WORK/b.err")"
+	read_store "two/$lock" || return
+	[ "$sold" -eq 100 ] && [ "$left" -eq 0 ] || fail "two/$lock: store $sold sold, $left left"
+	if [ "$lock" = flock ]; then
+		sold_a=$(raw sold "$WORK/a") sold_b=$(raw sold "$WORK/b")
+		[ $((sold_a + sold_b)) -eq 100 ] || fail "two/flock: sold $sold_a + $sold_b != 100"
+		for r in a b; do
+			[ "$(raw "lost updates" "$WORK/$r")" = 0 ] ||
+				fail "two/flock: lost updates $(raw "lost updates" "$WORK/$r")"
+		done
+		[ "$(raw "sold by others" "$WORK/a")" = "$sold_b" ] &&
+			[ "$(raw "sold by others" "$WORK/b")" = "$sold_a" ] ||
+			fail "two/flock: others $(raw "sold by others" "$WORK/a") and" \
+				"$(raw "sold by others" "$WORK/b") for sold $sold_a and $sold_b"
+		# Unless one ran wholly before the other, each saw the other's sales.
+		if [ "$sold_a" -gt 0 ] && [ "$sold_b" -gt 0 ]; then
+			grep -q "^note: .*other processes sold $sold_b of the" "$WORK/a" &&
+				grep -q "^note: .*other processes sold $sold_a of the" "$WORK/b" ||
+				fail "two/flock: no note on the other's sales:" \
+					"$(cat "$WORK/a" "$WORK/b")"
+		fi
+		echo "two flock rushes: sold $sold_a + $sold_b"
+		return
+	fi
+	# mutex: when the two sold more than the store shows, at least one report must say why.
+	[ $(($(raw sold "$WORK/a") + $(raw sold "$WORK/b"))) -le 100 ] ||
+		grep -q "^note: *the store was changed by another process" "$WORK/a" "$WORK/b" ||
+		fail "two/mutex: neither report saw the other: $(cat "$WORK/a" "$WORK/b")"
+	for r in a b; do
+		if grep -q "^note:" "$WORK/$r"; then
+			[ "$(raw "lost updates" "$WORK/$r")" = unknown ] ||
+				[[ $(raw "lost updates" "$WORK/$r") =~ ^at\ least\ [1-9] ]] ||
+				fail "two/mutex: lost updates" \
+					"'$(raw "lost updates" "$WORK/$r")' with others"
+			grep -q "Lock mutex guards only this rush's own buyers" "$WORK/$r" ||
+				fail "two/mutex: the note does not say what mutex guards"
+		fi
+	done
+	echo "two mutex rushes: sold $(raw sold "$WORK/a") + $(raw sold "$WORK/b")" \
+		"for 100 in the store"
+}
+two_rushes flock
+two_rushes flock
+two_rushes mutex
+
+# Errors name what the user typed: the store, not its lock file.
+"$TICKET" init --store "$WORK/missing/x.json" --stock 3 >/dev/null 2>"$WORK/err"
+[ $? -eq 3 ] || fail "init in a missing directory did not fail"
+grep -qxF "ticket: cannot create store '$WORK/missing/x.json': No such file or directory" \
+	"$WORK/err" || fail "init in a missing directory: $(cat "$WORK/err")"
+# A number past int64 is shown as too large, not as json-c's clamped 9223372036854775807.
+printf '{"count":99999999999999999999}' >"$STORE"
+"$TICKET" show --store "$STORE" >/dev/null 2>"$WORK/err"
+[ $? -eq 3 ] || fail "show on a huge count did not fail"
+grep -qxF "ticket: store '$STORE': \"count\" is too large: out of range 0..1000000000" \
+	"$WORK/err" || fail "huge count: $(cat "$WORK/err")"
 
 # Usage and garbage.
 "$TICKET" rush --store "$STORE" >/dev/null 2>&1

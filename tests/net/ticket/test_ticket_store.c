@@ -129,7 +129,15 @@ static void test_read_refuses_garbage(void **state)
 		{ "{\"count\":true}", "\"count\" is not an integer" },
 		{ "{\"count\":-1}", "\"count\" -1 is out of range" },
 		{ "{\"count\":1000000001}", "\"count\" 1000000001 is out of range" },
-		{ "{\"count\":99999999999999999999}", "is out of range" },
+		/* Past int64: json-c clamps it, so the clamped number is not shown. */
+		{ "{\"count\":99999999999999999999}",
+		  "\"count\" is too large: out of range 0..1000000000" },
+		{ "{\"count\":-99999999999999999999}",
+		  "\"count\" is too small: out of range 0..1000000000" },
+		{ "{\"count\":18446744073709551615}", "\"count\" is too large" },
+		{ "{\"count\":9223372036854775807}", "\"count\" is too large" },
+		{ "{\"count\":5,\"sold\":99999999999999999999,\"stock\":5}",
+		  "\"sold\" is too large" },
 		{ "{\"count\":5}x", "is not valid JSON" },
 		{ "{\"count\":5}{\"count\":6}", "is not valid JSON" },
 		{ "{\"count\":5", "is not valid JSON" },
@@ -176,6 +184,9 @@ static void test_read_refuses_garbage(void **state)
 			fail_msg("'%s' accepted as %ld", cases[i].text, st.count);
 		if (!strstr(err, cases[i].why))
 			fail_msg("'%s': got '%s', want '%s'", cases[i].text, err, cases[i].why);
+		/* json-c's clamped INT64_MAX or INT64_MIN is never the number shown. */
+		if (strstr(err, "922337203685477580"))
+			fail_msg("'%s': shows a clamped number: '%s'", cases[i].text, err);
 		/* Never read as some number. */
 		assert_int_equal(st.count, 12345);
 		assert_int_equal(st.sold, 12345);
@@ -334,6 +345,28 @@ static void test_write_errors_name_the_path(void **state)
 	rmdir(d->store);
 }
 
+/* What init checks first: an error names the store as given, not its lock file. */
+static void test_check_dir_names_the_store(void **state)
+{
+	struct dir *d = *state;
+	char err[TICKET_ERR_LEN], path[400];
+
+	assert_int_equal(ticket_store_check_dir(d->store, err), 0);
+	assert_int_equal(ticket_store_check_dir("store.json", err), 0);
+	snprintf(path, sizeof(path), "%s/missing/store.json", d->path);
+	assert_int_equal(ticket_store_check_dir(path, err), -1);
+	snprintf(path, sizeof(path), "cannot create store '%s/missing/store.json': "
+		 "No such file or directory", d->path);
+	assert_string_equal(err, path);
+	assert_null(strstr(err, ".lock"));
+	/* A file where the directory should be. */
+	put(d->store, "{}", 2);
+	snprintf(path, sizeof(path), "%s/x.json", d->store);
+	assert_int_equal(ticket_store_check_dir(path, err), -1);
+	assert_non_null(strstr(err, "Not a directory"));
+	assert_non_null(strstr(err, path));
+}
+
 static void test_lock_path(void **state)
 {
 	char out[TICKET_PATH_MAX], err[TICKET_ERR_LEN], *longpath;
@@ -362,6 +395,8 @@ int main(void)
 						dir_teardown),
 		cmocka_unit_test_setup_teardown(test_remove_stale_temps, dir_setup, dir_teardown),
 		cmocka_unit_test_setup_teardown(test_write_errors_name_the_path, dir_setup,
+						dir_teardown),
+		cmocka_unit_test_setup_teardown(test_check_dir_names_the_store, dir_setup,
 						dir_teardown),
 		cmocka_unit_test(test_lock_path),
 	};
