@@ -746,12 +746,12 @@ static int output_examine(struct output *out, const char *path, const struct sta
 		     memcmp(first + skip + wlen, eol, len - wlen < elen ? len - wlen : elen) == 0;
 	}
 	if (!ok) {
-		const char *line_end = output_other_line_end(first + skip, len, &out->opts);
+		const char *ends = output_other_line_end(first + skip, len, &out->opts);
 		char why[600];
 
 		seems = output_seems(first + skip, len);
-		if (line_end)
-			snprintf(err, errlen, "cannot append to %s: %s", out->name, line_end);
+		if (ends)
+			snprintf(err, errlen, "cannot append to %s: %s", out->name, ends);
 		else if (output_other_columns(first + skip, len, &out->opts, why, sizeof(why)))
 			snprintf(err, errlen, "cannot append to %s: %s", out->name, why);
 		else if (seems && strcmp(seems, fname) != 0)
