@@ -9,8 +9,9 @@
 /*
  * Every message on a worker's socket is a frame: this header, then `len`
  * bytes. The parent sends FRAME_JOB; the worker answers each job with one
- * FRAME_RESULT (carrying the result), FRAME_FAILED or FRAME_TOO_LARGE, under
- * the job's id: a loop worker answers its jobs in any order. Parent and
+ * FRAME_RESULT (carrying the result), FRAME_FAILED, FRAME_TOO_LARGE or
+ * FRAME_INTERRUPTED (the pool was stopped before the job started), under the
+ * job's id: a loop worker answers its jobs in any order. Parent and
  * worker are the same binary: native order and widths.
  */
 struct frame_header {
@@ -24,6 +25,7 @@ enum frame_kind {
 	FRAME_RESULT,
 	FRAME_FAILED,
 	FRAME_TOO_LARGE,
+	FRAME_INTERRUPTED,
 };
 
 enum frame_verdict {

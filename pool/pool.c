@@ -25,7 +25,7 @@ struct pool *pool_new(enum pool_mode mode, unsigned workers,
 	pool = calloc(1, sizeof(*pool));
 	if (!pool)
 		goto out_err;
-	rc = pool_core_init(pool);
+	rc = pool_core_init(pool, mode);
 	if (rc < 0)
 		goto out_free_pool;
 

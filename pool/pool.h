@@ -113,9 +113,10 @@ int pool_run(struct pool *pool);
 /*
  * Asks a running pool to stop; safe to call from a signal handler, and
  * calling it again changes nothing. No more jobs are taken from next_job().
- * The jobs handed to workers run to their end and are delivered as they end;
- * those still waiting in the pool's shared queue (thread and event modes)
- * are reported as POOL_JOB_INTERRUPTED without having started.
+ * The jobs already started run to their end and are delivered as they end;
+ * those not yet started, in the pool's shared queue (thread and event modes)
+ * or in a worker process's channel (process and hybrid modes), never start:
+ * they are reported as POOL_JOB_INTERRUPTED.
  */
 void pool_stop(struct pool *pool);
 
@@ -160,10 +161,10 @@ int pool_set_tick(struct pool *pool, unsigned ms, pool_tick_cb *tick);
  * a context switch, the largest part of an event loop's cost a page on a
  * busy machine), but a job taken waits longer before it starts: keep the
  * default when the time a job is handed out matters (a pause between
- * requests to one host, measured from the hand-out). In process and hybrid
- * modes the spares wait in the worker's channel, where a pool_stop() cannot
- * take them back: they run too. Returns 0, or POOL_EINVAL for a NULL pool,
- * too many jobs, or a pool that has run.
+ * requests to one host, measured from the hand-out). After a pool_stop()
+ * the spares come back as POOL_JOB_INTERRUPTED, as the jobs never started
+ * do in every mode. Returns 0, or POOL_EINVAL for a NULL pool, too many
+ * jobs, or a pool that has run.
  */
 int pool_set_spare_jobs(struct pool *pool, unsigned jobs);
 
@@ -249,12 +250,13 @@ int pool_set_job_deadline(struct pool *pool, unsigned ms);
  * A loop worker process runs on its own copy of the parent's memory, like a
  * per-job one (part 2). Its results go back in one write at its next take,
  * and a few jobs wait in its channel behind those it holds, so that it never
- * waits for the parent. When it dies, the jobs it may have started (as many
- * as it holds at once, the oldest) fail with the cause, and a replacement
- * takes the others: a job that made one worker crash is not handed to the
- * next. pool_set_job_deadline() holds for each job from when it is among
- * those the worker may run at once; one overdue job gets the whole worker
- * killed.
+ * waits for the parent; after a pool_stop(), a take reports those as
+ * interrupted instead of returning them. When it dies, the jobs it may have
+ * started (as many as it holds at once, the oldest) fail with the cause, and
+ * a replacement takes the others: a job that made one worker crash is not
+ * handed to the next. pool_set_job_deadline() holds for each job from when it
+ * is among those the worker may run at once; one overdue job gets the whole
+ * worker killed.
  */
 struct pool_feed;
 struct pool_task;

@@ -6,14 +6,32 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
-int pool_core_init(struct pool *pool)
+/* Lock-free, an atomic works across processes as within one: the shared page needs no lock. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop level must be lock-free");
+
+int pool_core_init(struct pool *pool, enum pool_mode mode)
 {
 	atomic_init(&pool->stop_level, POOL_RUNNING);
-	if (pipe2(pool->wake, O_CLOEXEC | O_NONBLOCK) < 0)
+	pool->worker_stop_level = NULL;
+	/* mapped here, before any fork: every worker, a replacement too, inherits the one page */
+	if (mode == POOL_PROCESSES || mode == POOL_HYBRID) {
+		void *page = mmap(NULL, sizeof(atomic_int), PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (page == MAP_FAILED)
+			return POOL_ESYS;
+		pool->worker_stop_level = page;
+		atomic_init(pool->worker_stop_level, POOL_RUNNING);
+	}
+	if (pipe2(pool->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		if (pool->worker_stop_level)
+			munmap(pool->worker_stop_level, sizeof(atomic_int));
 		return POOL_ESYS;
+	}
 	return 0;
 }
 
@@ -21,16 +39,26 @@ void pool_core_release(struct pool *pool)
 {
 	close(pool->wake[0]);
 	close(pool->wake[1]);
+	if (pool->worker_stop_level)
+		munmap(pool->worker_stop_level, sizeof(atomic_int));
+}
+
+/* Raises *level_of to at least `level`; only upwards: a stop after an abandon must not undo it. */
+static void raise_level(atomic_int *level_of, enum pool_stop_level level)
+{
+	int now = atomic_load(level_of);
+
+	while (now < (int)level && !atomic_compare_exchange_weak(level_of, &now, (int)level))
+		;
 }
 
 void pool_request_stop(struct pool *pool, enum pool_stop_level level)
 {
 	int saved = errno;
-	int now = atomic_load(&pool->stop_level);
 
-	/* Only upwards: a stop after an abandon must not undo it. */
-	while (now < (int)level && !atomic_compare_exchange_weak(&pool->stop_level, &now, (int)level))
-		;
+	if (pool->worker_stop_level)
+		raise_level(pool->worker_stop_level, level);
+	raise_level(&pool->stop_level, level);
 	pool_wake(pool);
 	errno = saved;
 }

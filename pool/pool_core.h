@@ -26,6 +26,14 @@ struct pool {
 	struct pool_callbacks cb;
 	void *ctx;
 	atomic_int stop_level;	/* an enum pool_stop_level; lock-free, so signal-safe */
+	/*
+	 * The stop level again, in a page shared with the worker processes
+	 * (process and hybrid modes; NULL in the others): a job waits in a
+	 * worker's channel, where the parent cannot take it back, so the worker
+	 * itself looks here before it starts one. Not stop_level itself: a worker
+	 * process must never see pool_abandoned() turn true.
+	 */
+	atomic_int *worker_stop_level;
 	int wake[2];		/* self-pipe: stop requests and workers wake the parent */
 	int input_fd;		/* what next_job() waits on, or -1 */
 	unsigned worker_jobs;	/* jobs a loop worker holds at once */
@@ -77,9 +85,9 @@ static inline int pool_sooner(int a, int b)
 	return b < 0 || a < b ? a : b;
 }
 
-/* Makes the self-pipe; returns 0 or POOL_ESYS. */
-int pool_core_init(struct pool *pool);
-/* Closes the self-pipe. */
+/* Makes the self-pipe, and the shared stop level for the mode; returns 0 or POOL_ESYS. */
+int pool_core_init(struct pool *pool, enum pool_mode mode);
+/* Closes the self-pipe, unmaps the shared stop level. */
 void pool_core_release(struct pool *pool);
 
 /* Raises the stop level to at least `level` and wakes the parent; async-signal-safe. */
@@ -88,6 +96,12 @@ void pool_request_stop(struct pool *pool, enum pool_stop_level level);
 static inline enum pool_stop_level pool_stop_level(const struct pool *pool)
 {
 	return (enum pool_stop_level)atomic_load(&((struct pool *)pool)->stop_level);
+}
+
+/* In a worker process: whether the pool was stopped, so that a job not yet started must not be. */
+static inline bool pool_worker_stopped(const struct pool *pool)
+{
+	return atomic_load(pool->worker_stop_level) >= POOL_STOPPING;
 }
 
 /* Calls done() with one result. */

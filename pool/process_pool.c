@@ -348,6 +348,11 @@ static bool handle_frame(struct process_pool *pp, unsigned i, const struct frame
 	case FRAME_TOO_LARGE:
 		finish_task(pp, i, (unsigned)k, POOL_JOB_FAILED, NULL, 0, "result too large");
 		return true;
+	case FRAME_INTERRUPTED:
+		/* the worker saw the stop before it started the job: see pool_worker_stopped() */
+		finish_task(pp, i, (unsigned)k, POOL_JOB_INTERRUPTED, NULL, 0,
+			    "interrupted before it started");
+		return true;
 	}
 	return false;
 }

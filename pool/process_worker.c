@@ -141,7 +141,10 @@ static void job_loop(struct pool *pool, void *state, int fd)
 			_exit(1);	/* a read failed, or the parent went away mid-frame */
 		}
 		answer = (struct frame_header){ .kind = FRAME_RESULT, .id = hdr.id };
-		if (pool->cb.work(pool->ctx, state, job, hdr.len, &result, &result_len) != 0)
+		/* the parent cannot take back what waits in the channel: the worker turns it down */
+		if (pool_worker_stopped(pool))
+			answer.kind = FRAME_INTERRUPTED;
+		else if (pool->cb.work(pool->ctx, state, job, hdr.len, &result, &result_len) != 0)
 			answer.kind = FRAME_FAILED;
 		else if (result_len > POOL_MAX_BLOB)
 			answer.kind = FRAME_TOO_LARGE;
@@ -166,6 +169,7 @@ struct pool_task {
 
 struct process_feed {
 	struct pool_feed base;	/* first: the feed serve() is given */
+	const struct pool *pool;
 	int fd;			/* the channel, non-blocking */
 	struct frame_buf in;	/* bytes read, not yet taken as jobs */
 	struct frame_buf out;	/* results given, not yet written */
@@ -194,6 +198,8 @@ static void feed_flush(struct process_feed *feed)
  * everything one wake-up of the loop finished in one write. Written before
  * any job is taken, they also keep the count the parent relies on: taken
  * and not yet written, a worker never holds more than its share of jobs.
+ * Once the pool is stopped, the jobs in the channel are answered as
+ * interrupted rather than taken: serve() never sees them.
  */
 static int process_feed_take(struct pool_feed *base, struct pool_task **task,
 			     const void **job, size_t *job_len)
@@ -202,10 +208,20 @@ static int process_feed_take(struct pool_feed *base, struct pool_task **task,
 	struct frame_header hdr;
 	const char *data;
 
-	feed_flush(feed);
-	while (!next_job(&feed->in, &hdr, &data)) {
+	for (;;) {
 		ssize_t n;
+		int whole;
 
+		while ((whole = next_job(&feed->in, &hdr, &data)) && pool_worker_stopped(feed->pool)) {
+			struct frame_header answer = { .kind = FRAME_INTERRUPTED, .id = hdr.id };
+
+			if (!frame_buf_add(&feed->out, &answer, NULL))
+				_exit(1);
+			frame_buf_consume(&feed->in, sizeof(hdr) + hdr.len);
+		}
+		feed_flush(feed);
+		if (whole)
+			break;
 		if (feed->eof) {
 			if (feed->in.len > 0)
 				_exit(1);	/* the parent went away mid-frame */
@@ -276,7 +292,7 @@ static const struct pool_feed_ops process_feed_ops = {
 /* Runs serve() until it returns; false if it broke the contract. */
 static bool serve_loop(struct pool *pool, void *state, int fd)
 {
-	struct process_feed feed = { .base = { &process_feed_ops }, .fd = fd };
+	struct process_feed feed = { .base = { &process_feed_ops }, .pool = pool, .fd = fd };
 	int rc;
 
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)

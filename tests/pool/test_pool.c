@@ -84,6 +84,9 @@ struct run {
 	pthread_t runner;		/* the thread that calls pool_run() */
 	unsigned long ticks;		/* ticks so far */
 	unsigned long busy_ticks;	/* those with every job running and none back */
+	unsigned long stop_when_running;	/* a tick stops the pool once this many run; 0 = never */
+	long long stopped_ms;		/* when it did (now_ms()) */
+	unsigned long started_at_stop;	/* jobs started by then */
 };
 
 static struct pool *signal_target;
@@ -353,18 +356,36 @@ static int serve(void *ctx, void *state, struct pool_feed *feed)
 	}
 }
 
-/* A tick: always in the thread that runs the pool; counted, and apart those while every job runs. */
+/*
+ * A tick: always in the thread that runs the pool; counted, and apart those
+ * while every job runs. It stops the pool once stop_when_running jobs run
+ * and every job that kills its worker has been delivered (with the jobs it
+ * took down), so that the jobs counted are all in live workers.
+ */
 static void count_tick(void *ctx)
 {
 	struct run *r = ctx;
-	unsigned long running = 0;
+	unsigned long running = 0, unfinished = 0, dying = 0;
 
 	assert_true(pthread_equal(pthread_self(), r->runner));
 	r->ticks++;
-	for (unsigned long id = 0; id < r->taken; id++)
-		running += __atomic_load_n(&r->started[id], __ATOMIC_RELAXED);
+	for (unsigned long id = 0; id < r->taken; id++) {
+		unsigned char started = __atomic_load_n(&r->started[id], __ATOMIC_RELAXED);
+		bool dies = r->action_of && r->action_of(id) == ACT_DIE;
+
+		running += started;
+		unfinished += started && r->count[id] == 0 && !dies;
+		dying += dies && r->count[id] == 0;
+	}
 	if (r->taken == r->jobs && running == r->jobs && r->delivered == 0)
 		r->busy_ticks++;
+	if (r->stop_when_running && !r->stopped_ms && dying == 0 &&
+	    unfinished >= r->stop_when_running) {
+		r->taken_at_stop = r->taken;
+		r->started_at_stop = running;
+		r->stopped_ms = now_ms();
+		pool_stop(r->pool);
+	}
 }
 
 static const struct pool_callbacks callbacks = {
@@ -592,6 +613,77 @@ static enum action always_sleep(unsigned long id)
 {
 	(void)id;
 	return ACT_SLEEP;
+}
+
+static enum action die_first_then_sleep(unsigned long id)
+{
+	return id == 0 ? ACT_DIE : ACT_SLEEP;
+}
+
+/*
+ * Every worker busy with long jobs, and 3 more jobs each waiting behind
+ * them (in a worker process's channel, or the shared queue): a pool_stop()
+ * lets the running jobs finish, and the waiting ones come back interrupted
+ * without having started, so the run ends with the running jobs, not a job
+ * time later. With `crash_first`, job 0 kills its worker first: the
+ * replacement must see the stop too.
+ */
+static void check_stop_skips_waiting(enum pool_mode mode, bool crash_first)
+{
+	enum { WORKERS = 2, SPARE = 3 };
+	unsigned window = loops(mode) ? EVENT_JOBS : 1;
+	unsigned long interrupted = 0, started = 0, done = 0;
+	struct run r;
+
+	run_init(&r, mode, 200);
+	r.action_of = crash_first ? die_first_then_sleep : always_sleep;
+	r.sleep_ms = 1000;
+	r.spare_jobs = SPARE;
+	r.tick_ms = 5;
+	r.runner = pthread_self();
+	r.stop_when_running = WORKERS * window;
+	assert_int_equal(run_pool(&r, WORKERS), POOL_ESTOPPED);
+	assert_true(r.stopped_ms > 0);
+	/*
+	 * The running jobs' time, with room for a slow sanitized build; a job
+	 * started after the stop would end a whole job's time after them.
+	 */
+	if (now_ms() - r.stopped_ms >= 2 * r.sleep_ms)
+		fail_msg("the run ended %lld ms after the stop", now_ms() - r.stopped_ms);
+
+	assert_int_equal(r.taken, r.taken_at_stop);
+	/* each worker process had its spares in its channel when the stop came */
+	if (forked(mode) && !crash_first)
+		assert_int_equal(r.taken, WORKERS * (window + SPARE));
+	for (unsigned long id = 0; id < r.taken; id++) {
+		if (r.started[id]) {
+			/* a loop's jobs held with the one that killed it failed with it */
+			if (r.status[id] != POOL_JOB_DONE)
+				assert_true(crash_first && r.status[id] == POOL_JOB_FAILED);
+			started++;
+			done += r.status[id] == POOL_JOB_DONE;
+			continue;
+		}
+		assert_int_equal(r.status[id], POOL_JOB_INTERRUPTED);
+		assert_string_equal(r.error[id], "interrupted before it started");
+		interrupted++;
+	}
+	/* nothing started after the stop: only the jobs running then are done */
+	assert_int_equal(started, r.started_at_stop);
+	assert_int_equal(done, WORKERS * window);
+	assert_true(interrupted >= WORKERS * SPARE);
+	run_release(&r);
+}
+
+static void test_stop_skips_waiting_jobs(void **state)
+{
+	check_stop_skips_waiting(mode_of(state), false);
+}
+
+/* A worker process that replaced a dead one sees the stop as the first did. */
+static void test_stop_skips_waiting_jobs_after_crash(void **state)
+{
+	check_stop_skips_waiting(mode_of(state), true);
 }
 
 /*
@@ -1183,6 +1275,9 @@ int main(int argc, char **argv)
 		EVERY_MODE(test_empty_job_list),
 		EVERY_MODE(test_worker_death),
 		EVERY_MODE(test_stop_lets_running_jobs_finish),
+		EVERY_MODE(test_stop_skips_waiting_jobs),
+		IN_MODE(test_stop_skips_waiting_jobs_after_crash, processes),
+		IN_MODE(test_stop_skips_waiting_jobs_after_crash, hybrid),
 		EVERY_MODE(test_stop_then_abandon),
 		EVERY_MODE(test_abandon_alone),
 		EVERY_MODE(test_source_that_must_wait),
