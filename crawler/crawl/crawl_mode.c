@@ -104,27 +104,21 @@ static void event_size(struct crawl_plan *plan)
 }
 
 /*
- * A loop thread that finds its next URLs already queued lets the parent
- * sleep through many results: each wake-up of the parent is a context
- * switch, and on 2 cores the switches cost more CPU a page than the
+ * A loop that finds its next URLs already queued (or in its channel) lets
+ * the parent sleep through many results: each wake-up of the parent is a
+ * context switch, and on 2 cores the switches cost more CPU a page than the
  * transfers (fetch only, 8 transfers: 0.84x the CPU with 32 spare URLs a
  * loop against 3). Unless the plan says URLs must not be taken ahead
- * (crawl_mode.h); and not in hybrid mode, because a URL in a worker
- * process's channel cannot be taken back: Ctrl-C would wait for them all.
+ * (crawl_mode.h). A stop never starts them (pool_stop()).
  */
-enum { EVENT_SPARE_JOBS = 32 };
+enum { LOOP_SPARE_JOBS = 32 };
 
 static int loop_set_up(struct pool *pool, const struct crawl_plan *plan)
 {
-	return pool_set_worker_jobs(pool, plan->worker_jobs);
-}
-
-static int event_set_up(struct pool *pool, const struct crawl_plan *plan)
-{
-	int rc = loop_set_up(pool, plan);
+	int rc = pool_set_worker_jobs(pool, plan->worker_jobs);
 
 	if (rc == 0 && plan->take_ahead)
-		rc = pool_set_spare_jobs(pool, EVENT_SPARE_JOBS);
+		rc = pool_set_spare_jobs(pool, LOOP_SPARE_JOBS);
 	return rc;
 }
 
@@ -227,7 +221,7 @@ static const struct crawl_mode event_mode = {
 	.unit = "loop",
 	.fds_per_transfer = 2,
 	.size = event_size,
-	.set_up = event_set_up,
+	.set_up = loop_set_up,
 	.worker_new = event_worker_new,
 	.worker_free = event_worker_free,
 	.serve = event_serve,
