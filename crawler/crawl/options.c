@@ -176,7 +176,7 @@ void options_usage(FILE *f)
 	      "      --http2, --http1.1        the HTTP version to ask for (default: HTTP/2 over\n"
 	      "                                TLS where the server offers it, else 1.1)\n"
 	      "\n"
-	      "Following links (start URLs are depth 0):\n"
+	      "Following links (start URLs are depth 0; all but --max-pages need --follow):\n"
 	      "  -r, --follow                  the in-scope links of every fetched HTML page join\n"
 	      "                                the crawl; each URL is fetched once\n"
 	      "  -d, --depth N                 links away from a start URL (default: 5; 0: start\n"
@@ -505,8 +505,18 @@ static int options_apply_curl(int c, const char *arg, struct crawl_options *opts
 static int options_apply_follow(int c, const char *arg, struct crawl_options *opts,
 				char *err, size_t errlen)
 {
+	static const struct {
+		int c;
+		const char *name;
+	} link_options[] = {
+		{ 'd', "--depth" }, { OPT_SCOPE, "--scope" }, { OPT_INCLUDE, "--include" },
+		{ OPT_EXCLUDE, "--exclude" }, { OPT_IGNORE_NOFOLLOW, "--ignore-nofollow" },
+	};
 	long long v;
 
+	for (size_t i = 0; i < sizeof(link_options) / sizeof(link_options[0]); i++)
+		if (c == link_options[i].c && !opts->link_option)
+			opts->link_option = link_options[i].name;
 	switch (c) {
 	case 'r':
 		opts->follow = true;
@@ -791,6 +801,12 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 	if (argc > optind) {
 		opts->inputs = (const char *const *)argv + optind;
 		opts->n_inputs = (size_t)(argc - optind);
+	}
+	/* a list crawl would ignore it: the user most likely meant to follow links */
+	if (opts->link_option && !opts->follow) {
+		snprintf(err, errlen, "%s is about the links a crawl follows: it needs --follow (-r)",
+			 opts->link_option);
+		return OPTIONS_USAGE;
 	}
 	if (options_check_shared(opts, argc > optind, err, errlen) < 0)
 		return OPTIONS_USAGE;

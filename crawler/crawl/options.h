@@ -63,6 +63,7 @@ struct crawl_options {
 	bool robots;			/* obey robots.txt */
 	bool robots_given;
 	bool ignore_nofollow;
+	const char *link_option;	/* the first option given that only links obey, or NULL */
 
 	/* A frontier shared in Redis by many instances (--frontier), or NULL. */
 	const char *frontier;		/* redis://... or redis+unix://... */

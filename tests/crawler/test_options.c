@@ -181,6 +181,8 @@ static void test_bad_usage(void **state)
 	char *k[] = { "crawl", "--scope", "planet", NULL };
 	char *l[] = { "crawl", "--max-redirects", "-1", NULL };
 	char *m[] = { "crawl", "--workers", "4x", NULL };
+	char *depth_alone[] = { "crawl", "-d", "2", "http://x.test/", NULL };
+	char *scope_alone[] = { "crawl", "--scope", "any", "http://x.test/", NULL };
 	char *n[] = { "crawl", "-A", "bot/1.0\r\nX-Injected: 1", NULL };
 	char *o[] = { "crawl", "--user-agent", "bot/1.0\n", NULL };
 
@@ -198,6 +200,10 @@ static void test_bad_usage(void **state)
 	expect_usage(k, ARGC(k), "invalid --scope 'planet': use host, domain or any");
 	expect_usage(l, ARGC(l), "invalid --max-redirects '-1'");
 	expect_usage(m, ARGC(m), "invalid --workers '4x'");
+	/* options only links obey, on a list crawl: the user meant --follow */
+	expect_usage(depth_alone, ARGC(depth_alone), "--depth is about the links a crawl follows: "
+		     "it needs --follow (-r)");
+	expect_usage(scope_alone, ARGC(scope_alone), "--scope is about the links");
 	/* a header line: a line break would end it and send another */
 	expect_usage(n, ARGC(n), "a line break in it");
 	expect_usage(o, ARGC(o), "invalid --user-agent");
