@@ -3,6 +3,7 @@
 #include "numbers.h"
 #include "options.h"
 #include "pool.h"
+#include "sources.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -220,7 +221,7 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 			}
 			continue;
 		}
-		if (!strncmp(arg, "http://", 7) || !strncmp(arg, "https://", 8))
+		if (sources_is_url(arg))
 			return usage_error("'%s' is a URL: compare crawls a list file, one URL a line",
 					   arg);
 		if (o->list)

@@ -587,15 +587,10 @@ static int crawl_files_apart(const struct crawl_options *o, const struct stat *l
 				return -1;
 			}
 		}
-		if (i == 0 || stat(w[i].path, &st) < 0)
-			continue;
-		for (size_t k = 0; k < n_lists; k++) {
-			if (S_ISREG(lists[k].st_mode) && st.st_dev == lists[k].st_dev &&
-			    st.st_ino == lists[k].st_ino) {
-				snprintf(err, errlen, "%s '%s' is a URL list this crawl reads: it would "
-					 "be written over", w[i].opt, w[i].path);
-				return -1;
-			}
+		if (i > 0 && stat(w[i].path, &st) == 0 && output_is_a_list(&st, lists, n_lists)) {
+			snprintf(err, errlen, "%s '%s' is a URL list this crawl reads: it would be "
+				 "written over", w[i].opt, w[i].path);
+			return -1;
 		}
 	}
 	return 0;

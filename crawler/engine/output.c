@@ -769,8 +769,7 @@ static int output_examine(struct output *out, const char *path, const struct sta
 	return 0;
 }
 
-/* Whether st is one of the regular files being read as lists. */
-static bool output_is_a_list(const struct stat *st, const struct stat *lists, size_t n_lists)
+bool output_is_a_list(const struct stat *st, const struct stat *lists, size_t n_lists)
 {
 	if (!S_ISREG(st->st_mode))
 		return false;

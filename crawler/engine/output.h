@@ -60,6 +60,9 @@ struct output;
 struct output *output_open(const char *path, const struct output_options *opts,
 			   const struct stat *lists, size_t n_lists, char *err, size_t errlen);
 
+/* Whether st is one of the n_lists regular files being read as URL lists. */
+bool output_is_a_list(const struct stat *st, const struct stat *lists, size_t n_lists);
+
 /*
  * Adds one row. worker < 0 leaves the worker column empty. Rows are
  * buffered and written whole with write(2), so a row is never split between
