@@ -18,6 +18,8 @@ static void main_usage(FILE *f)
 	      "  export --frontier URL [OPTIONS] every row of a crawl shared in Redis, once\n"
 	      "  status --frontier URL [--crawl NAME]\n"
 	      "                                  what a shared crawl holds, and its instances\n"
+	      "  drop --frontier URL --crawl NAME\n"
+	      "                                  remove a shared crawl from Redis\n"
 	      "\n"
 	      "'crawlpool COMMAND --help' describes a command.\n", f);
 }
@@ -38,6 +40,8 @@ int main(int argc, char **argv)
 		return export_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0)
 		return status_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "drop") == 0)
+		return drop_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		main_usage(stdout);
 		return CRAWL_EXIT_OK;

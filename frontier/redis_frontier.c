@@ -96,8 +96,8 @@ static int rf_join(struct redis_frontier *rf, const struct redis_frontier_option
 		goto out;
 	}
 	errbuf_set(err, errlen, "crawl '%.*s' in %s is another crawl: its %s is '%s', this "
-		   "instance's '%s' (give this crawl another --crawl NAME, or run it as that one "
-		   "was made)", (int)strlen(rf->prefix) - 1, rf->prefix,
+		   "instance's '%s' (give this crawl another --crawl NAME, run it as that one was "
+		   "made, or remove that one with 'crawlpool drop')", (int)strlen(rf->prefix) - 1, rf->prefix,
 		   redis_link_name(rf->link), redis_reply_str(redis_reply_at(r, 1), NULL),
 		   redis_reply_str(redis_reply_at(r, 2), NULL),
 		   redis_reply_str(redis_reply_at(r, 3), NULL));

@@ -224,6 +224,14 @@ struct redis_frontier_status {
 int redis_frontier_status(struct redis_frontier *rf, struct redis_frontier_status *st);
 void redis_frontier_status_free(struct redis_frontier_status *st);
 
+/*
+ * Removes every key of the crawl (what defines it first, so an instance still
+ * at work stops), however large, and no key of another crawl; *dropped counts
+ * the keys that were there. 0 or REDIS_FRONTIER_EDOWN. Whether an instance is
+ * alive is the caller's to ask first (redis_frontier_status()).
+ */
+int redis_frontier_drop(struct redis_frontier *rf, long long *dropped);
+
 /* Every row recorded, in order, to cb (0 to go on, -1 to stop). 0, -1 (cb stopped) or an error. */
 typedef int (*redis_frontier_row_cb)(void *ctx, const char *row, size_t len);
 int redis_frontier_export(struct redis_frontier *rf, redis_frontier_row_cb cb, void *ctx);

@@ -1,4 +1,4 @@
-/* redis_frontier_impl.h -- the insides of the Redis frontier's handle, shared by its three files (verbs, round trip, report) */
+/* redis_frontier_impl.h -- the insides of the Redis frontier's handle, shared by its files (verbs, round trip, report, drop) */
 #ifndef CRAWLPOOL_REDIS_FRONTIER_IMPL_H
 #define CRAWLPOOL_REDIS_FRONTIER_IMPL_H
 

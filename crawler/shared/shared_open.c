@@ -1,4 +1,4 @@
-/* shared_open.c -- what export and status share: reading their arguments, opening the crawl to look at it */
+/* shared_open.c -- what export, status and drop share: reading their arguments, opening the crawl to look at it */
 #include "shared_open.h"
 
 #include <getopt.h>

@@ -1,4 +1,4 @@
-/* shared_open.h -- what export and status share: reading their arguments, opening the crawl to look at it */
+/* shared_open.h -- what export, status and drop share: reading their arguments, opening the crawl to look at it */
 #ifndef CRAWLPOOL_SHARED_OPEN_H
 #define CRAWLPOOL_SHARED_OPEN_H
 

@@ -1,4 +1,4 @@
-/* test_crawl_shared.c -- crawls shared in Redis: instances at once, list lines that are no URL exported once, one joining, one waiting for URLs before any exist, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, usage errors, Redis restarted or gone */
+/* test_crawl_shared.c -- crawls shared in Redis: instances at once, list lines that are no URL exported once, one joining, one waiting for URLs before any exist, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, drop, usage errors, Redis restarted or gone */
 #include <fcntl.h>
 #include <signal.h>
 #include <json-c/json.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <hiredis/hiredis.h>
 
 #include "itest.h"
 #include "redis_server.h"
@@ -751,6 +752,101 @@ static void test_empty_crawl(void **state)
 	free(text);
 }
 
+/* Keys in the test's Redis whose names begin with prefix (no glob characters in it). */
+static size_t keys_under(const char *prefix)
+{
+	redisContext *c = redisConnectUnix(redis_server_socket(redis));
+	redisReply *r;
+	size_t n;
+
+	assert_true(c && !c->err);
+	r = redisCommand(c, "KEYS %s*", prefix);
+	assert_true(r && r->type == REDIS_REPLY_ARRAY);
+	n = r->elements;
+	freeReplyObject(r);
+	redisFree(c);
+	return n;
+}
+
+/* The rows `crawlpool export` gives for crawl (lines of the CSV file after its header). */
+static size_t export_rows(const char *crawl)
+{
+	const char *path = itest_path("drop-export.csv");
+	size_t n = 0;
+	char *text;
+
+	export_csv(crawl, path);
+	text = itest_slurp(path, NULL);
+	assert_non_null(text);
+	for (const char *p = text; (p = strstr(p, "\r\n")); p += 2)
+		n++;
+	free(text);
+	return n - 1;
+}
+
+/*
+ * drop removes every key of a crawl, and none of crawls whose names begin
+ * with its own and a colon (their keys begin with its prefix too); refused
+ * while an instance works on the crawl, unless --force, which ends it.
+ */
+static void test_drop(void **state)
+{
+	char start[128];
+	const char *names[] = { "drop", "drop:q", "drop:host" };
+	const char *drop[] = { "drop", "--frontier", frontier, "--crawl", "drop", NULL };
+	const char *no_name[] = { "drop", "--frontier", frontier, NULL };
+	const char *list = write_list("drop-busy.txt", 3000);
+	const char *busy[] = { "crawl", "-q", "-m", "thread", "-w", "2", "--frontier", frontier,
+			       "--crawl", "dropbusy", "-o", itest_path("drop-busy.csv"), list, NULL };
+	const char *drop_busy[] = { "drop", "--frontier", frontier, "--crawl", "dropbusy", NULL };
+	const char *force[] = { "drop", "--frontier", frontier, "--crawl", "dropbusy", "--force",
+				NULL };
+	size_t kept_q, kept_host;
+	char *text;
+	pid_t pid;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/links/index.html", site.base);
+	for (size_t i = 0; i < 3; i++) {
+		const char *crawl[] = { "crawl", "-q", "-m", "event", "-r", "--frontier", frontier,
+					"--crawl", names[i], "-o", itest_path("drop.csv"), start,
+					NULL };
+
+		run_expect(crawl, 0);
+	}
+	kept_q = export_rows("drop:q");
+	kept_host = export_rows("drop:host");
+	assert_int_equal(kept_q, 16);
+	assert_true(keys_under("drop:") > keys_under("drop:q:") + keys_under("drop:host:"));
+
+	run_expect(drop, 0);
+	text = itest_slurp(itest_stdout_path(), NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "crawl 'drop' in "));
+	assert_non_null(strstr(text, " dropped: "));
+	free(text);
+	/* nothing of it left; the others whole */
+	assert_int_equal(keys_under("drop:"), keys_under("drop:q:") + keys_under("drop:host:"));
+	assert_int_equal(export_rows("drop:q"), kept_q);
+	assert_int_equal(export_rows("drop:host"), kept_host);
+	run_expect(drop, 0);
+	text = itest_slurp(itest_stdout_path(), NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "none, nothing dropped"));
+	free(text);
+	run_expect(no_name, 2);
+	assert_non_null(strstr(itest_stderr(), "--crawl NAME is needed"));
+
+	pid = spawn_instance(busy, "drop-busy.err");
+	if (itest_wait_lines(itest_path("drop-busy.csv"), 2, pid, 60) < 0)
+		fail_msg("the busy instance wrote no rows");
+	run_expect(drop_busy, 1);
+	assert_non_null(strstr(itest_stderr(), "1 instance at work"));
+	run_expect(force, 0);
+	expect_exit(pid, 1, "drop-busy.err");
+	assert_int_equal(keys_under("dropbusy:"), 0);
+}
+
 /* Refused before anything is touched: exit 2, no output made. */
 static void test_usage_errors(void **state)
 {
@@ -943,6 +1039,7 @@ int main(void)
 		cmocka_unit_test(test_follow_bad_first_line),
 		cmocka_unit_test(test_joiner_ends_on_empty_list),
 		cmocka_unit_test(test_empty_crawl),
+		cmocka_unit_test(test_drop),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_password_refused),
 		cmocka_unit_test(test_redis_restart),
