@@ -49,8 +49,12 @@ static int num_digits(const char **p, long long *v)
 
 /* What sets one kind of value apart: its grammar, and how its range is written. */
 struct num_kind {
-	/* The value of text, before its range is checked; signed only if signed_ok. 0 or -1. */
-	int (*value)(const char *text, bool signed_ok, long long *v);
+	/*
+	 * The value of text, before its range is checked; signed only if
+	 * signed_ok. *part says text is a little more than *v (a fraction of
+	 * the unit the value is counted in). 0 or -1.
+	 */
+	int (*value)(const char *text, bool signed_ok, long long *v, bool *part);
 	/* v as the help text writes it, into buf (NUM_TEXT_LEN bytes). */
 	const char *(*show)(long long v, char *buf);
 	const char *noun;	/* "use a number from 1 to 8" */
@@ -61,10 +65,16 @@ static int num_parse(const struct num_kind *kind, const char *opt, const char *t
 		     long long min, long long max, long long *out, char *err, size_t errlen)
 {
 	char lo[NUM_TEXT_LEN], hi[NUM_TEXT_LEN];
+	bool part = false;
 	long long v;
 
-	if (kind->value(text, min < 0, &v) == 0 && v >= min && v <= max) {
-		*out = v;
+	/*
+	 * The range holds the value as written: "0.0001" s is under a minimum
+	 * of 1 ms, though it would be stored rounded up to 1 ms.
+	 */
+	if (kind->value(text, min < 0, &v, &part) == 0 && v >= min && v <= max &&
+	    !(part && v == max)) {
+		*out = v + part;
 		return 0;
 	}
 	errbuf_set(err, errlen, "invalid %s '%s': use %s from %s to %s%s", opt, text, kind->noun,
@@ -72,11 +82,12 @@ static int num_parse(const struct num_kind *kind, const char *opt, const char *t
 	return -1;
 }
 
-static int num_int_value(const char *text, bool signed_ok, long long *v)
+static int num_int_value(const char *text, bool signed_ok, long long *v, bool *part)
 {
 	const char *p = text;
 	bool negative = false;
 
+	(void)part;
 	if (signed_ok && (*p == '-' || *p == '+'))
 		negative = *p++ == '-';
 	if (num_digits(&p, v) < 0 || *p != '\0')
@@ -123,13 +134,14 @@ static unsigned num_unit(const char **p)
 }
 
 /* A size's value in bytes; never signed. */
-static int num_size_value(const char *text, bool signed_ok, long long *bytes)
+static int num_size_value(const char *text, bool signed_ok, long long *bytes, bool *part)
 {
 	const char *p = text;
 	unsigned shift;
 	long long v;
 
 	(void)signed_ok;
+	(void)part;
 	if (num_digits(&p, &v) < 0)
 		return -1;
 	shift = num_unit(&p);
@@ -173,10 +185,11 @@ int num_parse_size(const char *opt, const char *text, long long min, long long m
 }
 
 /*
- * Seconds in milliseconds; never signed. Exact decimal arithmetic, so that
- * "0.001" is 1 ms and not 1.0000000000000002.
+ * Seconds in whole milliseconds, *part when digits past them are not all
+ * zero; never signed. Exact decimal arithmetic, so that "0.001" is 1 ms and
+ * not 1.0000000000000002.
  */
-static int num_seconds_value(const char *text, bool signed_ok, long long *ms)
+static int num_seconds_value(const char *text, bool signed_ok, long long *ms, bool *part)
 {
 	const char *p = text;
 	long long whole = 0, frac = 0;
@@ -205,7 +218,8 @@ static int num_seconds_value(const char *text, bool signed_ok, long long *ms)
 	if (!seen_digit || *p != '\0' || whole > LLONG_MAX / 1000 ||
 	    whole * 1000 > LLONG_MAX - frac - round_up)
 		return -1;
-	*ms = whole * 1000 + frac + round_up;
+	*ms = whole * 1000 + frac;
+	*part = round_up;
 	return 0;
 }
 

@@ -30,7 +30,8 @@ int num_parse_size(const char *opt, const char *text, long long min, long long m
 
 /*
  * Seconds with decimals, "30", "2.5", ".25", into milliseconds, rounded up
- * (so that no positive time becomes 0 ms); the range is in milliseconds.
+ * (so that no positive time becomes 0 ms); the range is in milliseconds and
+ * holds the value as written: "0.0001" is under a minimum of 1 ms.
  */
 int num_parse_seconds(const char *opt, const char *text, long long min_ms, long long max_ms,
 		      long long *ms, char *err, size_t errlen);

@@ -219,6 +219,7 @@ static void test_shared_options(void **state)
 	char *no_frontier[] = { "crawl", "--crawl", "site", NULL };
 	char *lease_alone[] = { "crawl", "--lease", "10", NULL };
 	char *short_lease[] = { "crawl", "--frontier", "redis://h/", "--lease", "0.5", NULL };
+	char *almost_lease[] = { "crawl", "--frontier", "redis://h/", "--lease", "0.9999", NULL };
 	char *with_state[] = { "crawl", "-r", "--frontier", "redis://h/", "--state", "s", "-o", "x",
 			       NULL };
 	char *with_resume[] = { "crawl", "--frontier", "redis://h/", "--resume", "-o", "x", NULL };
@@ -240,6 +241,8 @@ static void test_shared_options(void **state)
 	assert_non_null(strstr(err, "--crawl"));
 	assert_int_equal(parse(ARGC(lease_alone), lease_alone, &o, err), OPTIONS_USAGE);
 	assert_int_equal(parse(ARGC(short_lease), short_lease, &o, err), OPTIONS_USAGE);
+	assert_int_equal(parse(ARGC(almost_lease), almost_lease, &o, err), OPTIONS_USAGE);
+	assert_string_equal(err, "invalid --lease '0.9999': use seconds from 1 to 86400");
 	assert_int_equal(parse(ARGC(with_state), with_state, &o, err), OPTIONS_USAGE);
 	assert_non_null(strstr(err, "--state with --frontier"));
 	assert_int_equal(parse(ARGC(with_resume), with_resume, &o, err), OPTIONS_USAGE);
@@ -265,6 +268,12 @@ static void test_bad_numbers(void **state)
 		{ "--connect-timeout", "86400.001",
 		  "invalid --connect-timeout '86400.001': use seconds from 0.001 to 86400" },
 		{ "--max-redirects", " 5", "invalid --max-redirects ' 5': use a number from 0 to 1000" },
+		/* below each documented minimum, however close: never rounded up into range */
+		{ "-t", "0.0001", "invalid --timeout '0.0001': use seconds from 0.001 to 86400" },
+		{ "--connect-timeout", "0.0009",
+		  "invalid --connect-timeout '0.0009': use seconds from 0.001 to 86400" },
+		{ "--retry-max-time", "0.00001",
+		  "invalid --retry-max-time '0.00001': use seconds from 0.001 to 86400" },
 	};
 
 	(void)state;
@@ -325,7 +334,10 @@ static void test_seconds(void **state)
 	(void)state;
 	assert_int_equal(timeout_ms("30"), 30000);
 	assert_int_equal(timeout_ms("0.001"), 1);
-	assert_int_equal(timeout_ms("0.0001"), 1);
+	/* under the documented 0.001: refused, not rounded up to it */
+	assert_int_equal(timeout_ms("0.0001"), -1);
+	assert_int_equal(timeout_ms("0.0005"), -1);
+	assert_int_equal(timeout_ms("0.0015"), 2);
 	assert_int_equal(timeout_ms("86400"), 86400000);
 	assert_int_equal(timeout_ms("0"), -1);
 	assert_int_equal(timeout_ms("-3"), -1);
@@ -334,6 +346,23 @@ static void test_seconds(void **state)
 	assert_int_equal(timeout_ms("3s"), -1);
 	assert_int_equal(timeout_ms("1e9"), -1);
 	assert_int_equal(timeout_ms("86401"), -1);
+}
+
+/* --delay and --retry-delay start at 0 (no wait), so a wait under 1 ms is 1 ms, not none. */
+static void test_seconds_from_zero(void **state)
+{
+	char *zero[] = { "crawl", "--delay", "0", "--retry-delay", "0", NULL };
+	char *tiny[] = { "crawl", "--delay", "0.0001", "--retry-delay", "0.0004", NULL };
+	struct crawl_options o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(ARGC(zero), zero, &o, err), OPTIONS_RUN);
+	assert_int_equal(o.delay_ms, 0);
+	assert_int_equal(o.retry_delay_ms, 0);
+	assert_int_equal(parse(ARGC(tiny), tiny, &o, err), OPTIONS_RUN);
+	assert_int_equal(o.delay_ms, 1);
+	assert_int_equal(o.retry_delay_ms, 1);
 }
 
 /* What compare asks before handing a crawl option on with its value. */
@@ -377,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_bad_numbers),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_seconds),
+		cmocka_unit_test(test_seconds_from_zero),
 		cmocka_unit_test(test_takes_value),
 	};
 

@@ -134,7 +134,8 @@ static bool model_seconds(const char *t, long long min, long long max, long long
 		return false;
 	*edge = false;
 	*v = (long long)ms;
-	return *v >= min && *v <= max;
+	/* the value as written is in range, not only its rounded-up ms */
+	return ms - up >= min && *v <= max;
 }
 
 static bool model_ipv6(const char *s, size_t len)

@@ -205,7 +205,7 @@ static void test_seconds_decimals(void **state)
 	assert_int_equal(ms_ok("1.000000000000000000000000001", 1, 86400000), 1001);
 	assert_int_equal(ms_ok("1.2340000000", 1, 86400000), 1234);
 	/* Rounded up, so that a positive time never becomes 0 ms. */
-	assert_int_equal(ms_ok("0.0001", 1, 86400000), 1);
+	assert_int_equal(ms_ok("0.0001", 0, 86400000), 1);
 	assert_int_equal(ms_ok("0.0015", 1, 86400000), 2);
 	assert_int_equal(ms_ok("0", 0, 1000), 0);
 	assert_int_equal(ms_ok("0.000", 0, 1000), 0);
@@ -220,6 +220,14 @@ static void test_seconds_boundaries_and_overflow(void **state)
 	ms_bad("86401", 1, 86400000);
 	ms_bad("0", 1, 86400000);
 	ms_bad("0.0000", 1, 86400000);
+	/* The range holds the value as written, not as rounded up to a whole ms. */
+	ms_bad("0.0001", 1, 86400000);
+	ms_bad("0.0009999", 1, 86400000);
+	ms_bad("0.9999", 1000, 86400000);
+	assert_int_equal(ms_ok("1.0000", 1000, 86400000), 1000);
+	assert_int_equal(ms_ok("0.0010001", 1, 86400000), 2);
+	ms_bad("86399.9991", 1, 86399999);
+	assert_int_equal(ms_ok("86399.9981", 1, 86399999), 86399999);
 	ms_bad("9223372036854775807", 0, LLONG_MAX);
 	ms_bad("9223372036854775808", 0, LLONG_MAX);
 	ms_bad("99999999999999999999999", 0, LLONG_MAX);
