@@ -64,6 +64,20 @@ static int parse_count(const char *opt, const char *text, unsigned max, unsigned
 	return 0;
 }
 
+/* "8,,16", "thread,": an empty item is most likely a value lost, so it is refused, not skipped. */
+static int check_items(const char *opt, const char *list)
+{
+	for (const char *p = list;; p++) {
+		size_t len = strcspn(p, ",");
+
+		if (len == 0)
+			return usage_error("%s: empty item in '%s'", opt, list);
+		p += len;
+		if (*p == '\0')
+			return 0;
+	}
+}
+
 static int parse_modes(char *list, struct compare_opts *o)
 {
 	o->n_modes = 0;
@@ -194,6 +208,8 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 					return COMPARE_EXIT_USAGE;
 				continue;
 			}
+			if (check_items(name, value))
+				return COMPARE_EXIT_USAGE;
 			copy = strdup(value);
 			if (!copy)
 				return COMPARE_EXIT_FAILED;

@@ -360,6 +360,11 @@ int output_fields_parse(const char *list, struct output_options *opts, char *err
 	for (;;) {
 		size_t len = strcspn(p, ","), c;
 
+		/* as compare's lists: "url,,status" most likely lost a name */
+		if (len == 0) {
+			snprintf(err, errlen, "--fields: empty item in '%.200s'", list);
+			return -1;
+		}
 		for (c = 0; c < OUTPUT_NCOLUMNS_ALL; c++)
 			if (strlen(output_columns[c]) == len && memcmp(p, output_columns[c], len) == 0)
 				break;

@@ -37,7 +37,8 @@ struct output_options {
 
 /*
  * --fields: a comma-separated list of column names, each at most once,
- * into opts->fields. 0, or -1 with err filled (an unknown or repeated name).
+ * into opts->fields. 0, or -1 with err filled (an unknown, repeated or empty
+ * name).
  */
 int output_fields_parse(const char *list, struct output_options *opts, char *err, size_t errlen);
 

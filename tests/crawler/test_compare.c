@@ -1,4 +1,4 @@
-/* test_compare.c -- compare's arithmetic, ranking and chart */
+/* test_compare.c -- compare's command line, arithmetic, ranking and chart */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,12 +6,71 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "chart.h"
 #include "compare.h"
+#include "compare_options.h"
 #include "stats.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+/* compare_parse_args() on argv: its result, and what it said on stderr into said. */
+static int parse_saying(int argc, char **argv, struct compare_opts *o, char *said, size_t len)
+{
+	FILE *caught = tmpfile();
+	int saved = dup(STDERR_FILENO), rc;
+	bool help = false;
+	size_t n;
+
+	assert_non_null(caught);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	dup2(fileno(caught), STDERR_FILENO);
+	rc = compare_parse_args(argc, argv, o, &help);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(caught);
+	n = fread(said, 1, len - 1, caught);
+	said[n] = '\0';
+	fclose(caught);
+	return rc;
+}
+
+static void expect_refused(int argc, char **argv, const char *needle)
+{
+	struct compare_opts o;
+	char said[512];
+
+	assert_int_equal(parse_saying(argc, argv, &o, said, sizeof(said)), COMPARE_EXIT_USAGE);
+	if (!strstr(said, needle))
+		fail_msg("'%s' does not say '%s'", said, needle);
+}
+
+/* An empty item of a list is a value lost ("8,,16"), not one to skip. */
+static void test_lists_refuse_empty_items(void **state)
+{
+	char *counts[] = { "compare", "--workers", "8,,16", NULL };
+	char *trailing[] = { "compare", "--modes", "thread,", NULL };
+	char *leading[] = { "compare", "--modes=,event", NULL };
+	char *none[] = { "compare", "--workers", "", NULL };
+	char *good[] = { "compare", "--modes", "thread,event", "--workers=8,16", NULL };
+	struct compare_opts o;
+	char said[512];
+
+	(void)state;
+	expect_refused(ARGC(counts), counts, "crawlpool compare: --workers: empty item in '8,,16'\n");
+	expect_refused(ARGC(trailing), trailing, "crawlpool compare: --modes: empty item in 'thread,'\n");
+	expect_refused(ARGC(leading), leading, "--modes: empty item in ',event'");
+	expect_refused(ARGC(none), none, "--workers: empty item in ''");
+	assert_int_equal(parse_saying(ARGC(good), good, &o, said, sizeof(said)), 0);
+	assert_int_equal(o.n_modes, 2);
+	assert_int_equal(o.n_workers, 2);
+	assert_int_equal(o.workers[1], 16);
+}
 
 static void test_median(void **state)
 {
@@ -201,6 +260,7 @@ static void test_csv_and_table_agree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lists_refuse_empty_items),
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_ratio),

@@ -209,6 +209,19 @@ static void test_bad_usage(void **state)
 	expect_usage(o, ARGC(o), "invalid --user-agent");
 }
 
+/* --fields is a comma list as compare's --modes and --workers are: an empty item is named so. */
+static void test_fields_empty_item(void **state)
+{
+	char *inner[] = { "crawl", "--fields", "url,,status", NULL };
+	char *trailing[] = { "crawl", "--fields=url,", NULL };
+	char *none[] = { "crawl", "--fields", "", NULL };
+
+	(void)state;
+	expect_usage(inner, ARGC(inner), "--fields: empty item in 'url,,status'");
+	expect_usage(trailing, ARGC(trailing), "--fields: empty item in 'url,'");
+	expect_usage(none, ARGC(none), "--fields: empty item in ''");
+}
+
 /* Each value here was taken, or refused without naming the range, before util/numbers.c. */
 /* --frontier: a shared crawl; with no URL or list the instance joins, and --state is Redis's job. */
 static void test_shared_options(void **state)
@@ -401,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_event_mode),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_bad_usage),
+		cmocka_unit_test(test_fields_empty_item),
 		cmocka_unit_test(test_follow_options),
 		cmocka_unit_test(test_shared_options),
 		cmocka_unit_test(test_bad_numbers),
