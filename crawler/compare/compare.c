@@ -441,8 +441,9 @@ static int run_all(const struct compare_opts *o, int list_fd, struct compare_row
 			const char *mode = o->modes[c / o->n_workers];
 			unsigned workers = o->workers[c % o->n_workers];
 
-			fprintf(stderr, "crawlpool compare: run %u/%u: %s, %u workers\n",
-				r + 1, o->repeat, mode, workers);
+			if (!o->quiet)
+				fprintf(stderr, "crawlpool compare: run %u/%u: %s, %u workers\n",
+					r + 1, o->repeat, mode, workers);
 			rc = run_once(o, list_fd, mode, workers, r, &samples[c][r]);
 			if (interrupted)
 				rc = COMPARE_EXIT_INTERRUPTED;

@@ -23,6 +23,8 @@ void compare_usage(FILE *f)
 	      "  --out-dir DIR       keep each run's rows there (JSON Lines) beside\n"
 	      "                      compare.csv and compare.svg (default: rows are\n"
 	      "                      discarded; compare.csv and compare.svg go to .)\n"
+	      "  -q, --quiet         no progress lines (\"run k/n\"); errors and the table\n"
+	      "                      and its files as always\n"
 	      "  -h, --help          this help\n"
 	      "      --version       crawlpool's version\n"
 	      "\n"
@@ -156,8 +158,11 @@ static bool is_option(const char *arg, const char *name)
 	return !strncmp(arg, name, len) && (arg[len] == '\0' || arg[len] == '=');
 }
 
-/* Crawl's own parser on the options handed on: a bad value stops compare before any run. */
-static int check_passed(const struct compare_opts *o)
+/*
+ * Crawl's own parser on the options handed on: a bad value stops compare
+ * before any run, and -q is found however it is spelt ("--qui", "-kq").
+ */
+static int check_passed(struct compare_opts *o)
 {
 	char *args[COMPARE_MAX_PASS + 2] = { "crawl" };
 	char err[COMPARE_ERR_LEN];
@@ -167,6 +172,7 @@ static int check_passed(const struct compare_opts *o)
 		args[i + 1] = (char *)o->pass[i];
 	if (options_parse((int)o->n_pass + 1, args, &crawl, err, sizeof(err)) == OPTIONS_USAGE)
 		return usage_error("%s", err);
+	o->quiet = crawl.quiet;
 	return 0;
 }
 

@@ -27,6 +27,7 @@ struct compare_opts {
 	const char *pass[COMPARE_MAX_PASS];	/* crawl options handed on as they are */
 	unsigned n_pass;
 	bool version;		/* --version: print it, run nothing */
+	bool quiet;		/* -q (crawl's, handed on too): no "run k/n" lines */
 };
 
 /*

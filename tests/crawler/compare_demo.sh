@@ -34,6 +34,8 @@ done
 "$crawlpool" compare --modes process,thread,event,process --workers 2,3 --repeat 1 --out-dir "$work/out" "$work/list.txt" \
   > "$work/table.txt" 2> "$work/log.txt" || fail "compare failed: $(cat "$work/log.txt")"
 cat "$work/table.txt"
+grep -q "^crawlpool compare: run 1/1: process, 2 workers$" "$work/log.txt" \
+  || fail "compare does not say which run it is at: $(cat "$work/log.txt")"
 
 csv=$work/out/compare.csv
 svg=$work/out/compare.svg
@@ -68,6 +70,21 @@ while IFS=, read -r mode workers runs urls wall pps user sys mib p50 p95 p99 err
 done < "$csv"
 [ "$fastest" = 1 ] || fail "expected exactly one fastest row, got $fastest"
 grep -q ' \*$' "$work/table.txt" || fail "the table does not mark the fastest row"
+
+# -q: no progress lines; the table, its files and the errors stay.
+"$crawlpool" compare -q --modes thread --workers 2 --repeat 1 --out-dir "$work/quiet" "$work/list.txt" \
+  > "$work/quiet.txt" 2> "$work/quiet.log" || fail "compare -q failed: $(cat "$work/quiet.log")"
+[ ! -s "$work/quiet.log" ] || fail "compare -q said: $(cat "$work/quiet.log")"
+grep -q "42 URLs from .*, medians of 1 run$" "$work/quiet.txt" || fail "compare -q: $(cat "$work/quiet.txt")"
+grep -q "^\* fastest. Table: $work/quiet/compare.csv" "$work/quiet.txt" || fail "compare -q: no table files"
+[ -s "$work/quiet/compare.csv" ] || fail "compare -q wrote no compare.csv"
+set +e
+"$crawlpool" compare -q --modes thread --workers 1 --repeat 1 --out-dir "$work/quiet" \
+  --cacert "$work/missing.pem" "$work/list.txt" > /dev/null 2> "$work/quiet.err"
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q "cannot read CA bundle" "$work/quiet.err" \
+  || fail "compare -q kept no error: exit $rc, $(cat "$work/quiet.err")"
 
 # Names planted in --out-dir, symlinks to a file of the user's, are replaced and never followed;
 # no temporary file is left behind, there or in TMPDIR.

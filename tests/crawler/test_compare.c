@@ -72,6 +72,30 @@ static void test_lists_refuse_empty_items(void **state)
 	assert_int_equal(o.workers[1], 16);
 }
 
+/* -q is crawl's --quiet, handed on to every run, and silences compare's own progress too. */
+static void test_quiet(void **state)
+{
+	char *plain[] = { "compare", "--timeout", "5", NULL };
+	char *shorts[] = { "compare", "-q", NULL };
+	char *longs[] = { "compare", "--quiet", "list.txt", NULL };
+	char *bundled[] = { "compare", "-kq", NULL };
+	struct compare_opts o;
+	char said[512];
+
+	(void)state;
+	assert_int_equal(parse_saying(ARGC(plain), plain, &o, said, sizeof(said)), 0);
+	assert_false(o.quiet);
+	assert_int_equal(parse_saying(ARGC(shorts), shorts, &o, said, sizeof(said)), 0);
+	assert_true(o.quiet);
+	assert_int_equal(o.n_pass, 1);
+	assert_string_equal(o.pass[0], "-q");
+	assert_int_equal(parse_saying(ARGC(longs), longs, &o, said, sizeof(said)), 0);
+	assert_true(o.quiet);
+	assert_string_equal(o.list, "list.txt");
+	assert_int_equal(parse_saying(ARGC(bundled), bundled, &o, said, sizeof(said)), 0);
+	assert_true(o.quiet);
+}
+
 static void test_median(void **state)
 {
 	double odd[] = { 9, 1, 5 };
@@ -261,6 +285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lists_refuse_empty_items),
+		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_ratio),
