@@ -18,6 +18,7 @@
 #include "chart.h"
 #include "compare_options.h"
 #include "procmem.h"
+#include "sources.h"
 #include "stats.h"
 
 enum {
@@ -418,6 +419,24 @@ static const char *list_in_the_way(const struct compare_opts *o, char *path, siz
 	return NULL;
 }
 
+/*
+ * A list with no URLs (empty, or blank lines and comments only) is nothing
+ * to compare: every run would be 0 pages/s. The saved stdin is counted
+ * through its descriptor; a pipe is never read ahead of the runs (its count
+ * is unknown, -1).
+ */
+static bool list_is_empty(const struct compare_opts *o, int list_fd)
+{
+	char saved[64];
+	const char *list = o->list;
+
+	if (list_fd >= 0) {
+		snprintf(saved, sizeof(saved), "/proc/self/fd/%d", list_fd);
+		list = saved;
+	}
+	return sources_count(&list, 1) == 0;
+}
+
 /* What a run of compare finished: whole rounds, and runs in all. */
 struct progress_made {
 	unsigned rounds;
@@ -514,6 +533,17 @@ int compare_main(int argc, char **argv)
 		}
 	} else if (access(o.list, R_OK) < 0) {
 		fprintf(stderr, "crawlpool compare: cannot read '%s': %s\n", o.list, strerror(errno));
+		return COMPARE_EXIT_USAGE;
+	}
+	if (list_is_empty(&o, list_fd)) {
+		if (list_fd >= 0) {
+			fprintf(stderr, "crawlpool compare: no URLs in the list from stdin: "
+				"nothing to compare\n");
+			close(list_fd);
+		} else {
+			fprintf(stderr, "crawlpool compare: no URLs in '%s': nothing to compare\n",
+				o.list);
+		}
 		return COMPARE_EXIT_USAGE;
 	}
 	if (o.out_dir && mkdir(o.out_dir, 0777) < 0 && errno != EEXIST) {

@@ -25,7 +25,7 @@ struct compare_row {
 	bool fastest;
 };
 
-/* Marks the fastest row and fills every row's speed. */
+/* Marks the fastest row (none at 0 pages/s) and fills every row's speed. */
 void compare_rank(struct compare_row *rows, unsigned n);
 /* The table people read: aligned columns, the fastest row starred. */
 void compare_print_table(FILE *out, const struct compare_row *rows, unsigned n);

@@ -14,7 +14,8 @@ void compare_rank(struct compare_row *rows, unsigned n)
 	}
 	for (unsigned i = 0; i < n; i++)
 		rows[i].speed = stats_ratio(rows[i].pages_per_s, rows[best].pages_per_s);
-	if (n > 0)
+	/* a row that fetched nothing is no one's fastest */
+	if (n > 0 && rows[best].pages_per_s > 0)
 		rows[best].fastest = true;
 }
 

@@ -86,6 +86,28 @@ set -e
 [ "$rc" = 2 ] && grep -q "cannot read CA bundle" "$work/quiet.err" \
   || fail "compare -q kept no error: exit $rc, $(cat "$work/quiet.err")"
 
+# A list with no URLs (blank lines and comments only), named or on stdin: nothing to compare,
+# exit 2 before any run, no table.
+printf '\n# nothing yet\n   \n' > "$work/empty.txt"
+for from in file stdin; do
+  set +e
+  if [ "$from" = file ]; then
+    "$crawlpool" compare --repeat 1 --out-dir "$work/empty" "$work/empty.txt" > "$work/empty.out" 2> "$work/empty.err"
+  else
+    "$crawlpool" compare --repeat 1 --out-dir "$work/empty" - < "$work/empty.txt" > "$work/empty.out" 2> "$work/empty.err"
+  fi
+  rc=$?
+  set -e
+  [ "$rc" = 2 ] || fail "compare of an empty list ($from): exit $rc, expected 2: $(cat "$work/empty.out")"
+  grep -q "^crawlpool compare: no URLs in .*: nothing to compare$" "$work/empty.err" \
+    || fail "compare of an empty list ($from): $(cat "$work/empty.err")"
+  ! grep -q "run 1/1" "$work/empty.err" || fail "compare of an empty list ($from) ran a crawl"
+  [ ! -e "$work/empty/compare.csv" ] || fail "compare of an empty list ($from) wrote a table"
+done
+# crawl itself takes an empty list: a header and no rows
+"$crawlpool" crawl -q -o - "$work/empty.txt" > "$work/empty.csv" || fail "crawl of an empty list failed"
+[ "$(wc -l < "$work/empty.csv")" = 1 ] || fail "crawl of an empty list: $(cat "$work/empty.csv")"
+
 # Names planted in --out-dir, symlinks to a file of the user's, are replaced and never followed;
 # no temporary file is left behind, there or in TMPDIR.
 mkdir "$work/trap" "$work/tmp"

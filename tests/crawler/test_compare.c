@@ -155,6 +155,21 @@ static void test_rank_marks_fastest(void **state)
 	assert_float_equal(rows[2].speed, 0.5, 1e-9);
 }
 
+/* Rows of no pages (a list that lost its URLs between runs): none of them is the fastest. */
+static void test_rank_stars_no_idle_row(void **state)
+{
+	struct compare_row rows[2] = {
+		{ .mode = "process", .workers = 8, .pages_per_s = 0 },
+		{ .mode = "thread", .workers = 8, .pages_per_s = 0 },
+	};
+
+	(void)state;
+	compare_rank(rows, 2);
+	assert_false(rows[0].fastest);
+	assert_false(rows[1].fastest);
+	assert_float_equal(rows[0].speed, 0, 1e-9);
+}
+
 static void test_chart_holds_every_value(void **state)
 {
 	struct compare_row rows[2] = {
@@ -290,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_ratio),
 		cmocka_unit_test(test_rank_marks_fastest),
+		cmocka_unit_test(test_rank_stars_no_idle_row),
 		cmocka_unit_test(test_chart_holds_every_value),
 		cmocka_unit_test(test_chart_three_modes),
 		cmocka_unit_test(test_csv_and_table_agree),
