@@ -2,6 +2,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,27 +147,74 @@ out:
 	return rc;
 }
 
+/*
+ * The file, made here when absent (*made), and the journal SQLite keeps
+ * beside it, tried before SQLite is: it would say "unable to open database
+ * file" or "disk I/O error" for what the system says plainly. An existing
+ * file is only checked (access): closing a descriptor of it would drop the
+ * process's locks on it. 0, or -1 with err filled.
+ */
+static int state_try_file(struct state *s, const char *path, bool absent, bool *made, char *err,
+			  size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	int fd;
+
+	if (absent) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot create state file %s: %s", s->name,
+				 strerror(errno));
+			return -1;
+		}
+		close(fd);
+		*made = true;
+		/* made there: its directory takes the journal too */
+		return 0;
+	}
+	if (access(path, R_OK | W_OK) < 0) {
+		snprintf(err, errlen, "cannot open state file %s: %s", s->name, strerror(errno));
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+		 slash ? path : ".");
+	if (access(dir, W_OK | X_OK) < 0) {
+		snprintf(err, errlen, "cannot open state file %s: its journal cannot be made in '%s': "
+			 "%s", s->name, dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 struct state *state_open(const char *path, const struct state_pair *id, size_t n, bool *created,
 			 char *err, size_t errlen)
 {
 	struct state *s = calloc(1, sizeof(*s));
 	struct stat st;
-	bool absent;
+	bool absent = false, made = false;
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	snprintf(s->name, sizeof(s->name), "'%s'", path);
-	absent = stat(path, &st) < 0 && errno == ENOENT;
-	if (!absent && !S_ISREG(st.st_mode)) {
+	if (stat(path, &st) < 0) {
+		/* ENOTDIR: a file stands where a directory of the path should; making it says so */
+		if (errno != ENOENT && errno != ENOTDIR) {
+			snprintf(err, errlen, "cannot open state file %s: %s", s->name, strerror(errno));
+			goto fail;
+		}
+		absent = true;
+	} else if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "state file %s is not a regular file", s->name);
 		goto fail;
 	}
 	*created = absent || st.st_size == 0;
-	if (sqlite3_open_v2(path, &s->db,
-			    SQLITE_OPEN_READWRITE | (absent ? SQLITE_OPEN_CREATE : 0) |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (state_try_file(s, path, absent, &made, err, errlen) < 0)
+		goto fail;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open state file %s: %s", s->name,
 			 s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
@@ -197,7 +245,7 @@ struct state *state_open(const char *path, const struct state_pair *id, size_t n
 fail:
 	state_close(s);
 	/* a file made here and refused is not left behind */
-	if (absent)
+	if (made)
 		unlink(path);
 	return NULL;
 }

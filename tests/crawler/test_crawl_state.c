@@ -359,6 +359,14 @@ static void test_refusals(void **state)
 				     "-o", out, "--state", fresh, start, NULL };
 	const char *empty_state[] = { "crawl", "-q", "-r", "-d", "10", "-f", "jsonl", "-o", out,
 				      "--state", fresh, start, NULL };
+	char no_dir_state[256], under_file_state[256], said[512];
+	const char *no_dir[] = { "crawl", "-q", "-r", "-d", "10", "-f", "jsonl", "-o", out,
+				 "--state", no_dir_state, start, NULL };
+	const char *under_file[] = { "crawl", "-q", "-r", "-d", "10", "-f", "jsonl", "-o", out,
+				     "--state", under_file_state, start, NULL };
+
+	snprintf(no_dir_state, sizeof(no_dir_state), "%s/no-such-dir/x.state", itest_dir());
+	snprintf(under_file_state, sizeof(under_file_state), "%s/x.state", out);
 
 	itest_expect_exit(itest_run(first, NULL, NULL), 0, NULL);
 	out_before = itest_slurp(out, &out_len);
@@ -375,6 +383,15 @@ static void test_refusals(void **state)
 		      "--resume with --follow needs --state FILE");
 	itest_expect_exit(itest_run(lost_state, NULL, NULL), 2, "cannot be resumed without");
 	assert_int_equal(access(fresh, F_OK), -1);
+	/* a state file that cannot be made: where, and why (tests run as root, so no EACCES) */
+	itest_expect_exit(itest_run(no_dir, NULL, NULL), 2, NULL);
+	snprintf(said, sizeof(said), "crawlpool: cannot create state file '%s': No such file or "
+		 "directory\n", no_dir_state);
+	assert_string_equal(itest_stderr(), said);
+	itest_expect_exit(itest_run(under_file, NULL, NULL), 2, NULL);
+	snprintf(said, sizeof(said), "crawlpool: cannot create state file '%s': Not a directory\n",
+		 under_file_state);
+	assert_string_equal(itest_stderr(), said);
 	/* an empty state file still says a crawl was begun: no --resume needed to keep its rows */
 	itest_write_file(fresh, "");
 	itest_expect_exit(itest_run(empty_state, NULL, NULL), 2, "state file '");

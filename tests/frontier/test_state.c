@@ -191,6 +191,35 @@ static void test_refusals(void **state)
 	unlink(path);
 }
 
+/* A file that cannot be made says why, as the system said it, not as SQLite words it. */
+static void test_cannot_create(void **state)
+{
+	static const struct {
+		const char *under, *why;
+	} cases[] = {
+		{ "missing", "No such file or directory" },	/* a directory that is not there */
+		{ "plain", "Not a directory" },			/* a regular file for a directory */
+	};
+	char bad[192], want[320], err[512];
+	bool created;
+	FILE *f;
+
+	(void)state;
+	snprintf(bad, sizeof(bad), "%s/plain", dir);
+	f = fopen(bad, "w");
+	assert_non_null(f);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(bad, sizeof(bad), "%s/%s/crawl.state", dir, cases[i].under);
+		snprintf(want, sizeof(want), "cannot create state file '%s': %s", bad, cases[i].why);
+		err[0] = '\0';
+		assert_null(state_open(bad, crawl_id, 2, &created, err, sizeof(err)));
+		assert_string_equal(err, want);
+	}
+	snprintf(bad, sizeof(bad), "%s/plain", dir);
+	unlink(bad);
+}
+
 /* A URL read back: seen again, queued only when it has no row yet. */
 static void test_frontier_restore(void **state)
 {
@@ -228,6 +257,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_journal_and_load),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_cannot_create),
 		cmocka_unit_test(test_frontier_restore),
 	};
 
