@@ -209,7 +209,7 @@ static bool host_ready(const struct frontier *f, const struct host *h)
 }
 
 static int frontier_queue(struct frontier *f, const char *url, const char *origin, unsigned depth,
-			  const char *referrer, bool given)
+			  unsigned redirects, const char *referrer, bool given)
 {
 	size_t len = strlen(url);
 	struct entry *e;
@@ -221,6 +221,8 @@ static int frontier_queue(struct frontier *f, const char *url, const char *origi
 		goto out_free;
 	memcpy(e->url, url, len + 1);
 	e->depth = depth;
+	e->redirects = (unsigned short)(redirects < FRONTIER_REDIRECTS_MAX ? redirects :
+					FRONTIER_REDIRECTS_MAX);
 	e->given = given;
 	if (referrer) {
 		e->referrer = referrer_get(f, referrer);
@@ -271,16 +273,16 @@ static int frontier_add_start(struct frontier *f, const char *url)
 	free(norm);
 	if (rc != FRONTIER_ADDED)
 		return rc;
-	return frontier_queue(f, url, origin, 0, NULL, true);
+	return frontier_queue(f, url, origin, 0, 0, NULL, true);
 }
 
-int frontier_add(struct frontier *f, const char *url, unsigned depth, const char *referrer)
+/* A found link or a redirect's target: in scope, filtered, and not seen before. */
+static int frontier_add_found(struct frontier *f, const char *url, unsigned depth,
+			      unsigned redirects, const char *referrer)
 {
 	char origin[ORIGIN_MAX];
 	int rc;
 
-	if (!referrer)
-		return frontier_add_start(f, url);
 	if (depth > f->opts.max_depth)
 		return FRONTIER_OUT;
 	if (urlnorm_origin(url, origin, sizeof(origin)) < 0)
@@ -292,11 +294,24 @@ int frontier_add(struct frontier *f, const char *url, unsigned depth, const char
 	rc = seen_add(f->seen, url, strlen(url));
 	if (rc <= 0)
 		return rc < 0 ? FRONTIER_ENOMEM : FRONTIER_SEEN;
-	return frontier_queue(f, url, origin, depth, referrer, false);
+	return frontier_queue(f, url, origin, depth, redirects, referrer, false);
 }
 
-int frontier_restore(struct frontier *f, const char *url, unsigned depth, const char *referrer,
-		     bool done)
+int frontier_add(struct frontier *f, const char *url, unsigned depth, const char *referrer)
+{
+	if (!referrer)
+		return frontier_add_start(f, url);
+	return frontier_add_found(f, url, depth, 0, referrer);
+}
+
+int frontier_add_redirect(struct frontier *f, const char *url, unsigned depth, unsigned redirects,
+			  const char *referrer)
+{
+	return frontier_add_found(f, url, depth, redirects, referrer);
+}
+
+int frontier_restore(struct frontier *f, const char *url, unsigned depth, unsigned redirects,
+		     const char *referrer, bool done)
 {
 	char origin[ORIGIN_MAX], buf[ORIGIN_MAX];
 	const char *key = url;
@@ -329,7 +344,7 @@ int frontier_restore(struct frontier *f, const char *url, unsigned depth, const 
 		f->taken++;
 		rc = FRONTIER_ADDED;
 	} else {
-		rc = frontier_queue(f, url, origin, depth, referrer, !referrer);
+		rc = frontier_queue(f, url, origin, depth, redirects, referrer, !referrer);
 	}
 out:
 	free(norm);
@@ -349,6 +364,7 @@ static const struct frontier_url *frontier_hand(struct frontier *f, struct host 
 		.kind = kind,
 		.url = url,
 		.depth = e ? e->depth : 0,
+		.redirects = e ? e->redirects : 0,
 		.referrer = e && e->referrer ? e->referrer->url : NULL,
 	};
 	f->out++;

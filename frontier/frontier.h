@@ -52,8 +52,12 @@ struct frontier_url {
 	enum frontier_kind kind;
 	const char *url;	/* as fetched: normalised for found links, as given for start URLs */
 	unsigned depth;		/* 0 for start URLs and list lines */
+	unsigned redirects;	/* redirects that led here from a link or start URL (which have 0) */
 	const char *referrer;	/* the page it was first found on; NULL for start URLs */
 };
+
+/* Redirects counted from a link or start URL: more cannot be kept (--max-redirects is at most 1000). */
+enum { FRONTIER_REDIRECTS_MAX = 65535 };
 
 enum frontier_verdict {
 	FRONTIER_URL = 1,	/* *out is set */
@@ -85,6 +89,14 @@ void frontier_free(struct frontier *f);
 int frontier_add(struct frontier *f, const char *url, unsigned depth, const char *referrer);
 
 /*
+ * A redirect's target, as frontier_add() takes a found link: at the depth of
+ * the URL that redirected (its referrer), the redirects-th redirect since a
+ * link or start URL. The caller bounds the chain (--max-redirects).
+ */
+int frontier_add_redirect(struct frontier *f, const char *url, unsigned depth, unsigned redirects,
+			  const char *referrer);
+
+/*
  * A URL a stopped crawl had taken, as frontier_add() took it then (read back
  * from its state): seen, and counted for --max-pages; queued again unless
  * done (its row is in the output). Scope and filters are not asked again,
@@ -92,8 +104,8 @@ int frontier_add(struct frontier *f, const char *url, unsigned depth, const char
  * FRONTIER_ADDED, FRONTIER_SEEN (taken already), FRONTIER_INVALID or
  * FRONTIER_ENOMEM.
  */
-int frontier_restore(struct frontier *f, const char *url, unsigned depth, const char *referrer,
-		     bool done);
+int frontier_restore(struct frontier *f, const char *url, unsigned depth, unsigned redirects,
+		     const char *referrer, bool done);
 
 /*
  * The next URL to hand out at monotonic time now_ms; *out stays valid until

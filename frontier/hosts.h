@@ -13,6 +13,7 @@ struct entry {
 	struct host *host;
 	struct referrer *referrer;	/* shared by every link of one page; NULL for start URLs */
 	unsigned depth;
+	unsigned short redirects;	/* redirects that led here from a link or start URL */
 	bool given;			/* a start URL or list line, kept as given, not normalised */
 	char url[];
 };

@@ -179,11 +179,15 @@ fail:
 	return rc;
 }
 
-/* A URL the rules take is buffered as its add group. */
-int redis_frontier_add(struct redis_frontier *rf, const char *url, unsigned depth,
-		       const char *referrer)
+/*
+ * A URL the rules take is buffered as its add group. Its record's depth is
+ * "DEPTH", or "DEPTH+REDIRECTS" for a redirect's target (which an instance
+ * reading only the depth takes as DEPTH).
+ */
+static int rf_add(struct redis_frontier *rf, const char *url, unsigned depth, unsigned redirects,
+		  const char *referrer)
 {
-	char origin[ORIGIN_MAX], key_buf[ORIGIN_MAX], num[16];
+	char origin[ORIGIN_MAX], key_buf[ORIGIN_MAX], num[32];
 	const char *norm = url, *scope = "";
 	char *resolved = NULL;
 	size_t mark = rf->adds.n;
@@ -212,7 +216,10 @@ int redis_frontier_add(struct redis_frontier *rf, const char *url, unsigned dept
 		if (frontier_scope_add(rf->rules, scope) < 0)
 			goto out;
 	}
-	snprintf(num, sizeof(num), "%u", depth);
+	if (redirects)
+		snprintf(num, sizeof(num), "%u+%u", depth, redirects);
+	else
+		snprintf(num, sizeof(num), "%u", depth);
 	if (rf_args_pushs(&rf->adds, norm) < 0 || rf_args_pushs(&rf->adds, origin) < 0 ||
 	    rf_args_pushs(&rf->adds, num) < 0 ||
 	    rf_args_pushs(&rf->adds, referrer ? referrer : "") < 0 ||
@@ -227,10 +234,16 @@ out:
 	return rc;
 }
 
-int redis_frontier_add_wait(struct redis_frontier *rf, const char *url, unsigned depth,
-			    const char *referrer)
+int redis_frontier_add(struct redis_frontier *rf, const char *url, unsigned depth,
+		       const char *referrer)
 {
-	int rc = redis_frontier_add(rf, url, depth, referrer);
+	return rf_add(rf, url, depth, 0, referrer);
+}
+
+int redis_frontier_add_wait(struct redis_frontier *rf, const char *url, unsigned depth,
+			    unsigned redirects, const char *referrer)
+{
+	int rc = rf_add(rf, url, depth, redirects, referrer);
 
 	if (rc != FRONTIER_ADDED)
 		return rc;

@@ -124,12 +124,13 @@ void redis_frontier_close(struct redis_frontier *rf);
 int redis_frontier_add(struct redis_frontier *rf, const char *url, unsigned depth,
 		       const char *referrer);
 /*
- * The same, sent now (with everything buffered), and Redis's answer:
- * FRONTIER_SEEN too, which a redirect's row needs. REDIS_FRONTIER_EDOWN
- * leaves the URL buffered, to be sent with the next round trip.
+ * A redirect's target (the redirects-th of its chain, frontier_add_redirect()),
+ * sent now (with everything buffered), and Redis's answer: FRONTIER_SEEN too,
+ * which a redirect's row needs. REDIS_FRONTIER_EDOWN leaves the URL
+ * buffered, to be sent with the next round trip.
  */
 int redis_frontier_add_wait(struct redis_frontier *rf, const char *url, unsigned depth,
-			    const char *referrer);
+			    unsigned redirects, const char *referrer);
 
 /*
  * frontier_next(), plus REDIS_FRONTIER_EDOWN (try again after *wait_ms) and

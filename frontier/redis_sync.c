@@ -160,8 +160,10 @@ static int rf_take_lease(struct redis_frontier *rf, const char *kind, const char
 		memcpy(p + member_len - strlen("robots "), "/robots.txt", sizeof("/robots.txt"));
 		it->view = (struct frontier_url){ .kind = FRONTIER_ROBOTS, .url = p };
 	} else {
-		/* the record: "origin\ndepth\nreferrer\ngiven" */
+		/* the record: "origin\ndepth\nreferrer\ngiven", depth "D" or "D+REDIRECTS" */
 		char *fields[4] = { p, NULL, NULL, NULL };
+		unsigned long redirects = 0;
+		char *end;
 
 		memcpy(p, rec, rec_len);
 		for (size_t i = 1; i < 4; i++) {
@@ -178,9 +180,13 @@ static int rf_take_lease(struct redis_frontier *rf, const char *kind, const char
 		it->view = (struct frontier_url){
 			.kind = FRONTIER_PAGE,
 			.url = fields[3][0] ? fields[3] : it->member,
-			.depth = (unsigned)strtoul(fields[1], NULL, 10),
+			.depth = (unsigned)strtoul(fields[1], &end, 10),
 			.referrer = fields[2][0] ? fields[2] : NULL,
 		};
+		if (*end == '+')
+			redirects = strtoul(end + 1, NULL, 10);
+		it->view.redirects = (unsigned)(redirects < FRONTIER_REDIRECTS_MAX ? redirects :
+						FRONTIER_REDIRECTS_MAX);
 	}
 	rf_list_push(&rf->ready, it);
 	return 0;

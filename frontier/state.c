@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "frontier.h"
+
 struct state {
 	sqlite3 *db;
 	sqlite3_stmt *add, *done;
@@ -23,7 +25,13 @@ struct state {
 
 static const char state_schema[] =
 	"CREATE TABLE crawl(key TEXT PRIMARY KEY, value TEXT);"
-	"CREATE TABLE url(url TEXT PRIMARY KEY, depth INTEGER, referrer TEXT, done INTEGER);";
+	"CREATE TABLE url(url TEXT PRIMARY KEY, depth INTEGER, referrer TEXT, done INTEGER, "
+	"redirects INTEGER NOT NULL DEFAULT 0);";
+
+/* Version 1 had no redirects column: its URLs were all links or start URLs, or counted none. */
+static const char state_upgrade_1[] =
+	"ALTER TABLE url ADD COLUMN redirects INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE crawl SET value = '2' WHERE key = 'version';";
 
 static int state_fail(struct state *s, const char *what)
 {
@@ -124,6 +132,11 @@ static int state_check(struct state *s, const struct state_pair *id, size_t n, c
 	if (atoi(v) > STATE_VERSION) {
 		snprintf(err, errlen, "state file %s is from a newer crawlpool (version %s; this one "
 			 "reads %d)", s->name, v, STATE_VERSION);
+		goto out;
+	}
+	if (atoi(v) == 1 && sqlite3_exec(s->db, state_upgrade_1, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot upgrade state file %s: %s", s->name,
+			 sqlite3_errmsg(s->db));
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -232,8 +245,8 @@ struct state *state_open(const char *path, const struct state_pair *id, size_t n
 	    state_exec_first(s, "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE; COMMIT", err, errlen) < 0)
 		goto fail;
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO url(url, depth, referrer, done) "
-			       "VALUES (?, ?, ?, 0)", -1, &s->add, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO url(url, depth, referrer, done, "
+			       "redirects) VALUES (?, ?, ?, 0, ?)", -1, &s->add, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "UPDATE url SET done = 1 WHERE url = ?", -1, &s->done,
 			       NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open state file %s: %s", s->name,
@@ -274,7 +287,8 @@ static int state_begin(struct state *s)
 	return 0;
 }
 
-int state_add(struct state *s, const char *url, unsigned depth, const char *referrer)
+int state_add(struct state *s, const char *url, unsigned depth, unsigned redirects,
+	      const char *referrer)
 {
 	int rc;
 
@@ -286,6 +300,7 @@ int state_add(struct state *s, const char *url, unsigned depth, const char *refe
 		sqlite3_bind_text(s->add, 3, referrer, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s->add, 3);
+	sqlite3_bind_int64(s->add, 4, redirects);
 	rc = sqlite3_step(s->add);
 	sqlite3_reset(s->add);
 	sqlite3_clear_bindings(s->add);
@@ -355,17 +370,21 @@ int state_load(struct state *s, state_url_cb cb, void *ctx)
 	sqlite3_stmt *q;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT url, depth, referrer, done FROM url ORDER BY rowid",
+	if (sqlite3_prepare_v2(s->db, "SELECT url, depth, referrer, done, redirects FROM url "
+			       "ORDER BY rowid",
 			       -1, &q, NULL) != SQLITE_OK)
 		return state_fail(s, "read");
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *url = (const char *)sqlite3_column_text(q, 0);
 		const char *referrer = (const char *)sqlite3_column_text(q, 2);
 		sqlite3_int64 depth = sqlite3_column_int64(q, 1);
+		sqlite3_int64 redirects = sqlite3_column_int64(q, 4);
 
-		if (!url || depth < 0 || depth > 1000000)
+		if (!url || depth < 0 || depth > 1000000 || redirects < 0 ||
+		    redirects > FRONTIER_REDIRECTS_MAX)
 			continue;	/* not a row this crawlpool wrote */
-		if (cb(ctx, url, (unsigned)depth, referrer, sqlite3_column_int(q, 3) != 0) < 0) {
+		if (cb(ctx, url, (unsigned)depth, (unsigned)redirects, referrer,
+		       sqlite3_column_int(q, 3) != 0) < 0) {
 			sqlite3_finalize(q);
 			snprintf(s->error, sizeof(s->error), "out of memory reading state file %s",
 				 s->name);

@@ -11,10 +11,12 @@
  *
  *   crawl(key TEXT PRIMARY KEY, value TEXT)   what defines the crawl, and
  *                                              the file's version
- *   url(url TEXT PRIMARY KEY, depth INTEGER, referrer TEXT, done INTEGER)
- *                                              every URL taken into the crawl,
+ *   url(url TEXT PRIMARY KEY, depth INTEGER, referrer TEXT, done INTEGER,
+ *       redirects INTEGER)                     every URL taken into the crawl,
  *                                              in the order taken; done = 1
- *                                              once its row is in the output
+ *                                              once its row is in the output;
+ *                                              redirects since its link (a
+ *                                              version 1 file gains the column)
  *
  * The caller keeps the order that loses nothing: a page's links are added
  * and committed (state_commit()) before its row reaches the output, and the
@@ -34,7 +36,7 @@ struct state_pair {
 };
 
 /* The version of the tables this crawlpool writes. */
-enum { STATE_VERSION = 1 };
+enum { STATE_VERSION = 2 };
 
 /*
  * Opens path, or makes it (*created true) with the crawl's n pairs. An
@@ -48,7 +50,8 @@ struct state *state_open(const char *path, const struct state_pair *id, size_t n
 void state_close(struct state *s);
 
 /* A URL taken into the crawl (referrer NULL for a start URL), in the batch. 0 or -1. */
-int state_add(struct state *s, const char *url, unsigned depth, const char *referrer);
+int state_add(struct state *s, const char *url, unsigned depth, unsigned redirects,
+	      const char *referrer);
 /* The URL's row is written to the output's buffer: marked done once state_flushed() says it is out. 0 or -1. */
 int state_written(struct state *s, const char *url);
 /* The output is flushed: the rows written so far are in it, their done marks join the batch. 0 or -1. */
@@ -57,8 +60,8 @@ int state_flushed(struct state *s);
 int state_commit(struct state *s);
 
 /* One URL of the state, in the order taken: 0, or -1 to stop. */
-typedef int (*state_url_cb)(void *ctx, const char *url, unsigned depth, const char *referrer,
-			    bool done);
+typedef int (*state_url_cb)(void *ctx, const char *url, unsigned depth, unsigned redirects,
+			    const char *referrer, bool done);
 /* Calls cb for every URL of the state. 0, or -1 (cb stopped it, or the file could not be read). */
 int state_load(struct state *s, state_url_cb cb, void *ctx);
 

@@ -35,6 +35,8 @@ struct feed {
 	struct frontier *frontier;	/* NULL: a plain list, straight through (or shared) */
 	struct feed_shared *shared;	/* --frontier: the crawl's frontier in Redis, or NULL */
 	bool following;			/* rows say depth and referrer */
+	long max_redirects;		/* a chain of redirects is followed this far */
+	char too_many[48];		/* the error of a chain followed that far */
 	size_t unsent;			/* list lines added to the shared frontier since it was asked */
 	regex_t include[OPTIONS_MAX_REPEATS], exclude[OPTIONS_MAX_REPEATS];
 	size_t n_include, n_exclude;
@@ -107,6 +109,8 @@ static int feed_make_frontier(struct feed *f, const struct crawl_options *o, boo
 	struct frontier_options fo;
 
 	f->following = o->follow;
+	f->max_redirects = o->max_redirects;
+	snprintf(f->too_many, sizeof(f->too_many), "too many redirects (over %ld)", o->max_redirects);
 	if (feed_rules(f, o, &fo) < 0) {
 		snprintf(err, errlen, "out of memory");
 		*runtime = true;
@@ -187,11 +191,12 @@ void feed_resume(struct feed *f, struct resume *r)
 }
 
 /* A URL from a stopped crawl's state: queued again unless the output has its row. */
-static int feed_restore(void *ctx, const char *url, unsigned depth, const char *referrer, bool done)
+static int feed_restore(void *ctx, const char *url, unsigned depth, unsigned redirects,
+			const char *referrer, bool done)
 {
 	struct feed *f = ctx;
 	bool has_row = f->resume && resume_take(f->resume, url, strlen(url));
-	int rc = frontier_restore(f->frontier, url, depth, referrer, has_row);
+	int rc = frontier_restore(f->frontier, url, depth, redirects, referrer, has_row);
 
 	if (rc == FRONTIER_ENOMEM)
 		return -1;
@@ -217,18 +222,23 @@ int feed_keep_state(struct feed *f, struct state *st, size_t *queued, char *err,
 	return 0;
 }
 
-/* frontier_add() (or the shared frontier's), and into the state when the URL is taken. */
-static int feed_add(struct feed *f, const char *url, unsigned depth, const char *referrer)
+/*
+ * frontier_add() (or the shared frontier's), and into the state when the URL
+ * is taken; redirects > 0 for a redirect's target.
+ */
+static int feed_add(struct feed *f, const char *url, unsigned depth, unsigned redirects,
+		    const char *referrer)
 {
 	int rc;
 
 	if (f->shared)
 		return feed_shared_add(f->shared, url, depth, referrer);
-	rc = frontier_add(f->frontier, url, depth, referrer);
+	rc = redirects ? frontier_add_redirect(f->frontier, url, depth, redirects, referrer) :
+	     frontier_add(f->frontier, url, depth, referrer);
 
 	/* a failure is kept in the state: the next commit refuses, and no row goes out */
 	if (rc == FRONTIER_ADDED && f->state)
-		state_add(f->state, url, depth, referrer);
+		state_add(f->state, url, depth, redirects, referrer);
 	return rc;
 }
 
@@ -355,7 +365,7 @@ static int feed_take_line(struct feed *f, struct feed_item *item, const char *li
 		return item->job ? FEED_JOB : FEED_ERROR;
 	}
 	f->unsent++;
-	switch (feed_add(f, line, 0, NULL)) {
+	switch (feed_add(f, line, 0, 0, NULL)) {
 	case FRONTIER_ENOMEM:
 		return FEED_ERROR;
 	case FRONTIER_INVALID:
@@ -487,14 +497,25 @@ static bool feed_is_redirect(const struct crawl_record *rec)
 	return rec->status >= 300 && rec->status < 400 && rec->found && !rec->error;
 }
 
-/* A redirect's target is no link of the page: it keeps the page's depth. */
+/*
+ * A redirect's target is no link of the page: it keeps the page's depth.
+ * Each step of a chain is a URL of its own, counted from the link or start
+ * URL that began it, so --max-redirects bounds the chain as it bounds one
+ * transfer's (0: the row is the redirect itself, as for a list).
+ */
 static const char *feed_redirect(struct feed *f, const struct frontier_url *u, const char *url,
 				 const char *target)
 {
-	/* shared: Redis says whether another instance took it */
-	int rc = f->shared ? feed_shared_redirect(f->shared, target, u->depth, url) :
-		 feed_add(f, target, u->depth, url);
+	unsigned redirects = u->redirects + 1;
+	int rc;
 
+	if (f->max_redirects == 0)
+		return NULL;
+	if ((long)redirects > f->max_redirects)
+		return f->too_many;
+	/* shared: Redis says whether another instance took it */
+	rc = f->shared ? feed_shared_redirect(f->shared, target, u->depth, redirects, url) :
+	     feed_add(f, target, u->depth, redirects, url);
 	switch (rc) {
 	case FRONTIER_ADDED:
 		return NULL;
@@ -548,7 +569,7 @@ static void feed_add_links(struct feed *f, const struct frontier_url *u, const c
 		if (len > 0 && len <= URLLIST_LINE_MAX) {
 			memcpy(link, found, len);
 			link[len] = '\0';
-			feed_add(f, link, u->depth + 1, url);
+			feed_add(f, link, u->depth + 1, 0, url);
 		}
 		found = nl ? nl + 1 : found + len;
 	}

@@ -146,9 +146,9 @@ int feed_shared_add(struct feed_shared *s, const char *url, unsigned depth, cons
 }
 
 int feed_shared_redirect(struct feed_shared *s, const char *target, unsigned depth,
-			 const char *referrer)
+			 unsigned redirects, const char *referrer)
 {
-	int rc = redis_frontier_add_wait(s->rf, target, depth, referrer);
+	int rc = redis_frontier_add_wait(s->rf, target, depth, redirects, referrer);
 
 	return rc == REDIS_FRONTIER_EDOWN || rc == REDIS_FRONTIER_ECRAWL ? FRONTIER_ADDED : rc;
 }

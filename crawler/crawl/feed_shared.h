@@ -33,12 +33,12 @@ void feed_shared_close(struct feed_shared *s);
 /* redis_frontier_add(): buffered, sent with the next round trip. */
 int feed_shared_add(struct feed_shared *s, const char *url, unsigned depth, const char *referrer);
 /*
- * A redirect's target, asked of Redis at once: FRONTIER_SEEN when another
+ * A redirect's target (the redirects-th of its chain), asked of Redis at once: FRONTIER_SEEN when another
  * instance took it. Redis unreachable, it counts as taken here
  * (FRONTIER_ADDED) and goes with the next round trip.
  */
 int feed_shared_redirect(struct feed_shared *s, const char *target, unsigned depth,
-			 const char *referrer);
+			 unsigned redirects, const char *referrer);
 
 /*
  * frontier_next() of the shared frontier: Redis away is FRONTIER_WAIT

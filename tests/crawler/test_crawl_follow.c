@@ -271,6 +271,48 @@ static void test_nofollow_and_scope(void **state)
 	rows_free(&rows);
 }
 
+/*
+ * A chain of redirects, each step a URL of its own, is bounded by
+ * --max-redirects as one transfer's is (a chain of distinct URLs never
+ * ends by itself), in every mode.
+ */
+static void test_redirect_chain_bounded(void **state)
+{
+	const char *out = itest_path("chain.jsonl");
+	char start[128], url[160], mode[16];
+	const char *args[] = { "crawl", "-q", "-m", mode, "-r", "--max-redirects", "3", "-f",
+			       "jsonl", "-o", out, start, NULL };
+	const char *none[] = { "crawl", "-q", "-r", "--max-redirects", "0", "-f", "jsonl", "-o",
+			       out, start, NULL };
+	struct rows rows;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/fault/redirect/100000", site.base);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		snprintf(mode, sizeof(mode), "%s", modes[m]);
+		run_follow(args);
+		rows_load(out, &rows);
+		/* the start URL and three redirects' targets; the third's own redirect is refused */
+		assert_int_equal(rows.n, 4);
+		for (unsigned i = 0; i < 4; i++) {
+			const struct row *r;
+
+			snprintf(url, sizeof(url), "%s/fault/redirect/%u", site.base, 100000 - i);
+			r = rows_find(&rows, url);
+			assert_non_null(r);
+			assert_int_equal(r->depth, 0);
+			assert_string_equal(r->error, i < 3 ? "" : "too many redirects (over 3)");
+		}
+		rows_free(&rows);
+	}
+	/* 0: the row is the redirect itself, as for a list */
+	run_follow(none);
+	rows_load(out, &rows);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.r[0].error, "");
+	rows_free(&rows);
+}
+
 /* --resolve points a name at loopback, as curl's does: the crawl stays on that name. */
 static void test_resolve(void **state)
 {
@@ -429,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_depth_limits),
 		cmocka_unit_test(test_nofollow_and_scope),
 		cmocka_unit_test(test_trap),
+		cmocka_unit_test(test_redirect_chain_bounded),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_politeness_at_the_server),
 		cmocka_unit_test(test_interrupt_and_killed_worker),

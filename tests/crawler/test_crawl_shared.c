@@ -675,6 +675,35 @@ static void test_follow_shared(void **state)
 	}
 }
 
+/* A chain of redirects taken by two instances in turn is bounded by --max-redirects all the same. */
+static void test_redirect_chain_shared(void **state)
+{
+	char start[128];
+	const char *a[] = { "crawl", "-q", "-m", "event", "-r", "--max-redirects", "3",
+			    "--frontier", frontier, "--crawl", "chain", "-o",
+			    itest_path("chain-a.csv"), start, NULL };
+	const char *b[] = { "crawl", "-q", "-m", "thread", "-r", "--max-redirects", "3",
+			    "--frontier", frontier, "--crawl", "chain", "-o",
+			    itest_path("chain-b.csv"), NULL };
+	const char *all = itest_path("chain.csv");
+	char *text;
+	pid_t pa, pb;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/fault/redirect/100000", site.base);
+	pb = spawn_instance(b, "chain-b.err");
+	pa = spawn_instance(a, "chain-a.err");
+	expect_exit(pa, 0, "chain-a.err");
+	expect_exit(pb, 0, "chain-b.err");
+	export_csv("chain", all);
+	text = itest_slurp(all, NULL);
+	assert_non_null(text);
+	assert_null(strstr(text, "/fault/redirect/99996"));
+	assert_non_null(strstr(text, "/fault/redirect/99997,"));
+	assert_non_null(strstr(text, "too many redirects (over 3)"));
+	free(text);
+}
+
 /*
  * A followed crawl whose list begins with a line that is no URL: that row,
  * the first recorded, has no depth, yet the export has the crawl's columns.
@@ -1037,6 +1066,7 @@ int main(void)
 		cmocka_unit_test(test_politeness_across_instances),
 		cmocka_unit_test(test_follow_shared),
 		cmocka_unit_test(test_follow_bad_first_line),
+		cmocka_unit_test(test_redirect_chain_shared),
 		cmocka_unit_test(test_joiner_ends_on_empty_list),
 		cmocka_unit_test(test_empty_crawl),
 		cmocka_unit_test(test_drop),

@@ -213,7 +213,7 @@ static void test_dedupe_two_clients(void **state)
 	add_ok(b, "http://a.test/x", 1, "http://a.test/");
 	add_ok(b, "http://a.test/y", 1, "http://a.test/");
 	assert_int_equal(redis_frontier_flush(b, now_ms()), 0);
-	assert_int_equal(redis_frontier_add_wait(a, "http://a.test/y", 1, "http://a.test/"),
+	assert_int_equal(redis_frontier_add_wait(a, "http://a.test/y", 1, 1, "http://a.test/"),
 			 FRONTIER_SEEN);
 	/* out of scope and too deep are decided here, as in memory */
 	assert_int_equal(redis_frontier_add(a, "http://b.test/", 1, "http://a.test/"), FRONTIER_OUT);

@@ -68,18 +68,20 @@ static void open_refused(const struct state_pair *id, size_t n, const char *need
 
 struct loaded {
 	char url[8][64];
-	unsigned depth[8];
+	unsigned depth[8], redirects[8];
 	bool has_referrer[8], done[8];
 	size_t n;
 };
 
-static int collect(void *ctx, const char *url, unsigned depth, const char *referrer, bool done)
+static int collect(void *ctx, const char *url, unsigned depth, unsigned redirects,
+		   const char *referrer, bool done)
 {
 	struct loaded *l = ctx;
 
 	assert_true(l->n < 8);
 	snprintf(l->url[l->n], sizeof(l->url[0]), "%s", url);
 	l->depth[l->n] = depth;
+	l->redirects[l->n] = redirects;
 	l->has_referrer[l->n] = referrer != NULL;
 	l->done[l->n] = done;
 	l->n++;
@@ -95,18 +97,18 @@ static void test_journal_and_load(void **state)
 	(void)state;
 	unlink(path);
 	s = open_ok(crawl_id, 2, true);
-	assert_int_equal(state_add(s, "http://a.test/", 0, NULL), 0);
-	assert_int_equal(state_add(s, "http://a.test/b", 1, "http://a.test/"), 0);
-	assert_int_equal(state_add(s, "http://a.test/c", 1, "http://a.test/"), 0);
+	assert_int_equal(state_add(s, "http://a.test/", 0, 0, NULL), 0);
+	assert_int_equal(state_add(s, "http://a.test/b", 1, 0, "http://a.test/"), 0);
+	assert_int_equal(state_add(s, "http://a.test/c", 1, 3, "http://a.test/"), 0);
 	/* taken twice: kept once */
-	assert_int_equal(state_add(s, "http://a.test/b", 1, "http://a.test/"), 0);
+	assert_int_equal(state_add(s, "http://a.test/b", 1, 0, "http://a.test/"), 0);
 	assert_int_equal(state_written(s, "http://a.test/"), 0);
 	assert_int_equal(state_commit(s), 0);	/* the links, before the row goes out */
 	assert_int_equal(state_flushed(s), 0);	/* the row is out: its mark joins the batch */
 	assert_int_equal(state_written(s, "http://a.test/b"), 0);
 	assert_int_equal(state_commit(s), 0);
 	/* b's row never went out (no state_flushed), and d is not committed */
-	assert_int_equal(state_add(s, "http://a.test/d", 2, "http://a.test/b"), 0);
+	assert_int_equal(state_add(s, "http://a.test/d", 2, 0, "http://a.test/b"), 0);
 	state_close(s);
 
 	s = open_ok(crawl_id, 2, false);
@@ -119,7 +121,9 @@ static void test_journal_and_load(void **state)
 	assert_int_equal(l.depth[1], 1);
 	assert_true(l.has_referrer[1]);
 	assert_false(l.done[1]);
+	assert_int_equal(l.redirects[1], 0);
 	assert_string_equal(l.url[2], "http://a.test/c");
+	assert_int_equal(l.redirects[2], 3);
 	assert_false(l.done[2]);
 	state_close(s);
 }
@@ -191,6 +195,46 @@ static void test_refusals(void **state)
 	unlink(path);
 }
 
+/* A version 1 file (no redirects column) gains it, its URLs counting none, and is version 2 after. */
+static void test_upgrade_from_1(void **state)
+{
+	struct loaded l = { .n = 0 };
+	struct state *s;
+	sqlite3 *db;
+
+	(void)state;
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE crawl(key TEXT PRIMARY KEY, value TEXT);"
+		"CREATE TABLE url(url TEXT PRIMARY KEY, depth INTEGER, referrer TEXT, done INTEGER);"
+		"INSERT INTO crawl VALUES ('version', '1'), ('start', 'http://a.test/'), "
+		"('depth', '5');"
+		"INSERT INTO url VALUES ('http://a.test/', 0, NULL, 1), "
+		"('http://a.test/b', 1, 'http://a.test/', 0);", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	s = open_ok(crawl_id, 2, false);
+	assert_int_equal(state_add(s, "http://a.test/c", 1, 4, "http://a.test/b"), 0);
+	assert_int_equal(state_commit(s), 0);
+	assert_int_equal(state_load(s, collect, &l), 0);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.redirects[1], 0);
+	assert_int_equal(l.redirects[2], 4);
+	state_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *q;
+
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT value FROM crawl WHERE key = "
+						    "'version'", -1, &q, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(q, 0), "2");
+		sqlite3_finalize(q);
+	}
+	sqlite3_close(db);
+	unlink(path);
+}
+
 /* A file that cannot be made says why, as the system said it, not as SQLite words it. */
 static void test_cannot_create(void **state)
 {
@@ -233,10 +277,10 @@ static void test_frontier_restore(void **state)
 
 	(void)state;
 	assert_non_null(f);
-	assert_int_equal(frontier_restore(f, "http://a.test/", 0, NULL, true), FRONTIER_ADDED);
-	assert_int_equal(frontier_restore(f, "http://a.test/b", 1, "http://a.test/", false),
+	assert_int_equal(frontier_restore(f, "http://a.test/", 0, 0, NULL, true), FRONTIER_ADDED);
+	assert_int_equal(frontier_restore(f, "http://a.test/b", 1, 2, "http://a.test/", false),
 			 FRONTIER_ADDED);
-	assert_int_equal(frontier_restore(f, "http://a.test/b", 1, "http://a.test/", false),
+	assert_int_equal(frontier_restore(f, "http://a.test/b", 1, 0, "http://a.test/", false),
 			 FRONTIER_SEEN);
 	assert_int_equal(frontier_queued(f), 1);
 	/* the start URL's scope holds, and what is seen is not taken again */
@@ -247,6 +291,7 @@ static void test_frontier_restore(void **state)
 	assert_int_equal(frontier_next(f, 0, &u, &wait), FRONTIER_URL);
 	assert_string_equal(u->url, "http://a.test/b");
 	assert_int_equal(u->depth, 1);
+	assert_int_equal(u->redirects, 2);
 	assert_string_equal(u->referrer, "http://a.test/");
 	frontier_done(f, u, 0);
 	frontier_free(f);
@@ -257,6 +302,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_journal_and_load),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_upgrade_from_1),
 		cmocka_unit_test(test_cannot_create),
 		cmocka_unit_test(test_frontier_restore),
 	};
