@@ -127,6 +127,14 @@ bool pool_abandoned(const struct pool *pool)
 	return pool_stop_level(pool) >= POOL_ABANDONING;
 }
 
+bool pool_stopping(const struct pool *pool)
+{
+	/* a worker process's own copy of stop_level never moves: only the shared page does */
+	if (pool->worker_stop_level)
+		return pool_worker_stopped(pool);
+	return pool_stop_level(pool) >= POOL_STOPPING;
+}
+
 void pool_free(struct pool *pool)
 {
 	if (!pool)

@@ -113,9 +113,10 @@ int pool_run(struct pool *pool);
 /*
  * Asks a running pool to stop; safe to call from a signal handler, and
  * calling it again changes nothing. No more jobs are taken from next_job().
- * The jobs already started run to their end and are delivered as they end;
- * those not yet started, in the pool's shared queue (thread and event modes)
- * or in a worker process's channel (process and hybrid modes), never start:
+ * The jobs already started run to their end and are delivered as they end
+ * (one that is only waiting may see pool_stopping() and end sooner); those
+ * not yet started, in the pool's shared queue (thread and event modes) or
+ * in a worker process's channel (process and hybrid modes), never start:
  * they are reported as POOL_JOB_INTERRUPTED.
  */
 void pool_stop(struct pool *pool);
@@ -136,6 +137,16 @@ void pool_abandon(struct pool *pool);
  * poll it to give up early; a worker process never sees it turn true.
  */
 bool pool_abandoned(const struct pool *pool);
+
+/*
+ * True once pool_stop() or pool_abandon() was called, wherever it is asked:
+ * in the parent, and in a work() or serve() under way in a worker thread or
+ * a worker process alike (a worker process reads the stop in a page it
+ * shares with the parent). A stop lets the jobs already started run to
+ * their end; a job that is only waiting (to try again, say) may poll this
+ * to make that end now. Lock-free, so also safe in a signal handler.
+ */
+bool pool_stopping(const struct pool *pool);
 
 /*
  * The parent's own clock, for upkeep that the workers' progress does not

@@ -30,8 +30,9 @@ struct pool {
 	 * The stop level again, in a page shared with the worker processes
 	 * (process and hybrid modes; NULL in the others): a job waits in a
 	 * worker's channel, where the parent cannot take it back, so the worker
-	 * itself looks here before it starts one. Not stop_level itself: a worker
-	 * process must never see pool_abandoned() turn true.
+	 * itself looks here before it starts one, and a job under way through
+	 * pool_stopping(). Not stop_level itself: a worker process must never
+	 * see pool_abandoned() turn true.
 	 */
 	atomic_int *worker_stop_level;
 	int wake[2];		/* self-pipe: stop requests and workers wake the parent */

@@ -48,6 +48,7 @@ enum action {
 	ACT_FAIL,	/* work() returns an error */
 	ACT_SLEEP,	/* sleep `arg` ms, giving up early once abandoned */
 	ACT_STOP,	/* raise(SIGSTOP): forked workers only */
+	ACT_WAIT_STOP,	/* sleep `arg` ms, ending early once the pool stops (pool_stopping()) */
 };
 
 struct job_header {
@@ -73,6 +74,7 @@ struct run {
 	char (*error)[128];
 	long *worker_id;
 	unsigned char *started;		/* per job id, set by work(); shared with worker processes */
+	unsigned char *saw_stop;	/* per job id: it ended on pool_stopping(); shared too */
 	bool fail_init;
 	unsigned deadline_ms;		/* pool_set_job_deadline(); 0 = none */
 	unsigned spare_jobs;		/* pool_set_spare_jobs(); 0 = the default */
@@ -133,6 +135,7 @@ static int next_job(void *ctx, void **job, size_t *len)
 	unsigned char *payload;
 
 	assert_true(pool_abandoned(r->pool) == false);
+	assert_true(pool_stopping(r->pool) == false);
 	if (r->source[0] > 0) {
 		char byte;
 		ssize_t n = read(r->source[0], &byte, 1);
@@ -234,6 +237,22 @@ static void sleep_ms(struct run *r, uint32_t ms)
 		nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
 }
 
+/* An ACT_WAIT_STOP job ends once the pool stops: noted, as seen in the worker that runs it. */
+static bool ends_on_stop(struct run *r, const struct job_header *job)
+{
+	if (job->action != ACT_WAIT_STOP || !pool_stopping(r->pool))
+		return false;
+	__atomic_store_n(&r->saw_stop[job->id], 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* work()'s ACT_WAIT_STOP: serve() looks at ends_on_stop() between its polls instead. */
+static void wait_for_stop(struct run *r, const struct job_header *job)
+{
+	for (uint32_t slept = 0; slept < job->arg && !ends_on_stop(r, job); slept += 5)
+		nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
+}
+
 /* Does what the job asks, except sleeping: work() and serve() sleep each their own way. */
 static int answer(struct run *r, void *state, const void *job, size_t len, void **result, size_t *result_len)
 {
@@ -253,6 +272,7 @@ static int answer(struct run *r, void *state, const void *job, size_t len, void 
 	case ACT_FAIL:
 		return -1;
 	case ACT_SLEEP:
+	case ACT_WAIT_STOP:
 	case ACT_ECHO:
 		break;
 	}
@@ -277,6 +297,8 @@ static int work(void *ctx, void *state, const void *job, size_t len, void **resu
 	__atomic_store_n(&r->started[in->id], 1, __ATOMIC_RELAXED);
 	if (in->action == ACT_SLEEP)
 		sleep_ms(r, in->arg);
+	else if (in->action == ACT_WAIT_STOP)
+		wait_for_stop(r, in);
 	return answer(r, state, job, len, result, result_len);
 }
 
@@ -315,7 +337,9 @@ static int serve(void *ctx, void *state, struct pool_feed *feed)
 		while (!closed && n < EVENT_JOBS &&
 		       (verdict = pool_feed_take(feed, &held[n].task, &job, &held[n].len)) == POOL_FEED_JOB) {
 			held[n].job = job;
-			held[n].due_ms = now + (held[n].job->action == ACT_SLEEP ? held[n].job->arg : 0);
+			held[n].due_ms = now + (held[n].job->action == ACT_SLEEP ||
+						held[n].job->action == ACT_WAIT_STOP ?
+						held[n].job->arg : 0);
 			__atomic_store_n(&r->started[held[n].job->id], 1, __ATOMIC_RELAXED);
 			n++;
 		}
@@ -333,7 +357,8 @@ static int serve(void *ctx, void *state, struct pool_feed *feed)
 			size_t result_len = 0;
 			int rc;
 
-			if (held[i].due_ms > now && !pool_abandoned(r->pool))
+			if (held[i].due_ms > now && !pool_abandoned(r->pool) &&
+			    !ends_on_stop(r, held[i].job))
 				continue;
 			rc = answer(r, state, held[i].job, held[i].len, &result, &result_len);
 			pool_feed_give(feed, held[i].task, rc, result, result_len);
@@ -433,10 +458,12 @@ static void run_init(struct run *r, enum pool_mode mode, unsigned long jobs)
 	r->error = calloc(jobs, sizeof(*r->error));
 	r->worker_id = calloc(jobs, sizeof(*r->worker_id));
 	r->started = mmap(NULL, jobs + 1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	r->saw_stop = mmap(NULL, jobs + 1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	r->most_held = mmap(NULL, sizeof(*r->most_held), PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	assert_true(r->count && r->status && r->error && r->worker_id);
-	assert_true(r->started != MAP_FAILED && r->most_held != MAP_FAILED);
+	assert_true(r->started != MAP_FAILED && r->saw_stop != MAP_FAILED &&
+		    r->most_held != MAP_FAILED);
 	atomic_init(r->most_held, 0);
 }
 
@@ -447,6 +474,7 @@ static void run_release(struct run *r)
 	free(r->error);
 	free(r->worker_id);
 	munmap(r->started, r->jobs + 1);
+	munmap(r->saw_stop, r->jobs + 1);
 	munmap(r->most_held, sizeof(*r->most_held));
 }
 
@@ -684,6 +712,50 @@ static void test_stop_skips_waiting_jobs(void **state)
 static void test_stop_skips_waiting_jobs_after_crash(void **state)
 {
 	check_stop_skips_waiting(mode_of(state), true);
+}
+
+static enum action always_wait_stop(unsigned long id)
+{
+	(void)id;
+	return ACT_WAIT_STOP;
+}
+
+/*
+ * Jobs that would wait a minute unless the pool stops: pool_stopping()
+ * turns true in every worker, thread or process (whose own copy of the
+ * parent's memory never changes), so the jobs running at the stop end at
+ * once and are delivered done, and the others never start.
+ */
+static void test_running_jobs_see_stop(void **state)
+{
+	enum { WORKERS = 2 };
+	enum pool_mode mode = mode_of(state);
+	unsigned window = loops(mode) ? EVENT_JOBS : 1;
+	unsigned long done = 0;
+	struct run r;
+
+	run_init(&r, mode, 100);
+	r.action_of = always_wait_stop;
+	r.sleep_ms = 60000;
+	r.tick_ms = 5;
+	r.runner = pthread_self();
+	r.stop_when_running = WORKERS * window;
+	assert_int_equal(run_pool(&r, WORKERS), POOL_ESTOPPED);
+	assert_true(r.stopped_ms > 0);
+	/* a minute if the workers missed the stop; room for a slow sanitized build */
+	if (now_ms() - r.stopped_ms >= 5000)
+		fail_msg("the run ended %lld ms after the stop", now_ms() - r.stopped_ms);
+	for (unsigned long id = 0; id < r.taken; id++) {
+		if (r.status[id] != POOL_JOB_DONE) {
+			assert_int_equal(r.status[id], POOL_JOB_INTERRUPTED);
+			continue;
+		}
+		if (!r.saw_stop[id])
+			fail_msg("job %lu ended without seeing the stop", id);
+		done++;
+	}
+	assert_int_equal(done, WORKERS * window);
+	run_release(&r);
 }
 
 /*
@@ -1276,6 +1348,7 @@ int main(int argc, char **argv)
 		EVERY_MODE(test_worker_death),
 		EVERY_MODE(test_stop_lets_running_jobs_finish),
 		EVERY_MODE(test_stop_skips_waiting_jobs),
+		EVERY_MODE(test_running_jobs_see_stop),
 		IN_MODE(test_stop_skips_waiting_jobs_after_crash, processes),
 		IN_MODE(test_stop_skips_waiting_jobs_after_crash, hybrid),
 		EVERY_MODE(test_stop_then_abandon),
