@@ -52,7 +52,10 @@ struct crawl {
 	bool stopped;		/* failed before its end (Redis gone for good, a list unread, a cookie file) */
 };
 
-/* Ctrl-C and SIGTERM so far: the first drains the run, the second abandons it. */
+/*
+ * Ctrl-C and SIGTERM so far: the first drains the run, the second abandons
+ * it. The parent's own count; a worker learns of a stop from the pool.
+ */
 static volatile sig_atomic_t crawl_interrupted;
 /* The handler's way to the running pool; pool_stop() and pool_abandon() are async-signal-safe. */
 static struct pool *volatile crawl_signal_pool;
@@ -63,7 +66,7 @@ static void crawl_on_signal(int sig)
 	struct pool *pool = crawl_signal_pool;
 
 	(void)sig;
-	/* atomic: worker threads read it while waiting to retry */
+	/* atomic: the handler may run on a thread other than the one that reads it */
 	if (crawl_interrupted < 2)
 		__atomic_store_n(&crawl_interrupted, crawl_interrupted + 1, __ATOMIC_RELAXED);
 	if (pool && crawl_interrupted == 1)
@@ -194,15 +197,16 @@ static bool crawl_abandoned(void *ctx)
 }
 
 /*
- * Once the run stops, a URL waiting to be retried takes its last attempt's
- * row at once. A worker process never sees it turn true (its copy of the
- * flag stays as it was at the fork): its wait ends with a second Ctrl-C,
- * which kills it.
+ * Once the run stops (the first Ctrl-C, or a failed write that abandons
+ * it), a URL waiting to be retried takes its last attempt's row at once, in
+ * every mode. Asked of the pool, whose stop a worker process sees too: its
+ * copy of crawl_interrupted stays as it was at the fork.
  */
 static bool crawl_stopping(void *ctx)
 {
-	(void)ctx;
-	return __atomic_load_n(&crawl_interrupted, __ATOMIC_RELAXED) > 0;
+	const struct crawl *c = ctx;
+
+	return pool_stopping(c->pool);
 }
 
 static int crawl_worker_init(void *ctx, unsigned index, void **state)

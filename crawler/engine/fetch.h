@@ -41,7 +41,12 @@ struct fetch_options {
 	unsigned retries;
 	long retry_delay_ms;
 	long retry_max_ms;
-	/* Polled while waiting to retry; true ends the wait, the last attempt's result kept. */
+	/*
+	 * Polled while waiting to retry; true ends the wait, the last attempt's
+	 * result kept. A handle in a forked worker polls it too: it must read a
+	 * stop the parent makes after the fork (the pool's), not this process's
+	 * own copy of a flag.
+	 */
 	bool (*stopping)(void *ctx);
 	void *stopping_ctx;
 	const char *const *headers;	/* "Name: value", as curl's -H ("Name:" drops a default) */

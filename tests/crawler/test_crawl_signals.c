@@ -1,4 +1,4 @@
-/* test_crawl_signals.c -- a killed worker loses nothing, Ctrl-C drains or abandons, no zombies or orphans */
+/* test_crawl_signals.c -- a killed worker loses nothing, Ctrl-C drains, cuts retry waits or abandons, no zombies or orphans */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -281,6 +281,127 @@ static void abandon(const char *mode)
 	expect_no_leftovers();
 }
 
+/*
+ * A list of NDOWN URLs that answer 503 every time, in urls[] (the rest of it
+ * emptied, so no row can match there).
+ */
+enum { NDOWN = 8 };
+
+static const char *write_down_list(void)
+{
+	char text[NDOWN * 130];
+	size_t n = 0;
+
+	for (int i = 0; i < NURLS; i++) {
+		urls[i][0] = '\0';
+		if (i >= NDOWN)
+			continue;
+		snprintf(urls[i], sizeof(urls[i]), "%s/fault/status/503?down=%d", site.base, i);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n", urls[i]);
+	}
+	itest_write_file(itest_path("down.txt"), text);
+	return itest_path("down.txt");
+}
+
+/* Requests the site has seen since the last call (each call resets its count). */
+static unsigned long site_requests(void)
+{
+	struct itest_site_stats st;
+
+	itest_site_stats(&site, &st);
+	return st.requests;
+}
+
+/*
+ * Two transfers, each on a URL that answered 503 and now waits 10 s or more
+ * to try again (--retry-delay 10): the first Ctrl-C ends both waits at once,
+ * in every mode, worker processes included. Each URL's row is its one
+ * answer (no attempt follows), the URLs not started have none, and
+ * --resume fetches those, so the file ends with every URL exactly once.
+ */
+static void retry_wait_cut(const char *mode)
+{
+	const char *out = itest_path("down.csv"), *list = write_down_list();
+	const char *args[] = { "crawl", "-m", mode, "-w", "2", "-q", "--retry", "3",
+			       "--retry-delay", "10", "-o", out, list, NULL };
+	const char *again[] = { "crawl", "-m", mode, "-w", "2", "-q", "--resume", "-o", out,
+				list, NULL };
+	const char *all[NDOWN];
+	unsigned long seen = 0;
+	struct itest_table t;
+	double deadline, t0;
+	pid_t pid;
+	int rc;
+
+	unlink(out);
+	site_requests();	/* reset */
+	pid = itest_spawn(args, NULL);
+	/* both transfers have had their 503: each waits to retry, none can ask again within 10 s */
+	deadline = itest_now() + 30;
+	while ((seen += site_requests()) < 2) {
+		if (itest_now() > deadline || !still_running(pid))
+			fail_msg("%s mode: %lu of 2 first attempts seen", mode, seen);
+		nap_ms(20);
+	}
+	nap_ms(300);
+	assert_int_equal(kill(pid, SIGINT), 0);
+	t0 = itest_now();
+	rc = itest_wait(pid, 20);
+	if (rc < 0) {
+		itest_kill_all(pid);
+		fail_msg("%s mode: still waiting to retry 20 s after the first Ctrl-C", mode);
+	}
+	assert_int_equal(rc, 130);
+	if (itest_now() - t0 > 5)
+		fail_msg("%s mode: ended %.1f s after the first Ctrl-C, within a retry wait of 10 s",
+			 mode, itest_now() - t0);
+	load_checked(out, &t);
+	assert_int_equal(t.n, 2);
+	for (size_t i = 0; i < t.n; i++) {
+		assert_string_equal(t.rows[i].f[COL_STATUS], "503");
+		assert_string_equal(t.rows[i].f[COL_ERROR], "");
+	}
+	itest_table_free(&t);
+	/* the waits ended without another attempt */
+	assert_int_equal(seen + site_requests(), 2);
+	expect_no_leftovers();
+
+	itest_expect_exit(itest_run(again, NULL, NULL), 0, NULL);
+	assert_int_equal(site_requests(), NDOWN - 2);
+	load_checked(out, &t);
+	for (int i = 0; i < NDOWN; i++)
+		all[i] = urls[i];
+	itest_expect_urls(&t, all, NDOWN);
+	for (size_t i = 0; i < t.n; i++)
+		assert_string_equal(t.rows[i].f[COL_STATUS], "503");
+	itest_table_free(&t);
+	expect_no_leftovers();
+}
+
+static void test_sigint_cuts_retry_wait_thread_mode(void **state)
+{
+	(void)state;
+	retry_wait_cut("thread");
+}
+
+static void test_sigint_cuts_retry_wait_process_mode(void **state)
+{
+	(void)state;
+	retry_wait_cut("process");
+}
+
+static void test_sigint_cuts_retry_wait_event_mode(void **state)
+{
+	(void)state;
+	retry_wait_cut("event");
+}
+
+static void test_sigint_cuts_retry_wait_hybrid_mode(void **state)
+{
+	(void)state;
+	retry_wait_cut("hybrid");
+}
+
 /* Lines in a file so far (rows end in CRLF; titles hold no newline). */
 static int count_lines(const char *path)
 {
@@ -424,6 +545,10 @@ int main(void)
 		cmocka_unit_test(test_sigint_drains_hybrid_mode),
 		cmocka_unit_test(test_second_sigint_abandons_hybrid_mode),
 		cmocka_unit_test(test_stdin_pipe_hybrid_mode),
+		cmocka_unit_test(test_sigint_cuts_retry_wait_thread_mode),
+		cmocka_unit_test(test_sigint_cuts_retry_wait_process_mode),
+		cmocka_unit_test(test_sigint_cuts_retry_wait_event_mode),
+		cmocka_unit_test(test_sigint_cuts_retry_wait_hybrid_mode),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
