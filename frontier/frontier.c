@@ -366,6 +366,7 @@ static const struct frontier_url *frontier_hand(struct frontier *f, struct host 
 		.depth = e ? e->depth : 0,
 		.redirects = e ? e->redirects : 0,
 		.referrer = e && e->referrer ? e->referrer->url : NULL,
+		.why = kind == FRONTIER_BLOCKED ? robots_why(h->robots) : NULL,
 	};
 	f->out++;
 	return &t->view;
@@ -467,12 +468,7 @@ void frontier_robots(struct frontier *f, const struct frontier_url *u, long stat
 	if (u->kind != FRONTIER_ROBOTS || h->robots_state == ROBOTS_KNOWN)
 		return;
 	robots_free(h->robots);
-	if (status >= 200 && status < 300)
-		h->robots = robots_parse(body ? body : "", len, f->opts.product_token);
-	else if (status >= 400 && status < 500)
-		h->robots = robots_allow_all();
-	else
-		h->robots = robots_deny_all();
+	h->robots = robots_from_answer(status, body, len, f->opts.product_token);
 	h->robots_state = ROBOTS_KNOWN;
 	delay = h->robots ? robots_crawl_delay_ms(h->robots) : -1;
 	if (delay > h->delay_ms) {

@@ -54,6 +54,7 @@ struct frontier_url {
 	unsigned depth;		/* 0 for start URLs and list lines */
 	unsigned redirects;	/* redirects that led here from a link or start URL (which have 0) */
 	const char *referrer;	/* the page it was first found on; NULL for start URLs */
+	const char *why;	/* FRONTIER_BLOCKED: what its row says (robots_why()) */
 };
 
 /* Redirects counted from a link or start URL: more cannot be kept (--max-redirects is at most 1000). */
@@ -119,8 +120,9 @@ void frontier_done(struct frontier *f, const struct frontier_url *u, long long n
 
 /*
  * The answer to a FRONTIER_ROBOTS URL, before its frontier_done(): the HTTP
- * status (0 when the host could not be reached) and the body. 4xx allows
- * everything, 5xx and no answer forbid everything on that host.
+ * status and the body, or status 0 and the transfer's error when the host
+ * could not be reached. 3xx (redirects left) and 4xx allow everything, 5xx
+ * and no answer forbid everything on that host (robots_from_answer()).
  */
 void frontier_robots(struct frontier *f, const struct frontier_url *u, long status,
 		     const char *body, size_t len);

@@ -252,17 +252,12 @@ int redis_frontier_add_wait(struct redis_frontier *rf, const char *url, unsigned
 	return rc < 0 ? rc : rf->last_add;
 }
 
-/* A host's robots.txt answer, as frontier.c reads it: 4xx allows everything, 5xx and none forbid. */
+/* A host's robots.txt answer, as frontier.c reads it (robots_from_answer()). */
 static void rf_set_verdict(struct redis_frontier *rf, struct host *h, long status, const char *body,
 			   size_t len)
 {
 	robots_free(h->robots);
-	if (status >= 200 && status < 300)
-		h->robots = robots_parse(body ? body : "", len, rf->opts.product_token);
-	else if (status >= 400 && status < 500)
-		h->robots = robots_allow_all();
-	else
-		h->robots = robots_deny_all();
+	h->robots = robots_from_answer(status, body, len, rf->opts.product_token);
 	h->robots_state = ROBOTS_KNOWN;
 }
 
@@ -336,8 +331,10 @@ static int rf_hand_out(struct redis_frontier *rf, const struct frontier_url **ou
 			return FRONTIER_ENOMEM;
 		if (h->robots_state != ROBOTS_KNOWN && (rc = rf_read_verdicts(rf)) < 0)
 			return rc;
-		if (h->robots && !robots_allowed(h->robots, urlnorm_path(it->member)))
+		if (h->robots && !robots_allowed(h->robots, urlnorm_path(it->member))) {
 			it->view.kind = FRONTIER_BLOCKED;
+			it->view.why = robots_why(h->robots);
+		}
 	}
 	rf_list_remove(&rf->ready, it);
 	rf_list_push(&rf->hand, it);

@@ -3,6 +3,7 @@
 #include "numbers.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,7 @@ struct robots_set {
 struct robots {
 	enum robots_kind kind;
 	struct robots_set set;	/* ROBOTS_RULES only */
+	char why[128];		/* what a row of a URL it forbids says */
 };
 
 struct robots_parser {
@@ -534,6 +536,7 @@ static struct robots *robots_new(enum robots_kind kind)
 		return NULL;
 	r->kind = kind;
 	robots_set_init(&r->set);
+	snprintf(r->why, sizeof(r->why), "blocked by robots.txt");
 	return r;
 }
 
@@ -593,6 +596,33 @@ struct robots *robots_allow_all(void)
 struct robots *robots_deny_all(void)
 {
 	return robots_new(ROBOTS_DENY_ALL);
+}
+
+struct robots *robots_from_answer(long status, const char *body, size_t len,
+				  const char *product_token)
+{
+	struct robots *r;
+
+	if (status >= 200 && status < 300)
+		return robots_parse(body ? body : "", len, product_token);
+	if (status >= 300 && status < 500)
+		return robots_allow_all();
+	r = robots_deny_all();
+	if (!r)
+		return NULL;
+	if (status > 0)
+		snprintf(r->why, sizeof(r->why), "blocked by robots.txt: it answered %ld", status);
+	else if (body && len > 0)
+		snprintf(r->why, sizeof(r->why), "blocked by robots.txt: unreachable (%.*s)",
+			 (int)(len < 80 ? len : 80), body);
+	else
+		snprintf(r->why, sizeof(r->why), "blocked by robots.txt: unreachable");
+	return r;
+}
+
+const char *robots_why(const struct robots *r)
+{
+	return r->why;
 }
 
 /*

@@ -45,6 +45,23 @@ bool robots_allowed(const struct robots *r, const char *path);
 /* Crawl-delay of the group that applies, in ms, at most ROBOTS_MAX_DELAY_MS; -1 when there is none. */
 long robots_crawl_delay_ms(const struct robots *r);
 
+/*
+ * What a host's answer to its robots.txt request means (RFC 9309 2.3.1):
+ * 2xx, its rules; 4xx ("unavailable"), and a 3xx left after the redirects
+ * were followed (a loop, too many: 2.3.1.2 lets that count as unavailable),
+ * everything allowed; 5xx, and status 0 (no answer: body is then the
+ * transfer's error, or NULL), nothing allowed. NULL when out of memory.
+ */
+struct robots *robots_from_answer(long status, const char *body, size_t len,
+				  const char *product_token);
+
+/*
+ * Why a path r forbids is not fetched, as its row says: "blocked by
+ * robots.txt", followed for a host that is denied whole by what its answer
+ * was (": it answered 503", ": unreachable (connection refused)").
+ */
+const char *robots_why(const struct robots *r);
+
 /* Accepts NULL. */
 void robots_free(struct robots *r);
 

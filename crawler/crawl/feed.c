@@ -403,7 +403,7 @@ static int feed_from_frontier(struct feed *f, struct feed_item *item, int *verdi
 	if (*verdict != FRONTIER_URL)
 		return FEED_WAIT;
 	if (u->kind == FRONTIER_BLOCKED) {
-		feed_row(item, u->url, "blocked by robots.txt");
+		feed_row(item, u->url, u->why ? u->why : "blocked by robots.txt");
 		item->token = (uint64_t)(uintptr_t)u;
 		item->rec.depth = f->following ? (long)u->depth : -1;
 		item->rec.referrer = u->referrer;
@@ -530,6 +530,28 @@ static const char *feed_redirect(struct feed *f, const struct frontier_url *u, c
 	}
 }
 
+/*
+ * A robots.txt answer as the frontier takes it: the status and body; a 3xx
+ * its redirects ended on (a loop, too many), which counts as unavailable;
+ * or, when the transfer failed otherwise, status 0 and the error for body.
+ */
+static void feed_robots(struct feed *f, const struct frontier_url *u, const struct crawl_record *rec)
+{
+	long status = rec->status;
+	const char *body = rec->body;
+	size_t len = rec->body_len;
+
+	if (rec->error && !(status >= 300 && status < 400 && strstr(rec->error, "redirect"))) {
+		status = 0;
+		body = rec->error;
+		len = strlen(body);
+	}
+	if (f->shared)
+		feed_shared_robots(f->shared, u, status, body, len);
+	else
+		frontier_robots(f->frontier, u, status, body, len);
+}
+
 bool feed_job_result(struct feed *f, uint64_t token, const char *url, struct crawl_record *rec)
 {
 	const struct frontier_url *u = (const struct frontier_url *)(uintptr_t)token;
@@ -537,13 +559,7 @@ bool feed_job_result(struct feed *f, uint64_t token, const char *url, struct cra
 	if ((!f->frontier && !f->shared) || !u)
 		return true;
 	if (u->kind == FRONTIER_ROBOTS) {
-		/* a transfer that failed has no status: the host is unreachable */
-		if (f->shared)
-			feed_shared_robots(f->shared, u, rec->error ? 0 : rec->status, rec->body,
-					   rec->body_len);
-		else
-			frontier_robots(f->frontier, u, rec->error ? 0 : rec->status, rec->body,
-					rec->body_len);
+		feed_robots(f, u, rec);
 		return false;
 	}
 	if (f->following) {

@@ -264,6 +264,7 @@ struct fetch *fetch_new(const struct fetch_options *opts)
 	if (!f)
 		return NULL;
 	f->opts = *opts;
+	f->max_redirects = opts->max_redirects;
 	/* the jitter of one handle's waits differs from its neighbours' */
 	f->seed = (unsigned long long)fetch_now_ms() ^ (unsigned long long)(uintptr_t)f ^
 		  ((unsigned long long)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
@@ -313,7 +314,7 @@ static const char *fetch_redirect_error(struct fetch *f)
 	curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &here);
 	if (next && here && strcmp(next, here) == 0)
 		return "redirect loop";
-	snprintf(f->error, sizeof(f->error), "too many redirects (over %ld)", f->opts.max_redirects);
+	snprintf(f->error, sizeof(f->error), "too many redirects (over %ld)", f->max_redirects);
 	return f->error;
 }
 
@@ -569,12 +570,13 @@ int fetch_start(struct fetch *f, const char *url, const struct fetch_sink *sink)
 	return f->started ? 0 : -1;
 }
 
-void fetch_follow_redirects(struct fetch *f, bool follow)
+void fetch_follow_redirects(struct fetch *f, bool follow, long at_least)
 {
-	long max = follow ? f->opts.max_redirects : 0;
+	long max = f->opts.max_redirects > at_least ? f->opts.max_redirects : at_least;
 
-	curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, max > 0 ? 1L : 0L);
-	curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, max);
+	f->max_redirects = follow ? max : 0;
+	curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, f->max_redirects > 0 ? 1L : 0L);
+	curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, f->max_redirects);
 }
 
 void fetch_refuse_by_length(struct fetch *f, bool refuse)

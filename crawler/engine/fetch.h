@@ -121,10 +121,11 @@ void fetch_free(struct fetch *f);
 
 /*
  * Whether the next transfers follow redirects: up to max_redirects of the
- * options (true), or none, so that a 3xx is the result and its target is
- * fetch_result.location (false: a crawl that decides for itself).
+ * options, or at_least if that is more (true), or none, so that a 3xx is
+ * the result and its target is fetch_result.location (false: a crawl that
+ * decides for itself).
  */
-void fetch_follow_redirects(struct fetch *f, bool follow);
+void fetch_follow_redirects(struct fetch *f, bool follow, long at_least);
 
 /*
  * Whether the next transfers refuse a body whose Content-Length is over

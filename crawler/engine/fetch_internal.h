@@ -10,6 +10,7 @@
 struct fetch {
 	CURL *curl;
 	struct fetch_options opts;
+	long max_redirects;		/* followed by the transfer under way (fetch_follow_redirects()) */
 	const struct fetch_sink *sink;
 	void *owner;			/* the multi path's caller, see fetch_multi_add() */
 	unsigned long long bytes;

@@ -14,6 +14,8 @@
  */
 #define VISIT_LINKS_MAX 10000u
 #define VISIT_LINK_BYTES_MAX (4u << 20)
+/* Redirects a robots.txt request follows at least, whatever --max-redirects says. */
+#define VISIT_ROBOTS_REDIRECTS 5L
 
 /* A growable byte buffer with a ceiling. */
 struct visit_buf {
@@ -227,8 +229,12 @@ int visit_start(struct visit *v, enum job_kind kind, const char *url)
 	v->hrefs.len = 0;
 	v->n_hrefs = 0;
 	v->url = url;
-	/* a crawl that follows links decides about each redirect itself; a robots.txt is followed */
-	fetch_follow_redirects(v->fetch, !(v->follow && kind == JOB_PAGE));
+	/*
+	 * A crawl that follows links decides about each redirect itself; a
+	 * robots.txt's are followed, five at least (RFC 9309 2.3.1.2).
+	 */
+	fetch_follow_redirects(v->fetch, !(v->follow && kind == JOB_PAGE),
+			       kind == JOB_ROBOTS ? VISIT_ROBOTS_REDIRECTS : 0);
 	fetch_refuse_by_length(v->fetch, kind != JOB_ROBOTS);
 	return fetch_start(v->fetch, url, &v->sink);
 }

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -313,6 +316,67 @@ static void test_redirect_chain_bounded(void **state)
 	rows_free(&rows);
 }
 
+/* A free loopback port nothing listens on (bound, then let go). */
+static unsigned closed_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/*
+ * A host denied whole for its robots.txt answer says which answer in its
+ * rows (5xx, or unreachable and why); a robots.txt behind a redirect loop is
+ * unavailable (everything allowed, RFC 9309 2.3.1.2); its redirects are
+ * followed whatever --max-redirects says.
+ */
+static void test_robots_answers(void **state)
+{
+	const char *out = itest_path("robots-answers.jsonl");
+	char start[128], robots[512];
+	const char *args[] = { "crawl", "-q", "-r", "-d", "1", "--max-redirects", "0", "-f", "jsonl",
+			       "-o", out, start, NULL };
+	const char *status503[] = { "--robots-status", "503", NULL };
+	const char *moved[] = { "--robots-status", "301", "--robots", robots, NULL };
+	struct itest_site s2;
+	struct rows rows;
+
+	(void)state;
+	assert_int_equal(itest_site_start_with(&s2, 5, 30, status503), 0);
+	snprintf(start, sizeof(start), "%s/page/0.html", s2.base);
+	run_follow(args);
+	itest_site_stop(&s2);
+	rows_load(out, &rows);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.r[0].error, "blocked by robots.txt: it answered 503");
+	rows_free(&rows);
+
+	snprintf(start, sizeof(start), "http://127.0.0.1:%u/", closed_port());
+	run_follow(args);
+	rows_load(out, &rows);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.r[0].error,
+			    "blocked by robots.txt: unreachable (connection refused)");
+	rows_free(&rows);
+
+	/* moved, with --max-redirects 0: its rules still hold */
+	snprintf(robots, sizeof(robots), "%s/tests/demo/links-robots.txt", SOURCE_DIR);
+	assert_int_equal(itest_site_start_with(&s2, 5, 30, moved), 0);
+	snprintf(start, sizeof(start), "%s/links/private/secret.html", s2.base);
+	run_follow(args);
+	itest_site_stop(&s2);
+	rows_load(out, &rows);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.r[0].error, "blocked by robots.txt");
+	rows_free(&rows);
+}
+
 /* --resolve points a name at loopback, as curl's does: the crawl stays on that name. */
 static void test_resolve(void **state)
 {
@@ -472,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_nofollow_and_scope),
 		cmocka_unit_test(test_trap),
 		cmocka_unit_test(test_redirect_chain_bounded),
+		cmocka_unit_test(test_robots_answers),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_politeness_at_the_server),
 		cmocka_unit_test(test_interrupt_and_killed_worker),

@@ -1000,10 +1000,48 @@ static void test_fuzz_loop(void **state)
 	}
 }
 
+/* An answer's status decides (RFC 9309 2.3.1), and a row says which answer shut a host off. */
+static void test_from_answer(void **state)
+{
+	static const char rules[] = "User-agent: *\nDisallow: /p\n";
+	static const char refused[] = "connection refused";
+	static const long allowing[] = { 301, 302, 308, 400, 401, 403, 404, 429 };
+	struct robots *r;
+
+	(void)state;
+	r = robots_from_answer(200, rules, strlen(rules), "crawlpool");
+	assert_non_null(r);
+	assert_denied(r, "/p");
+	assert_allowed(r, "/q");
+	assert_string_equal(robots_why(r), "blocked by robots.txt");
+	robots_free(r);
+	for (size_t i = 0; i < sizeof(allowing) / sizeof(allowing[0]); i++) {
+		r = robots_from_answer(allowing[i], rules, strlen(rules), "crawlpool");
+		assert_non_null(r);
+		assert_allowed(r, "/p");
+		robots_free(r);
+	}
+	r = robots_from_answer(503, rules, strlen(rules), "crawlpool");
+	assert_non_null(r);
+	assert_denied(r, "/q");
+	assert_string_equal(robots_why(r), "blocked by robots.txt: it answered 503");
+	robots_free(r);
+	r = robots_from_answer(0, refused, strlen(refused), "crawlpool");
+	assert_non_null(r);
+	assert_denied(r, "/q");
+	assert_string_equal(robots_why(r), "blocked by robots.txt: unreachable (connection refused)");
+	robots_free(r);
+	r = robots_from_answer(0, NULL, 0, "crawlpool");
+	assert_non_null(r);
+	assert_string_equal(robots_why(r), "blocked by robots.txt: unreachable");
+	robots_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rfc_simple_example),
+		cmocka_unit_test(test_from_answer),
 		cmocka_unit_test(test_rfc_longest_match),
 		cmocka_unit_test(test_rfc_groups_merged),
 		cmocka_unit_test(test_rfc_percent_encoding),
