@@ -102,7 +102,7 @@ static bool fetch_body_discarded(struct fetch *f)
 static size_t fetch_write(char *buf, size_t size, size_t nmemb, void *userdata)
 {
 	struct fetch *f = userdata;
-	size_t len = size * nmemb;
+	size_t len = size * nmemb, take;
 
 	if (!f->begun) {
 		char *type = NULL;
@@ -113,16 +113,20 @@ static size_t fetch_write(char *buf, size_t size, size_t nmemb, void *userdata)
 		if (!f->discard && f->sink && f->sink->begin)
 			f->sink->begin(f->sink->ctx, type);
 	}
-	/* MAXFILESIZE misses bodies of unknown length and decoded bombs: count here */
-	if (len > f->opts.max_size - f->bytes) {
-		f->too_large = true;
+	/*
+	 * MAXFILESIZE misses bodies of unknown length and decoded bombs: count
+	 * here. The sink still gets what fits (a robots.txt is read that far,
+	 * even when it all came in one piece).
+	 */
+	take = len < f->opts.max_size - f->bytes ? len : (size_t)(f->opts.max_size - f->bytes);
+	f->bytes += take;
+	if (!f->discard && take > 0 && f->sink && f->sink->data &&
+	    f->sink->data(f->sink->ctx, buf, take) < 0) {
+		f->sink_failed = true;
 		return CURL_WRITEFUNC_ERROR;
 	}
-	f->bytes += len;
-	if (f->discard)
-		return len;
-	if (f->sink && f->sink->data && f->sink->data(f->sink->ctx, buf, len) < 0) {
-		f->sink_failed = true;
+	if (take < len) {
+		f->too_large = true;
 		return CURL_WRITEFUNC_ERROR;
 	}
 	return len;
