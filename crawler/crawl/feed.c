@@ -37,6 +37,7 @@ struct feed {
 	bool following;			/* rows say depth and referrer */
 	long max_redirects;		/* a chain of redirects is followed this far */
 	char too_many[48];		/* the error of a chain followed that far */
+	bool hinted;			/* said that a start URL redirects out of scope */
 	size_t unsent;			/* list lines added to the shared frontier since it was asked */
 	regex_t include[OPTIONS_MAX_REPEATS], exclude[OPTIONS_MAX_REPEATS];
 	size_t n_include, n_exclude;
@@ -522,6 +523,12 @@ static const char *feed_redirect(struct feed *f, const struct frontier_url *u, c
 	case FRONTIER_SEEN:
 		return "redirect to a URL already taken";
 	case FRONTIER_OUT:
+		/* http://x/ moved to https://www.x/: the whole crawl is one row */
+		if (u->depth == 0 && !f->hinted) {
+			fprintf(stderr, "crawlpool: start URL '%s' redirects out of scope, to '%s': "
+				"start from that URL (or widen --scope)\n", url, target);
+			f->hinted = true;
+		}
 		return "redirect out of scope";
 	case FRONTIER_ENOMEM:
 		return "out of memory";

@@ -172,6 +172,15 @@ static void test_location_out_of_scope(void **state)
 	if (!strstr(text, want))
 		fail_msg("no row '%s' in:\n%s", want + 2, text);
 	free(text);
+	/* found on a page, it is a row; only a start URL that goes elsewhere is worth a word */
+	assert_null(strstr(itest_stderr(), "redirects out of scope"));
+	snprintf(start, sizeof(start), "%s/links/moved.html", site.base);
+	run_follow(args);
+	snprintf(want, sizeof(want), "crawlpool: start URL '%s' redirects out of scope, to "
+		 "'http://127.0.0.2%s/links/landed.html': start from that URL (or widen --scope)",
+		 start, port);
+	if (!strstr(itest_stderr(), want))
+		fail_msg("no '%s' in: %s", want, itest_stderr());
 }
 
 /* Every mode: the whole /links/ site, each URL once, robots.txt obeyed. */
