@@ -25,9 +25,10 @@ int main(int argc, char **argv)
 		break;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A key file that cannot be used is a usage error, found before any connection. */
 	if (opts.secret_file && net_auth_secret_load(&secret, opts.secret_file, err) < 0) {
 		fprintf(stderr, "echo-client: %s\n", err);
-		return 1;
+		return 2;
 	}
 	fd = net_tcp_connect_timeout(opts.host, opts.port, opts.timeout_ms, err);
 	if (fd < 0) {

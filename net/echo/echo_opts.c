@@ -1,5 +1,6 @@
 /* echo_opts.c -- command-line options of echo-server and echo-client */
 #include "echo_opts.h"
+#include "auth.h"
 #include "echo_proto.h"
 #include "errbuf.h"
 #include "numbers.h"
@@ -252,9 +253,14 @@ void echo_server_usage(FILE *out)
 		"  --quiet               do not log connections to stderr\n"
 		"  --help                show this help\n"
 		"\n"
-		"Prints 'listening on HOST:PORT' on stdout once ready. SIGINT/SIGTERM stop it.\n",
+		"Prints 'listening on HOST:PORT' on stdout once ready. SIGINT/SIGTERM stop it.\n"
+		"\n"
+		"Exit status: 0 stopped by SIGINT/SIGTERM; 1 cannot listen (unknown host,\n"
+		"address in use) or write --port-file, or failed; 2 usage, or a --secret-file\n"
+		"that cannot be read, is empty or is over %d KiB.\n",
 		ECHO_MAX_MAX_CLIENTS, ECHO_DEFAULT_MAX_CLIENTS, ECHO_MAX_IDLE_SECONDS,
-		ECHO_DEFAULT_IDLE_SECONDS, ECHO_MAX_MAX_LINE >> 20, ECHO_DEFAULT_MAX_LINE);
+		ECHO_DEFAULT_IDLE_SECONDS, ECHO_MAX_MAX_LINE >> 20, ECHO_DEFAULT_MAX_LINE,
+		NET_AUTH_SECRET_MAX / 1024);
 }
 
 void echo_client_usage(FILE *out)
@@ -280,6 +286,8 @@ void echo_client_usage(FILE *out)
 		"(--secret-file or not) is an error, as is a server silent past --timeout.\n"
 		"\n"
 		"Exit status: 0 ok; 1 connection failed, timed out, refused or denied, or\n"
-		"authentication mismatched; 2 usage.\n",
-		ECHO_CLIENT_MAX_TIMEOUT_MS / 1000, ECHO_CLIENT_DEFAULT_TIMEOUT_MS / 1000);
+		"authentication mismatched; 2 usage, or a --secret-file that cannot be read,\n"
+		"is empty or is over %d KiB.\n",
+		ECHO_CLIENT_MAX_TIMEOUT_MS / 1000, ECHO_CLIENT_DEFAULT_TIMEOUT_MS / 1000,
+		NET_AUTH_SECRET_MAX / 1024);
 }

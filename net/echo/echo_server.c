@@ -160,7 +160,7 @@ int echo_server_open(struct echo_server *s, const struct echo_server_opts *o, ch
 	s->cfg.idle_ms = (int64_t)o->idle_seconds * 1000;
 	if (o->secret_file) {
 		if (net_auth_secret_load(&s->secret, o->secret_file, err) < 0)
-			return -1;
+			return ECHO_SERVER_EUSAGE;
 		s->cfg.secret = &s->secret;
 	}
 	server_raise_nofile(s);

@@ -19,11 +19,15 @@ struct echo_server {
 	sigset_t wait_mask;	/* mask to wait with: the control signals unblocked */
 };
 
+/* echo_server_open()'s result when --secret-file cannot be used: a usage error, not a failure. */
+#define ECHO_SERVER_EUSAGE (-2)
+
 /*
  * Loads the secret, raises the descriptor limit, listens, installs the
  * signal handlers (SIGINT, SIGTERM and SIGCHLD stay blocked except while
  * waiting with wait_mask; SIGPIPE ignored), writes the port file and
- * prints "listening on ADDR" on stdout. 0 or -1 with err (NET_ERR_LEN).
+ * prints "listening on ADDR" on stdout. 0, or -1 (ECHO_SERVER_EUSAGE for a
+ * secret file missing, unreadable, empty or too large) with err (NET_ERR_LEN).
  */
 int echo_server_open(struct echo_server *s, const struct echo_server_opts *o, char *err);
 void echo_server_close(struct echo_server *s);

@@ -22,9 +22,10 @@ int main(int argc, char **argv)
 	case ECHO_OPTS_RUN:
 		break;
 	}
-	if (echo_server_open(&server, &opts, err) < 0) {
+	rc = echo_server_open(&server, &opts, err);
+	if (rc < 0) {
 		fprintf(stderr, "echo-server: %s\n", err);
-		return 1;
+		return rc == ECHO_SERVER_EUSAGE ? 2 : 1;
 	}
 	rc = echo_run(&server);
 	echo_log(&server, "stopped");

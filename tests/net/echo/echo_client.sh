@@ -52,6 +52,26 @@ set +e
 set -e
 [ "$rc" -eq 2 ] || fail "bad mode should exit 2, got $rc"
 
+# A --secret-file that is missing, empty or a directory is a usage error (2) for both programs,
+# said before any socket is opened (port 9: nothing need listen there).
+: >"$tmp/empty-key"
+for key in "$tmp/no-such-key" "$tmp/empty-key" "$tmp"; do
+	set +e
+	echo x | "$bin/echo-client" --port 9 --secret-file "$key" >/dev/null 2>"$tmp/err"; rc=$?
+	set -e
+	[ "$rc" -eq 2 ] || fail "echo-client --secret-file '$key' should exit 2, got $rc: $(cat "$tmp/err")"
+	grep -q "secret file '$key'" "$tmp/err" || fail "client secret message: $(cat "$tmp/err")"
+	grep -q "connect" "$tmp/err" && fail "client tried to connect with '$key': $(cat "$tmp/err")"
+	set +e
+	timeout 60 "$bin/echo-server" --port 0 --secret-file "$key" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	set -e
+	[ "$rc" -eq 2 ] || fail "echo-server --secret-file '$key' should exit 2, got $rc: $(cat "$tmp/err")"
+	grep -q "secret file '$key'" "$tmp/err" || fail "server secret message: $(cat "$tmp/err")"
+	[ ! -s "$tmp/out" ] || fail "echo-server listened with '$key': $(cat "$tmp/out")"
+done
+"$bin/echo-client" --help | grep -q "2 usage, or a --secret-file" || fail "client --help exit codes"
+"$bin/echo-server" --help | grep -q "2 usage, or a --secret-file" || fail "server --help exit codes"
+
 # --- plain echo, piped input, the last line without a newline
 start_server --mode event
 printf 'hello\nWorld \xc3\xa9t\xc3\xa9\nno newline' | "$bin/echo-client" --port "$port" >"$tmp/got"
