@@ -68,7 +68,10 @@ static void client_usage(FILE *f)
 		"Input lines: /quit leaves (so does end of input or Ctrl-C);\n"
 		"/peer HOST:PORT adds a peer while running (peer mode).\n"
 		"Peers are sent {\"username\",\"msg\"} datagrams only; join and leave\n"
-		"notices go to a relay.\n",
+		"notices go to a relay. When nothing listens on the relay's port, that is\n"
+		"said once, and joins go out every second until it no longer refuses.\n"
+		"\n"
+		"Exit status: 0 left; 1 cannot resolve or bind, or failed; 2 usage.\n",
 		CHAT_NAME_MAX, CHAT_MAX_PEERS, CHAT_DEFAULT_PAYLOAD, CHAT_MIN_PAYLOAD,
 		CHAT_MAX_PAYLOAD, CHAT_MAX_SECONDS, CHAT_DEFAULT_KEEPALIVE);
 }

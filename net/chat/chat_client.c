@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,19 +16,52 @@
 
 static const char prog[] = "udp-chat";
 
+/* While the relay refuses, joins go out this often: to rejoin as soon as it is back. */
+#define CHAT_PROBE_SECONDS 1.0
+
 struct chat_client {
 	const struct chat_client_opts *o;
 	int fd;
 	int wake[2];		/* a byte on wake[1] stops the receive thread */
 	bool via_relay;
 	struct chat_addr relay;	/* read by the receive thread: set before it starts */
+	struct chat_addr local;	/* the bound socket's address, once open */
 	struct chat_addr targets[CHAT_MAX_PEERS];	/* main thread only */
 	size_t ntargets;
 	char *out;		/* max_payload bytes: the datagram being sent */
 	char *line;		/* max_payload + 1 bytes of stdin */
 	size_t line_len;
 	bool discarding;	/* skipping the rest of an over-long line */
+	/*
+	 * Through a relay the socket is connected, so the kernel says when a
+	 * datagram was refused (ICMP port unreachable) to whichever thread
+	 * calls next: both count it here.
+	 */
+	atomic_bool relay_refused;	/* said once, until the relay no longer refuses */
+	atomic_uint refusals;
+	unsigned refusals_at_probe;	/* main thread: refusals when the last join went */
 };
+
+/* A datagram to the relay was refused: say so once for the whole outage. */
+static void client_refused(struct chat_client *c)
+{
+	atomic_fetch_add(&c->refusals, 1);
+	if (!atomic_exchange(&c->relay_refused, true))
+		fprintf(stderr, "%s: relay %s not answering: messages are not delivered until "
+			"it is back\n", prog, c->relay.text);
+}
+
+/* No refusal since the last join went out, a probe interval ago: the relay is back. */
+static void client_probe(struct chat_client *c)
+{
+	unsigned now = atomic_load(&c->refusals);
+
+	if (atomic_load(&c->relay_refused) && now == c->refusals_at_probe &&
+	    atomic_exchange(&c->relay_refused, false))
+		fprintf(stderr, "%s: relay %s no longer refuses: messages go out again\n",
+			prog, c->relay.text);
+	c->refusals_at_probe = now;
+}
 
 /* Who sent it: the relay vouches for "from"; anyone else is their own address. */
 static const char *sender_of(const struct chat_client *c, const struct chat_msg *m,
@@ -103,7 +137,9 @@ static void *client_receive(void *arg)
 			fprintf(stderr, "%s: receive failed: %s\n", prog, strerror(errno));
 			break;
 		}
-		if (rc == 0)
+		if (rc == CHAT_RECV_REFUSED && c->via_relay)
+			client_refused(c);
+		if (rc != 1)
 			continue;
 		client_show(c, &m, &src, text, text_cap);
 		chat_msg_release(&m);
@@ -118,8 +154,14 @@ static void client_send_all(struct chat_client *c, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < c->ntargets; i++)
+	for (i = 0; i < c->ntargets; i++) {
+		if (chat_send(c->fd, c->out, len, &c->targets[i], prog) == 0 ||
+		    errno != ECONNREFUSED)
+			continue;
+		/* The refusal was of an earlier datagram, and this one was not sent: again. */
+		client_refused(c);
 		chat_send(c->fd, c->out, len, &c->targets[i], prog);
+	}
 }
 
 /*
@@ -141,6 +183,20 @@ static void client_notice(struct chat_client *c, enum chat_kind kind)
 	client_send_all(c, len);
 }
 
+/* A socket of one family cannot send to the other: say so rather than fail each send. */
+static int client_check_family(const struct chat_client *c, const struct chat_addr *to)
+{
+	sa_family_t mine = c->local.ss.ss_family, theirs = to->ss.ss_family;
+
+	if (c->fd < 0 || mine == theirs)
+		return 0;
+	fprintf(stderr, "%s: %s is %s but this chat listens on %s (%s); use --bind with an %s "
+		"address\n", prog, to->text, theirs == AF_INET6 ? "IPv6" : "IPv4",
+		mine == AF_INET6 ? "IPv6" : "IPv4", c->local.text,
+		theirs == AF_INET6 ? "IPv6" : "IPv4");
+	return -1;
+}
+
 static int client_add_target(struct chat_client *c, const char *spec)
 {
 	char err[NET_ERR_LEN];
@@ -154,6 +210,8 @@ static int client_add_target(struct chat_client *c, const char *spec)
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return -1;
 	}
+	if (client_check_family(c, &c->targets[c->ntargets]) < 0)
+		return -1;
 	c->ntargets++;
 	return 0;
 }
@@ -278,9 +336,16 @@ static void client_input(struct chat_client *c, volatile sig_atomic_t *stop,
 
 		if (c->via_relay) {
 			if (left <= 0) {
+				client_probe(c);
 				client_notice(c, CHAT_JOIN);
-				next_alive = chat_now() + c->o->keepalive;
+				next_alive = chat_now() + (atomic_load(&c->relay_refused)
+							   ? CHAT_PROBE_SECONDS : c->o->keepalive);
 				continue;
+			}
+			/* Refused since the last join: probe sooner than the keep-alive. */
+			if (atomic_load(&c->relay_refused) && left > CHAT_PROBE_SECONDS) {
+				next_alive = chat_now() + CHAT_PROBE_SECONDS;
+				left = CHAT_PROBE_SECONDS;
 			}
 			ts.tv_sec = (time_t)left;
 			ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
@@ -313,9 +378,11 @@ static int client_targets(struct chat_client *c)
 	return 0;
 }
 
+/* 0, -1 on failure, CHAT_CLIENT_EUSAGE for a target of the other family than --bind. */
 static int client_open(struct chat_client *c)
 {
 	const char *host = c->o->bind_host;
+	size_t i;
 
 	if (!host[0])
 		host = c->ntargets && c->targets[0].ss.ss_family == AF_INET6 ? "::1"
@@ -323,6 +390,22 @@ static int client_open(struct chat_client *c)
 	c->fd = chat_bind(host, c->o->bind_port, prog);
 	if (c->fd < 0)
 		return -1;
+	c->local.len = sizeof(c->local.ss);
+	if (getsockname(c->fd, (struct sockaddr *)&c->local.ss, &c->local.len) < 0) {
+		fprintf(stderr, "%s: getsockname failed: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	net_addr_string((struct sockaddr *)&c->local.ss, c->local.len, c->local.text);
+	for (i = 0; i < c->ntargets; i++)
+		if (client_check_family(c, &c->targets[i]) < 0)
+			return CHAT_CLIENT_EUSAGE;
+	/* Connected, the socket hears of a refused datagram (and only from the relay). */
+	if (c->via_relay &&
+	    connect(c->fd, (const struct sockaddr *)&c->relay.ss, c->relay.len) < 0) {
+		fprintf(stderr, "%s: cannot use relay %s: %s\n", prog, c->relay.text,
+			strerror(errno));
+		return -1;
+	}
 	if (pipe2(c->wake, O_CLOEXEC) < 0) {
 		fprintf(stderr, "%s: pipe failed: %s\n", prog, strerror(errno));
 		return -1;
@@ -355,7 +438,10 @@ int chat_client_run(const struct chat_client_opts *o, volatile sig_atomic_t *sto
 	pthread_t rx;
 	int rc = -1;
 
-	if (client_targets(&c) < 0 || client_open(&c) < 0)
+	if (client_targets(&c) < 0)
+		goto out;
+	rc = client_open(&c);
+	if (rc < 0)
 		goto out;
 	rc = pthread_create(&rx, NULL, client_receive, &c);
 	if (rc != 0) {

@@ -10,8 +10,10 @@
  * Runs a chat member until /quit, end of stdin or *stop (set by a signal
  * that waitmask lets through during ppoll; see chat_catch_signals()). Prints
  * arrivals on stdout, one flushed line each, and reports on stderr.
- * 0 on a clean exit, -1 when setting up failed.
+ * 0 on a clean exit, -1 when setting up failed, CHAT_CLIENT_EUSAGE when a
+ * peer or the relay is of another address family than --bind.
  */
+#define CHAT_CLIENT_EUSAGE (-2)
 int chat_client_run(const struct chat_client_opts *o, volatile sig_atomic_t *stop,
 		    const sigset_t *waitmask);
 

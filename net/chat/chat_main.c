@@ -18,5 +18,6 @@ int main(int argc, char **argv)
 		perror("udp-chat: cannot install signal handlers");
 		return 1;
 	}
-	return chat_client_run(&o, &stop, &waitmask) == 0 ? 0 : 1;
+	rc = chat_client_run(&o, &stop, &waitmask);
+	return rc == 0 ? 0 : rc == CHAT_CLIENT_EUSAGE ? 2 : 1;
 }

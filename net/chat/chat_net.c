@@ -21,8 +21,9 @@ int chat_recv_msg(int fd, char *buf, size_t max_payload, struct chat_msg *m,
 		     (struct sockaddr *)&from->ss, &from->len);
 	if (n < 0) {
 		/* ECONNREFUSED: an ICMP error for an earlier datagram, not this socket's fault. */
-		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK ||
-		    errno == ECONNREFUSED)
+		if (errno == ECONNREFUSED)
+			return CHAT_RECV_REFUSED;
+		if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
 		return -1;
 	}
@@ -80,7 +81,9 @@ int chat_send(int fd, const void *buf, size_t len, const struct chat_addr *to,
 		n = sendto(fd, buf, len, 0, (const struct sockaddr *)&to->ss, to->len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		fprintf(stderr, "%s: send to %s failed: %s\n", prog, to->text, strerror(errno));
+		if (errno != ECONNREFUSED)
+			fprintf(stderr, "%s: send to %s failed: %s\n", prog, to->text,
+				strerror(errno));
 		return -1;
 	}
 	return 0;

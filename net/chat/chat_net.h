@@ -16,13 +16,18 @@ struct chat_addr {
 	char text[NET_ADDRSTR_LEN];
 };
 
+/* chat_recv_msg()'s result when an earlier datagram was refused (connected sockets only). */
+#define CHAT_RECV_REFUSED 2
+
 /*
  * Receives one datagram into buf, which must hold max_payload + 1 bytes, and
  * decodes it into *m. A datagram over max_payload (the kernel reports its full
  * size, so truncation is never silent) or one that fails to decode is
  * reported on stderr under prog's name and skipped.
- * Returns 1 with *m to release, 0 when skipped or interrupted, -1 on a socket
- * error (errno set).
+ * Returns 1 with *m to release, 0 when skipped or interrupted,
+ * CHAT_RECV_REFUSED when the kernel reports that a datagram sent earlier was
+ * refused (an ICMP port unreachable, which only a connected socket is told),
+ * -1 on a socket error (errno set).
  */
 int chat_recv_msg(int fd, char *buf, size_t max_payload, struct chat_msg *m,
 		  struct chat_addr *from, const char *prog);
@@ -30,7 +35,11 @@ int chat_recv_msg(int fd, char *buf, size_t max_payload, struct chat_msg *m,
 /* Same family, address and port. */
 bool chat_addr_equal(const struct chat_addr *a, const struct chat_addr *b);
 
-/* Sends one datagram; reports a failure on stderr. 0 or -1. */
+/*
+ * Sends one datagram; reports a failure on stderr. 0 or -1. ECONNREFUSED (an
+ * earlier datagram of a connected socket was refused; this one was not sent)
+ * is left to the caller, unreported.
+ */
 int chat_send(int fd, const void *buf, size_t len, const struct chat_addr *to,
 	      const char *prog);
 

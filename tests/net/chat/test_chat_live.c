@@ -239,6 +239,73 @@ static void test_relay_three_members(void **state)
 	finish(relay, 0);
 }
 
+/*
+ * A relay that is gone refuses the datagrams (ICMP port unreachable): the member says so once
+ * however much is typed, rejoins when a relay is back on the port, and says the next outage too.
+ */
+static void test_relay_down_is_said_once(void **state)
+{
+	static const char down_fmt[] = "udp-chat: relay 127.0.0.1:%d not answering: messages are "
+				       "not delivered until it is back";
+	struct spawn *relay, *a;
+	char spec[64], bind[64], down[160];
+	int rport, pa, i;
+
+	(void)state;
+	relay = start_listening((const char *[]){ relay_bin, "--bind", "127.0.0.1:0", NULL },
+				&rport);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d", rport);
+	snprintf(down, sizeof(down), down_fmt, rport);
+	a = join_room("alice", spec, &pa);
+	expect_line(relay, SPAWN_ERR, "join alice@127.0.0.1:%d (1 in the room)", pa);
+	spawn_kill(relay, SIGTERM);
+	finish(relay, 0);
+
+	for (i = 0; i < 5; i++)
+		assert_int_equal(spawn_send(a, "into the void\n"), 0);
+	expect_line(a, SPAWN_ERR, "%s", down);
+	assert_int_equal(spawn_send(a, "and more\n"), 0);
+	/* Let every refusal come back before counting: still the one line. */
+	usleep(500 * 1000);
+	(void)spawn_wait_line(a, SPAWN_ERR, "no such line", NULL, 0, 300);
+	assert_int_equal(spawn_count_lines(a, SPAWN_ERR, down), 1);
+
+	/* A relay on the same port: the member rejoins within the probe, without typing. */
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", rport);
+	relay = start_listening((const char *[]){ relay_bin, "--bind", bind, NULL }, &rport);
+	expect_line(relay, SPAWN_ERR, "join alice@127.0.0.1:%d (1 in the room)", pa);
+	expect_line(a, SPAWN_ERR, "udp-chat: relay 127.0.0.1:%d no longer refuses: messages go "
+		    "out again", rport);
+	spawn_kill(relay, SIGTERM);
+	finish(relay, 0);
+	assert_int_equal(spawn_send(a, "gone again?\n"), 0);
+	for (i = 0; i < 100 && spawn_count_lines(a, SPAWN_ERR, down) < 2; i++)
+		(void)spawn_wait_line(a, SPAWN_ERR, "no such line", NULL, 0, 100);
+	assert_int_equal(spawn_count_lines(a, SPAWN_ERR, down), 2);
+	assert_int_equal(spawn_count_matching(a, SPAWN_ERR, "send to"), 0);
+	assert_int_equal(spawn_send(a, "/quit\n"), 0);
+	finish(a, 0);
+}
+
+/* A relay or peer of the other address family than --bind is a usage error, said at once. */
+static void test_family_mismatch(void **state)
+{
+	struct spawn *s;
+
+	(void)state;
+	s = start((const char *[]){ chat_bin, "--name", "a", "--bind", "127.0.0.1:0", "--relay",
+				    "[::1]:7070", NULL });
+	expect_line(s, SPAWN_ERR, "udp-chat: [::1]:7070 is IPv6 but this chat listens on IPv4 "
+		    "(127.0.0.1:");
+	finish(s, 2);
+	s = start((const char *[]){ chat_bin, "--name", "a", "--peer", "127.0.0.1:9", NULL });
+	assert_true(spawn_listen_port(s, WAIT_MS) > 0);
+	assert_int_equal(spawn_send(s, "/peer [::1]:9\n"), 0);
+	expect_line(s, SPAWN_ERR, "udp-chat: [::1]:9 is IPv6 but this chat listens on IPv4");
+	spawn_close_stdin(s);
+	finish(s, 0);
+}
+
 /* A full room refuses newcomers; a silent member is dropped after the idle timeout. */
 static void test_relay_full_and_idle(void **state)
 {
@@ -470,6 +537,8 @@ int main(void)
 		cmocka_unit_test(test_relay_leave_without_name),
 		cmocka_unit_test(test_relay_three_members),
 		cmocka_unit_test(test_relay_full_and_idle),
+		cmocka_unit_test(test_relay_down_is_said_once),
+		cmocka_unit_test(test_family_mismatch),
 		cmocka_unit_test(test_hostile_datagrams),
 		cmocka_unit_test(test_sender_limits),
 		cmocka_unit_test(test_usage),
