@@ -31,11 +31,21 @@ int ticket_fail(char *err, const char *fmt, ...)
 /* Reads the whole file into buf (cap bytes). Its length, or -1. */
 static ssize_t read_small_file(const char *path, char *buf, size_t cap, char *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking, so a FIFO planted as the store cannot hang the open. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat sb;
 	ssize_t n;
 
 	if (fd < 0)
 		return ticket_fail(err, "cannot open store '%s': %s", path, strerror(errno));
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		if (S_ISDIR(sb.st_mode))
+			ticket_fail(err, "store '%s' is a directory, not a file", path);
+		else
+			ticket_fail(err, "store '%s' is not a regular file", path);
+		close(fd);
+		return -1;
+	}
 	n = net_read_full(fd, buf, cap);
 	if (n < 0) {
 		ticket_fail(err, "cannot read store '%s': %s", path, strerror(errno));

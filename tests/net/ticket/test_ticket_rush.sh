@@ -309,6 +309,22 @@ grep -q 'an object repeats a key' "$WORK/err" || fail "repeated key: $(cat "$WOR
 "$TICKET" rush --store "$STORE" --buyers 3 >/dev/null 2>"$WORK/err"
 [ $? -eq 3 ] || fail "rush on a store with a repeated key did not fail"
 [ "$(cat "$STORE")" = '{"count":50,"count":7}' ] || fail "a refused store was rewritten"
+# A FIFO or a directory as the store is refused at once (a FIFO hung show and rush for ever).
+mkfifo "$WORK/fifo.json"
+mkdir "$WORK/dir.json"
+for cmd in show rush; do
+	args=(--store "$WORK/fifo.json")
+	[ "$cmd" = rush ] && args+=(--buyers 2)
+	timeout 30 "$TICKET" "$cmd" "${args[@]}" >/dev/null 2>"$WORK/err"
+	rc=$?
+	[ "$rc" -eq 3 ] || fail "$cmd on a FIFO: exit $rc (124: it hung)"
+	grep -qxF "ticket: store '$WORK/fifo.json' is not a regular file" "$WORK/err" ||
+		fail "$cmd on a FIFO: $(cat "$WORK/err")"
+done
+"$TICKET" show --store "$WORK/dir.json" >/dev/null 2>"$WORK/err"
+[ $? -eq 3 ] || fail "show on a directory did not fail"
+grep -qxF "ticket: store '$WORK/dir.json' is a directory, not a file" "$WORK/err" ||
+	fail "show on a directory: $(cat "$WORK/err")"
 "$TICKET" --help | grep -q -- '--crash-buyer I' || fail "--help does not document the test hook"
 
 [ "$failures" -eq 0 ] || { echo "$failures failures" >&2; exit 1; }
