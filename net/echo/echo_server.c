@@ -195,7 +195,20 @@ void echo_server_close(struct echo_server *s)
 	s->cfg.secret = NULL;
 }
 
-/* Out of descriptors: take the connection with the spare one and close it, not spin on it. */
+/* Sends "ERROR busy" and closes, so the client is told why rather than just cut off. */
+static void server_say_busy(int fd)
+{
+	char drain[1024];
+
+	(void)send(fd, ECHO_MSG_BUSY, strlen(ECHO_MSG_BUSY), MSG_NOSIGNAL | MSG_DONTWAIT);
+	shutdown(fd, SHUT_WR);
+	/* Unread input would turn the close into a reset that can destroy the message. */
+	while (recv(fd, drain, sizeof(drain), MSG_DONTWAIT) > 0)
+		;
+	close(fd);
+}
+
+/* Out of descriptors: take the connection with the spare one and refuse it, not spin on it. */
 static void server_shed(struct echo_server *s)
 {
 	int fd;
@@ -206,7 +219,7 @@ static void server_shed(struct echo_server *s)
 	fd = accept(s->listen_fd, NULL, NULL);
 	if (fd >= 0) {
 		echo_log(s, "refused a connection: out of file descriptors");
-		close(fd);
+		server_say_busy(fd);
 	}
 	s->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
@@ -259,13 +272,6 @@ int echo_server_conn_init(const struct echo_server *s, struct echo_conn *c, int 
 
 void echo_server_refuse_busy(struct echo_server *s, int fd, const char *peer, unsigned clients)
 {
-	char drain[1024];
-
 	echo_log(s, "refused %s: busy, %u clients", peer, clients);
-	(void)send(fd, ECHO_MSG_BUSY, strlen(ECHO_MSG_BUSY), MSG_NOSIGNAL | MSG_DONTWAIT);
-	shutdown(fd, SHUT_WR);
-	/* Unread input would turn the close into a reset that can destroy the message. */
-	while (recv(fd, drain, sizeof(drain), MSG_DONTWAIT) > 0)
-		;
-	close(fd);
+	server_say_busy(fd);
 }

@@ -27,11 +27,13 @@ fail() {
 	exit 1
 }
 
-# start_server ARGS...: runs echo-server on port 0 and sets $port from its "listening on" line.
+# start_server ARGS...: runs echo-server on port 0 and sets $port from its "listening on" line;
+# with $nofile set, under that descriptor limit.
 start_server() {
 	rm -f "$tmp/out"
 	mkfifo "$tmp/out"
-	"$bin/echo-server" --port 0 "$@" >"$tmp/out" 2>>"$tmp/server.log" &
+	(ulimit -n "${nofile:-$(ulimit -n)}" && exec "$bin/echo-server" --port 0 "$@") \
+		>"$tmp/out" 2>>"$tmp/server.log" &
 	server_pid=$!
 	local line
 	read -r -t 60 line <"$tmp/out" || fail "echo-server did not start: $(cat "$tmp/server.log")"
@@ -149,6 +151,25 @@ done
 [ "$rc" -eq 1 ] || fail "too long line should make the client exit 1, got $rc"
 grep -q "server refused: line too long" "$tmp/err" || fail "too long message: $(cat "$tmp/err")"
 stop_server
+
+# --- out of descriptors, a connection is refused as busy too, not just closed
+for mode in event thread; do
+	nofile=32 start_server --mode "$mode"
+	holders=()
+	for _ in $(seq 1 40); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+		holders+=("$fd")
+	done
+	set +e
+	echo hi | timeout 60 "$bin/echo-client" --port "$port" >"$tmp/got" 2>"$tmp/err"; rc=$?
+	set -e
+	for fd in "${holders[@]}"; do exec {fd}>&-; done
+	[ "$rc" -eq 1 ] || fail "$mode: out of descriptors, the client should exit 1, got $rc"
+	grep -q "server refused: busy" "$tmp/err" || fail "$mode: out of descriptors: $(cat "$tmp/err")"
+	stop_server
+done
+grep -q "refused a connection: out of file descriptors" "$tmp/server.log" ||
+	fail "shedding not logged"
 
 # --- an idle timeout is reported, not taken for a normal end
 start_server --mode event --idle-timeout 1
