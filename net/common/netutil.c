@@ -129,6 +129,13 @@ int net_resolve(const char *host, unsigned short port, int socktype,
 	return 0;
 }
 
+/* "HOST:PORT" for a message, an IPv6 address in brackets as the options take it. */
+static const char *hostport_text(const char *host, unsigned short port, char *out, size_t cap)
+{
+	snprintf(out, cap, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, port);
+	return out;
+}
+
 static int open_socket(const char *host, unsigned short port, int socktype,
 		       struct sockaddr_storage *addr, socklen_t *len, char *err)
 {
@@ -145,6 +152,7 @@ static int open_socket(const char *host, unsigned short port, int socktype,
 static int bind_socket(const char *host, unsigned short port, int socktype, char *err)
 {
 	struct sockaddr_storage addr;
+	char where[NET_ADDRSTR_LEN + 256];
 	socklen_t len;
 	int one = 1;
 	int fd = open_socket(host, port, socktype, &addr, &len, err);
@@ -157,13 +165,15 @@ static int bind_socket(const char *host, unsigned short port, int socktype, char
 
 		close(fd);
 		errno = saved;
-		return fail(err, "bind failed on %s:%u: %s", host, port, strerror(errno));
+		return fail(err, "bind failed on %s: %s",
+			    hostport_text(host, port, where, sizeof(where)), strerror(errno));
 	}
 	return fd;
 }
 
 int net_tcp_listen(const char *host, unsigned short port, int backlog, char *err)
 {
+	char where[NET_ADDRSTR_LEN + 256];
 	int fd = bind_socket(host, port, SOCK_STREAM, err);
 
 	if (fd < 0)
@@ -173,7 +183,8 @@ int net_tcp_listen(const char *host, unsigned short port, int backlog, char *err
 
 		close(fd);
 		errno = saved;
-		return fail(err, "listen failed on %s:%u: %s", host, port, strerror(errno));
+		return fail(err, "listen failed on %s: %s",
+			    hostport_text(host, port, where, sizeof(where)), strerror(errno));
 	}
 	return fd;
 }
@@ -228,6 +239,7 @@ static int connect_wait(int fd, int timeout_ms)
 int net_tcp_connect_timeout(const char *host, unsigned short port, int timeout_ms, char *err)
 {
 	struct sockaddr_storage addr;
+	char where[NET_ADDRSTR_LEN + 256];
 	socklen_t len;
 	int fd = open_socket(host, port, SOCK_STREAM, &addr, &len, err);
 	int rc;
@@ -247,7 +259,8 @@ int net_tcp_connect_timeout(const char *host, unsigned short port, int timeout_m
 
 		close(fd);
 		errno = saved;
-		return fail(err, "connect failed to %s:%u: %s", host, port, strerror(errno));
+		return fail(err, "connect failed to %s: %s",
+			    hostport_text(host, port, where, sizeof(where)), strerror(errno));
 	}
 	return fd;
 }

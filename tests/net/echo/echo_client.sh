@@ -219,6 +219,17 @@ echo x | "$bin/echo-client" --port "$port" 2>"$tmp/err"; rc=$?
 set -e
 [ "$rc" -eq 1 ] || fail "no server should exit 1, got $rc"
 grep -q "connect failed" "$tmp/err" || fail "connect message: $(cat "$tmp/err")"
+# An IPv6 address is named as the options take it, in brackets: '::1:9' reads as another address.
+set +e
+echo x | "$bin/echo-client" --host ::1 --port "$port" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "no server on ::1 should exit 1, got $rc"
+grep -q "connect failed to \[::1\]:$port: " "$tmp/err" || fail "IPv6 connect message: $(cat "$tmp/err")"
+set +e
+"$bin/echo-server" --host ::2 --port 0 >/dev/null 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "an address not ours should exit 1, got $rc"
+grep -q "bind failed on \[::2\]:0: " "$tmp/err" || fail "IPv6 bind message: $(cat "$tmp/err")"
 
 if grep -q "Sanitizer\|runtime error" "$tmp/server.log"; then
 	cat "$tmp/server.log"
