@@ -3,6 +3,7 @@
 
 #include "chat_cli.h"
 #include "chat_relay.h"
+#include "netutil.h"
 
 static volatile sig_atomic_t stop;
 
@@ -10,7 +11,10 @@ int main(int argc, char **argv)
 {
 	struct chat_relay_opts o;
 	sigset_t waitmask;
-	int rc = chat_relay_parse(argc, argv, &o);
+	int rc;
+
+	(void)net_stdio_fill();
+	rc = chat_relay_parse(argc, argv, &o);
 
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;

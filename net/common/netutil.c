@@ -99,6 +99,24 @@ int net_set_nonblock(int fd, bool on)
 	return fcntl(fd, F_SETFL, flags);
 }
 
+int net_stdio_fill(void)
+{
+	int closed = 0;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		closed |= 1 << fd;
+		/* The lowest free descriptor: fd itself, as every lower one is open. */
+		null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (null >= 0 && null != fd)
+			close(null);
+	}
+	return closed;
+}
+
 int net_parse_hostport(const char *spec, char *host, size_t host_len,
 		       unsigned short *port, char *err)
 {

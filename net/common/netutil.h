@@ -33,6 +33,15 @@ int net_write_file_atomic(const char *path, const void *data, size_t len, char *
 int net_set_nonblock(int fd, bool on);
 
 /*
+ * Opens /dev/null on each of descriptors 0, 1 and 2 that is closed, so that
+ * no socket opened later lands there and is read or written as stdio. Call
+ * first thing in main. A mask of those that were closed (1 << fd).
+ */
+#define NET_STDIN_CLOSED (1 << 0)
+#define NET_STDOUT_CLOSED (1 << 1)
+int net_stdio_fill(void);
+
+/*
  * Splits "HOST:PORT" or "[V6]:PORT" into host and port (0..65535), strictly
  * as num_parse_hostport() in util/numbers.h. A bare ":PORT" or "PORT" leaves
  * host untouched. 0 or -1 with errno EINVAL.

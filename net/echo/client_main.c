@@ -12,7 +12,7 @@ int main(int argc, char **argv)
 	struct echo_client_opts opts;
 	struct net_secret secret = { 0 };
 	char err[NET_ERR_LEN > ECHO_OPTS_ERR_LEN ? NET_ERR_LEN : ECHO_OPTS_ERR_LEN];
-	int fd, rc;
+	int fd, rc, closed = net_stdio_fill();
 
 	switch (echo_client_opts_parse(&opts, argc, argv, err)) {
 	case ECHO_OPTS_HELP:
@@ -23,6 +23,12 @@ int main(int argc, char **argv)
 		return 2;
 	case ECHO_OPTS_RUN:
 		break;
+	}
+	if (closed & (NET_STDIN_CLOSED | NET_STDOUT_CLOSED)) {
+		fprintf(stderr, "echo-client: standard %s is closed (use %s for none)\n",
+			closed & NET_STDIN_CLOSED ? "input" : "output",
+			closed & NET_STDIN_CLOSED ? "</dev/null" : ">/dev/null");
+		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	/* A key file that cannot be used is a usage error, found before any connection. */

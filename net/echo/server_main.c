@@ -12,6 +12,8 @@ int main(int argc, char **argv)
 	char err[NET_ERR_LEN > ECHO_OPTS_ERR_LEN ? NET_ERR_LEN : ECHO_OPTS_ERR_LEN];
 	int rc;
 
+	/* Else the listening socket could be fd 1, and 'listening on' written to it. */
+	(void)net_stdio_fill();
 	switch (echo_server_opts_parse(&opts, argc, argv, err)) {
 	case ECHO_OPTS_HELP:
 		echo_server_usage(stdout);

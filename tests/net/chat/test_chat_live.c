@@ -492,6 +492,24 @@ static void test_usage(void **state)
 	finish(s, 0);
 }
 
+/* A closed stdin is refused: the socket took descriptor 0 and its datagrams were read as lines. */
+static void test_closed_stdin(void **state)
+{
+	struct spawn *s;
+
+	(void)state;
+	s = start((const char *[]){ "/bin/sh", "-c", "exec \"$0\" --name a --peer 127.0.0.1:9 <&-",
+				    chat_bin, NULL });
+	expect_line(s, SPAWN_ERR, "udp-chat: standard input is closed (use </dev/null for none)");
+	finish(s, 2);
+	/* The relay reads no stdin: with its stdio closed it still works. */
+	s = start((const char *[]){ "/bin/sh", "-c", "exec \"$0\" --bind 127.0.0.1:0 <&- >&-",
+				    relay_bin, NULL });
+	assert_true(spawn_listen_port(s, WAIT_MS) > 0);
+	spawn_kill(s, SIGTERM);
+	finish(s, 0);
+}
+
 /* Each of these was once taken: spaces skipped, port 0 sent to, any bytes as a host. */
 static void test_usage_numbers(void **state)
 {
@@ -543,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_sender_limits),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_usage_numbers),
+		cmocka_unit_test(test_closed_stdin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

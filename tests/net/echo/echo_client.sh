@@ -101,6 +101,28 @@ read -r -t 20 -N 5 word <&3 || fail "a word without a newline got no answer"
 exec 3<&-
 stop_server
 
+# --- a closed stdin or stdout is refused: the socket would take its descriptor (it hung)
+start_server --mode event
+set +e
+timeout 60 "$bin/echo-client" --port "$port" <&- >"$tmp/got" 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "a closed stdin should exit 2, got $rc"
+grep -q "standard input is closed" "$tmp/err" || fail "closed stdin: $(cat "$tmp/err")"
+set +e
+echo hi | timeout 60 "$bin/echo-client" --port "$port" >&- 2>"$tmp/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "a closed stdout should exit 2, got $rc"
+grep -q "standard output is closed" "$tmp/err" || fail "closed stdout: $(cat "$tmp/err")"
+stop_server
+# The server with stdout and stderr closed still listens and answers.
+rm -f "$tmp/pf"
+"$bin/echo-server" --port 0 --port-file "$tmp/pf" >&- 2>&- &
+server_pid=$!
+for _ in $(seq 1 300); do [ -s "$tmp/pf" ] && break; sleep 0.1; done
+port=$(cat "$tmp/pf")
+[ "$(echo hi | "$bin/echo-client" --port "$port")" = HI ] || fail "server without stdio"
+stop_server
+
 # --- every wait is bounded: a server that accepts but never answers (stopped) times out
 start_server --mode event
 kill -STOP "$server_pid"
