@@ -256,6 +256,10 @@ static int client_line(struct chat_client *c, char *line, size_t len)
 		return 0;
 	if (strcmp(line, "/quit") == 0)
 		return 1;
+	if (strcmp(line, "/peer") == 0) {
+		fprintf(stderr, "%s: /peer needs an address: /peer HOST:PORT\n", prog);
+		return 0;
+	}
 	if (strncmp(line, "/peer ", 6) == 0) {
 		if (c->via_relay)
 			fprintf(stderr, "%s: /peer works in peer mode, not with --relay\n", prog);

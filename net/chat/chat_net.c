@@ -1,5 +1,6 @@
 /* chat_net.c -- datagram I/O shared by the chat client and relay: bounded receive, strict decode, reports */
 #include "chat_net.h"
+#include "numbers.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -94,8 +95,11 @@ int chat_addr_resolve(const char *spec, struct chat_addr *addr, char *err)
 	char host[256] = "127.0.0.1";
 	unsigned short port;
 
-	if (net_parse_hostport(spec, host, sizeof(host), &port, err) < 0 ||
-	    net_resolve(host, port, SOCK_DGRAM, &addr->ss, &addr->len, err) < 0)
+	/* Port 1 up, as --peer and --relay take it: nothing answers on port 0. */
+	if (num_parse_hostport("address", spec, 1, host, sizeof(host), &port, err,
+			       NET_ERR_LEN) < 0)
+		return -1;
+	if (net_resolve(host, port, SOCK_DGRAM, &addr->ss, &addr->len, err) < 0)
 		return -1;
 	net_addr_string((struct sockaddr *)&addr->ss, addr->len, addr->text);
 	return 0;

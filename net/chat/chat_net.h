@@ -52,7 +52,7 @@ int chat_bind(const char *host, unsigned short port, const char *prog);
 /* Seconds on the monotonic clock. */
 double chat_now(void);
 
-/* Resolves "HOST:PORT" into *addr. 0, or -1 with err filled. */
+/* Resolves "HOST:PORT" (port 1 to 65535) into *addr. 0, or -1 with err filled. */
 int chat_addr_resolve(const char *spec, struct chat_addr *addr, char *err);
 
 #endif

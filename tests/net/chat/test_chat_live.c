@@ -287,7 +287,7 @@ static void test_relay_down_is_said_once(void **state)
 	finish(a, 0);
 }
 
-/* A relay or peer of the other address family than --bind is a usage error, said at once. */
+/* A relay or peer of the other address family than --bind is refused at once; /peer as --peer. */
 static void test_family_mismatch(void **state)
 {
 	struct spawn *s;
@@ -302,6 +302,12 @@ static void test_family_mismatch(void **state)
 	assert_true(spawn_listen_port(s, WAIT_MS) > 0);
 	assert_int_equal(spawn_send(s, "/peer [::1]:9\n"), 0);
 	expect_line(s, SPAWN_ERR, "udp-chat: [::1]:9 is IPv6 but this chat listens on IPv4");
+	/* /peer takes what --peer takes: port 0 was added, and every message sent nowhere. */
+	assert_int_equal(spawn_send(s, "/peer 127.0.0.1:0\n"), 0);
+	expect_line(s, SPAWN_ERR, "udp-chat: invalid address '127.0.0.1:0': use HOST:PORT with a "
+		    "port from 1 to 65535, IPv6 as [ADDR]:PORT");
+	assert_int_equal(spawn_send(s, "/peer\n"), 0);
+	expect_line(s, SPAWN_ERR, "udp-chat: /peer needs an address: /peer HOST:PORT");
 	spawn_close_stdin(s);
 	finish(s, 0);
 }
