@@ -1,6 +1,7 @@
 /* ticket_opts.c -- the ticket command line: init, rush and show with their options */
 #include "ticket_opts.h"
 #include "numbers.h"
+#include "same_file.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -140,6 +141,21 @@ static int parse_option(int c, const char *arg, struct ticket_opts *o, unsigned 
 	return -1;
 }
 
+/* The sales log is opened with O_TRUNC: the store or its lock file would be emptied. */
+static int check_sales_log(const struct ticket_opts *o)
+{
+	char lock_path[TICKET_PATH_MAX], err[TICKET_ERR_LEN];
+	const char *log = o->rush.sales_log;
+
+	if (!log)
+		return 0;
+	if (same_file(log, o->store))
+		return usage_error("--sales-log '%s' is the store: it would be emptied", log);
+	if (ticket_store_lock_path(o->store, lock_path, err) == 0 && same_file(log, lock_path))
+		return usage_error("--sales-log '%s' is the store's lock file", log);
+	return 0;
+}
+
 static int check(const struct ticket_opts *o, unsigned seen)
 {
 	if (!o->store)
@@ -159,7 +175,7 @@ static int check(const struct ticket_opts *o, unsigned seen)
 	if (o->rush.crash_buyer >= 0 && o->rush.mode == TICKET_THREADS)
 		return usage_error("--crash-buyer needs --mode process: a thread cannot die "
 				   "alone");
-	return 0;
+	return check_sales_log(o);
 }
 
 int ticket_opts_parse(int argc, char **argv, struct ticket_opts *o)

@@ -325,6 +325,17 @@ done
 [ $? -eq 3 ] || fail "show on a directory did not fail"
 grep -qxF "ticket: store '$WORK/dir.json' is a directory, not a file" "$WORK/err" ||
 	fail "show on a directory: $(cat "$WORK/err")"
+# A sales log that is the store (or its lock file) is refused, nothing touched: it was emptied.
+"$TICKET" init --store "$STORE" --stock 5 >/dev/null
+before=$(cat "$STORE")
+for log in "$STORE" "$WORK/./$(basename "$STORE")" "$STORE.lock"; do
+	"$TICKET" rush --store "$STORE" --buyers 2 --sales-log "$log" >/dev/null 2>"$WORK/err"
+	rc=$?
+	[ "$rc" -eq 2 ] || fail "--sales-log '$log': exit $rc, not a usage error"
+	grep -q "^ticket: --sales-log '$log' is the store" "$WORK/err" ||
+		fail "--sales-log '$log': $(cat "$WORK/err")"
+	[ "$(cat "$STORE")" = "$before" ] || fail "--sales-log '$log': the store changed"
+done
 "$TICKET" --help | grep -q -- '--crash-buyer I' || fail "--help does not document the test hook"
 
 [ "$failures" -eq 0 ] || { echo "$failures failures" >&2; exit 1; }
