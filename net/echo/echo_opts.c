@@ -34,13 +34,20 @@ static enum echo_opts_result opts_usage(char *err, const char *fmt, ...)
 	return ECHO_OPTS_USAGE;
 }
 
+/* "[::1]", as 'listening on [::1]:PORT' shows it, is taken as "::1". */
 static int opts_host(char *host, const char *text, char *err)
 {
-	if (!*text || strlen(text) >= ECHO_HOST_MAX) {
-		opts_usage(err, "invalid host '%s'", text);
+	size_t len = strlen(text);
+
+	if (len >= 2 && text[0] == '[' && text[len - 1] == ']') {
+		text++;
+		len -= 2;
+	}
+	if (len == 0 || len >= ECHO_HOST_MAX) {
+		opts_usage(err, "invalid host '%.*s'", (int)len, text);
 		return -1;
 	}
-	snprintf(host, ECHO_HOST_MAX, "%s", text);
+	snprintf(host, ECHO_HOST_MAX, "%.*s", (int)len, text);
 	return 0;
 }
 
@@ -236,7 +243,8 @@ void echo_server_usage(FILE *out)
 		"waiting for a newline; an unfinished line gets one when the client\n"
 		"half-closes.\n"
 		"\n"
-		"  --host HOST           address to listen on (default 127.0.0.1)\n"
+		"  --host HOST           address to listen on (default 127.0.0.1); IPv6 as ::1\n"
+		"                        or [::1]\n"
 		"  --port PORT           port to listen on; 0 picks a free one (default 8080)\n"
 		"  --mode MODE           process: a process per connection; thread: a thread per\n"
 		"                        connection; event: one thread with epoll (default event)\n"
@@ -271,7 +279,8 @@ void echo_client_usage(FILE *out)
 		"\n"
 		"Sends standard input to an echo-server and prints its replies.\n"
 		"\n"
-		"  --host HOST           server address (default 127.0.0.1)\n"
+		"  --host HOST           server address (default 127.0.0.1); IPv6 as ::1\n"
+		"                        or [::1]\n"
 		"  --port PORT           server port, 1 to 65535 (default 8080)\n"
 		"  --secret-file FILE    answer the server's challenge with this key\n"
 		"  --timeout SECONDS     longest wait for the server: to connect, for the\n"

@@ -123,6 +123,18 @@ port=$(cat "$tmp/pf")
 [ "$(echo hi | "$bin/echo-client" --port "$port")" = HI ] || fail "server without stdio"
 stop_server
 
+# --- IPv6: the address as 'listening on [::1]:PORT' shows it, brackets and all, is taken
+start_server --mode event --host '[::1]'
+grep -q "listening on \[::1\]:$port" "$tmp/server.log" || fail "IPv6 listen: $(cat "$tmp/server.log")"
+[ "$(echo six | "$bin/echo-client" --host '[::1]' --port "$port")" = SIX ] ||
+	fail "echo-client --host '[::1]'"
+[ "$(echo six | "$bin/echo-client" --host ::1 --port "$port")" = SIX ] || fail "echo-client --host ::1"
+stop_server
+set +e
+"$bin/echo-client" --host '[]' 2>"$tmp/err" </dev/null; rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "--host '[]' should exit 2, got $rc"
+
 # --- every wait is bounded: a server that accepts but never answers (stopped) times out
 start_server --mode event
 kill -STOP "$server_pid"
