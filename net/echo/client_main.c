@@ -49,6 +49,9 @@ int main(int argc, char **argv)
 		rc = echo_client_pump(fd, STDIN_FILENO, STDOUT_FILENO, opts.secret_file != NULL,
 				      opts.timeout_ms, err);
 	close(fd);
+	/* As a shell shows a filter killed by SIGPIPE: 'echo-client | head' is no error. */
+	if (rc == ECHO_CLIENT_OUTPUT_GONE)
+		return 128 + SIGPIPE;
 	if (rc != ECHO_CLIENT_OK) {
 		fprintf(stderr, "echo-client: %s\n", err);
 		return 1;

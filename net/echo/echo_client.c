@@ -238,8 +238,9 @@ static int pump_emit(struct client_pump *p, const char *line, size_t len, bool w
 	}
 	p->long_line = !whole;
 	if (net_write_all(p->out_fd, line, len) < 0) {
-		p->result = client_fail(p->err, ECHO_CLIENT_FAILED, "cannot write the output: %s",
-					strerror(errno));
+		p->result = client_fail(p->err, errno == EPIPE ? ECHO_CLIENT_OUTPUT_GONE
+							: ECHO_CLIENT_FAILED,
+					"cannot write the output: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

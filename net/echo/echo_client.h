@@ -13,6 +13,7 @@ enum echo_client_result {
 	ECHO_CLIENT_REFUSED = -2,	/* the server sent an error (busy, line too long) */
 	ECHO_CLIENT_DENIED = -3,	/* the server rejected the key */
 	ECHO_CLIENT_MISMATCH = -4,	/* one side authenticates and the other does not */
+	ECHO_CLIENT_OUTPUT_GONE = -5,	/* the reader of the output went away (EPIPE) */
 };
 
 /*

@@ -296,7 +296,8 @@ void echo_client_usage(FILE *out)
 		"\n"
 		"Exit status: 0 ok; 1 connection failed, timed out, refused or denied, or\n"
 		"authentication mismatched; 2 usage, or a --secret-file that cannot be read,\n"
-		"is empty or is over %d KiB.\n",
+		"is empty or is over %d KiB; 141, quietly, when the reader of the output\n"
+		"went away ('echo-client | head').\n",
 		ECHO_CLIENT_MAX_TIMEOUT_MS / 1000, ECHO_CLIENT_DEFAULT_TIMEOUT_MS / 1000,
 		NET_AUTH_SECRET_MAX / 1024);
 }

@@ -85,6 +85,15 @@ for i in $(seq 1 20000); do echo "line $i of some text"; done >"$tmp/big"
 "$bin/echo-client" --port "$port" <"$tmp/big" >"$tmp/got"
 tr 'a-z' 'A-Z' <"$tmp/big" | cmp -s - "$tmp/got" || fail "large input not echoed exactly"
 
+# A reader that goes away ends the client quietly, 141 as a filter killed by SIGPIPE.
+set +e
+"$bin/echo-client" --port "$port" <"$tmp/big" 2>"$tmp/err" | head -1 >"$tmp/got"
+rc=${PIPESTATUS[0]}
+set -e
+[ "$rc" -eq 141 ] || fail "echo-client | head: exit $rc, not 141: $(cat "$tmp/err")"
+[ ! -s "$tmp/err" ] || fail "echo-client | head said: $(cat "$tmp/err")"
+[ "$(cat "$tmp/got")" = "LINE 1 OF SOME TEXT" ] || fail "echo-client | head: '$(cat "$tmp/got")'"
+
 # --- a raw TCP client with no knowledge of the protocol, as nc is
 exec 3<>"/dev/tcp/127.0.0.1/$port"
 printf 'raw\r\nclient\n' >&3
