@@ -31,11 +31,14 @@ static void worker_detach(pid_t parent)
 	if (getppid() != parent)
 		_exit(1);
 
-	/* Ctrl-C reaches the whole process group; the parent alone decides. */
+	/*
+	 * Ctrl-C, and SIGHUP from a closed terminal (or from the shell to its
+	 * jobs), reach the whole process group; the parent alone decides.
+	 */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

@@ -507,6 +507,7 @@ int compare_main(int argc, char **argv)
 	struct compare_row rows[COMPARE_MAX_MODES * COMPARE_MAX_COUNTS];
 	struct progress_made made;
 	struct compare_opts o;
+	struct sigaction hup;
 	const char *in_the_way;
 	char path[4096];
 	unsigned n_rows = 0;
@@ -560,6 +561,9 @@ int compare_main(int argc, char **argv)
 
 	signal(SIGINT, on_interrupt);
 	signal(SIGTERM, on_interrupt);
+	/* a closed terminal: the table of the rounds so far, as after Ctrl-C (not under nohup) */
+	if (sigaction(SIGHUP, NULL, &hup) == 0 && hup.sa_handler != SIG_IGN)
+		signal(SIGHUP, on_interrupt);
 	rc = run_all(&o, list_fd, rows, &n_rows, &made);
 	if (rc == COMPARE_EXIT_INTERRUPTED)
 		report_interrupt(&o, &made);

@@ -53,8 +53,8 @@ struct crawl {
 };
 
 /*
- * Ctrl-C and SIGTERM so far: the first drains the run, the second abandons
- * it. The parent's own count; a worker learns of a stop from the pool.
+ * Ctrl-C, SIGTERM and SIGHUP so far: the first drains the run, the second
+ * abandons it. The parent's own count; a worker learns of a stop from the pool.
  */
 static volatile sig_atomic_t crawl_interrupted;
 /* The handler's way to the running pool; pool_stop() and pool_abandon() are async-signal-safe. */
@@ -76,16 +76,23 @@ static void crawl_on_signal(int sig)
 	errno = saved;
 }
 
-/* The handler stops the pool; its poll() wakes on the self-pipe. */
+/*
+ * The handler stops the pool; its poll() wakes on the self-pipe. A closed
+ * terminal (SIGHUP) is a stop like any other: the rows so far, the cookie
+ * jar and the summary are as after Ctrl-C, not lost to the default action.
+ * Under nohup, which ignores SIGHUP, a hang-up stays ignored.
+ */
 static void crawl_signals(void (*handler)(int))
 {
-	struct sigaction sa;
+	struct sigaction sa, hup;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (sigaction(SIGHUP, NULL, &hup) == 0 && hup.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 }
 
 /* The results cannot be written: fetching more is pointless, so the URLs in flight are abandoned. */

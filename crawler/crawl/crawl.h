@@ -7,7 +7,7 @@ enum crawl_exit {
 	CRAWL_EXIT_OK = 0,
 	CRAWL_EXIT_FAILED = 1,		/* the run broke off: pool, list or write failure */
 	CRAWL_EXIT_USAGE = 2,		/* bad usage, unreadable list, unwritable output */
-	CRAWL_EXIT_INTERRUPTED = 130,	/* SIGINT or SIGTERM */
+	CRAWL_EXIT_INTERRUPTED = 130,	/* SIGINT, SIGTERM or SIGHUP */
 	/*
 	 * The reader of the output went away (crawl | head -1): the crawl ends
 	 * as a filter killed by SIGPIPE would, silently, with the status a

@@ -15,7 +15,7 @@
  */
 enum { PROCESS_DEADLINE_GRACE_MS = 5000 };
 
-/* Ctrl-C goes to the parent thread, whose read of the list it must interrupt. */
+/* Ctrl-C (and SIGTERM, SIGHUP) goes to the parent thread, whose read of the list it must interrupt. */
 static void block_stop_signals(void)
 {
 	sigset_t stop;
@@ -23,6 +23,7 @@ static void block_stop_signals(void)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 }
 

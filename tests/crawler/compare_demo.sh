@@ -164,22 +164,26 @@ grep -q "42 URLs from stdin, medians of 2 runs" "$work/stdin.txt" || fail "compa
 [ "$(wc -l < "$work/stdin/rows-event-w2-r2.jsonl")" = 42 ] || fail "the second run from stdin lacks rows"
 [ -z "$(ls -A "$work/tmp")" ] || fail "files left in TMPDIR: $(ls -A "$work/tmp" | tr '\n' ' ')"
 
-# Ctrl-C (SIGINT to compare and its crawl, as a terminal sends it) before any run finished:
-# said so, exit 130, no table.
+# Ctrl-C (SIGINT to compare and its crawl, as a terminal sends it), or a closed terminal (SIGHUP
+# to both), before any run finished: said so, exit 130, no table.
 printf '%s\n' "$base/fault/slow?ms=2000" > "$work/slow.txt"
-"$crawlpool" compare --modes thread --workers 1 --repeat 1 --out-dir "$work/int" "$work/slow.txt" \
-  > "$work/int.out" 2> "$work/int.err" &
-compare_pid=$!
-crawl_pid=
-for _ in $(seq 200); do crawl_pid=$(pgrep -P "$compare_pid" || true); [ -n "$crawl_pid" ] && break; sleep 0.05; done
-[ -n "$crawl_pid" ] || fail "compare started no crawl"
-kill -INT "$compare_pid" "$crawl_pid"
-set +e
-wait "$compare_pid"
-rc=$?
-set -e
-[ "$rc" = 130 ] || fail "interrupted compare: exit $rc, expected 130: $(cat "$work/int.err")"
-grep -q "^crawlpool compare: interrupted before any run finished$" "$work/int.err" \
-  || fail "interrupted compare does not say so: $(cat "$work/int.err")"
-[ ! -e "$work/int/compare.csv" ] || fail "an interrupted compare wrote a table"
+interrupt_compare() {
+  "$crawlpool" compare --modes thread --workers 1 --repeat 1 --out-dir "$work/int-$1" "$work/slow.txt" \
+    > "$work/int.out" 2> "$work/int.err" &
+  compare_pid=$!
+  crawl_pid=
+  for _ in $(seq 200); do crawl_pid=$(pgrep -P "$compare_pid" || true); [ -n "$crawl_pid" ] && break; sleep 0.05; done
+  [ -n "$crawl_pid" ] || fail "compare started no crawl"
+  kill -"$1" "$compare_pid" "$crawl_pid"
+  set +e
+  wait "$compare_pid"
+  rc=$?
+  set -e
+  [ "$rc" = 130 ] || fail "compare after SIG$1: exit $rc, expected 130: $(cat "$work/int.err")"
+  grep -q "^crawlpool compare: interrupted before any run finished$" "$work/int.err" \
+    || fail "compare after SIG$1 does not say so: $(cat "$work/int.err")"
+  [ ! -e "$work/int-$1/compare.csv" ] || fail "compare after SIG$1 wrote a table"
+}
+interrupt_compare INT
+interrupt_compare HUP
 echo "compare_demo: ok"

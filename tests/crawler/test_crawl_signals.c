@@ -1,9 +1,10 @@
-/* test_crawl_signals.c -- a killed worker loses nothing, Ctrl-C drains, cuts retry waits or abandons, no zombies or orphans */
+/* test_crawl_signals.c -- a killed worker loses nothing, Ctrl-C, SIGTERM and SIGHUP drain, cut retry waits or abandon, no zombies or orphans */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,18 +213,63 @@ static void test_killed_loop_worker_loses_nothing(void **state)
 	killed_worker("hybrid");
 }
 
-/* One signal: no new URLs, the slow ones in flight finish, exit 130. */
-static void drain(const char *mode, int sig)
+/* A new directory for TMPDIR, where forked workers spool their cookies; one per mode and signal. */
+static const char *empty_tmpdir(const char *mode, int sig)
 {
-	const char *out = itest_path("drain.csv");
-	const char *args[] = { "crawl", "-m", mode, "-w", "4", "-t", "20", "-q", "-o", out,
-			       write_list(2000), NULL };
-	pid_t pid = itest_spawn(args, NULL);
+	char name[64];
+	const char *dir;
+
+	snprintf(name, sizeof(name), "tmp-%s-%d", mode, sig);
+	dir = itest_path(name);
+
+	mkdir(dir, 0700);
+	return dir;
+}
+
+/* Fails unless dir is empty: no spool of the workers' cookies was left behind. */
+static void expect_empty_dir(const char *dir, const char *mode, int sig)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			fail_msg("%s mode, signal %d: '%s' left in TMPDIR", mode, sig, e->d_name);
+	closedir(d);
+}
+
+/*
+ * One signal: no new URLs, the slow ones in flight finish, exit 130, and -c
+ * writes the cookie jar (with the cookie of -b) as at the end of any run.
+ * whole_group sends the signal to the workers too, as a closed terminal
+ * does to its foreground job and bash to its jobs: they must leave the
+ * decision to the crawl.
+ */
+static void drain(const char *mode, int sig, bool whole_group)
+{
+	const char *out = itest_path("drain.csv"), *jar = itest_path("drain-jar.txt");
+	const char *cookies = itest_path("drain-cookies.txt"), *tmp = empty_tmpdir(mode, sig);
+	const char *args[] = { "crawl", "-m", mode, "-w", "4", "-t", "20", "-q", "-b", cookies,
+			       "-c", jar, "-o", out, write_list(2000), NULL };
 	struct itest_table t;
 	unsigned slow_ok = 0;
+	char *saved;
+	pid_t pid, kids[64];
+	size_t n_kids = 0;
 
+	itest_write_file(cookies, "# Netscape HTTP Cookie File\n"
+			 "127.0.0.1\tFALSE\t/\tFALSE\t0\tkept\tyes\n");
+	unlink(jar);
+	setenv("TMPDIR", tmp, 1);
+	pid = itest_spawn(args, NULL);
+	unsetenv("TMPDIR");
 	wait_for_workers(pid, mode, 4);
+	if (whole_group)
+		n_kids = itest_children(pid, kids, 64);
 	assert_int_equal(kill(pid, sig), 0);
+	for (size_t i = 0; i < n_kids; i++)
+		kill(kids[i], sig);
 	assert_int_equal(itest_wait(pid, 30), 130);
 	load_checked(out, &t);
 	assert_true(t.n < NURLS);
@@ -231,7 +277,9 @@ static void drain(const char *mode, int sig)
 		const struct itest_row *r = &t.rows[i];
 
 		if (is_slow(r->f[COL_URL])) {
-			assert_string_equal(r->f[COL_ERROR], "");
+			if (strcmp(r->f[COL_ERROR], "") != 0)
+				fail_msg("%s mode, signal %d: %s failed: '%s'", mode, sig,
+					 r->f[COL_URL], r->f[COL_ERROR]);
 			assert_string_equal(r->f[COL_TITLE], "Slow page");
 			slow_ok++;
 		} else if (strstr(r->f[COL_ERROR], "interrupted")) {
@@ -241,6 +289,12 @@ static void drain(const char *mode, int sig)
 	}
 	assert_int_equal(slow_ok, NSLOW);
 	itest_table_free(&t);
+	saved = itest_slurp(jar, NULL);
+	if (!saved || !strstr(saved, "\tkept\tyes"))
+		fail_msg("%s mode, signal %d: the cookie jar was not written: %s", mode, sig,
+			 saved ? saved : "no file");
+	free(saved);
+	expect_empty_dir(tmp, mode, sig);
 	expect_no_leftovers();
 }
 
@@ -477,7 +531,7 @@ static void test_stdin_pipe_event_mode(void **state)
 static void test_sigint_drains_event_mode(void **state)
 {
 	(void)state;
-	drain("event", SIGINT);
+	drain("event", SIGINT, false);
 }
 
 static void test_second_sigint_abandons_event_mode(void **state)
@@ -489,13 +543,61 @@ static void test_second_sigint_abandons_event_mode(void **state)
 static void test_sigint_drains_thread_mode(void **state)
 {
 	(void)state;
-	drain("thread", SIGINT);
+	drain("thread", SIGINT, false);
 }
 
 static void test_sigterm_drains_process_mode(void **state)
 {
 	(void)state;
-	drain("process", SIGTERM);
+	drain("process", SIGTERM, false);
+}
+
+/* A closed terminal: SIGHUP to the crawl and its workers ends it as SIGTERM does. */
+static void test_sighup_drains_process_mode(void **state)
+{
+	(void)state;
+	drain("process", SIGHUP, true);
+}
+
+static void test_sighup_drains_hybrid_mode(void **state)
+{
+	(void)state;
+	drain("hybrid", SIGHUP, true);
+}
+
+static void test_sighup_drains_thread_mode(void **state)
+{
+	(void)state;
+	drain("thread", SIGHUP, true);
+}
+
+/* Under nohup (SIGHUP ignored) a hang-up changes nothing: the crawl runs to its end. */
+static void test_sighup_ignored_under_nohup(void **state)
+{
+	const char *out = itest_path("nohup.csv");
+	const char *args[] = { "crawl", "-m", "process", "-w", "4", "-t", "20", "-q", "-o", out,
+			       write_list(1000), NULL };
+	void (*was)(int) = signal(SIGHUP, SIG_IGN);
+	const char *list[NURLS];
+	struct itest_table t;
+	pid_t pid, kids[64];
+	size_t n_kids;
+
+	(void)state;
+	pid = itest_spawn(args, NULL);
+	signal(SIGHUP, was);
+	wait_for_workers(pid, "process", 4);
+	n_kids = itest_children(pid, kids, 64);
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	for (size_t i = 0; i < n_kids; i++)
+		kill(kids[i], SIGHUP);
+	assert_int_equal(itest_wait(pid, 60), 0);
+	load_checked(out, &t);
+	for (int i = 0; i < NURLS; i++)
+		list[i] = urls[i];
+	itest_expect_urls(&t, list, NURLS);
+	itest_table_free(&t);
+	expect_no_leftovers();
 }
 
 static void test_second_sigint_abandons_thread_mode(void **state)
@@ -513,7 +615,7 @@ static void test_second_sigint_abandons_process_mode(void **state)
 static void test_sigint_drains_hybrid_mode(void **state)
 {
 	(void)state;
-	drain("hybrid", SIGINT);
+	drain("hybrid", SIGINT, false);
 }
 
 static void test_second_sigint_abandons_hybrid_mode(void **state)
@@ -534,6 +636,10 @@ int main(void)
 		cmocka_unit_test(test_killed_worker_loses_nothing),
 		cmocka_unit_test(test_sigint_drains_thread_mode),
 		cmocka_unit_test(test_sigterm_drains_process_mode),
+		cmocka_unit_test(test_sighup_drains_process_mode),
+		cmocka_unit_test(test_sighup_drains_thread_mode),
+		cmocka_unit_test(test_sighup_drains_hybrid_mode),
+		cmocka_unit_test(test_sighup_ignored_under_nohup),
 		cmocka_unit_test(test_second_sigint_abandons_thread_mode),
 		cmocka_unit_test(test_second_sigint_abandons_process_mode),
 		cmocka_unit_test(test_stdin_pipe_thread_mode),
