@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -472,17 +473,52 @@ static unsigned crawl_hold_std_fds(void)
 	return closed;
 }
 
-/* What a failed write left: the rows that are in the output, whole. */
+static int crawl_count_row(void *ctx, const char *url, size_t len)
+{
+	(void)ctx;
+	(void)url;
+	(void)len;
+	return 0;
+}
+
+/*
+ * --append and --resume: the whole rows the file holds once a failed write
+ * has cut it back, those from before this run included. -1 when they
+ * cannot be counted (standard output, a row that is not ours).
+ */
+static long crawl_rows_in_file(const struct crawl *c)
+{
+	struct output_found found;
+	const struct stat *lists;
+	size_t n_lists;
+	char err[512];
+
+	if (strcmp(c->opts->output, "-") == 0)
+		return -1;
+	lists = feed_lists(c->feed, &n_lists);
+	if (output_read_rows(c->opts->output, &c->opts->out, lists, n_lists, crawl_count_row, NULL,
+			     &found, err, sizeof(err)) < 0)
+		return -1;
+	return found.rows > LONG_MAX ? -1 : (long)found.rows;
+}
+
+/* What a failed write left: the rows that are in the output, whole; after --append, the file's. */
 static void crawl_report_rows(const struct crawl *c)
 {
 	unsigned long rows = output_rows(c->out);
+	bool added = c->opts->out.append;
+	long held = added && !output_torn(c->out) ? crawl_rows_in_file(c) : -1;
 
 	if (output_torn(c->out))
-		fprintf(stderr, "crawlpool: crawl abandoned: %lu row%s written whole, then part of one more\n",
-			rows, rows == 1 ? "" : "s");
+		fprintf(stderr, "crawlpool: crawl abandoned: %lu row%s written whole%s, then part of "
+			"one more\n", rows, rows == 1 ? "" : "s", added ? " by this run" : "");
+	else if (held >= 0)
+		fprintf(stderr, "crawlpool: crawl abandoned: '%s' holds %ld row%s, each one whole "
+			"(%lu written by this run)\n", c->opts->output, held, held == 1 ? "" : "s",
+			rows);
 	else
-		fprintf(stderr, "crawlpool: crawl abandoned: %lu row%s written, each one whole\n",
-			rows, rows == 1 ? "" : "s");
+		fprintf(stderr, "crawlpool: crawl abandoned: %lu row%s written%s, each one whole\n",
+			rows, rows == 1 ? "" : "s", added ? " by this run" : "");
 }
 
 /*

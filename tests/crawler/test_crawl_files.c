@@ -403,6 +403,53 @@ static void test_full_disk_process_mode(void **state)
 	full_disk("process");
 }
 
+/*
+ * A full disk under --append or --resume (ulimit -f at the file's size, or a
+ * little past it): the file is cut back to whole rows, and stderr counts
+ * every row it holds, those from before this run too, then this run's.
+ */
+static void full_disk_after(const char *how, unsigned long room)
+{
+	const char *out = itest_path("full-again.csv");
+	const char *first[] = { "crawl", "-q", "-o", out, write_pages("first.txt", 20), NULL };
+	const char *again[] = { "crawl", "-q", "-w", "4", how, "-o", out,
+				write_pages("again.txt", PAGES), NULL };
+	struct itest_table t;
+	struct stat st;
+	char want[512];
+
+	expect_run(first, NULL, 0, NULL);
+	assert_int_equal(stat(out, &st), 0);
+	itest_limit_fsize((unsigned long)st.st_size + room);
+	itest_expect_exit(itest_wait(itest_spawn_fds(again, ITEST_FD_USUAL, ITEST_FD_USUAL,
+						     ITEST_FD_USUAL), 60), 1, "File too large");
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_true(t.n >= 20 && t.n < 20 + PAGES);
+	if (room == 0)
+		assert_int_equal(t.n, 20);
+	else
+		assert_true(t.n > 20);
+	snprintf(want, sizeof(want), "crawl abandoned: '%s' holds %zu rows, each one whole (%zu "
+		 "written by this run)", out, t.n, t.n - 20);
+	if (!strstr(itest_stderr(), want))
+		fail_msg("%s: stderr '%s' lacks '%s'", how, itest_stderr(), want);
+	itest_table_free(&t);
+}
+
+static void test_full_disk_after_append(void **state)
+{
+	(void)state;
+	full_disk_after("--append", 0);
+	full_disk_after("--append", 4096);
+}
+
+static void test_full_disk_after_resume(void **state)
+{
+	(void)state;
+	full_disk_after("--resume", 0);
+	full_disk_after("--resume", 4096);
+}
+
 /* Reads from fd until a newline arrives; fails after timeout_s. */
 static void read_line(int fd, double timeout_s)
 {
@@ -513,6 +560,8 @@ int main(void)
 		cmocka_unit_test(test_rows_out_while_waiting),
 		cmocka_unit_test(test_full_disk_thread_mode),
 		cmocka_unit_test(test_full_disk_process_mode),
+		cmocka_unit_test(test_full_disk_after_append),
+		cmocka_unit_test(test_full_disk_after_resume),
 		cmocka_unit_test(test_closed_pipe_ends_quietly),
 		cmocka_unit_test(test_formula_in_list_lines),
 	};
