@@ -667,6 +667,45 @@ static const char *options_culprit(char **argv, char *buf, size_t size)
 }
 
 /*
+ * "--follow=yes": getopt_long() gives '?' as for an unknown option, but
+ * with optopt the option's value. Its full name (the user may have written
+ * a prefix), or NULL when arg is not such an option.
+ */
+static const char *options_valued_flag(const char *arg, const struct option *longs)
+{
+	const char *eq = strchr(arg, '=');
+	const struct option *found = NULL;
+	size_t len;
+
+	if (!optopt || strncmp(arg, "--", 2) != 0 || !eq)
+		return NULL;
+	len = (size_t)(eq - arg) - 2;
+	for (const struct option *o = longs; o->name; o++) {
+		if (o->has_arg != no_argument || o->flag || o->val != optopt ||
+		    strncmp(o->name, arg + 2, len) != 0)
+			continue;
+		if (o->name[len] == '\0')
+			return o->name;
+		found = found ? found : o;
+	}
+	return found ? found->name : NULL;
+}
+
+void options_bad_option(int c, char **argv, const struct option *longs, char *err, size_t errlen)
+{
+	const char *flag = c == '?' ? options_valued_flag(argv[optind - 1], longs) : NULL;
+	char name[8];
+
+	if (flag)
+		snprintf(err, errlen, "option --%s takes no value", flag);
+	else if (c == ':')
+		snprintf(err, errlen, "option %s needs a value",
+			 options_culprit(argv, name, sizeof(name)));
+	else
+		snprintf(err, errlen, "unknown option %s", options_culprit(argv, name, sizeof(name)));
+}
+
+/*
  * --resume reads the rows already in the output and adds to them; a
  * followed crawl also needs the frontier it kept in --state FILE.
  */
@@ -773,7 +812,6 @@ char *options_join(const char *const *items, size_t n)
 
 int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, size_t errlen)
 {
-	char name[8];
 	int c;
 
 	options_defaults(opts);
@@ -786,12 +824,8 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 		case OPT_VERSION:
 			return OPTIONS_VERSION;
 		case ':':
-			snprintf(err, errlen, "option %s needs a value",
-				 options_culprit(argv, name, sizeof(name)));
-			return OPTIONS_USAGE;
 		case '?':
-			snprintf(err, errlen, "unknown option %s",
-				 options_culprit(argv, name, sizeof(name)));
+			options_bad_option(c, argv, options_long, err, errlen);
 			return OPTIONS_USAGE;
 		default:
 			if (options_apply(c, optarg, opts, err, errlen) < 0)

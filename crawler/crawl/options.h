@@ -96,6 +96,17 @@ void options_usage(FILE *f);
  */
 char *options_join(const char *const *items, size_t n);
 
+struct option;
+
+/*
+ * After getopt_long() (opterr 0, ":" first in the short options) gave c,
+ * ':' or '?', on the options longs: why, in err, for every command. "option
+ * -o needs a value", "option --follow takes no value" (for --follow=yes,
+ * which getopt_long() reports as it reports an unknown option), "unknown
+ * option --bogus".
+ */
+void options_bad_option(int c, char **argv, const struct option *longs, char *err, size_t errlen);
+
 /*
  * Whether the crawl option arg, as written on a command line ("-t",
  * "--max-size", "-qt"), takes the next argument as its value. For commands

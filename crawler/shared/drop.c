@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crawl.h"
+#include "options.h"
 #include "redis_frontier.h"
 #include "shared.h"
 #include "shared_open.h"
@@ -66,7 +67,7 @@ static int drop_parse(int argc, char **argv, struct drop_options *o, char *err, 
 		case 'h':
 			return 0;
 		default:
-			shared_bad_option(c, argv, err, errlen);
+			options_bad_option(c, argv, longs, err, errlen);
 			return -1;
 		}
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crawl.h"
+#include "options.h"
 #include "output.h"
 #include "redis_frontier.h"
 #include "shared.h"
@@ -94,7 +95,7 @@ static int export_parse(int argc, char **argv, struct export_options *o, char *e
 		case 'h':
 			return 0;
 		default:
-			shared_bad_option(c, argv, err, errlen);
+			options_bad_option(c, argv, longs, err, errlen);
 			return -1;
 		}
 	}

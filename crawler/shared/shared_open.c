@@ -21,14 +21,6 @@ struct redis_frontier *shared_open(const char *command, const char *url, const c
 	return NULL;
 }
 
-void shared_bad_option(int c, char **argv, char *err, size_t errlen)
-{
-	if (c == ':')
-		snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
-	else
-		snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
-}
-
 int shared_args_end(int argc, char **argv, const char *frontier, char *err, size_t errlen)
 {
 	if (optind < argc) {

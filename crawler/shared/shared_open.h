@@ -12,9 +12,6 @@
 struct redis_frontier *shared_open(const char *command, const char *url, const char *crawl,
 				   int *status);
 
-/* After getopt_long() (":" first in its option string) gave c, an option it did not take: why, in err. */
-void shared_bad_option(int c, char **argv, char *err, size_t errlen);
-
 /* Once the options are read: 1, or -1 with err filled if operands follow or --frontier is missing. */
 int shared_args_end(int argc, char **argv, const char *frontier, char *err, size_t errlen);
 

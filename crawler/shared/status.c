@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "crawl.h"
+#include "options.h"
 #include "redis_frontier.h"
 #include "shared.h"
 #include "shared_open.h"
@@ -52,7 +53,7 @@ static int status_parse(int argc, char **argv, const char **frontier, const char
 		case 'h':
 			return 0;
 		default:
-			shared_bad_option(c, argv, err, errlen);
+			options_bad_option(c, argv, longs, err, errlen);
 			return -1;
 		}
 	}

@@ -73,6 +73,17 @@ static void test_lists_refuse_empty_items(void **state)
 }
 
 /* -q is crawl's --quiet, handed on to every run, and silences compare's own progress too. */
+/* A value for a crawl option that takes none is named so, before any run. */
+static void test_value_for_a_flag(void **state)
+{
+	char *follow[] = { "compare", "--follow=yes", "list.txt", NULL };
+	char *quiet[] = { "compare", "--quiet=1", "list.txt", NULL };
+
+	(void)state;
+	expect_refused(ARGC(follow), follow, "option --follow takes no value");
+	expect_refused(ARGC(quiet), quiet, "option --quiet takes no value");
+}
+
 static void test_quiet(void **state)
 {
 	char *plain[] = { "compare", "--timeout", "5", NULL };
@@ -301,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lists_refuse_empty_items),
 		cmocka_unit_test(test_quiet),
+		cmocka_unit_test(test_value_for_a_flag),
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_ratio),

@@ -349,6 +349,10 @@ static void test_usage_and_exit_codes(void **state)
 	const char *none[] = { NULL };
 	const char *help[] = { "crawl", "--help", NULL };
 	const char *version[] = { "--version", NULL };
+	const char *follow[] = { "crawl", "--follow=yes", list, NULL };
+	const char *bom[] = { "export", "--frontier", "redis://127.0.0.1:1", "--bom=yes", NULL };
+	const char *force[] = { "drop", "--frontier", "redis://127.0.0.1:1", "--force=1", NULL };
+	const char *status_help[] = { "status", "--help=1", NULL };
 
 	(void)state;
 	expect_exit(unknown, 2, "unknown option --frobnicate");
@@ -363,6 +367,11 @@ static void test_usage_and_exit_codes(void **state)
 	expect_exit(none, 2, "usage: crawlpool");
 	expect_exit(help, 0, NULL);
 	expect_exit(version, 0, NULL);
+	/* a value for an option that takes none, in every command: named so, before Redis is asked */
+	expect_exit(follow, 2, "crawlpool crawl: option --follow takes no value");
+	expect_exit(bom, 2, "crawlpool export: option --bom takes no value");
+	expect_exit(force, 2, "crawlpool drop: option --force takes no value");
+	expect_exit(status_help, 2, "crawlpool status: option --help takes no value");
 }
 
 int main(void)

@@ -209,6 +209,29 @@ static void test_bad_usage(void **state)
 	expect_usage(o, ARGC(o), "invalid --user-agent");
 }
 
+/* A value given to an option that takes none is named so, not called an unknown option. */
+static void test_value_for_a_flag(void **state)
+{
+	char *follow[] = { "crawl", "--follow=yes", NULL };
+	char *prefix[] = { "crawl", "--fol=yes", NULL };
+	char *quiet[] = { "crawl", "--quiet=1", NULL };
+	char *robots[] = { "crawl", "--no-robots=", NULL };
+	char *help[] = { "crawl", "--help=me", NULL };
+	char *version[] = { "crawl", "--version=2", NULL };
+	char *bom[] = { "crawl", "--bom=no", NULL };
+	char *unknown[] = { "crawl", "--follows=yes", NULL };
+
+	(void)state;
+	expect_usage(follow, ARGC(follow), "option --follow takes no value");
+	expect_usage(prefix, ARGC(prefix), "option --follow takes no value");
+	expect_usage(quiet, ARGC(quiet), "option --quiet takes no value");
+	expect_usage(robots, ARGC(robots), "option --no-robots takes no value");
+	expect_usage(help, ARGC(help), "option --help takes no value");
+	expect_usage(version, ARGC(version), "option --version takes no value");
+	expect_usage(bom, ARGC(bom), "option --bom takes no value");
+	expect_usage(unknown, ARGC(unknown), "unknown option --follows=yes");
+}
+
 /* --fields is a comma list as compare's --modes and --workers are: an empty item is named so. */
 static void test_fields_empty_item(void **state)
 {
@@ -415,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_bad_usage),
 		cmocka_unit_test(test_fields_empty_item),
+		cmocka_unit_test(test_value_for_a_flag),
 		cmocka_unit_test(test_follow_options),
 		cmocka_unit_test(test_shared_options),
 		cmocka_unit_test(test_bad_numbers),
