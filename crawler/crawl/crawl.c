@@ -294,14 +294,15 @@ static const char *crawl_ending(const struct crawl *c)
 static void crawl_summary(struct crawl *c)
 {
 	double secs = progress_elapsed(&c->progress);
+	double rate = secs > 0 ? (double)c->progress.done / secs : 0.0;
 	char workers[64];
 
 	crawl_describe_workers(c, workers, sizeof(workers));
-	fprintf(stderr, "crawlpool: %s %lu URL%s in %.2f s (%.0f URLs/s), %lu error%s, %s mode, %s -> %s\n",
+	/* a rate under 10 keeps a decimal: a slow crawl's is neither 0 nor "1 URLs/s" */
+	fprintf(stderr, "crawlpool: %s %lu URL%s in %.2f s (%.*f URLs/s), %lu error%s, %s mode, %s -> %s\n",
 		crawl_ending(c), c->progress.done,
-		c->progress.done == 1 ? "" : "s", secs,
-		secs > 0 ? (double)c->progress.done / secs : 0.0, c->progress.errors,
-		c->progress.errors == 1 ? "" : "s",
+		c->progress.done == 1 ? "" : "s", secs, rate < 9.95 ? 1 : 0, rate,
+		c->progress.errors, c->progress.errors == 1 ? "" : "s",
 		pool_mode_name(c->opts->mode), workers,
 		strcmp(c->opts->output, "-") == 0 ? "stdout" : c->opts->output);
 	/* what a shared crawl cost in round trips: the figure its batching is judged by */

@@ -39,14 +39,17 @@ static void progress_draw(struct progress *p, double now)
 	int n;
 
 	if (p->following)
-		n = snprintf(line, sizeof(line), "\r%lu found  %lu done  %lu queued  %.0f/s  %lu errors",
-			     p->done + p->queued, p->done, p->queued, rate, p->errors);
+		n = snprintf(line, sizeof(line), "\r%lu found  %lu done  %lu queued  %.0f/s  %lu error%s",
+			     p->done + p->queued, p->done, p->queued, rate, p->errors,
+			     p->errors == 1 ? "" : "s");
 	else if (p->total >= 0)
-		n = snprintf(line, sizeof(line), "\r%lu/%ld URLs  %.0f/s  %lu errors",
-			     p->done, p->total, rate, p->errors);
+		n = snprintf(line, sizeof(line), "\r%lu/%ld URL%s  %.0f/s  %lu error%s",
+			     p->done, p->total, p->total == 1 ? "" : "s", rate, p->errors,
+			     p->errors == 1 ? "" : "s");
 	else
-		n = snprintf(line, sizeof(line), "\r%lu URLs  %.0f/s  %lu errors",
-			     p->done, rate, p->errors);
+		n = snprintf(line, sizeof(line), "\r%lu URL%s  %.0f/s  %lu error%s",
+			     p->done, p->done == 1 ? "" : "s", rate, p->errors,
+			     p->errors == 1 ? "" : "s");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	/* pad over the tail of a longer previous line */

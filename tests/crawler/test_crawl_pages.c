@@ -4,7 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +176,66 @@ static void test_event_summary(void **state)
 		 loops == 1 ? "" : "s");
 	if (!strstr(itest_stderr(), want))
 		fail_msg("summary '%s' lacks '%s'", itest_stderr(), want);
+}
+
+/* Everything the crawl wrote to a terminal (the master side of a pty) until it closed. */
+static void read_terminal(int master, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = master, .events = POLLIN };
+		ssize_t got;
+
+		if (poll(&pfd, 1, 5000) != 1)
+			break;
+		got = read(master, buf + n, size - 1 - n);
+		/* EIO: every slave descriptor is closed */
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		if (n == size - 1)
+			break;
+	}
+	buf[n] = '\0';
+}
+
+/*
+ * On a terminal, one error is "1 error" in the progress line and the
+ * summary, and a rate under 10 a second has a decimal, never "1 URLs/s".
+ */
+static void test_terminal_counts_in_words(void **state)
+{
+	char list[256], slow[128], text[256], shown[16384];
+	const char *args[] = { "crawl", "-w", "1", "-o", itest_path("words.csv"), list, NULL };
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), slave, rc;
+	const char *summary, *rate;
+	pid_t pid;
+
+	(void)state;
+	snprintf(slow, sizeof(slow), "%s/fault/slow?ms=1200", site.base);
+	snprintf(list, sizeof(list), "%s", itest_path("words.txt"));
+	/* a line that is no URL is an error row at once; then one page slower than a second */
+	snprintf(text, sizeof(text), "not a url\n%s\n", slow);
+	itest_write_file(list, text);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(slave >= 0);
+	pid = itest_spawn_fds(args, ITEST_FD_USUAL, ITEST_FD_USUAL, slave);
+	close(slave);
+	read_terminal(master, shown, sizeof(shown));
+	rc = itest_wait(pid, 30);
+	close(master);
+	assert_int_equal(rc, 0);
+	if (!strstr(shown, "1/2 URLs  ") || !strstr(shown, "  1 error") || strstr(shown, "1 errors"))
+		fail_msg("progress line: '%s'", shown);
+	/* 2 URLs in some 1.2 s: under 2 a second, with its decimal */
+	summary = strstr(shown, "crawlpool: crawled 2 URLs in ");
+	rate = summary ? strchr(summary, '(') : NULL;
+	if (!rate || !strstr(rate, " URLs/s), 1 error, ") || rate[2] != '.')
+		fail_msg("summary: '%s'", summary ? summary : shown);
 }
 
 /* JSON Lines carries the raw title (no guard); TSV the same fields, escaped. */
@@ -383,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_pages_hybrid_mode),
 		cmocka_unit_test(test_no_parse),
 		cmocka_unit_test(test_event_summary),
+		cmocka_unit_test(test_terminal_counts_in_words),
 		cmocka_unit_test(test_jsonl_and_tsv),
 		cmocka_unit_test(test_stdin_to_stdout),
 		cmocka_unit_test(test_append_keeps_one_header),
