@@ -160,18 +160,19 @@ static bool is_option(const char *arg, const char *name)
 }
 
 /*
- * Crawl's own parser on the options handed on: a bad value stops compare
+ * Crawl's own parser on the options handed on, after the format every run
+ * writes: a bad value, or one JSON Lines cannot take (--bom), stops compare
  * before any run, and -q is found however it is spelt ("--qui", "-kq").
  */
 static int check_passed(struct compare_opts *o)
 {
-	char *args[COMPARE_MAX_PASS + 2] = { "crawl" };
+	char *args[COMPARE_MAX_PASS + 4] = { "crawl", "--format", "jsonl" };
 	char err[COMPARE_ERR_LEN];
 	struct crawl_options crawl;
 
 	for (unsigned i = 0; i < o->n_pass; i++)
-		args[i + 1] = (char *)o->pass[i];
-	if (options_parse((int)o->n_pass + 1, args, &crawl, err, sizeof(err)) == OPTIONS_USAGE)
+		args[i + 3] = (char *)o->pass[i];
+	if (options_parse((int)o->n_pass + 3, args, &crawl, err, sizeof(err)) == OPTIONS_USAGE)
 		return usage_error("%s", err);
 	o->quiet = crawl.quiet;
 	return 0;

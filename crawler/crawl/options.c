@@ -139,6 +139,7 @@ void options_usage(FILE *f)
 	      "                                file: the same command again goes on where it stopped\n"
 	      "  -f, --format csv|tsv|jsonl    output format (default: csv)\n"
 	      "      --bom                     start a new CSV/TSV file with a UTF-8 byte-order mark\n"
+	      "                                (not with -f jsonl)\n"
 	      "      --no-formula-guard        keep text starting with = + - @ tab or CR as it is\n"
 	      "  -t, --timeout SECONDS         whole transfer per URL, redirects included (default: 30)\n"
 	      "      --connect-timeout SECONDS connecting, and the longest stall (under a byte a\n"
@@ -842,6 +843,8 @@ int options_parse(int argc, char **argv, struct crawl_options *opts, char *err, 
 			 opts->link_option);
 		return OPTIONS_USAGE;
 	}
+	if (output_options_check(&opts->out, err, errlen) < 0)
+		return OPTIONS_USAGE;
 	if (options_check_shared(opts, argc > optind, err, errlen) < 0)
 		return OPTIONS_USAGE;
 	if (opts->state && options_check_state(opts, err, errlen) < 0)

@@ -74,6 +74,16 @@ int output_format_parse(const char *name, enum output_format *format)
 	return 0;
 }
 
+int output_options_check(const struct output_options *opts, char *err, size_t errlen)
+{
+	/* RFC 8259: JSON text is never preceded by one; a reader may fail on it */
+	if (opts->bom && opts->format == OUTPUT_JSONL) {
+		snprintf(err, errlen, "--bom is for CSV and TSV: JSON Lines takes no byte-order mark");
+		return -1;
+	}
+	return 0;
+}
+
 static const char *output_eol(enum output_format format)
 {
 	return format == OUTPUT_CSV ? "\r\n" : "\n";

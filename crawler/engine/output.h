@@ -147,4 +147,10 @@ size_t output_url_as_read(const struct output_options *opts, const char *url, si
 /* "csv", "tsv" or "jsonl" -> format; 0 or -1. */
 int output_format_parse(const char *name, enum output_format *format);
 
+/*
+ * Once the options are read: what the format cannot honour is refused, not
+ * ignored (--bom with JSON Lines). 0, or -1 with err filled (a usage error).
+ */
+int output_options_check(const struct output_options *opts, char *err, size_t errlen);
+
 #endif

@@ -43,7 +43,8 @@ static void export_usage(FILE *f)
 	      "      --crawl NAME              the crawl's name (default: crawlpool)\n"
 	      "  -f, --format csv|tsv|jsonl    output format (default: csv)\n"
 	      "  -o, --output FILE             default '-', standard output\n"
-	      "      --bom                     a UTF-8 byte-order mark before the header\n"
+	      "      --bom                     a UTF-8 byte-order mark before the header (CSV,\n"
+	      "                                TSV)\n"
 	      "  -h, --help                    this help\n"
 	      "\n"
 	      "Columns as the crawl's (with depth and referrer when it followed links).\n"
@@ -99,6 +100,8 @@ static int export_parse(int argc, char **argv, struct export_options *o, char *e
 			return -1;
 		}
 	}
+	if (output_options_check(&o->out, err, errlen) < 0)
+		return -1;
 	return shared_args_end(argc, argv, o->frontier, err, errlen);
 }
 

@@ -84,6 +84,15 @@ static void test_value_for_a_flag(void **state)
 	expect_refused(ARGC(quiet), quiet, "option --quiet takes no value");
 }
 
+/* compare's rows are JSON Lines: --bom, which only CSV and TSV take, is refused before any run. */
+static void test_bom_refused(void **state)
+{
+	char *bom[] = { "compare", "--bom", "list.txt", NULL };
+
+	(void)state;
+	expect_refused(ARGC(bom), bom, "--bom is for CSV and TSV");
+}
+
 static void test_quiet(void **state)
 {
 	char *plain[] = { "compare", "--timeout", "5", NULL };
@@ -313,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_lists_refuse_empty_items),
 		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_value_for_a_flag),
+		cmocka_unit_test(test_bom_refused),
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_ratio),

@@ -416,6 +416,8 @@ static void test_usage_and_exit_codes(void **state)
 	const char *bom[] = { "export", "--frontier", "redis://127.0.0.1:1", "--bom=yes", NULL };
 	const char *force[] = { "drop", "--frontier", "redis://127.0.0.1:1", "--force=1", NULL };
 	const char *status_help[] = { "status", "--help=1", NULL };
+	const char *export_bom[] = { "export", "--frontier", "redis://127.0.0.1:1", "-f", "jsonl",
+				     "--bom", NULL };
 
 	(void)state;
 	expect_exit(unknown, 2, "unknown option --frobnicate");
@@ -435,6 +437,8 @@ static void test_usage_and_exit_codes(void **state)
 	expect_exit(bom, 2, "crawlpool export: option --bom takes no value");
 	expect_exit(force, 2, "crawlpool drop: option --force takes no value");
 	expect_exit(status_help, 2, "crawlpool status: option --help takes no value");
+	/* JSON Lines takes no byte-order mark: refused, not ignored */
+	expect_exit(export_bom, 2, "crawlpool export: --bom is for CSV and TSV");
 }
 
 int main(void)

@@ -44,7 +44,7 @@ static void test_defaults(void **state)
 static void test_every_option(void **state)
 {
 	char *argv[] = { "crawl", "-m", "process", "--workers", "32", "-o", "-", "--append",
-			 "--format=jsonl", "-t", "2.5", "--connect-timeout", "0.25",
+			 "--format=tsv", "-t", "2.5", "--connect-timeout", "0.25",
 			 "--max-size", "64K", "--max-redirects", "0", "-A", "bot/1", "--bom",
 			 "--no-formula-guard", "--no-parse", "-q", "list.txt", NULL };
 	struct crawl_options o;
@@ -56,7 +56,7 @@ static void test_every_option(void **state)
 	assert_int_equal(o.workers, 32);
 	assert_string_equal(o.output, "-");
 	assert_true(o.out.append);
-	assert_int_equal(o.out.format, OUTPUT_JSONL);
+	assert_int_equal(o.out.format, OUTPUT_TSV);
 	assert_int_equal(o.timeout_ms, 2500);
 	assert_int_equal(o.connect_timeout_ms, 250);
 	assert_true(o.max_size == 65536);
@@ -207,6 +207,22 @@ static void test_bad_usage(void **state)
 	/* a header line: a line break would end it and send another */
 	expect_usage(n, ARGC(n), "a line break in it");
 	expect_usage(o, ARGC(o), "invalid --user-agent");
+}
+
+/* --bom marks CSV and TSV: with JSON Lines, which takes none, it is refused, not ignored. */
+static void test_bom_needs_csv_or_tsv(void **state)
+{
+	char *after[] = { "crawl", "--bom", "-f", "jsonl", NULL };
+	char *before[] = { "crawl", "--format=jsonl", "--bom", NULL };
+	char *tsv[] = { "crawl", "--bom", "-f", "tsv", NULL };
+	struct crawl_options o;
+	char err[256];
+
+	(void)state;
+	expect_usage(after, ARGC(after), "--bom is for CSV and TSV");
+	expect_usage(before, ARGC(before), "--bom is for CSV and TSV");
+	assert_int_equal(parse(ARGC(tsv), tsv, &o, err), OPTIONS_RUN);
+	assert_true(o.out.bom);
 }
 
 /* A value given to an option that takes none is named so, not called an unknown option. */
@@ -439,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_bad_usage),
 		cmocka_unit_test(test_fields_empty_item),
 		cmocka_unit_test(test_value_for_a_flag),
+		cmocka_unit_test(test_bom_needs_csv_or_tsv),
 		cmocka_unit_test(test_follow_options),
 		cmocka_unit_test(test_shared_options),
 		cmocka_unit_test(test_bad_numbers),
