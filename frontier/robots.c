@@ -47,8 +47,11 @@
  * would need more is denied.
  *
  * Crawl-delay. Seconds, decimals allowed, in the group that applies; of
- * several, the largest; cut to ROBOTS_MAX_DELAY_MS; anything that is not
- * a number is ignored.
+ * several, the largest; cut to ROBOTS_MAX_DELAY_MS. A number is written as
+ * --delay takes one: decimal digits with an optional fraction ("10", "2.5",
+ * ".5", "5."); any such number over the cap is the cap, however many digits
+ * it has. Anything else is no number and is ignored: a sign, a unit, an
+ * exponent ("1e9"), a comma.
  */
 
 /* Paths up to this many octets, once normalised, are matched without an allocation. */
@@ -61,8 +64,11 @@
  * patterns' octets), ordinary files a few thousand.
  */
 #define ROBOTS_MAX_STEPS (4u * 1024u * 1024u)
-/* Longest Crawl-delay value read as a number: enough for any decimal anyone writes. */
-#define ROBOTS_DELAY_TEXT 64
+/*
+ * A Crawl-delay's whole seconds past this many digits (leading zeros aside)
+ * are past the cap; ROBOTS_MAX_DELAY_MS must stay below 10^ROBOTS_DELAY_DIGITS s.
+ */
+#define ROBOTS_DELAY_DIGITS 3
 
 enum robots_kind {
 	ROBOTS_RULES,
@@ -414,28 +420,56 @@ static void robots_on_rule(struct robots_parser *ps, const char *v, size_t vlen,
 		robots_set_add(ps, &ps->star, rule);
 }
 
-static bool robots_all_digits(const char *v, size_t vlen)
+static bool robots_is_digit(char c)
 {
-	for (size_t i = 0; i < vlen; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return false;
-	return vlen > 0;
+	return c >= '0' && c <= '9';
 }
 
-/* A Crawl-delay value in ms, at most ROBOTS_MAX_DELAY_MS; -1 when it is not a number of seconds. */
+/*
+ * A Crawl-delay value in ms, at most ROBOTS_MAX_DELAY_MS; -1 when it is not
+ * a number of seconds. The value is cut down to what decides it (no leading
+ * zeros; three decimals and whether any digit past them is not 0) and read
+ * by the parser of --delay, so that any length reads the same.
+ */
 static long robots_delay_value(const char *v, size_t vlen)
 {
-	char text[ROBOTS_DELAY_TEXT];
+	const char *end = v + vlen, *p = v, *whole;
+	char text[ROBOTS_DELAY_DIGITS + 7];
+	size_t n = 0, digits;
+	bool over, more = false;
 	long long ms;
 
-	if (vlen < sizeof(text)) {
-		memcpy(text, v, vlen);
-		text[vlen] = '\0';
-		if (num_parse_seconds("crawl-delay", text, 0, LLONG_MAX, &ms, NULL, 0) == 0)
-			return ms > ROBOTS_MAX_DELAY_MS ? ROBOTS_MAX_DELAY_MS : (long)ms;
+	while (p < end && *p == '0' && p + 1 < end && robots_is_digit(p[1]))
+		p++;
+	for (whole = p; p < end && robots_is_digit(*p); p++)
+		;
+	digits = (size_t)(p - whole);
+	/* past the cap, once the rest proves it a number */
+	over = digits > ROBOTS_DELAY_DIGITS;
+	if (!over) {
+		memcpy(text, whole, digits);
+		n = digits;
 	}
-	/* Too many digits to hold is still a number of seconds, and far past the cap. */
-	return robots_all_digits(v, vlen) ? ROBOTS_MAX_DELAY_MS : -1;
+	if (p < end && *p == '.') {
+		text[n++] = '.';
+		for (unsigned places = 0; ++p < end && robots_is_digit(*p); places++, digits++) {
+			if (places < 3)
+				text[n++] = *p;
+			else
+				more |= *p != '0';
+		}
+		/* one digit stands for all the rest: a fraction of a ms rounds up */
+		if (more)
+			text[n++] = '1';
+	}
+	if (p != end || digits == 0)
+		return -1;
+	if (over)
+		return ROBOTS_MAX_DELAY_MS;
+	text[n] = '\0';
+	if (num_parse_seconds("crawl-delay", text, 0, LLONG_MAX, &ms, NULL, 0) < 0)
+		return -1;
+	return ms > ROBOTS_MAX_DELAY_MS ? ROBOTS_MAX_DELAY_MS : (long)ms;
 }
 
 static void robots_set_delay(struct robots_set *set, long ms)

@@ -792,6 +792,52 @@ static void test_crawl_delay(void **state)
 				  "foobot"), 2000);
 }
 
+/* A delay with more digits than a number holds: its value, however many there are. */
+static long delay_of_value(const char *head, unsigned zeros, const char *tail)
+{
+	char body[512];
+	int n = snprintf(body, sizeof(body), "User-agent: *\nCrawl-delay: %s", head);
+
+	for (unsigned i = 0; i < zeros; i++)
+		body[n++] = '0';
+	snprintf(body + n, sizeof(body) - (size_t)n, "%s\n", tail);
+	return delay_of(body, "a");
+}
+
+/*
+ * A Crawl-delay is a number as --delay writes one, decimal digits and a
+ * fraction: any such number over the cap is the cap, whatever its length
+ * or fraction, and one with leading or trailing zeros has its value. An
+ * exponent ("1e9") makes it no number, like a unit or a sign: ignored.
+ */
+static void test_crawl_delay_any_length(void **state)
+{
+	static const char *const not_numbers[] = { "1e9", "1E2", "1e-3", "2.5e1", "inf", "1.2.3" };
+	char body[128];
+
+	(void)state;
+	assert_int_equal(delay_of("User-agent: *\nCrawl-delay: 99999999999999999999\n", "a"),
+			 ROBOTS_MAX_DELAY_MS);
+	assert_int_equal(delay_of("User-agent: *\nCrawl-delay: 99999999999999999999.5\n", "a"),
+			 ROBOTS_MAX_DELAY_MS);
+	assert_int_equal(delay_of("User-agent: *\nCrawl-delay: 5.\n", "a"), 5000);
+	assert_int_equal(delay_of("User-agent: *\nCrawl-delay: 60.001\n", "a"), ROBOTS_MAX_DELAY_MS);
+	assert_int_equal(delay_of("User-agent: *\nCrawl-delay: 59.9999\n", "a"), 60000);
+	/* leading zeros: 1 s, not a number too long to hold */
+	assert_int_equal(delay_of_value("", 80, "1"), 1000);
+	assert_int_equal(delay_of_value("", 80, "61"), ROBOTS_MAX_DELAY_MS);
+	assert_int_equal(delay_of_value("", 80, ""), 0);
+	/* trailing zeros of a fraction: still 1 s; a last digit past them rounds up */
+	assert_int_equal(delay_of_value("1.", 80, ""), 1000);
+	assert_int_equal(delay_of_value("0.", 80, "1"), 1);
+	assert_int_equal(delay_of_value("1", 80, ".5"), ROBOTS_MAX_DELAY_MS);
+	for (size_t i = 0; i < sizeof(not_numbers) / sizeof(not_numbers[0]); i++) {
+		snprintf(body, sizeof(body), "User-agent: *\nCrawl-delay: %s\n", not_numbers[i]);
+		if (delay_of(body, "a") != -1)
+			fail_msg("Crawl-delay '%s' read as a number", not_numbers[i]);
+	}
+}
+
 static void test_product_token(void **state)
 {
 	char buf[16];
@@ -1059,6 +1105,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_stars),
 		cmocka_unit_test(test_hostile_junk),
 		cmocka_unit_test(test_crawl_delay),
+		cmocka_unit_test(test_crawl_delay_any_length),
 		cmocka_unit_test(test_product_token),
 		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test(test_against_reference),
