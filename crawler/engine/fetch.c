@@ -299,6 +299,7 @@ void fetch_free(struct fetch *f)
 		fetch_jar_detach(f->opts.jar);
 	curl_slist_free_all(f->resolve);
 	curl_slist_free_all(f->headers);
+	free(f->final_url);
 	free(f);
 }
 
@@ -470,6 +471,49 @@ static const char *fetch_keep(char *dst, size_t size, const char *src)
 	return dst;
 }
 
+/*
+ * The final URL as fetch_keep() copies it, whole up to FETCH_FINAL_URL_MAX
+ * bytes; a longer one is cut there and FETCH_CUT_MARK follows, so a row
+ * never passes a cut URL off as one. The buffer grows to the longest URL
+ * the handle met; out of memory, the URL is cut to the buffer it has.
+ */
+static const char *fetch_keep_final(struct fetch *f, const char *src)
+{
+	size_t len, keep, n = 0;
+
+	if (!src)
+		return NULL;
+	len = strlen(src);
+	keep = len < FETCH_FINAL_URL_MAX ? len : FETCH_FINAL_URL_MAX;
+	/* room for the mark and the NUL, whether the mark is needed or not */
+	if (keep + sizeof(FETCH_CUT_MARK) > f->final_url_cap) {
+		size_t cap = f->final_url_cap ? f->final_url_cap : 1024;
+		char *p;
+
+		while (cap < keep + sizeof(FETCH_CUT_MARK))
+			cap *= 2;
+		if (cap > FETCH_FINAL_URL_MAX + sizeof(FETCH_CUT_MARK))
+			cap = FETCH_FINAL_URL_MAX + sizeof(FETCH_CUT_MARK);
+		p = realloc(f->final_url, cap);
+		if (p) {
+			f->final_url = p;
+			f->final_url_cap = cap;
+		} else if (f->final_url_cap == 0) {
+			return NULL;
+		} else {
+			keep = f->final_url_cap - sizeof(FETCH_CUT_MARK);
+		}
+	}
+	for (size_t i = 0; i < keep; i++)
+		if ((unsigned char)src[i] >= 0x20 && src[i] != 0x7f)
+			f->final_url[n++] = src[i];
+	if (keep < len)
+		memcpy(f->final_url + n, FETCH_CUT_MARK, sizeof(FETCH_CUT_MARK));
+	else
+		f->final_url[n] = '\0';
+	return f->final_url;
+}
+
 static long long fetch_time(struct fetch *f, CURLINFO what)
 {
 	curl_off_t t = 0;
@@ -629,7 +673,7 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 	curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_COUNT, &res->redirects);
 	curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &final_url);
 	curl_easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE, &type);
-	res->final_url = fetch_keep(f->final_url, sizeof(f->final_url), final_url);
+	res->final_url = fetch_keep_final(f, final_url);
 	res->content_type = fetch_keep(f->content_type, sizeof(f->content_type), type);
 	if (res->status >= 300 && res->status < 400 &&
 	    curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) {

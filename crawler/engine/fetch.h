@@ -5,8 +5,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Longest final URL reported; a longer one is cut (the row says so). */
+/* Bytes kept of a Location, its NUL included; fetch_result.location_cut says when it is cut. */
 #define FETCH_URL_MAX 8192
+/*
+ * Longest final URL carried whole: past any one Location libcurl 7.88 reads
+ * (a head line, 100 KiB), so only a chain of relative redirects can go
+ * further. A longer one is its first FETCH_FINAL_URL_MAX bytes, then
+ * FETCH_CUT_MARK, which no URL libcurl requests holds (it has a space).
+ */
+#define FETCH_FINAL_URL_MAX (128u * 1024u)
+#define FETCH_CUT_MARK " [cut]"
 #define FETCH_TYPE_MAX 256
 /* Longest response head (status line and headers) read; past it, "headers too large". */
 #define FETCH_HEAD_MAX (256u * 1024u)
@@ -80,7 +88,7 @@ struct fetch_result {
 	long long ttfb_us;		/* -1 if no byte came */
 	long long time_us;
 	long redirects;
-	const char *final_url;		/* NULL if unknown */
+	const char *final_url;		/* NULL if unknown; FETCH_CUT_MARK ends one cut */
 	const char *location;		/* where a redirect not followed points; NULL if none */
 	bool location_cut;		/* location is the first FETCH_URL_MAX - 1 bytes of it */
 	bool body_cut;			/* the body went past --max-size: the sink had its start */

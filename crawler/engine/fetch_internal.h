@@ -22,7 +22,8 @@ struct fetch {
 	bool abandoned;
 	bool started;			/* fetch_start() ran and no result was taken yet */
 	char errbuf[CURL_ERROR_SIZE];
-	char final_url[FETCH_URL_MAX];
+	char *final_url;		/* grown as needed, up to FETCH_FINAL_URL_MAX and the mark */
+	size_t final_url_cap;
 	char location[FETCH_URL_MAX];
 	struct curl_slist *resolve;	/* the --resolve entries, set on the handle */
 	struct curl_slist *headers;	/* the -H headers, set on the handle */

@@ -28,6 +28,10 @@ static const char *const modes[] = { "thread", "process", "event", "hybrid" };
  * what crawlpool sent and how long it waited between attempts.
  */
 enum { LOG_MAX = 256, HEAD_MAX = 8192 };
+/* A request head read whole: the long redirects below make request lines of 180 KB. */
+enum { REQUEST_MAX = 256 * 1024 };
+/* A relative Location of this many bytes, twice: a URL past FETCH_FINAL_URL_MAX (128 KiB). */
+enum { GROW = 90000 };
 
 struct request {
 	char target[512];
@@ -58,26 +62,52 @@ static size_t seen_locked(const char *target)
 
 static void respond(int fd, const char *status, const char *extra, const char *title)
 {
-	char body[512], msg[16384];
+	char body[512];
 	int blen = snprintf(body, sizeof(body),
 			    "<html><head><title>%s</title></head><body>x</body></html>", title);
-	int n = snprintf(msg, sizeof(msg),
-			 "HTTP/1.1 %s\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
-			 "Connection: close\r\n%s\r\n%s", status, blen, extra, body);
+	size_t size = strlen(extra) + (size_t)blen + 256, sent = 0;
+	char *msg = malloc(size);
+	int n;
 
-	if (write(fd, msg, (size_t)n) < 0)
+	if (!msg)
 		return;
+	n = snprintf(msg, size,
+		     "HTTP/1.1 %s\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
+		     "Connection: close\r\n%s\r\n%s", status, blen, extra, body);
+	while (sent < (size_t)n) {
+		ssize_t w = write(fd, msg + sent, (size_t)n - sent);
+
+		if (w <= 0)
+			break;
+		sent += (size_t)w;
+	}
+	free(msg);
 }
 
-/* A 302 to a URL of this server longer than crawlpool keeps (8 KiB): /long-landing?aaa...END. */
+/* A 302 to prefix, then n bytes of fill, then suffix: a Location longer than a row keeps. */
+static void respond_fill_redirect(int fd, const char *prefix, char fill, size_t n,
+				  const char *suffix)
+{
+	size_t size = strlen(prefix) + n + strlen(suffix) + 32;
+	char *extra = malloc(size);
+	int at;
+
+	if (!extra)
+		return;
+	at = snprintf(extra, size, "Location: %s", prefix);
+	memset(extra + at, fill, n);
+	snprintf(extra + at + n, size - (size_t)at - n, "%s\r\n", suffix);
+	respond(fd, "302 Found", extra, "moved");
+	free(extra);
+}
+
+/* A 302 to a URL of this server longer than the 8 KiB a Location keeps: /long-landing?aaa...END. */
 static void respond_long_redirect(int fd)
 {
-	char extra[10300];
-	int n = snprintf(extra, sizeof(extra), "Location: %s/long-landing?", base);
+	char prefix[128];
 
-	memset(extra + n, 'a', 10000);
-	snprintf(extra + n + 10000, sizeof(extra) - (size_t)n - 10000, "END\r\n");
-	respond(fd, "302 Found", extra, "moved");
+	snprintf(prefix, sizeof(prefix), "%s/long-landing?", base);
+	respond_fill_redirect(fd, prefix, 'a', 10000, "END");
 }
 
 /* A robots.txt of 700 KiB: its rules first, then comments past any cap. */
@@ -125,6 +155,13 @@ static void route(int fd, const char *target, size_t attempt)
 		respond(fd, "302 Found", "Location: ftp://127.0.0.1:1/x\r\n", "moved");
 	else if (strcmp(target, "/to-long") == 0)
 		respond_long_redirect(fd);
+	/* /grow, then /xxx.../, then /xxx.../yyy.../: two relative redirects of GROW bytes */
+	else if (strcmp(target, "/grow") == 0)
+		respond_fill_redirect(fd, "", 'x', GROW, "/");
+	else if (strncmp(target, "/xxx", 4) == 0 && !strstr(target, "/yyy"))
+		respond_fill_redirect(fd, "", 'y', GROW, "/");
+	else if (strncmp(target, "/xxx", 4) == 0)
+		respond(fd, "200 OK", "", "grown");
 	else if (strcmp(target, "/robots.txt") == 0)
 		respond_big_robots(fd);
 	else
@@ -134,7 +171,10 @@ static void route(int fd, const char *target, size_t attempt)
 /* Reads one request head and answers it. */
 static void serve_one(int fd)
 {
-	char head[HEAD_MAX], target[512] = "";
+	/* the server's one thread is their only user */
+	static char head[REQUEST_MAX], full[REQUEST_MAX];
+	char target[512] = "";
+	const char *from, *to;
 	size_t len = 0, attempt;
 	struct request *r;
 
@@ -147,23 +187,32 @@ static void serve_one(int fd)
 		n = read(fd, head + len, sizeof(head) - 1 - len);
 		if (n <= 0)
 			return;
-		len += (size_t)n;
-		head[len] = '\0';
-		if (strstr(head, "\r\n\r\n"))
+		/* the end of the head may straddle two reads */
+		head[len + (size_t)n] = '\0';
+		if (strstr(head + (len > 3 ? len - 3 : 0), "\r\n\r\n")) {
+			len += (size_t)n;
 			break;
+		}
+		len += (size_t)n;
 	}
-	if (sscanf(head, "%*s %511s", target) != 1)
+	from = strchr(head, ' ');
+	to = from ? strchr(from + 1, ' ') : NULL;
+	if (!to || to == from + 1)
 		return;
+	memcpy(full, from + 1, (size_t)(to - from - 1));
+	full[to - from - 1] = '\0';
+	/* the log keeps its start: enough to tell every route apart */
+	snprintf(target, sizeof(target), "%.*s", (int)sizeof(target) - 1, full);
 	pthread_mutex_lock(&srv.lock);
 	attempt = seen_locked(target) + 1;
 	if (srv.n < LOG_MAX) {
 		r = &srv.log[srv.n++];
 		snprintf(r->target, sizeof(r->target), "%s", target);
-		snprintf(r->head, sizeof(r->head), "%s", head);
+		snprintf(r->head, sizeof(r->head), "%.*s", (int)sizeof(r->head) - 1, head);
 		r->at = itest_now();
 	}
 	pthread_mutex_unlock(&srv.lock);
-	route(fd, target, attempt);
+	route(fd, full, attempt);
 }
 
 static void *serve(void *arg)
@@ -618,6 +667,68 @@ static void test_follow_redirect_refused(void **state)
 }
 
 /*
+ * final_url carries the whole URL where the redirects ended, however long
+ * (the 8 KiB a list line may have, the 10 KB of a Location), up to 128 KiB;
+ * one longer than that, which only relative redirects can build, is cut
+ * there and says so.
+ */
+static void test_final_url_long(void **state)
+{
+	enum { LINE_MAX_ = 8192, CUT = 128 * 1024 };
+	static const char mark[] = " [cut]";
+	char to_long[96], grow[96], landing[10200], line[LINE_MAX_ + 1];
+	const char *urls[] = { to_long, grow, line };
+
+	(void)state;
+	snprintf(to_long, sizeof(to_long), "%s/to-long", base);
+	snprintf(grow, sizeof(grow), "%s/grow", base);
+	snprintf(landing, sizeof(landing), "%s/long-landing?", base);
+	memset(landing + strlen(landing), 'a', 10000);
+	strcpy(landing + strlen(base) + 14 + 10000, "END");
+	/* a list line as long as a list line may be: its row keeps it whole */
+	snprintf(line, sizeof(line), "%s/echo/", base);
+	memset(line + strlen(line), 'e', LINE_MAX_ - strlen(line));
+	line[LINE_MAX_] = '\0';
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		const char *args[] = { "crawl", "-q", "-m", modes[m], "--fields",
+				       "url,final_url,redirects,error", "-o", itest_path("long.csv"),
+				       NULL, NULL };
+		const char *got;
+		char *list;
+		size_t len = 0;
+		struct table t;
+		FILE *f;
+
+		/* write_list() has no room for these lines */
+		list = (char *)itest_path("long.txt");
+		f = fopen(list, "w");
+		assert_non_null(f);
+		for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
+			fprintf(f, "%s\n", urls[i]);
+		fclose(f);
+		args[8] = list;
+		expect_exit(itest_run(args, NULL, NULL), 0);
+		table_load(&t, itest_path("long.csv"));
+		assert_int_equal(t.n, 3);
+		assert_string_equal(cell(&t, to_long, "error"), "");
+		assert_string_equal(cell(&t, to_long, "redirects"), "1");
+		assert_string_equal(cell(&t, to_long, "final_url"), landing);
+		assert_string_equal(cell(&t, line, "error"), "");
+		assert_string_equal(cell(&t, line, "final_url"), line);
+		assert_string_equal(cell(&t, grow, "error"), "");
+		assert_string_equal(cell(&t, grow, "redirects"), "2");
+		got = cell(&t, grow, "final_url");
+		len = strlen(got);
+		if (len != CUT + sizeof(mark) - 1 || strcmp(got + CUT, mark) != 0)
+			fail_msg("%s mode: final_url of %zu bytes ending '%s'", modes[m], len,
+				 len > 16 ? got + len - 16 : got);
+		assert_int_equal(strncmp(got, base, strlen(base)), 0);
+		assert_int_equal(strncmp(got + strlen(base), "/xxx", 4), 0);
+		table_free(&t);
+	}
+}
+
+/*
  * A robots.txt cut short by --max-size (or by its own 500 KiB cap) is read
  * as far as it came, even when the first piece received is already past
  * --max-size (1K): the host is not taken for unreachable and shut off.
@@ -811,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_location),
 		cmocka_unit_test(test_follow_redirect_refused),
 		cmocka_unit_test(test_robots_cut_short),
+		cmocka_unit_test(test_final_url_long),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_resume_fields),
 		cmocka_unit_test(test_interrupt_wait),
