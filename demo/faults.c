@@ -117,6 +117,31 @@ static int fault_redirect(struct demo_conn *c, const struct http_request *req, c
 	return redirect(c, req, location);
 }
 
+/*
+ * A loop through N URLs: /fault/redirect-loop/N is the first, and
+ * /fault/redirect-loop/N/I (0 < I < N) the others, each a 302 to the next,
+ * the last back to the first. N = 1 is a redirect to itself.
+ */
+static int fault_redirect_loop(struct demo_conn *c, const struct http_request *req,
+			       const char *arg, size_t len)
+{
+	const char *slash = memchr(arg, '/', len);
+	size_t nlen = slash ? (size_t)(slash - arg) : len;
+	unsigned n, i = 0, next;
+	char location[64];
+
+	if (http_parse_uint(arg, nlen, &n) < 0 || n < 1 || n > 1000)
+		return -1;
+	if (slash && (http_parse_uint(slash + 1, len - nlen - 1, &i) < 0 || i < 1 || i >= n))
+		return -1;
+	next = (i + 1) % n;
+	if (next == 0)
+		snprintf(location, sizeof(location), "/fault/redirect-loop/%u", n);
+	else
+		snprintf(location, sizeof(location), "/fault/redirect-loop/%u/%u", n, next);
+	return redirect(c, req, location);
+}
+
 /* A close-delimited body, one byte every 500 ms. */
 static int fault_drip(struct demo_conn *c, const struct http_request *req, const char *arg,
 		      size_t len)
@@ -462,6 +487,7 @@ static const struct {
 	{ "status/", true, fault_status, NULL },
 	{ "redirect/", true, fault_redirect, NULL },
 	{ "redirect-loop", false, NULL, "/fault/redirect-loop" },
+	{ "redirect-loop/", true, fault_redirect_loop, NULL },
 	{ "redirect-file", false, NULL, "file:///etc/passwd" },
 	{ "redirect-ftp", false, NULL, "ftp://127.0.0.1:1/" },
 	{ "drip", false, fault_drip, NULL },

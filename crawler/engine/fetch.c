@@ -149,6 +149,9 @@ static size_t fetch_header(char *buf, size_t size, size_t nmemb, void *userdata)
 		f->head_too_large = true;
 		return 0;
 	}
+	/* a loop stops at its first repeat: libcurl alone would go round to --max-redirects */
+	if (fetch_chain_header(f, buf, len))
+		return 0;
 	return len;
 }
 
@@ -230,6 +233,7 @@ static int fetch_setup(struct fetch *f)
 	rc |= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	rc |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, o->max_redirects > 0 ? 1L : 0L);
 	rc |= curl_easy_setopt(c, CURLOPT_MAXREDIRS, o->max_redirects);
+	f->chain.following = o->max_redirects > 0;
 	rc |= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
 	rc |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	rc |= curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -272,9 +276,12 @@ struct fetch *fetch_new(const struct fetch_options *opts)
 	/* the jitter of one handle's waits differs from its neighbours' */
 	f->seed = (unsigned long long)fetch_now_ms() ^ (unsigned long long)(uintptr_t)f ^
 		  ((unsigned long long)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
+	/* room for the redirects a robots.txt follows too, whatever --max-redirects says */
+	if (fetch_chain_init(&f->chain, opts->max_redirects > 8 ? opts->max_redirects : 8) < 0)
+		goto out_free;
 	f->curl = curl_easy_init();
 	if (!f->curl)
-		goto out_free;
+		goto out_chain;
 	if (fetch_setup(f) < 0)
 		goto out_cleanup;
 	return f;
@@ -285,6 +292,8 @@ out_cleanup:
 		fetch_jar_detach(f->opts.jar);
 	curl_slist_free_all(f->resolve);
 	curl_slist_free_all(f->headers);
+out_chain:
+	fetch_chain_release(&f->chain);
 out_free:
 	free(f);
 	return NULL;
@@ -299,6 +308,7 @@ void fetch_free(struct fetch *f)
 		fetch_jar_detach(f->opts.jar);
 	curl_slist_free_all(f->resolve);
 	curl_slist_free_all(f->headers);
+	fetch_chain_release(&f->chain);
 	free(f->final_url);
 	free(f);
 }
@@ -311,6 +321,17 @@ static long fetch_os_errno(struct fetch *f)
 	return err;
 }
 
+static const char *fetch_loop_error(struct fetch *f, long hops)
+{
+	snprintf(f->error, sizeof(f->error), "redirect loop (%ld hop%s)", hops, hops == 1 ? "" : "s");
+	return f->error;
+}
+
+/*
+ * fetch_chain_header() stops a loop before libcurl counts this far, unless
+ * its parser refused a URL libcurl took: then libcurl's own next URL still
+ * tells a redirect to itself.
+ */
 static const char *fetch_redirect_error(struct fetch *f)
 {
 	char *next = NULL, *here = NULL;
@@ -318,7 +339,7 @@ static const char *fetch_redirect_error(struct fetch *f)
 	curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &next);
 	curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &here);
 	if (next && here && strcmp(next, here) == 0)
-		return "redirect loop";
+		return fetch_loop_error(f, 1);
 	snprintf(f->error, sizeof(f->error), "too many redirects (over %ld)", f->max_redirects);
 	return f->error;
 }
@@ -432,6 +453,8 @@ static const char *fetch_error(struct fetch *f, CURLcode rc, long status)
 
 	switch (rc) {
 	case CURLE_WRITE_ERROR:
+		if (f->chain.loop)
+			return fetch_loop_error(f, f->chain.loop);
 		if (f->head_too_large)
 			return "headers too large";
 		if (f->too_large)
@@ -533,6 +556,7 @@ void fetch_retry_again(struct fetch *f)
 	f->begun = f->too_large = f->head_too_large = f->sink_failed = f->abandoned = false;
 	f->discard = false;
 	f->errbuf[0] = '\0';
+	fetch_chain_restart(&f->chain);
 }
 
 /* Whether the attempt that ended with rc failed in a way that may pass. */
@@ -625,6 +649,7 @@ void fetch_follow_redirects(struct fetch *f, bool follow, long at_least)
 	f->max_redirects = follow ? max : 0;
 	curl_easy_setopt(f->curl, CURLOPT_FOLLOWLOCATION, f->max_redirects > 0 ? 1L : 0L);
 	curl_easy_setopt(f->curl, CURLOPT_MAXREDIRS, f->max_redirects);
+	f->chain.following = f->max_redirects > 0;
 }
 
 void fetch_refuse_by_length(struct fetch *f, bool refuse)
@@ -675,8 +700,13 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 	curl_easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE, &type);
 	res->final_url = fetch_keep_final(f, final_url);
 	res->content_type = fetch_keep(f->content_type, sizeof(f->content_type), type);
-	if (res->status >= 300 && res->status < 400 &&
-	    curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location) {
+	/* a loop was stopped before libcurl took its Location: the URL it repeats */
+	if (f->chain.loop)
+		location = f->chain.next;
+	else if (res->status < 300 || res->status >= 400 ||
+		 curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &location) != CURLE_OK)
+		location = NULL;
+	if (location) {
 		res->location = fetch_keep(f->location, sizeof(f->location), location);
 		res->location_cut = strlen(location) >= sizeof(f->location);
 	}

@@ -103,7 +103,9 @@ struct fetch_result {
 
 /*
  * The causes a failed transfer reports, lower-case and stable:
- *   timeout · too large · headers too large · redirect loop ·
+ *   timeout · too large · headers too large ·
+ *   redirect loop (N hops) (a Location named a URL this transfer already
+ *   redirected from, N redirects back) ·
  *   too many redirects (over N) · protocol not allowed · invalid URL ·
  *   invalid redirect URL · host not found · proxy not found · proxy error ·
  *   connection refused · host unreachable · could not connect ·

@@ -4,8 +4,27 @@
 
 #include <curl/curl.h>
 #include <locale.h>
+#include <stdint.h>
 
 #include "fetch.h"
+#include "fingerprint.h"
+
+/*
+ * The URLs one transfer's redirects went through (fetch_chain.c), so that
+ * a loop is named as soon as a Location repeats one of them, not after
+ * --max-redirects requests. Kept as fingerprints: 8 bytes a URL, at most
+ * max_redirects + 1 of them, whatever the URLs' lengths.
+ */
+struct fetch_chain {
+	CURLU *parser;		/* resolves a Location; NULL when redirects are never followed */
+	struct fp_key key;
+	uint64_t *seen;		/* the URLs that answered with a redirect, in order */
+	size_t n, cap;
+	bool following;		/* libcurl follows this transfer's redirects */
+	bool redirect;		/* the response being read is a 3xx whose Location is to come */
+	long loop;		/* the loop found, in redirects; 0: none */
+	char *next;		/* the URL that repeated (curl_free) */
+};
 
 struct fetch {
 	CURL *curl;
@@ -25,6 +44,7 @@ struct fetch {
 	char *final_url;		/* grown as needed, up to FETCH_FINAL_URL_MAX and the mark */
 	size_t final_url_cap;
 	char location[FETCH_URL_MAX];
+	struct fetch_chain chain;
 	struct curl_slist *resolve;	/* the --resolve entries, set on the handle */
 	struct curl_slist *headers;	/* the -H headers, set on the handle */
 	bool on_jar;			/* counted among the jar's handles */
@@ -62,6 +82,17 @@ int fetch_jar_attach(struct fetch_jar *jar, CURL *curl);
  * forked worker leaves the worker's cookies in the spool.
  */
 void fetch_jar_detach(struct fetch_jar *jar);
+
+/* Room for a chain of max_redirects redirects (none when 0). 0, or -1 out of memory. */
+int fetch_chain_init(struct fetch_chain *c, long max_redirects);
+void fetch_chain_release(struct fetch_chain *c);
+/* Forgets the URLs of the last attempt: the next one starts from the first URL again. */
+void fetch_chain_restart(struct fetch_chain *c);
+/*
+ * Reads one line of a response head: true when it shows a redirect loop
+ * (f->chain.loop, f->chain.next), and the transfer is to stop there.
+ */
+bool fetch_chain_header(struct fetch *f, const char *buf, size_t len);
 
 /* Fills *res from the handle once curl has ended the transfer with rc. */
 void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res);

@@ -110,6 +110,29 @@ static void respond_long_redirect(int fd)
 	respond_fill_redirect(fd, prefix, 'a', 10000, "END");
 }
 
+/*
+ * Host loop.test: a robots.txt whose redirects go round, one relative and
+ * one absolute.
+ */
+static bool route_loop_host(int fd, const char *target, const char *head)
+{
+	char extra[160];
+
+	if (!strstr(head, "\r\nHost: loop.test:"))
+		return false;
+	if (strcmp(target, "/robots.txt") == 0) {
+		respond(fd, "302 Found", "Location: robots-again.txt\r\n", "moved");
+		return true;
+	}
+	if (strcmp(target, "/robots-again.txt") == 0) {
+		snprintf(extra, sizeof(extra), "Location: http://loop.test:%u/robots.txt\r\n",
+			 srv.port);
+		respond(fd, "302 Found", extra, "moved");
+		return true;
+	}
+	return false;
+}
+
 /* A robots.txt of 700 KiB: its rules first, then comments past any cap. */
 static void respond_big_robots(int fd)
 {
@@ -135,8 +158,10 @@ static void respond_big_robots(int fd)
 }
 
 /* The answer a target gets, its attempt-th time (1 for the first). */
-static void route(int fd, const char *target, size_t attempt)
+static void route(int fd, const char *target, const char *head, size_t attempt)
 {
+	if (route_loop_host(fd, target, head))
+		return;
 	if (strncmp(target, "http://", 7) == 0)
 		respond(fd, "200 OK", "", "proxied");
 	else if (strncmp(target, "/flaky/", 7) == 0 && attempt <= 2)
@@ -212,7 +237,7 @@ static void serve_one(int fd)
 		r->at = itest_now();
 	}
 	pthread_mutex_unlock(&srv.lock);
-	route(fd, full, attempt);
+	route(fd, full, head, attempt);
 }
 
 static void *serve(void *arg)
@@ -282,6 +307,18 @@ static size_t seen_prefix(const char *prefix)
 	pthread_mutex_lock(&srv.lock);
 	for (size_t i = 0; i < srv.n; i++)
 		n += strncmp(srv.log[i].target, prefix, strlen(prefix)) == 0;
+	pthread_mutex_unlock(&srv.lock);
+	return n;
+}
+
+/* Requests whose head holds needle. */
+static size_t seen_in_head(const char *needle)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&srv.lock);
+	for (size_t i = 0; i < srv.n; i++)
+		n += strstr(srv.log[i].head, needle) != NULL;
 	pthread_mutex_unlock(&srv.lock);
 	return n;
 }
@@ -729,6 +766,41 @@ static void test_final_url_long(void **state)
 }
 
 /*
+ * A robots.txt is the one thing a followed crawl lets libcurl redirect: a
+ * loop there stops at its first repeat too, whatever --max-redirects says,
+ * and the host is shut off as for any robots.txt that gave no answer.
+ */
+static void test_robots_redirect_loop(void **state)
+{
+	char page[96], resolve[64];
+	const char *urls[1] = { page };
+
+	(void)state;
+	snprintf(page, sizeof(page), "http://loop.test:%u/page", srv.port);
+	snprintf(resolve, sizeof(resolve), "loop.test:%u:127.0.0.1", srv.port);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		const char *args[] = { "crawl", "-q", "-m", modes[m], "--follow", "-d", "0",
+				       "--max-redirects", "1000", "--resolve", resolve, "--fields",
+				       "url,status,error", "-o", itest_path("loop.csv"), NULL, NULL };
+		size_t before = seen_in_head("\r\nHost: loop.test:");
+		struct table t;
+
+		args[15] = write_list("loop.txt", urls, 1);
+		expect_exit(itest_run(args, NULL, NULL), 0);
+		/* robots.txt, robots-again.txt, and no more */
+		if (seen_in_head("\r\nHost: loop.test:") - before != 2)
+			fail_msg("%s mode: %zu requests to loop.test", modes[m],
+				 seen_in_head("\r\nHost: loop.test:") - before);
+		table_load(&t, itest_path("loop.csv"));
+		assert_int_equal(t.n, 1);
+		/* no answer from robots.txt forbids the host, as a 5xx does */
+		assert_string_equal(cell(&t, page, "status"), "");
+		assert_string_equal(cell(&t, page, "error"), "blocked by robots.txt");
+		table_free(&t);
+	}
+}
+
+/*
  * A robots.txt cut short by --max-size (or by its own 500 KiB cap) is read
  * as far as it came, even when the first piece received is already past
  * --max-size (1K): the host is not taken for unreachable and shut off.
@@ -923,6 +995,7 @@ int main(void)
 		cmocka_unit_test(test_follow_redirect_refused),
 		cmocka_unit_test(test_robots_cut_short),
 		cmocka_unit_test(test_final_url_long),
+		cmocka_unit_test(test_robots_redirect_loop),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_resume_fields),
 		cmocka_unit_test(test_interrupt_wait),

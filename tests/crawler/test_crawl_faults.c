@@ -30,7 +30,8 @@ static const struct expect routes[] = {
 	{ "/fault/status/500", "500", "", "Status 500", "0", NULL },
 	{ "/fault/status/204", "204", "", NULL, NULL, "0" },
 	{ "/fault/redirect/12", "302", "too many redirects*", "", "", NULL },
-	{ "/fault/redirect-loop", "302", "redirect loop", "", "", NULL },
+	{ "/fault/redirect-loop", "302", "redirect loop (1 hop)", "", "", NULL },
+	{ "/fault/redirect-loop/3", "302", "redirect loop (3 hops)", "", "", NULL },
 	{ "/fault/redirect-file", "302", "protocol not allowed", "", "", NULL },
 	{ "/fault/redirect-ftp", "302", "protocol not allowed", "", "", NULL },
 	{ "/fault/drip", "200", "timeout", "", "", NULL },
@@ -343,6 +344,122 @@ static void test_errors_one_after_another(void **state)
 	errors_one_after_another("hybrid");
 }
 
+/*
+ * A loop through any number of URLs is named at its first repeat, however
+ * many redirects are allowed: one request a URL of the loop, counted by the
+ * site, in every mode. The row is the last redirect's, its location the URL
+ * that repeated.
+ */
+static void redirect_loops(const char *mode)
+{
+	static const unsigned lengths[] = { 1, 2, 5, 40 };
+	enum { N = sizeof(lengths) / sizeof(lengths[0]) };
+	const char *out = itest_path("loops.csv"), *list = itest_path("loops.txt");
+	const char *args[] = { "crawl", "--mode", mode, "--workers", "4", "--max-redirects", "1000",
+			       "-q", "-o", out, list, NULL };
+	char text[1024], url[N][128], last[640], want[64];
+	struct itest_site_stats st;
+	unsigned long requests = 0;
+	struct itest_table t;
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < N; i++) {
+		/* a loop of one is the old route, a redirect to itself */
+		if (lengths[i] == 1)
+			snprintf(url[i], sizeof(url[i]), "%s/fault/redirect-loop", site.base);
+		else
+			snprintf(url[i], sizeof(url[i]), "%s/fault/redirect-loop/%u", site.base,
+				 lengths[i]);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\n", url[i]);
+		requests += lengths[i];
+	}
+	itest_write_file(list, text);
+	itest_site_stats(&site, &st);
+	rc = itest_run(args, NULL, NULL);
+	if (rc != 0)
+		fail_msg("%s mode: exit %d: %s", mode, rc, itest_stderr());
+	itest_site_stats(&site, &st);
+	if (st.requests != requests)
+		fail_msg("%s mode: %lu requests for loops of %lu URLs in all", mode, st.requests,
+			 requests);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, N);
+	for (size_t i = 0; i < N; i++) {
+		const struct itest_row *r = itest_find(&t, url[i]);
+
+		assert_non_null(r);
+		snprintf(want, sizeof(want), "redirect loop (%u hop%s)", lengths[i],
+			 lengths[i] == 1 ? "" : "s");
+		if (strcmp(r->f[COL_ERROR], want) != 0)
+			fail_msg("%s mode, %s: error '%s', expected '%s'", mode, url[i],
+				 r->f[COL_ERROR], want);
+		assert_string_equal(r->f[COL_STATUS], "302");
+		snprintf(want, sizeof(want), "%u", lengths[i] - 1);
+		assert_string_equal(r->f[COL_REDIRECTS], want);
+		/* the last URL of the loop asked, the one whose Location repeats the first */
+		if (lengths[i] == 1)
+			assert_string_equal(r->f[COL_FINAL_URL], url[i]);
+		else {
+			snprintf(last, sizeof(last), "%s/%u", url[i], lengths[i] - 1);
+			assert_string_equal(r->f[COL_FINAL_URL], last);
+		}
+	}
+	itest_table_free(&t);
+}
+
+static void test_redirect_loops(void **state)
+{
+	(void)state;
+	redirect_loops("thread");
+	redirect_loops("process");
+	redirect_loops("event");
+	redirect_loops("hybrid");
+}
+
+/*
+ * A crawl that follows links takes each redirect itself, not libcurl: a
+ * loop ends at the redirect to a URL already taken, each URL asked once.
+ */
+static void test_redirect_loop_followed(void **state)
+{
+	const char *out = itest_path("followed.csv");
+	char start[128], second[160], third[160];
+	/* the columns of a list crawl, which itest_csv_load() reads */
+	const char *args[] = { "crawl", "--follow", "--no-robots", "--max-redirects", "1000", "-q",
+			       "--fields", "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,"
+			       "redirects,title,links,worker,error", "-o", out, start, NULL };
+	struct itest_site_stats st;
+	const struct itest_row *r;
+	struct itest_table t;
+	int rc;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/fault/redirect-loop/3", site.base);
+	snprintf(second, sizeof(second), "%s/1", start);
+	snprintf(third, sizeof(third), "%s/2", start);
+	itest_site_stats(&site, &st);
+	rc = itest_run(args, NULL, NULL);
+	if (rc != 0)
+		fail_msg("exit %d: %s", rc, itest_stderr());
+	itest_site_stats(&site, &st);
+	if (st.requests != 3)
+		fail_msg("%lu requests for a loop of 3 URLs", st.requests);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 3);
+	r = itest_find(&t, start);
+	assert_non_null(r);
+	assert_string_equal(r->f[COL_ERROR], "");
+	r = itest_find(&t, second);
+	assert_non_null(r);
+	assert_string_equal(r->f[COL_ERROR], "");
+	r = itest_find(&t, third);
+	assert_non_null(r);
+	assert_string_equal(r->f[COL_STATUS], "302");
+	assert_string_equal(r->f[COL_ERROR], "redirect to a URL already taken");
+	itest_table_free(&t);
+}
+
 static void test_faults_thread_mode(void **state)
 {
 	(void)state;
@@ -375,6 +492,8 @@ int main(void)
 		cmocka_unit_test(test_faults_event_mode),
 		cmocka_unit_test(test_faults_hybrid_mode),
 		cmocka_unit_test(test_errors_one_after_another),
+		cmocka_unit_test(test_redirect_loops),
+		cmocka_unit_test(test_redirect_loop_followed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
