@@ -24,7 +24,9 @@ static const char *const modes[] = { "thread", "process", "event", "hybrid" };
 
 /*
  * The server: one thread, one connection at a time, each answered and
- * closed. Every request is logged with when it came, so a test can see
+ * closed. It sends with MSG_NOSIGNAL: crawlpool hangs up on purpose in the
+ * middle of an answer (a robots.txt past --max-size), and a SIGPIPE would
+ * kill the test. Every request is logged with when it came, so a test can see
  * what crawlpool sent and how long it waited between attempts.
  */
 enum { LOG_MAX = 256, HEAD_MAX = 8192 };
@@ -75,7 +77,7 @@ static void respond(int fd, const char *status, const char *extra, const char *t
 		     "HTTP/1.1 %s\r\nContent-Type: text/html\r\nContent-Length: %d\r\n"
 		     "Connection: close\r\n%s\r\n%s", status, blen, extra, body);
 	while (sent < (size_t)n) {
-		ssize_t w = write(fd, msg + sent, (size_t)n - sent);
+		ssize_t w = send(fd, msg + sent, (size_t)n - sent, MSG_NOSIGNAL);
 
 		if (w <= 0)
 			break;
@@ -145,11 +147,11 @@ static void respond_big_robots(int fd)
 
 	memset(line, '#', sizeof(line) - 1);
 	line[sizeof(line) - 1] = '\n';
-	if (write(fd, head, (size_t)n) < 0 || write(fd, rules, sent) < 0)
+	if (send(fd, head, (size_t)n, MSG_NOSIGNAL) < 0 || send(fd, rules, sent, MSG_NOSIGNAL) < 0)
 		return;
 	while (sent < SIZE) {
 		size_t len = SIZE - sent < sizeof(line) ? SIZE - sent : sizeof(line);
-		ssize_t w = write(fd, line, len);
+		ssize_t w = send(fd, line, len, MSG_NOSIGNAL);
 
 		if (w <= 0)
 			return;
