@@ -27,59 +27,102 @@ bool charset_of_type(const char *type, char *name, size_t size)
 	return false;
 }
 
-static bool charset_label_in(const char *label, const char *const *list)
+/*
+ * The labels of the WHATWG Encoding standard, the only ones browsers read:
+ * any other (UTF-7, UTF-32, EBCDIC, whatever else iconv knows) names no
+ * charset, and the page is read as if it had none. UTF-7 and EBCDIC would
+ * let bytes that are not '<' become markup, and the five labels of
+ * "replacement" (ISO-2022-KR, HZ-GB-2312, ISO-2022-CN...) are refused for
+ * the same reason: browsers decode such a body to one U+FFFD. Each
+ * encoding is read with the iconv charset browsers use for it, a larger one
+ * where they do (gb2312 as GB18030, shift_jis as CP932, euc-kr as CP949).
+ */
+static const struct charset_encoding {
+	enum charset_kind kind;
+	const char *iconv_name;
+	unsigned unit;		/* code unit in bytes */
+	const char *labels;	/* space-separated, lower case */
+} charset_encodings[] = {
+	{ CHARSET_UTF8, NULL, 1,
+	  "unicode-1-1-utf-8 unicode11utf8 unicode20utf8 utf-8 utf8 x-unicode20utf8" },
+	{ CHARSET_ICONV, "IBM866", 1, "866 cp866 csibm866 ibm866" },
+	{ CHARSET_ICONV, "ISO-8859-2", 1, "csisolatin2 iso-8859-2 iso-ir-101 iso8859-2 iso88592 "
+					  "iso_8859-2 iso_8859-2:1987 l2 latin2" },
+	{ CHARSET_ICONV, "ISO-8859-3", 1, "csisolatin3 iso-8859-3 iso-ir-109 iso8859-3 iso88593 "
+					  "iso_8859-3 iso_8859-3:1988 l3 latin3" },
+	{ CHARSET_ICONV, "ISO-8859-4", 1, "csisolatin4 iso-8859-4 iso-ir-110 iso8859-4 iso88594 "
+					  "iso_8859-4 iso_8859-4:1988 l4 latin4" },
+	{ CHARSET_ICONV, "ISO-8859-5", 1, "csisolatincyrillic cyrillic iso-8859-5 iso-ir-144 "
+					  "iso8859-5 iso88595 iso_8859-5 iso_8859-5:1988" },
+	{ CHARSET_ICONV, "ISO-8859-6", 1, "arabic asmo-708 csiso88596e csiso88596i csisolatinarabic "
+					  "ecma-114 iso-8859-6 iso-8859-6-e iso-8859-6-i iso-ir-127 "
+					  "iso8859-6 iso88596 iso_8859-6 iso_8859-6:1987" },
+	{ CHARSET_ICONV, "ISO-8859-7", 1, "csisolatingreek ecma-118 elot_928 greek greek8 iso-8859-7 "
+					  "iso-ir-126 iso8859-7 iso88597 iso_8859-7 iso_8859-7:1987 "
+					  "sun_eu_greek" },
+	/* ISO-8859-8-I is the same bytes in logical order */
+	{ CHARSET_ICONV, "ISO-8859-8", 1, "csiso88598e csisolatinhebrew hebrew iso-8859-8 "
+					  "iso-8859-8-e iso-ir-138 iso8859-8 iso88598 iso_8859-8 "
+					  "iso_8859-8:1988 visual csiso88598i iso-8859-8-i logical" },
+	{ CHARSET_ICONV, "ISO-8859-10", 1, "csisolatin6 iso-8859-10 iso-ir-157 iso8859-10 iso885910 "
+					   "l6 latin6" },
+	{ CHARSET_ICONV, "ISO-8859-13", 1, "iso-8859-13 iso8859-13 iso885913" },
+	{ CHARSET_ICONV, "ISO-8859-14", 1, "iso-8859-14 iso8859-14 iso885914" },
+	{ CHARSET_ICONV, "ISO-8859-15", 1, "csisolatin9 iso-8859-15 iso8859-15 iso885915 iso_8859-15 "
+					   "l9" },
+	{ CHARSET_ICONV, "ISO-8859-16", 1, "iso-8859-16" },
+	{ CHARSET_ICONV, "KOI8-R", 1, "cskoi8r koi koi8 koi8-r koi8_r" },
+	{ CHARSET_ICONV, "KOI8-U", 1, "koi8-ru koi8-u" },
+	{ CHARSET_ICONV, "MACINTOSH", 1, "csmacintosh mac macintosh x-mac-roman" },
+	{ CHARSET_ICONV, "CP874", 1, "dos-874 iso-8859-11 iso8859-11 iso885911 tis-620 windows-874" },
+	{ CHARSET_ICONV, "CP1250", 1, "cp1250 windows-1250 x-cp1250" },
+	{ CHARSET_ICONV, "CP1251", 1, "cp1251 windows-1251 x-cp1251" },
+	/* x-user-defined too: a <meta> naming it means windows-1252 (HTML) */
+	{ CHARSET_WIN1252, NULL, 1, "ansi_x3.4-1968 ascii cp1252 cp819 csisolatin1 ibm819 iso-8859-1 "
+				    "iso-ir-100 iso8859-1 iso88591 iso_8859-1 iso_8859-1:1987 l1 latin1 "
+				    "us-ascii windows-1252 x-cp1252 x-user-defined" },
+	{ CHARSET_ICONV, "CP1253", 1, "cp1253 windows-1253 x-cp1253" },
+	{ CHARSET_ICONV, "CP1254", 1, "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 "
+				      "iso_8859-9 iso_8859-9:1989 l5 latin5 windows-1254 x-cp1254" },
+	{ CHARSET_ICONV, "CP1255", 1, "cp1255 windows-1255 x-cp1255" },
+	{ CHARSET_ICONV, "CP1256", 1, "cp1256 windows-1256 x-cp1256" },
+	{ CHARSET_ICONV, "CP1257", 1, "cp1257 windows-1257 x-cp1257" },
+	{ CHARSET_ICONV, "CP1258", 1, "cp1258 windows-1258 x-cp1258" },
+	{ CHARSET_ICONV, "MAC-CYRILLIC", 1, "x-mac-cyrillic x-mac-ukrainian" },
+	{ CHARSET_ICONV, "GB18030", 1, "chinese csgb2312 csiso58gb231280 gb2312 gb_2312 gb_2312-80 gbk "
+				       "iso-ir-58 x-gbk gb18030" },
+	{ CHARSET_ICONV, "BIG5-HKSCS", 1, "big5 big5-hkscs cn-big5 csbig5 x-x-big5" },
+	{ CHARSET_ICONV, "EUC-JP", 1, "cseucpkdfmtjapanese euc-jp x-euc-jp" },
+	{ CHARSET_ICONV, "ISO-2022-JP", 1, "csiso2022jp iso-2022-jp" },
+	{ CHARSET_ICONV, "CP932", 1, "csshiftjis ms932 ms_kanji shift-jis shift_jis sjis windows-31j "
+				     "x-sjis" },
+	{ CHARSET_ICONV, "CP949", 1, "cseuckr csksc56011987 euc-kr iso-ir-149 korean ks_c_5601-1987 "
+				     "ks_c_5601-1989 ksc5601 ksc_5601 windows-949" },
+	{ CHARSET_REPLACEMENT, NULL, 1, "csiso2022kr hz-gb-2312 iso-2022-cn iso-2022-cn-ext "
+					"iso-2022-kr replacement" },
+	{ CHARSET_ICONV, "UTF-16BE", 2, "unicodefffe utf-16be" },
+	/* a plain "utf-16" is little-endian, whatever iconv assumes */
+	{ CHARSET_ICONV, "UTF-16LE", 2, "csunicode iso-10646-ucs-2 ucs-2 unicode unicodefeff utf-16 "
+					"utf-16le" },
+};
+
+/* Whether a space-separated list holds the word name (n bytes). */
+static bool charset_label_in(const char *list, const char *name, size_t n)
 {
-	for (; *list; list++)
-		if (strcmp(label, *list) == 0)
+	for (const char *s = list; (s = strstr(s, name)) != NULL; s += n)
+		if ((s == list || s[-1] == ' ') && (s[n] == ' ' || s[n] == '\0'))
 			return true;
 	return false;
 }
 
 /*
- * Labels browsers read with a larger charset than the one named (WHATWG
- * Encoding), so that bytes the smaller one lacks still decode.
- */
-static const char *charset_superset(const char *label)
-{
-	static const struct {
-		const char *iconv_name;
-		const char *const labels[8];
-	} sets[] = {
-		{ "GB18030", { "gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "gb_2312-80",
-			       "iso-ir-58", NULL } },
-		{ "CP932", { "shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "ms932",
-			     "windows-31j", NULL } },
-		{ "CP949", { "euc-kr", "ks_c_5601-1987", "ksc5601", "ksc_5601", "cseuckr",
-			     "windows-949", NULL } },
-		{ "BIG5-HKSCS", { "big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5", NULL } },
-		{ "CP1254", { "iso-8859-9", "iso8859-9", "latin5", "l5", "iso_8859-9", NULL } },
-		{ "CP874", { "tis-620", "iso-8859-11", "iso8859-11", "dos-874", NULL } },
-	};
-
-	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++)
-		if (charset_label_in(label, sets[i].labels))
-			return sets[i].iconv_name;
-	return label;
-}
-
-/*
- * What a charset label names: UTF-8, windows-1252 (which ISO-8859-1 and
- * ASCII labels mean in browsers), or another charset for iconv, whose name
- * (a larger superset where browsers use one) and code unit are filled in.
- * A <meta> naming UTF-16 was itself read as ASCII, so it means UTF-8.
+ * What a label names, as the WHATWG Encoding standard reads it: surrounding
+ * whitespace dropped, any case. A <meta> naming UTF-16 was itself read as
+ * ASCII, so it means UTF-8 (HTML's prescan).
  */
 enum charset_kind charset_label(const char *label, bool from_meta, char *iconv_name, size_t size,
 				unsigned *unit)
 {
-	static const char *const utf8[] = {
-		"utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8",
-		"x-unicode20utf8", NULL,
-	};
-	static const char *const win1252[] = {
-		"windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "iso88591",
-		"iso_8859-1", "iso_8859-1:1987", "iso-ir-100", "latin1", "l1", "csisolatin1",
-		"ibm819", "cp819", "us-ascii", "ascii", "ansi_x3.4-1968", "x-user-defined", NULL,
-	};
 	char name[CHARSET_NAME_MAX];
 	size_t n = 0;
 
@@ -87,27 +130,29 @@ enum charset_kind charset_label(const char *label, bool from_meta, char *iconv_n
 	for (; *label && n + 1 < sizeof(name); label++, n++) {
 		char c = *label >= 'A' && *label <= 'Z' ? (char)(*label + 32) : *label;
 
-		/* nothing iconv would read as an option (//IGNORE) or a path */
+		/* every label is made of these */
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-_.:", c)))
 			break;
 		name[n] = c;
 	}
 	name[n] = '\0';
-	if (n == 0 || (*label && !strchr(" \t\r\n\f", *label)))
+	if (n == 0 || (*label && !strchr(" \t\r\n\f", *label)) ||
+	    label[strspn(label, " \t\r\n\f")] != '\0')
 		return CHARSET_UNKNOWN;
-	if (charset_label_in(name, utf8) || (from_meta && strncmp(name, "utf-16", 6) == 0))
-		return CHARSET_UTF8;
-	if (charset_label_in(name, win1252))
-		return CHARSET_WIN1252;
-	snprintf(iconv_name, size, "%s", charset_superset(name));
-	*unit = 1;
-	if (strncmp(name, "utf-16", 6) == 0 || strncmp(name, "utf16", 5) == 0 ||
-	    strncmp(name, "ucs-2", 5) == 0 || strncmp(name, "ucs2", 4) == 0)
-		*unit = 2;
-	else if (strncmp(name, "utf-32", 6) == 0 || strncmp(name, "utf32", 5) == 0 ||
-		 strncmp(name, "ucs-4", 5) == 0 || strncmp(name, "ucs4", 4) == 0)
-		*unit = 4;
-	return CHARSET_ICONV;
+	for (size_t i = 0; i < sizeof(charset_encodings) / sizeof(charset_encodings[0]); i++) {
+		const struct charset_encoding *e = &charset_encodings[i];
+
+		if (!charset_label_in(e->labels, name, n))
+			continue;
+		if (from_meta && e->unit == 2)
+			return CHARSET_UTF8;
+		if (e->kind == CHARSET_ICONV) {
+			snprintf(iconv_name, size, "%s", e->iconv_name);
+			*unit = e->unit;
+		}
+		return e->kind;
+	}
+	return CHARSET_UNKNOWN;
 }
 
 static bool charset_is_space(unsigned char c)

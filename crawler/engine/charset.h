@@ -13,15 +13,17 @@ enum charset_kind {
 	CHARSET_UTF8,
 	CHARSET_WIN1252,	/* also what ISO-8859-1 and ASCII labels mean, as in browsers */
 	CHARSET_ICONV,		/* another one, through iconv */
+	CHARSET_REPLACEMENT,	/* one the WHATWG refuses: the body reads as one U+FFFD */
 };
 
 /* Copies the charset parameter of a Content-Type into name; false if it has none. */
 bool charset_of_type(const char *type, char *name, size_t size);
 
 /*
- * What a label names. For CHARSET_ICONV, iconv_name gets the charset to
- * open (the larger one browsers read, for labels such as gb2312 or
- * shift_jis) and *unit its code unit in bytes (2 for UTF-16, 4 for UTF-32).
+ * What a label names: only the WHATWG Encoding standard's labels name a
+ * charset (UTF-7 or EBCDIC ones do not). For CHARSET_ICONV, iconv_name gets
+ * the charset to open (the larger one browsers read, for labels such as
+ * gb2312 or shift_jis) and *unit its code unit in bytes (2 for UTF-16).
  */
 enum charset_kind charset_label(const char *label, bool from_meta, char *iconv_name, size_t size,
 				unsigned *unit);

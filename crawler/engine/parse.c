@@ -44,6 +44,7 @@ enum parse_codec {
 	PARSE_UTF8_GUESS,	/* unlabelled: UTF-8 until a byte is not, then windows-1252 */
 	PARSE_WIN1252,
 	PARSE_ICONV,		/* any other charset iconv knows; a bad byte becomes U+FFFD */
+	PARSE_REPLACEMENT,	/* a charset the WHATWG refuses: the body is one U+FFFD */
 };
 
 struct parse {
@@ -56,6 +57,7 @@ struct parse {
 	iconv_t cd;		/* PARSE_ICONV's converter, else (iconv_t)-1 */
 	unsigned unit;		/* its code unit: what a bad character skips (UTF-16: 2) */
 	size_t raw_len;		/* undecoded bytes at the start of raw */
+	bool replaced;		/* PARSE_REPLACEMENT gave its one U+FFFD */
 	size_t out_len;		/* decoded bytes at the start of out, not yet parsed */
 	bool skim;		/* text that cannot change the facts is kept from libxml2 */
 	bool clean;		/* libxml2 stands between two tokens, having read all it was given */
@@ -311,6 +313,9 @@ static bool parse_use(struct parse *p, const char *label, bool from_meta)
 		return true;
 	case CHARSET_WIN1252:
 		p->codec = PARSE_WIN1252;
+		return true;
+	case CHARSET_REPLACEMENT:
+		p->codec = PARSE_REPLACEMENT;
 		return true;
 	case CHARSET_ICONV:
 		break;
@@ -709,6 +714,13 @@ static void parse_decode(struct parse *p, bool final)
 	case PARSE_ICONV:
 		used = parse_iconv(p, p->raw, p->raw_len, final);
 		break;
+	case PARSE_REPLACEMENT:
+		if (p->raw_len > 0 && !p->replaced && parse_room(p, 3)) {
+			parse_put_cp(p, 0xfffd);
+			p->replaced = true;
+		}
+		used = p->raw_len;
+		break;
 	default:
 		used = parse_utf8(p, p->raw, p->raw_len, final);
 		break;
@@ -758,7 +770,7 @@ int parse_begin(struct parse *p, const char *content_type)
 	p->links = 0;
 	p->base_seen = p->nofollow = false;
 	p->base[0] = '\0';
-	p->in_title = p->title_seen = p->space = false;
+	p->in_title = p->title_seen = p->space = p->replaced = false;
 	p->title_len = 0;
 	p->title[0] = '\0';
 	p->raw_len = p->out_len = 0;

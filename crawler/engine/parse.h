@@ -47,9 +47,11 @@ bool parse_is_html(const char *content_type);
  * Starts a page. Its charset is, as in browsers: a byte-order mark; else
  * the charset of content_type (may be NULL); else a <meta> charset in the
  * first 1024 bytes; else UTF-8 until a byte is not UTF-8, and from there
- * windows-1252. ISO-8859-1 and ASCII labels are read as windows-1252.
- * Bytes the charset has no character for become U+FFFD: no byte stops a
- * parse. 0 or -1.
+ * windows-1252. ISO-8859-1 and ASCII labels are read as windows-1252. Only
+ * the WHATWG Encoding standard's labels name a charset (not UTF-7), and
+ * those it maps to "replacement" (ISO-2022-KR, HZ-GB-2312...) make the body
+ * one U+FFFD. Bytes the charset has no character for become U+FFFD: no byte
+ * stops a parse. 0 or -1.
  */
 int parse_begin(struct parse *p, const char *content_type);
 /* Feeds the next piece of the body; never fails on bad HTML. 0, or -1 if no page was begun. */

@@ -756,6 +756,72 @@ static void test_skim_odd_markup(void **state)
 	free(body);
 }
 
+/* Only WHATWG Encoding labels name a charset; its "replacement" ones make the page one U+FFFD. */
+static void test_charset_labels_as_browsers(void **state)
+{
+	static const char *const whatwg[] = {
+		"utf-8", "ibm866", "iso-8859-2", "iso-8859-3", "iso-8859-4", "iso-8859-5",
+		"iso-8859-6", "iso-8859-7", "iso-8859-8", "iso-8859-8-i", "iso-8859-10",
+		"iso-8859-13", "iso-8859-14", "iso-8859-15", "iso-8859-16", "koi8-r", "koi8-u",
+		"macintosh", "windows-874", "windows-1250", "windows-1251", "windows-1252",
+		"windows-1253", "windows-1254", "windows-1255", "windows-1256", "windows-1257",
+		"windows-1258", "x-mac-cyrillic", "gbk", "gb18030", "big5", "euc-jp", "iso-2022-jp",
+		"shift_jis", "euc-kr", "x-user-defined", " Latin1 ", "ISO_8859-1:1987", "koi8-ru",
+	};
+	static const char *const refused[] = {
+		"utf-7", "UTF7", "unicode-1-1-utf-7", "csunicode11utf7", "utf-32", "ucs-4", "cp037",
+		"ebcdic-us", "iso-2022-jp-2",
+	};
+	static const char *const replacement[] = {
+		"iso-2022-kr", "csiso2022kr", "hz-gb-2312", "ISO-2022-CN", "iso-2022-cn-ext",
+		"replacement",
+	};
+	char type[128], body[256];
+	struct parse_facts f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(whatwg) / sizeof(whatwg[0]); i++) {
+		snprintf(type, sizeof(type), "text/html; charset=\"%s\"", whatwg[i]);
+		f = FACTS(type, "<title>ok</title><a href=1>1</a>");
+		if (strcmp(f.title, "ok") != 0 || f.links != 1)
+			fail_msg("%s: title '%s', %lu links", type, f.title, f.links);
+	}
+	/* not decoded: read as an unlabelled page, a <meta> included */
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(type, sizeof(type), "text/html; charset=%s", refused[i]);
+		f = FACTS(type, "<title>+ADw-b+AD4-\xe9</title>+ADw-a href=x+AD4-");
+		if (strcmp(f.title, "+ADw-b+AD4-\xc3\xa9") != 0 || f.links != 0)
+			fail_msg("%s: title '%s', %lu links", type, f.title, f.links);
+		snprintf(body, sizeof(body), "<meta charset=\"%s\"><title>+ADw-b+AD4-\xe9</title>"
+					     "+ADw-a href=x+AD4-", refused[i]);
+		f = facts_of("text/html", body, strlen(body));
+		if (strcmp(f.title, "+ADw-b+AD4-\xc3\xa9") != 0 || f.links != 0)
+			fail_msg("<meta> %s: title '%s', %lu links", refused[i], f.title, f.links);
+	}
+	/* the transport's label falls back to the <meta> */
+	f = FACTS("text/html; charset=utf-7", "<meta charset=iso-8859-1><title>Caf\xe9</title>");
+	assert_string_equal(f.title, "Caf\xc3\xa9");
+	for (size_t i = 0; i < sizeof(replacement) / sizeof(replacement[0]); i++) {
+		snprintf(type, sizeof(type), "text/html; charset=%s", replacement[i]);
+		f = FACTS(type, "<title>t</title><a href=1>1</a>");
+		if (f.title[0] || f.links != 0)
+			fail_msg("%s: title '%s', %lu links", type, f.title, f.links);
+		snprintf(body, sizeof(body), "<meta charset=%s><title>t</title><a href=1>1</a>",
+			 replacement[i]);
+		f = facts_of(NULL, body, strlen(body));
+		if (f.title[0] || f.links != 0)
+			fail_msg("<meta> %s: title '%s', %lu links", replacement[i], f.title, f.links);
+	}
+	/* a byte-order mark wins over any label */
+	f = FACTS("text/html; charset=iso-2022-kr", "\xef\xbb\xbf<title>t</title><a href=1>1</a>");
+	assert_string_equal(f.title, "t");
+	assert_int_equal(f.links, 1);
+	/* a plain "utf-16" is little-endian */
+	memcpy(body, "<\0t\0i\0t\0l\0e\0>\0L\0E\0", 18);
+	f = facts_of("text/html; charset=utf-16", body, 18);
+	assert_string_equal(f.title, "LE");
+}
+
 static void test_skim_markup_forms(void **state)
 {
 	static const char *const plain[] = {
@@ -803,6 +869,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_skim_demo_site, skim_setup, skim_teardown),
 		cmocka_unit_test_setup_teardown(test_skim_odd_markup, skim_setup, skim_teardown),
 		cmocka_unit_test(test_skim_markup_forms),
+		cmocka_unit_test(test_charset_labels_as_browsers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
