@@ -47,6 +47,49 @@ enum parse_codec {
 	PARSE_REPLACEMENT,	/* a charset the WHATWG refuses: the body is one U+FFFD */
 };
 
+/*
+ * The elements whose text HTML5 does not read as markup (RCDATA: title,
+ * textarea; raw text: the rest; plaintext runs to the end of the page).
+ * Not noscript: crawlpool runs no script, and a browser without scripting
+ * reads noscript as markup. Not template either: its content is markup,
+ * links included, that a script puts on the page.
+ */
+static const struct {
+	const char *name;
+	size_t len;
+} parse_raw_names[] = {
+	{ "title", 5 }, { "textarea", 8 }, { "script", 6 }, { "style", 5 }, { "xmp", 3 },
+	{ "iframe", 6 }, { "noembed", 7 }, { "noframes", 8 }, { "plaintext", 9 },
+};
+enum { PARSE_RAW_SCRIPT = 3, PARSE_RAW_PLAINTEXT = 9 };	/* their numbers: index + 1 */
+
+/* Where a script's text stands (HTML5 script data, and its escaped states after "<!--") */
+enum parse_script {
+	PARSE_SCRIPT_DATA,
+	PARSE_SCRIPT_ESC,		/* after "<!--": "</script>" still ends it */
+	PARSE_SCRIPT_ESC_DASH,
+	PARSE_SCRIPT_ESC_DASH_DASH,
+	PARSE_SCRIPT_DESC,		/* after "<!-- <script>": "</script>" does not */
+	PARSE_SCRIPT_DESC_DASH,
+	PARSE_SCRIPT_DESC_DASH_DASH,
+};
+
+/* Where a character reference in the title's text stands. */
+enum parse_ref {
+	PARSE_REF_NONE,
+	PARSE_REF_AMP,		/* "&" */
+	PARSE_REF_NAME,		/* "&name" */
+	PARSE_REF_HASH,		/* "&#" */
+	PARSE_REF_X,		/* "&#x" */
+	PARSE_REF_DEC,		/* "&#123" */
+	PARSE_REF_HEX,		/* "&#x7b" */
+};
+
+enum {
+	PARSE_REF_NAME_MAX = 32,	/* longer is no name libxml2 knows */
+	PARSE_NS_MAX = 16,		/* svg/math inside HTML inside svg/math ... deep */
+};
+
 struct parse {
 	htmlParserCtxtPtr ctxt;	/* NULL outside a page, and once a cap stopped it */
 	htmlSAXHandler sax;
@@ -70,8 +113,21 @@ struct parse {
 	bool base_seen;		/* the first <base href> is the page's */
 	bool nofollow;		/* <meta name="robots" content="nofollow"> */
 	char base[PARSE_BASE_MAX + 1];
-	bool in_title;
-	bool title_seen;	/* the first <title> is the page's title */
+	unsigned cand;		/* libxml2 reads what may be the start tag of parse_raw_names[cand - 1] */
+	size_t cand_fed;	/* ... the bytes of it handed over so far */
+	unsigned raw_el;	/* the text of parse_raw_names[raw_el - 1] is kept from libxml2 */
+	bool raw_title;		/* ... and it is the page's title */
+	enum parse_script script;
+	enum parse_ref ref;	/* a character reference the title's text ends in */
+	uint32_t ref_value;
+	size_t ref_len;
+	char ref_name[PARSE_REF_NAME_MAX + 1];
+	unsigned ns_len;	/* svg and math around, and the HTML inside them: */
+	unsigned ns_depth[PARSE_NS_MAX];	/* ... the depth each starts at */
+	unsigned char ns_kind[PARSE_NS_MAX];	/* ... PARSE_NS_HTML, _SVG or _MATH */
+	bool ns_lost;		/* nested deeper than PARSE_NS_MAX: foreign to the end */
+	bool in_title;		/* libxml2 reads the title's text (see parse_raw_start()) */
+	bool title_seen;	/* the first <title> in HTML is the page's title */
 	bool space;		/* whitespace is pending inside the title */
 	size_t title_len;
 	char title[PARSE_TITLE_MAX + 8];
@@ -166,48 +222,180 @@ static void parse_link_element(struct parse *p, const char *name, const xmlChar 
 	}
 }
 
+/* ---- svg and math: what is not HTML ------------------------------------------ */
+
+enum { PARSE_NS_HTML, PARSE_NS_SVG, PARSE_NS_MATH };
+
+/*
+ * Start tags that end svg or math content in HTML5 (the tree builder's "in
+ * foreign content" list): what follows is HTML again.
+ */
+static bool parse_breaks_out(const char *name, const xmlChar **atts)
+{
+	static const char *const names[] = {
+		"b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt",
+		"em", "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head", "hr", "i", "img", "li",
+		"listing", "menu", "meta", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span",
+		"strong", "strike", "sub", "sup", "table", "tt", "u", "ul", "var",
+	};
+
+	if (strcmp(name, "font") == 0)
+		return parse_attr_of(atts, "color") || parse_attr_of(atts, "face") ||
+		       parse_attr_of(atts, "size");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Whether an element of svg or math holds HTML (an HTML5 integration point). */
+static bool parse_holds_html(unsigned kind, const char *name, const xmlChar **atts)
+{
+	const char *enc;
+
+	if (kind == PARSE_NS_SVG)
+		return strcmp(name, "foreignobject") == 0 || strcmp(name, "desc") == 0 ||
+		       strcmp(name, "title") == 0;
+	if (strcmp(name, "annotation-xml") == 0) {
+		enc = parse_attr_of(atts, "encoding");
+		return enc && (strcasecmp(enc, "text/html") == 0 ||
+			       strcasecmp(enc, "application/xhtml+xml") == 0);
+	}
+	return strcmp(name, "mi") == 0 || strcmp(name, "mo") == 0 || strcmp(name, "mn") == 0 ||
+	       strcmp(name, "ms") == 0 || strcmp(name, "mtext") == 0;
+}
+
+static unsigned parse_ns_top(const struct parse *p)
+{
+	return p->ns_len ? p->ns_kind[p->ns_len - 1] : PARSE_NS_HTML;
+}
+
+static void parse_ns_push(struct parse *p, unsigned depth, unsigned kind)
+{
+	if (p->ns_len == PARSE_NS_MAX) {
+		p->ns_lost = true;
+		return;
+	}
+	p->ns_depth[p->ns_len] = depth;
+	p->ns_kind[p->ns_len++] = (unsigned char)kind;
+}
+
+/* Elements libxml2 closed at depth and below (some it drops without an end callback). */
+static void parse_ns_close(struct parse *p, unsigned depth)
+{
+	while (p->ns_len > 0 && p->ns_depth[p->ns_len - 1] >= depth)
+		p->ns_len--;
+}
+
+/*
+ * Follows svg and math as libxml2 opens elements (libxml2 knows neither):
+ * whether the element just opened is an HTML one, as HTML5 reads it.
+ */
+static bool parse_ns_start(struct parse *p, const char *name, const xmlChar **atts)
+{
+	unsigned depth = (unsigned)p->ctxt->nameNr, kind;
+
+	if (p->ns_lost)
+		return false;
+	parse_ns_close(p, depth);
+	kind = parse_ns_top(p);
+	if (kind != PARSE_NS_HTML && parse_breaks_out(name, atts)) {
+		p->ns_len--;
+		kind = parse_ns_top(p);
+	}
+	if (kind == PARSE_NS_HTML) {
+		if (strcmp(name, "svg") == 0)
+			parse_ns_push(p, depth, PARSE_NS_SVG);
+		else if (strcmp(name, "math") == 0)
+			parse_ns_push(p, depth, PARSE_NS_MATH);
+		/* svg and math themselves are not HTML */
+		return !(p->ns_len && p->ns_depth[p->ns_len - 1] == depth);
+	}
+	/* svg in math is math's own, but for svg in <annotation-xml> */
+	if (kind == PARSE_NS_MATH && strcmp(name, "svg") == 0 && depth >= 2 &&
+	    strcmp((const char *)p->ctxt->nameTab[depth - 2], "annotation-xml") == 0)
+		parse_ns_push(p, depth, PARSE_NS_SVG);
+	else if (parse_holds_html(kind, name, atts))
+		parse_ns_push(p, depth, PARSE_NS_HTML);
+	return false;
+}
+
+/* ---- elements ---------------------------------------------------------------- */
+
+/*
+ * Whether libxml2 just read the whole start tag parse_push() handed it as a
+ * raw-text element's, and nothing after it: then the element's text can be
+ * kept from libxml2, which would read it as markup. The tag is its last '>'.
+ */
+static bool parse_raw_start(struct parse *p, const char *name)
+{
+	xmlParserInputPtr in = p->ctxt->input;
+	size_t left;
+
+	if (p->cand == 0 || strcmp(name, parse_raw_names[p->cand - 1].name) != 0 || !in || !in->cur)
+		return false;
+	left = (size_t)(in->end - in->cur);
+	if (!((left == 1 && in->cur[0] == '>') || (left == 2 && in->cur[0] == '/' && in->cur[1] == '>')))
+		return false;
+	p->raw_el = p->cand;
+	p->raw_title = false;
+	p->script = PARSE_SCRIPT_DATA;
+	return true;
+}
+
 static void parse_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
 	struct parse *p = ctx;
+	const char *n = (const char *)name;
+	bool html = true, raw;
 
 	/* libxml2's HTML parser hands element and attribute names lower-cased */
-	if (name[0] == 'a' || name[0] == 'b' || name[0] == 'm') {
-		parse_link_element(p, (const char *)name, atts);
-	} else if (!p->title_seen && strcmp((const char *)name, "title") == 0) {
-		p->in_title = true;
+	if (p->ns_len || p->ns_lost || (n[0] == 's' && strcmp(n, "svg") == 0) ||
+	    (n[0] == 'm' && strcmp(n, "math") == 0))
+		html = parse_ns_start(p, n, atts);
+	if (n[0] == 'a' || n[0] == 'b' || n[0] == 'm') {
+		parse_link_element(p, n, atts);
+		return;
+	}
+	if (!html)
+		return;
+	raw = p->cand && parse_raw_start(p, n);
+	if (!p->title_seen && strcmp(n, "title") == 0) {
 		p->title_seen = true;
+		p->raw_title = raw;
+		/* libxml2 reads its text where the tag could not be cut right after */
+		p->in_title = !raw;
 	}
 }
 
 /*
- * A title ends with its element, or at the latest with the head, body or
- * html around it: libxml2 does not always close a title that held markup,
- * and whether text after </html> reached it then depended on where the
- * body's pieces were cut.
+ * A title libxml2 reads ends with its element, or at the latest with the
+ * head, body or html around it: libxml2 does not always close a title that
+ * held markup, and whether text after </html> reached it then depended on
+ * where the body's pieces were cut.
  */
 static void parse_stop(void *ctx, const xmlChar *name)
 {
 	struct parse *p = ctx;
 	const char *n = (const char *)name;
 
+	if (p->ns_len)
+		parse_ns_close(p, (unsigned)p->ctxt->nameNr);
 	if (p->in_title && (strcmp(n, "title") == 0 || strcmp(n, "head") == 0 ||
 			    strcmp(n, "body") == 0 || strcmp(n, "html") == 0))
 		p->in_title = false;
 }
 
 /*
- * Collapses whitespace runs to one space as the text arrives, and drops
- * other controls, C1 ones (U+0080-U+009F, from windows-1252's five
- * unassigned bytes) included. libxml2 hands whole characters.
+ * Adds text to the title, collapsing whitespace runs to one space as the
+ * text arrives, and dropping other controls, C1 ones (U+0080-U+009F, from
+ * windows-1252's five unassigned bytes) included. The text is whole
+ * characters.
  */
-static void parse_text(void *ctx, const xmlChar *text, int len)
+static void parse_title_add(struct parse *p, const char *text, size_t len)
 {
-	struct parse *p = ctx;
-
-	if (!p->in_title)
-		return;
-	for (int i = 0; i < len; i++) {
-		unsigned char c = text[i];
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
 
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
 			p->space = p->title_len > 0;
@@ -215,7 +403,8 @@ static void parse_text(void *ctx, const xmlChar *text, int len)
 		}
 		if (c < 0x20 || c == 0x7f)
 			continue;
-		if (c == 0xc2 && i + 1 < len && text[i + 1] >= 0x80 && text[i + 1] <= 0x9f) {
+		if (c == 0xc2 && i + 1 < len && (unsigned char)text[i + 1] >= 0x80 &&
+		    (unsigned char)text[i + 1] <= 0x9f) {
 			i++;
 			continue;
 		}
@@ -227,6 +416,190 @@ static void parse_text(void *ctx, const xmlChar *text, int len)
 			p->space = false;
 		}
 		p->title[p->title_len++] = (char)c;
+	}
+}
+
+/* A title libxml2 reads (see parse_start()): its text, entities decoded by libxml2. */
+static void parse_text(void *ctx, const xmlChar *text, int len)
+{
+	struct parse *p = ctx;
+
+	if (p->in_title && len > 0)
+		parse_title_add(p, (const char *)text, (size_t)len);
+}
+
+/* 0x80-0x9F in windows-1252; the five bytes it leaves unassigned keep their ISO-8859-1 (C1) meaning */
+static const uint16_t parse_c1[32] = {
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+};
+
+static void parse_title_cp(struct parse *p, uint32_t cp)
+{
+	char u[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	parse_title_add(p, u, n);
+}
+
+/* A numeric character reference's character, as HTML5 reads it. */
+static uint32_t parse_ref_char(uint32_t v)
+{
+	if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0xfffd;
+	return v >= 0x80 && v <= 0x9f ? parse_c1[v - 0x80] : v;
+}
+
+static bool parse_is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static int parse_digit(unsigned char c, unsigned base)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		return (c | 0x20) - 'a' + 10;
+	return -1;
+}
+
+/* Ends the reference the title's text stopped in: as written, or its character. */
+static void parse_title_flush(struct parse *p)
+{
+	switch (p->ref) {
+	case PARSE_REF_NONE:
+		return;
+	case PARSE_REF_AMP:
+		parse_title_add(p, "&", 1);
+		break;
+	case PARSE_REF_NAME:
+		parse_title_add(p, "&", 1);
+		parse_title_add(p, p->ref_name, p->ref_len);
+		break;
+	case PARSE_REF_HASH:
+		parse_title_add(p, "&#", 2);
+		break;
+	case PARSE_REF_X:
+		parse_title_add(p, "&#", 2);
+		parse_title_add(p, p->ref_name, 1);
+		break;
+	case PARSE_REF_DEC:
+	case PARSE_REF_HEX:
+		parse_title_cp(p, parse_ref_char(p->ref_value));
+		break;
+	}
+	p->ref = PARSE_REF_NONE;
+}
+
+/*
+ * The title's text, as HTML5 reads it (RCDATA: markup is text; character
+ * references are decoded, numeric ones as HTML5 does, named ones from the
+ * HTML 4 names libxml2 knows, with their ';'). A reference may continue in
+ * the next piece: where it stands is kept in p.
+ */
+static void parse_title_rcdata(struct parse *p, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		const htmlEntityDesc *ent;
+		const char *amp;
+		int d;
+
+		switch (p->ref) {
+		case PARSE_REF_NONE:
+			amp = memchr(s + i, '&', n - i);
+			parse_title_add(p, s + i, amp ? (size_t)(amp - (s + i)) : n - i);
+			if (!amp)
+				return;
+			i = (size_t)(amp - s) + 1;
+			p->ref = PARSE_REF_AMP;
+			continue;
+		case PARSE_REF_AMP:
+			if (c == '#') {
+				p->ref = PARSE_REF_HASH;
+				i++;
+			} else if (parse_is_alnum(c)) {
+				p->ref = PARSE_REF_NAME;
+				p->ref_len = 0;
+			} else {
+				parse_title_flush(p);
+			}
+			continue;
+		case PARSE_REF_NAME:
+			if (parse_is_alnum(c) && p->ref_len < PARSE_REF_NAME_MAX) {
+				p->ref_name[p->ref_len++] = (char)c;
+				i++;
+				continue;
+			}
+			p->ref_name[p->ref_len] = '\0';
+			if (c == ';' && (ent = htmlEntityLookup((const xmlChar *)p->ref_name)) != NULL) {
+				parse_title_cp(p, ent->value);
+				p->ref = PARSE_REF_NONE;
+				i++;
+			} else {
+				parse_title_flush(p);
+			}
+			continue;
+		case PARSE_REF_HASH:
+			if (c == 'x' || c == 'X') {
+				p->ref = PARSE_REF_X;
+				p->ref_name[0] = (char)c;
+				i++;
+			} else if (parse_digit(c, 10) >= 0) {
+				p->ref = PARSE_REF_DEC;
+				p->ref_value = 0;
+			} else {
+				parse_title_flush(p);
+			}
+			continue;
+		case PARSE_REF_X:
+			if (parse_digit(c, 16) >= 0) {
+				p->ref = PARSE_REF_HEX;
+				p->ref_value = 0;
+			} else {
+				parse_title_flush(p);
+			}
+			continue;
+		case PARSE_REF_DEC:
+		case PARSE_REF_HEX:
+			d = parse_digit(c, p->ref == PARSE_REF_HEX ? 16 : 10);
+			if (d >= 0) {
+				/* past U+10FFFF it is U+FFFD whatever comes */
+				if (p->ref_value <= 0x10ffff)
+					p->ref_value = p->ref_value * (p->ref == PARSE_REF_HEX ? 16 : 10) +
+						       (uint32_t)d;
+				i++;
+				continue;
+			}
+			if (c == ';')
+				i++;
+			parse_title_flush(p);
+			continue;
+		}
 	}
 }
 
@@ -454,6 +827,276 @@ static size_t parse_markup_across(struct parse *p, const char *s, size_t n)
 	return len > p->pending ? len - p->pending : 0;
 }
 
+static char parse_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/*
+ * Whether the bytes at s are name (lower case), any case, and then what
+ * ends a tag name in HTML5 (a blank, '/' or '>'): 1 or 0, or -1 when the
+ * bytes end too soon to tell.
+ */
+static int parse_name_at(const char *s, const char *end, const char *name, size_t len)
+{
+	char c;
+
+	for (size_t k = 0; k < len; k++) {
+		if (s + k >= end)
+			return -1;
+		if (parse_lower(s[k]) != name[k])
+			return 0;
+	}
+	if (s + len >= end)
+		return -1;
+	c = s[len];
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == '>';
+}
+
+/* Whether the '<' at s starts raw-text element r's end tag: 1, 0, or -1 (too soon to tell). */
+static int parse_raw_end_at(const char *s, const char *end, unsigned r)
+{
+	if (end - s < 2)
+		return -1;
+	if (s[1] != '/')
+		return 0;
+	return parse_name_at(s + 2, end, parse_raw_names[r - 1].name, parse_raw_names[r - 1].len);
+}
+
+/* Whether a tag whose name starts with c may be a raw-text element's. */
+static inline bool parse_raw_initial(char c)
+{
+	c = parse_lower(c);
+	return c == 't' || c == 's' || c == 'x' || c == 'i' || c == 'n' || c == 'p';
+}
+
+/* parse_raw_start_at(), past its first test. */
+static int parse_raw_start_name(const char *s, const char *end)
+{
+	unsigned first, last;
+	int soon = 0;
+
+	if (end - s < 3)
+		return end - s < 2 || parse_raw_initial(s[1]) ? -1 : 0;
+	switch (parse_lower(s[1])) {
+	case 't':
+		first = 1, last = 2;	/* title, textarea */
+		break;
+	case 's':
+		first = 3, last = 4;	/* script, style */
+		break;
+	case 'x':
+		first = last = 5;
+		break;
+	case 'i':
+		first = last = 6;
+		break;
+	case 'n':
+		first = 7, last = 8;	/* noembed, noframes */
+		break;
+	case 'p':
+		first = last = 9;
+		break;
+	default:
+		return 0;
+	}
+	for (unsigned i = first - 1; i < last; i++) {
+		int m;
+
+		if (parse_lower(s[2]) != parse_raw_names[i].name[1])
+			continue;
+		m = parse_name_at(s + 1, end, parse_raw_names[i].name, parse_raw_names[i].len);
+		if (m > 0)
+			return (int)i + 1;
+		soon = m < 0 ? -1 : soon;
+	}
+	return soon;
+}
+
+/*
+ * Whether the '<' at s starts a raw-text element's start tag: its number,
+ * 0, or -1 (too soon to tell). Called at every '<': most fail the first test.
+ */
+static inline int parse_raw_start_at(const char *s, const char *end)
+{
+	return end - s >= 2 && !parse_raw_initial(s[1]) ? 0 : parse_raw_start_name(s, end);
+}
+
+/*
+ * The first '<' in [s, end) that starts a raw-text element's start tag
+ * (*raw its number), or, unless final, that may start one once more bytes
+ * come (*raw -1); else end (*raw 0).
+ */
+static const char *parse_raw_next(const char *s, const char *end, bool final, int *raw)
+{
+	for (const char *q = s; (q = memchr(q, '<', (size_t)(end - q))) != NULL; q++) {
+		*raw = parse_raw_start_at(q, end);
+		if (*raw > 0 || (*raw < 0 && !final))
+			return q;
+	}
+	*raw = 0;
+	return end;
+}
+
+/* Whether the bytes at s (before end) begin with prefix, or end inside it: 1, 0, -1. */
+static int parse_prefix_at(const char *s, const char *end, const char *prefix, size_t len)
+{
+	size_t have = (size_t)(end - s) < len ? (size_t)(end - s) : len;
+
+	if (memcmp(s, prefix, have) != 0)
+		return 0;
+	return have == len ? 1 : -1;
+}
+
+/*
+ * A script's text from s as HTML5 reads it (script data, and the escaped
+ * states "<!--" opens, in which "<script>" makes "</script>" not end it):
+ * where its end tag starts (*closed), or where the bytes end, but for a
+ * '<' that more bytes would tell (unless final).
+ */
+static const char *parse_script_text(struct parse *p, const char *s, const char *end, bool final,
+				     bool *closed)
+{
+	const char *q = s;
+	int m, n;
+
+	while (q < end) {
+		enum parse_script st = p->script;
+
+		if (st == PARSE_SCRIPT_DATA) {
+			if (!(q = memchr(q, '<', (size_t)(end - q))))
+				return end;
+			m = parse_raw_end_at(q, end, PARSE_RAW_SCRIPT);
+			n = parse_prefix_at(q, end, "<!--", 4);
+			if (m > 0) {
+				*closed = true;
+				return q;
+			}
+			if ((m < 0 || n < 0) && !final)
+				return q;
+			if (n > 0) {
+				/* "<!--" ends where "<!-->" would */
+				p->script = PARSE_SCRIPT_ESC_DASH_DASH;
+				q += 4;
+			} else {
+				q++;
+			}
+			continue;
+		}
+		if (*q == '<' && st <= PARSE_SCRIPT_ESC_DASH_DASH) {
+			m = parse_raw_end_at(q, end, PARSE_RAW_SCRIPT);
+			n = parse_name_at(q + 1, end, "script", 6);
+			if (m > 0) {
+				*closed = true;
+				return q;
+			}
+			if ((m < 0 || n < 0) && !final)
+				return q;
+			p->script = n > 0 ? PARSE_SCRIPT_DESC : PARSE_SCRIPT_ESC;
+			q += n > 0 ? 7 : 1;
+			continue;
+		}
+		if (*q == '<') {
+			m = end - q < 2 ? -1 : q[1] != '/' ? 0 : parse_name_at(q + 2, end, "script", 6);
+			if (m < 0 && !final)
+				return q;
+			p->script = m > 0 ? PARSE_SCRIPT_ESC : PARSE_SCRIPT_DESC;
+			q += m > 0 ? 8 : 1;
+			continue;
+		}
+		if (*q == '-') {
+			if (st != PARSE_SCRIPT_ESC_DASH_DASH && st != PARSE_SCRIPT_DESC_DASH_DASH)
+				p->script = (enum parse_script)(st + 1);
+		} else if (*q == '>' && (st == PARSE_SCRIPT_ESC_DASH_DASH ||
+					 st == PARSE_SCRIPT_DESC_DASH_DASH)) {
+			p->script = PARSE_SCRIPT_DATA;
+		} else {
+			p->script = st >= PARSE_SCRIPT_DESC ? PARSE_SCRIPT_DESC : PARSE_SCRIPT_ESC;
+		}
+		q++;
+	}
+	return end;
+}
+
+/*
+ * The text of a raw-text element from *sp, kept from libxml2 (the page's
+ * title goes to the title): up to its end tag, which libxml2 then reads,
+ * or to the end of the bytes, but for a '<' that more bytes would tell.
+ * Whether it went on.
+ */
+static bool parse_raw_text(struct parse *p, const char **sp, const char *end, bool final)
+{
+	const char *s = *sp, *q = s;
+	bool closed = false;
+	int m;
+
+	if (p->raw_el == PARSE_RAW_PLAINTEXT) {
+		q = end;
+	} else if (p->raw_el == PARSE_RAW_SCRIPT) {
+		q = parse_script_text(p, s, end, final, &closed);
+	} else {
+		for (; (q = memchr(q, '<', (size_t)(end - q))) != NULL; q++) {
+			m = parse_raw_end_at(q, end, p->raw_el);
+			if (m > 0)
+				closed = true;
+			if (m > 0 || (m < 0 && !final))
+				break;
+		}
+		if (!q)
+			q = end;
+	}
+	if (p->raw_title) {
+		parse_title_rcdata(p, s, (size_t)(q - s));
+		if (closed || final)
+			parse_title_flush(p);
+	}
+	if (closed)
+		p->raw_el = 0;
+	*sp = q;
+	return q > s || closed;
+}
+
+/*
+ * Hands libxml2 the start tag of a raw-text element, '>' by '>', until
+ * libxml2 has read past its '<'. If libxml2 read it as that element's
+ * start tag, and nothing after it, its text is kept from libxml2 from there
+ * (parse_raw_start()); else (the '<' was in a comment, a quoted value...)
+ * the page goes on as before. Gives up past PARSE_PENDING_SKIM bytes.
+ * Where libxml2 stands is looked at only after a '>', so that where the
+ * pieces were cut changes nothing.
+ */
+static bool parse_raw_tag(struct parse *p, const char **sp, const char *end)
+{
+	const char *s = *sp, *gt;
+	size_t n;
+
+	while (s < end && p->ctxt) {
+		gt = memchr(s, '>', (size_t)(end - s));
+		n = gt ? (size_t)(gt + 1 - s) : (size_t)(end - s);
+		parse_chunk(p, s, n);
+		s += n;
+		p->cand_fed += n;
+		if (!p->ctxt || !p->ctxt->input)
+			break;
+		if (p->raw_el) {
+			/* libxml2 read all it was given, and reads nothing more until the end tag */
+			p->cand = 0;
+			p->clean = true;
+			p->skippable = p->pending_text = false;
+			p->pending = 0;
+			break;
+		}
+		if (gt && ((size_t)(p->ctxt->input->end - p->ctxt->input->cur) < p->cand_fed ||
+			   p->cand_fed > PARSE_PENDING_SKIM)) {
+			p->cand = 0;
+			parse_check(p);
+			break;
+		}
+	}
+	*sp = s;
+	return true;
+}
+
 /*
  * Most of a page's bytes are text, and libxml2 spends most of its time
  * reading it a character at a time, for nothing: only the title's text
@@ -464,31 +1107,35 @@ static size_t parse_markup_across(struct parse *p, const char *s, size_t n)
  * forms skim.h accepts: there a cut changes nothing, so the facts are those
  * of the whole page (tests/crawler/test_parse.c compares the two, and so
  * does the fuzzer). Anything else (a NUL, <script>, a cut tag, odd quoting)
- * and the rest of the piece is handed over as it is.
+ * and the rest is handed over as it is.
  *
- * Text at the end of a piece is kept back for the next one when libxml2 has
- * read all before it: libxml2 would only wait for its end, and in the next
- * piece it can be left out.
+ * Either way it stops at the next start tag of a raw-text element (*raw its
+ * number), or at a '<' more bytes may make one (*raw -1, unless final),
+ * which parse_push() hands over apart. At the end of the piece, text is
+ * kept back for the next one when libxml2 has read all before it: libxml2
+ * would only wait for its end, and in the next piece it can be left out.
+ * Returns where it stopped.
  */
-static void parse_push(struct parse *p, bool final)
+static const char *parse_markup_run(struct parse *p, const char *s, const char *end, bool final,
+				    int *raw)
 {
-	const char *s = p->out, *end = s + p->out_len, *from = s, *pos = s, *lt = s, *stop;
+	const char *from = s, *pos = s, *e = end, *lt, *stop;
 	size_t n;
 
-	if (p->out_len == 0 || !p->ctxt) {
-		p->out_len = 0;
-		return;
-	}
-	if (!p->skim || !p->clean || memchr(s, '\0', p->out_len))
+	*raw = 0;
+	if (!p->skim || !p->clean || memchr(s, '\0', (size_t)(end - s)))
 		goto push_all;
 	if (p->pending > 0 && !p->pending_text) {
 		/* libxml2 waits on a tag begun in the last piece */
-		if (!(n = parse_markup_across(p, s, p->out_len)))
+		if (!(n = parse_markup_across(p, s, (size_t)(end - s))))
 			goto push_all;
 		pos = s + n;
 	}
 	/* pos is always between two tokens, from where libxml2 stands or will */
 	while ((lt = memchr(pos, '<', (size_t)(end - pos)))) {
+		*raw = parse_raw_start_at(lt, end);
+		if (*raw < 0 && final)
+			*raw = 0;
 		stop = memchr(pos, '&', (size_t)(lt - pos));
 		if (!stop)
 			stop = lt;
@@ -503,6 +1150,10 @@ static void parse_push(struct parse *p, bool final)
 			if (p->skippable)
 				from = stop;
 		}
+		if (*raw) {
+			e = lt;
+			goto hand;
+		}
 		n = skim_markup(lt, end);
 		if (n == 0)
 			goto push_all;
@@ -514,17 +1165,61 @@ static void parse_push(struct parse *p, bool final)
 			parse_check(p);
 			from = pos;
 		}
-		if (p->clean && (p->pending == 0 || p->pending_text)) {
-			p->out_len = (size_t)(end - pos);
-			memmove(p->out, pos, p->out_len);
-			parse_bound(p);
-			return;
-		}
+		if (p->clean && (p->pending == 0 || p->pending_text))
+			return pos;
 	}
+	goto hand;
 push_all:
-	p->out_len = 0;
-	parse_chunk(p, from, (size_t)(end - from));
+	e = parse_raw_next(pos, end, final, raw);
+hand:
+	parse_chunk(p, from, (size_t)(e - from));
 	parse_check(p);
+	return e;
+}
+
+/*
+ * Hands libxml2 the markup from *sp up to the next raw-text element's start
+ * tag, leaving out text where it can (parse_markup_run()). Whether it went on.
+ */
+static bool parse_markup(struct parse *p, const char **sp, const char *end, bool final)
+{
+	const char *s = *sp, *to;
+	int raw;
+
+	to = parse_markup_run(p, s, end, final, &raw);
+	if (raw > 0) {
+		p->cand = (unsigned)raw;
+		p->cand_fed = 0;
+	}
+	*sp = to;
+	return to > s || raw > 0;
+}
+
+/*
+ * Hands the decoded bytes to libxml2: markup (skimmed), the start tags of
+ * raw-text elements (one at a time), and their text kept apart, since
+ * libxml2 reads it as markup (all but script and style) and HTML5 does not.
+ * What can only be told from bytes yet to come stays in p->out.
+ */
+static void parse_push(struct parse *p, bool final)
+{
+	const char *s = p->out, *end = s + p->out_len;
+	bool on = true;
+
+	while (on && s < end && p->ctxt) {
+		if (p->raw_el)
+			on = parse_raw_text(p, &s, end, final);
+		else if (p->cand)
+			on = parse_raw_tag(p, &s, end);
+		else
+			on = parse_markup(p, &s, end, final);
+	}
+	if (!p->ctxt) {
+		p->out_len = 0;
+		return;
+	}
+	p->out_len = (size_t)(end - s);
+	memmove(p->out, s, p->out_len);
 	parse_bound(p);
 }
 
@@ -559,18 +1254,10 @@ static void parse_put_cp(struct parse *p, uint32_t cp)
 
 static size_t parse_win1252(struct parse *p, const unsigned char *in, size_t n)
 {
-	/* 0x80-0x9F; the five bytes windows-1252 leaves unassigned keep their ISO-8859-1 (C1) meaning */
-	static const uint16_t c1[32] = {
-		0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-		0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
-	};
-
 	for (size_t i = 0; i < n; i++) {
 		if (!parse_room(p, 3))
 			return n;
-		parse_put_cp(p, in[i] >= 0x80 && in[i] < 0xa0 ? c1[in[i] - 0x80] : in[i]);
+		parse_put_cp(p, in[i] >= 0x80 && in[i] < 0xa0 ? parse_c1[in[i] - 0x80] : in[i]);
 	}
 	return n;
 }
@@ -770,7 +1457,13 @@ int parse_begin(struct parse *p, const char *content_type)
 	p->links = 0;
 	p->base_seen = p->nofollow = false;
 	p->base[0] = '\0';
-	p->in_title = p->title_seen = p->space = p->replaced = false;
+	p->in_title = p->title_seen = p->space = false;
+	p->cand = p->raw_el = 0;
+	p->cand_fed = 0;
+	p->raw_title = p->replaced = false;
+	p->ref = PARSE_REF_NONE;
+	p->ns_len = 0;
+	p->ns_lost = false;
 	p->title_len = 0;
 	p->title[0] = '\0';
 	p->raw_len = p->out_len = 0;
@@ -841,6 +1534,8 @@ void parse_end(struct parse *p, struct parse_facts *facts)
 		if (p->sniffing)
 			parse_settle(p);
 		parse_decode(p, true);
+		/* a raw-text start tag libxml2 reads only now has nothing after it */
+		p->cand = 0;
 		if (p->ctxt)
 			htmlParseChunk(p->ctxt, NULL, 0, 1);
 	}

@@ -22,8 +22,15 @@
 /* Longest <base href> kept; a longer one is cut (and then resolves to nothing useful). */
 #define PARSE_BASE_MAX 8192
 
+/*
+ * As HTML5 reads a page: the title is the first <title> not in svg or math,
+ * its text all text (RCDATA: "a <b>c</b>" is the title "a <b>c</b>"). Links
+ * in the text of elements HTML5 does not read as markup (textarea, title,
+ * script, style, xmp, iframe, noembed, noframes, plaintext) are no links;
+ * noscript (crawlpool runs no script) and template hold markup.
+ */
 struct parse_facts {
-	const char *title;	/* UTF-8, whitespace collapsed, "" if none */
+	const char *title;	/* UTF-8, references decoded, whitespace collapsed, "" if none */
 	size_t title_len;
 	unsigned long links;	/* <a> elements with an href */
 	const char *base;	/* the first <base href>, as written; "" if none */

@@ -114,8 +114,10 @@ static void test_title_rules(void **state)
 	assert_int_equal(f.links, 3);
 	f = FACTS("text/html", "<title>a\x01\x02 b</title>");
 	assert_string_equal(f.title, "a b");
+	/* the title's text is all text (RCDATA): unclosed, it runs to the end of the page */
 	f = FACTS("text/html", "<title>unclosed <a href=1>x</a>");
-	assert_true(strncmp(f.title, "unclosed", 8) == 0);
+	assert_string_equal(f.title, "unclosed <a href=1>x</a>");
+	assert_int_equal(f.links, 0);
 }
 
 static void test_empty_and_binary(void **state)
@@ -756,6 +758,137 @@ static void test_skim_odd_markup(void **state)
 	free(body);
 }
 
+/* ---- what HTML5 does not read as markup ----------------------------------------- */
+
+/*
+ * The page gives want (the links handed over, one "link HREF" line each,
+ * then the facts, as seen_parse() tells them), skimmed and read whole,
+ * whole and cut into pieces of many sizes.
+ */
+static void page_gives(const char *type, const char *body, const char *want)
+{
+	static const unsigned cuts[] = { 0, 1, 2, 3, 5, 7, 13, 64, 99999, 123457 };
+
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		seen_parse(skimming, true, type, body, strlen(body), cuts[i], &skimmed);
+		seen_parse(reading, false, type, body, strlen(body), cuts[i], &read_all);
+		if (strcmp(skimmed.buf, want) != 0 || strcmp(read_all.buf, want) != 0)
+			fail_msg("cut %u of '%s':\nwant:\n%sskimmed:\n%sread whole:\n%s", cuts[i], body,
+				 want, skimmed.buf, read_all.buf);
+	}
+}
+
+/* want for page_gives(): the links as "a b c" (none: ""), then the title. */
+static const char *facts_text(const char *links, const char *title)
+{
+	static char buf[4096];
+	size_t o = 0, count = 0;
+
+	for (const char *l = links; *l;) {
+		size_t n = strcspn(l, " ");
+
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "link %.*s\n", (int)n, l);
+		count++;
+		l += n;
+		l += strspn(l, " ");
+	}
+	snprintf(buf + o, sizeof(buf) - o, "links %zu nofollow 0\ntitle %s\nbase \n", count, title);
+	return buf;
+}
+
+#define GIVES(body, links, title) page_gives("text/html", body, facts_text(links, title))
+
+/* Links inside elements whose text HTML5 does not read as markup are not links. */
+static void test_raw_text_hides_links(void **state)
+{
+	char body[3200];
+
+	(void)state;
+	/* RCDATA and raw text: to the element's own end tag, any case, with attributes */
+	GIVES("<textarea><a href=t>x</a></textarea><a href=after>", "after", "");
+	GIVES("<TEXTAREA name=x rows=\"3\"><a href=t></TEXTAREA ><a href=after>", "after", "");
+	GIVES("<textarea/><a href=t></textarea/><a href=after>", "after", "");
+	GIVES("<textarea></textareax><a href=t></textarea\n><a href=after>", "after", "");
+	GIVES("<xmp><a href=x>x</a></xmp><a href=1>", "1", "");
+	GIVES("<noembed><a href=x>x</a></noembed><a href=1>", "1", "");
+	GIVES("<noframes><a href=x>x</a></noframes><a href=1>", "1", "");
+	GIVES("<iframe src=f><a href=x>x</a></iframe><a href=1>", "1", "");
+	GIVES("<style>a > b {}</b><a href=x></style><a href=1>", "1", "");
+	GIVES("<xmp><!-- </xmp> --><a href=1>", "1", "");
+	/* a script ends at </script> only, whatever elements are open */
+	GIVES("<div><script>s = \"</div><a href=s>\"</script></div><a href=1>", "1", "");
+	GIVES("<p><script>document.write('<a href=w>w</a>')</script><a href=1>", "1", "");
+	/* ... but not where "<!--" and "<script>" put it in its escaped state */
+	GIVES("<script><!-- document.write(\"<script></script><a href=e>\") --></script><a href=1>",
+	      "1", "");
+	GIVES("<script><!-- x </script><a href=1>", "1", "");
+	GIVES("<script><!--><a href=in></script><a href=1>", "1", "");
+	/* plaintext runs to the end of the page */
+	GIVES("<a href=1><plaintext><a href=2></plaintext><a href=3>", "1", "");
+	/* noscript is markup without scripting, as crawlpool reads pages; template content is markup */
+	GIVES("<noscript><a href=ns>x</a></noscript><template><a href=tp>x</a></template>", "ns tp", "");
+	/* a start tag with '>' in quoted values, or long, wherever the pieces cut it */
+	GIVES("<title x='a>b' y=\"c>\">T</title><a href=1>", "1", "T");
+	memcpy(body, "<iframe src=\"", 13);
+	memset(body + 13, 'x', 3000);
+	snprintf(body + 3013, 100, "\"><a href=in></iframe><a href=out>");
+	GIVES(body, "out", "");
+	/* the tag names in a comment or a quoted value open nothing */
+	GIVES("<!-- <textarea> --><a title=\"<xmp>\" href=1>x</a><a href=2>", "1 2", "");
+	GIVES("<a href=1 title='<plaintext>'><!-- <script> --></a><a href=2>", "1 2", "");
+	/* svg and math read their content as markup, but where they hold HTML */
+	GIVES("<svg><textarea><a href=s>x</a></textarea></svg><a href=1>", "s 1", "");
+	GIVES("<svg><foreignObject><textarea><a href=s></textarea></foreignObject></svg><a href=1>",
+	      "1", "");
+	GIVES("<math><mi><xmp><a href=m></xmp></mi></math><a href=1>", "1", "");
+}
+
+/* The title is RCDATA: markup in it is text, character references are decoded. */
+static void test_title_is_text(void **state)
+{
+	(void)state;
+	GIVES("<title>a <b>bold</b> c</title>", "", "a <b>bold</b> c");
+	GIVES("<title>x <script>y</script> z</title><a href=1>", "1", "x <script>y</script> z");
+	GIVES("<title><!-- c --></title>", "", "<!-- c -->");
+	GIVES("<title>a</titlex> b</title ><a href=1>", "1", "a</titlex> b");
+	GIVES("<TITLE lang=en>Up</TITLE foo=bar><a href=1>", "1", "Up");
+	GIVES("<title>A &amp; B &lt;c&gt; &#x41;&#66; &eacute; &Eacute;</title>", "",
+	      "A & B <c> AB \xc3\xa9 \xc3\x89");
+	/* unknown names and names without ';' stay as written, as in the rest of the page */
+	GIVES("<title>&ampx &bogus; &amp &#; &#x; AT&T</title>", "", "&ampx &bogus; &amp &#; &#x; AT&T");
+	/* numbers as in HTML5: 0, surrogates and past U+10FFFF are U+FFFD, 128-159 windows-1252 */
+	GIVES("<title>&#0;|&#xD800;|&#x110000;|&#128;|&#x1F600;|&#65</title>", "",
+	      "\xef\xbf\xbd|\xef\xbf\xbd|\xef\xbf\xbd|\xe2\x82\xac|\xf0\x9f\x98\x80|A");
+	/* whitespace collapsed, as document.title does */
+	GIVES("<title>\n  a &#32; <br>\t b  </title>", "", "a <br> b");
+	/* unclosed, it runs to the end of the page: no markup after it */
+	GIVES("<title>open <a href=1>x", "", "open <a href=1>x");
+	/* a second title is RCDATA too, and not the page's */
+	GIVES("<title>one</title><title>two <a href=x></title><a href=y>", "y", "one");
+	/* a title in a textarea is text */
+	GIVES("<textarea><title>t</title></textarea><title>real</title>", "", "real");
+}
+
+/* The page's title is the first title element in HTML, not svg's or math's. */
+static void test_title_not_from_svg_or_math(void **state)
+{
+	(void)state;
+	GIVES("<svg><title>svg</title></svg><title>real</title>", "", "real");
+	GIVES("<svg><g><title>g</title></g></svg><title>real</title>", "", "real");
+	GIVES("<math><title>m</title></math><title>real</title>", "", "real");
+	GIVES("<svg/><title>real</title>", "", "real");
+	GIVES("<SVG viewBox='0 0 1 1'><title>svg</title></SVG><title>real</title>", "", "real");
+	/* svg's title holds HTML: its <a> is a link */
+	GIVES("<svg><title><a href=s>x</a></title></svg><title>real</title>", "s", "real");
+	/* HTML in svg (foreignObject) or math (mi): a title there is the page's */
+	GIVES("<svg><foreignObject><title>fo</title></foreignObject></svg><title>later</title>", "",
+	      "fo");
+	GIVES("<math><mi><title>mi</title></mi></math><title>later</title>", "", "mi");
+	/* a <p> ends svg content in HTML5 */
+	GIVES("<svg><p>x</p><title>after p</title></svg>", "", "after p");
+	GIVES("<body><svg><title>only svg</title></svg>", "", "");
+}
+
 /* Only WHATWG Encoding labels name a charset; its "replacement" ones make the page one U+FFFD. */
 static void test_charset_labels_as_browsers(void **state)
 {
@@ -869,6 +1002,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_skim_demo_site, skim_setup, skim_teardown),
 		cmocka_unit_test_setup_teardown(test_skim_odd_markup, skim_setup, skim_teardown),
 		cmocka_unit_test(test_skim_markup_forms),
+		cmocka_unit_test_setup_teardown(test_raw_text_hides_links, skim_setup, skim_teardown),
+		cmocka_unit_test_setup_teardown(test_title_is_text, skim_setup, skim_teardown),
+		cmocka_unit_test_setup_teardown(test_title_not_from_svg_or_math, skim_setup,
+						skim_teardown),
 		cmocka_unit_test(test_charset_labels_as_browsers),
 	};
 
