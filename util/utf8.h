@@ -3,6 +3,7 @@
 #define CRAWLPOOL_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Length of the well-formed UTF-8 sequence at s (at most len bytes), or 0
@@ -11,5 +12,8 @@
  * NUL-terminated string may be passed with len 4.
  */
 size_t utf8_seq_len(const unsigned char *s, size_t len);
+
+/* Writes code point cp (at most U+10FFFF, no surrogate) as UTF-8 to out: its length, 1 to 4. */
+size_t utf8_encode(uint32_t cp, char out[4]);
 
 #endif

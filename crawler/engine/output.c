@@ -1100,21 +1100,10 @@ static int scan_code_point(struct output_scan *s, unsigned cp)
 	char u[4];
 	size_t n;
 
+	/* a \uXXXX escape: at most U+FFFF */
 	if (cp >= 0xd800 && cp <= 0xdfff)
 		cp = 0xfffd;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	}
+	n = utf8_encode(cp, u);
 	for (size_t i = 0; i < n; i++)
 		if (scan_url(s, u[i]) < 0)
 			return -1;

@@ -3,6 +3,7 @@
 
 #include "charset.h"
 #include "skim.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -439,28 +440,8 @@ static const uint16_t parse_c1[32] = {
 static void parse_title_cp(struct parse *p, uint32_t cp)
 {
 	char u[4];
-	size_t n;
 
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	parse_title_add(p, u, n);
+	parse_title_add(p, u, utf8_encode(cp, u));
 }
 
 /* A numeric character reference's character, as HTML5 reads it. */
