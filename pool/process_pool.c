@@ -542,6 +542,33 @@ static int wait_and_dispatch(struct process_pool *pp)
 	return 0;
 }
 
+/*
+ * Each wake-up of the parent is a switch between processes, and a worker's
+ * result that finds the parent asleep in poll() wakes it: one switch a job.
+ * When every worker has at least NAP_SPARES jobs queued behind the ones it
+ * runs, none of them can run dry soon, so the parent naps NAP_US first and
+ * then reads in one wake-up the results that gathered. A signal ends a nap.
+ */
+enum { NAP_US = 1000, NAP_SPARES = 4 };
+
+static bool workers_stocked(const struct process_pool *pp)
+{
+	unsigned live = 0;
+
+	if (pp->depth < pp->window + NAP_SPARES || pp->stopping)
+		return false;
+	for (unsigned i = 0; i < pp->pool->workers; i++) {
+		const struct slot *slot = &pp->slots[i];
+
+		if (slot->fd < 0)
+			continue;
+		if (slot->queued < pp->window + NAP_SPARES || slot_sending(slot))
+			return false;
+		live++;
+	}
+	return live > 0;
+}
+
 static int run_jobs(struct process_pool *pp)
 {
 	struct pool *pool = pp->pool;
@@ -559,6 +586,8 @@ static int run_jobs(struct process_pool *pp)
 		feed_workers(pp);
 		if (busy_workers(pp) == 0 && pp->exhausted)
 			break;
+		if (workers_stocked(pp))
+			nanosleep(&(struct timespec){ .tv_nsec = NAP_US * 1000L }, NULL);
 		if (wait_and_dispatch(pp) < 0) {
 			pp->rc = POOL_ESYS;
 			pp->exhausted = pp->stopping = true;

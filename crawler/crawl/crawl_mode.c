@@ -65,8 +65,22 @@ static long long job_limit_ms(const struct crawl_plan *plan)
 	return f->timeout_ms + (f->retries > 0 ? f->retry_max_ms : 0);
 }
 
+/*
+ * A worker process that finds its next URLs already in its channel lets the
+ * parent nap through many results (process_pool.c): on 2 cores each wake-up
+ * of the parent is a switch between processes, which costs more CPU than a
+ * page's transfer (fetch only, 40,000 URLs, 8 workers: 1.87 s and 1.5 s of
+ * system time with 1 spare URL a worker, 1.56 s and 1.05 s with 8). Unless
+ * the plan says URLs must not be taken ahead (crawl_mode.h).
+ */
+enum { PROCESS_SPARE_JOBS = 8 };
+
 static int process_set_up(struct pool *pool, const struct crawl_plan *plan)
 {
+	int rc = plan->take_ahead ? pool_set_spare_jobs(pool, PROCESS_SPARE_JOBS) : 0;
+
+	if (rc < 0)
+		return rc;
 	return pool_set_job_deadline(pool, (unsigned)(job_limit_ms(plan) +
 						      PROCESS_DEADLINE_GRACE_MS));
 }
