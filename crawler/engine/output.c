@@ -81,6 +81,12 @@ int output_options_check(const struct output_options *opts, char *err, size_t er
 		snprintf(err, errlen, "--bom is for CSV and TSV: JSON Lines takes no byte-order mark");
 		return -1;
 	}
+	/* a spreadsheet reads formulas from CSV and TSV, and JSON Lines text is never guarded */
+	if (!opts->formula_guard && opts->format == OUTPUT_JSONL) {
+		snprintf(err, errlen, "--no-formula-guard is for CSV and TSV: JSON Lines text is "
+			 "written as it is");
+		return -1;
+	}
 	return 0;
 }
 

@@ -149,7 +149,7 @@ int output_format_parse(const char *name, enum output_format *format);
 
 /*
  * Once the options are read: what the format cannot honour is refused, not
- * ignored (--bom with JSON Lines). 0, or -1 with err filled (a usage error).
+ * ignored (--bom or --no-formula-guard with JSON Lines). 0, or -1 with err filled (a usage error).
  */
 int output_options_check(const struct output_options *opts, char *err, size_t errlen);
 

@@ -418,6 +418,8 @@ static void test_usage_and_exit_codes(void **state)
 	const char *status_help[] = { "status", "--help=1", NULL };
 	const char *export_bom[] = { "export", "--frontier", "redis://127.0.0.1:1", "-f", "jsonl",
 				     "--bom", NULL };
+	const char *guard[] = { "crawl", "-o", never, "-f", "jsonl", "--no-formula-guard", list,
+				NULL };
 
 	(void)state;
 	expect_exit(unknown, 2, "unknown option --frobnicate");
@@ -439,6 +441,9 @@ static void test_usage_and_exit_codes(void **state)
 	expect_exit(status_help, 2, "crawlpool status: option --help takes no value");
 	/* JSON Lines takes no byte-order mark: refused, not ignored */
 	expect_exit(export_bom, 2, "crawlpool export: --bom is for CSV and TSV");
+	/* nor does its text need a guard against formulas */
+	expect_exit(guard, 2, "crawlpool crawl: --no-formula-guard is for CSV and TSV");
+	assert_null(fopen(never, "r"));
 }
 
 int main(void)
