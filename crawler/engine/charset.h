@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest label or iconv name kept. */
 #define CHARSET_NAME_MAX 40
@@ -34,5 +35,12 @@ enum charset_kind charset_label(const char *label, bool from_meta, char *iconv_n
  * stream", simplified); false if there is none.
  */
 bool charset_prescan(const unsigned char *s, size_t n, char *label, size_t size);
+
+/*
+ * The character of a windows-1252 byte: 0x80-0x9F as the standard maps
+ * them (the five it leaves unassigned keep their ISO-8859-1, C1, meaning),
+ * every other byte itself.
+ */
+uint32_t charset_win1252(unsigned char byte);
 
 #endif

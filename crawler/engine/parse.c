@@ -1,9 +1,9 @@
-/* parse.c -- the one file that talks to libxml2: a SAX push parse that builds no tree, fed UTF-8 we decode ourselves */
+/* parse.c -- the facts of a page from libxml2's SAX push parser, which builds no tree, fed UTF-8 we decode ourselves */
 #include "parse.h"
 
 #include "charset.h"
 #include "skim.h"
-#include "utf8.h"
+#include "title.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -75,21 +75,7 @@ enum parse_script {
 	PARSE_SCRIPT_DESC_DASH_DASH,
 };
 
-/* Where a character reference in the title's text stands. */
-enum parse_ref {
-	PARSE_REF_NONE,
-	PARSE_REF_AMP,		/* "&" */
-	PARSE_REF_NAME,		/* "&name" */
-	PARSE_REF_HASH,		/* "&#" */
-	PARSE_REF_X,		/* "&#x" */
-	PARSE_REF_DEC,		/* "&#123" */
-	PARSE_REF_HEX,		/* "&#x7b" */
-};
-
-enum {
-	PARSE_REF_NAME_MAX = 32,	/* longer is no name libxml2 knows */
-	PARSE_NS_MAX = 16,		/* svg/math inside HTML inside svg/math ... deep */
-};
+enum { PARSE_NS_MAX = 16 };	/* svg/math inside HTML inside svg/math ... deep */
 
 struct parse {
 	htmlParserCtxtPtr ctxt;	/* NULL outside a page, and once a cap stopped it */
@@ -119,19 +105,13 @@ struct parse {
 	unsigned raw_el;	/* the text of parse_raw_names[raw_el - 1] is kept from libxml2 */
 	bool raw_title;		/* ... and it is the page's title */
 	enum parse_script script;
-	enum parse_ref ref;	/* a character reference the title's text ends in */
-	uint32_t ref_value;
-	size_t ref_len;
-	char ref_name[PARSE_REF_NAME_MAX + 1];
 	unsigned ns_len;	/* svg and math around, and the HTML inside them: */
 	unsigned ns_depth[PARSE_NS_MAX];	/* ... the depth each starts at */
 	unsigned char ns_kind[PARSE_NS_MAX];	/* ... PARSE_NS_HTML, _SVG or _MATH */
 	bool ns_lost;		/* nested deeper than PARSE_NS_MAX: foreign to the end */
 	bool in_title;		/* libxml2 reads the title's text (see parse_raw_start()) */
 	bool title_seen;	/* the first <title> in HTML is the page's title */
-	bool space;		/* whitespace is pending inside the title */
-	size_t title_len;
-	char title[PARSE_TITLE_MAX + 8];
+	struct title title;
 	unsigned char raw[PARSE_PIECE + PARSE_CARRY];
 	char out[PARSE_PIECE + 8];
 };
@@ -387,201 +367,13 @@ static void parse_stop(void *ctx, const xmlChar *name)
 		p->in_title = false;
 }
 
-/*
- * Adds text to the title, collapsing whitespace runs to one space as the
- * text arrives, and dropping other controls, C1 ones (U+0080-U+009F, from
- * windows-1252's five unassigned bytes) included. The text is whole
- * characters.
- */
-static void parse_title_add(struct parse *p, const char *text, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
-			p->space = p->title_len > 0;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f)
-			continue;
-		if (c == 0xc2 && i + 1 < len && (unsigned char)text[i + 1] >= 0x80 &&
-		    (unsigned char)text[i + 1] <= 0x9f) {
-			i++;
-			continue;
-		}
-		/* one byte past the cap tells parse_end() the title was cut */
-		if (p->title_len > PARSE_TITLE_MAX)
-			return;
-		if (p->space) {
-			p->title[p->title_len++] = ' ';
-			p->space = false;
-		}
-		p->title[p->title_len++] = (char)c;
-	}
-}
-
 /* A title libxml2 reads (see parse_start()): its text, entities decoded by libxml2. */
 static void parse_text(void *ctx, const xmlChar *text, int len)
 {
 	struct parse *p = ctx;
 
 	if (p->in_title && len > 0)
-		parse_title_add(p, (const char *)text, (size_t)len);
-}
-
-/* 0x80-0x9F in windows-1252; the five bytes it leaves unassigned keep their ISO-8859-1 (C1) meaning */
-static const uint16_t parse_c1[32] = {
-	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
-};
-
-static void parse_title_cp(struct parse *p, uint32_t cp)
-{
-	char u[4];
-
-	parse_title_add(p, u, utf8_encode(cp, u));
-}
-
-/* A numeric character reference's character, as HTML5 reads it. */
-static uint32_t parse_ref_char(uint32_t v)
-{
-	if (v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0xfffd;
-	return v >= 0x80 && v <= 0x9f ? parse_c1[v - 0x80] : v;
-}
-
-static bool parse_is_alnum(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
-static int parse_digit(unsigned char c, unsigned base)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
-/* Ends the reference the title's text stopped in: as written, or its character. */
-static void parse_title_flush(struct parse *p)
-{
-	switch (p->ref) {
-	case PARSE_REF_NONE:
-		return;
-	case PARSE_REF_AMP:
-		parse_title_add(p, "&", 1);
-		break;
-	case PARSE_REF_NAME:
-		parse_title_add(p, "&", 1);
-		parse_title_add(p, p->ref_name, p->ref_len);
-		break;
-	case PARSE_REF_HASH:
-		parse_title_add(p, "&#", 2);
-		break;
-	case PARSE_REF_X:
-		parse_title_add(p, "&#", 2);
-		parse_title_add(p, p->ref_name, 1);
-		break;
-	case PARSE_REF_DEC:
-	case PARSE_REF_HEX:
-		parse_title_cp(p, parse_ref_char(p->ref_value));
-		break;
-	}
-	p->ref = PARSE_REF_NONE;
-}
-
-/*
- * The title's text, as HTML5 reads it (RCDATA: markup is text; character
- * references are decoded, numeric ones as HTML5 does, named ones from the
- * HTML 4 names libxml2 knows, with their ';'). A reference may continue in
- * the next piece: where it stands is kept in p.
- */
-static void parse_title_rcdata(struct parse *p, const char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		const htmlEntityDesc *ent;
-		const char *amp;
-		int d;
-
-		switch (p->ref) {
-		case PARSE_REF_NONE:
-			amp = memchr(s + i, '&', n - i);
-			parse_title_add(p, s + i, amp ? (size_t)(amp - (s + i)) : n - i);
-			if (!amp)
-				return;
-			i = (size_t)(amp - s) + 1;
-			p->ref = PARSE_REF_AMP;
-			continue;
-		case PARSE_REF_AMP:
-			if (c == '#') {
-				p->ref = PARSE_REF_HASH;
-				i++;
-			} else if (parse_is_alnum(c)) {
-				p->ref = PARSE_REF_NAME;
-				p->ref_len = 0;
-			} else {
-				parse_title_flush(p);
-			}
-			continue;
-		case PARSE_REF_NAME:
-			if (parse_is_alnum(c) && p->ref_len < PARSE_REF_NAME_MAX) {
-				p->ref_name[p->ref_len++] = (char)c;
-				i++;
-				continue;
-			}
-			p->ref_name[p->ref_len] = '\0';
-			if (c == ';' && (ent = htmlEntityLookup((const xmlChar *)p->ref_name)) != NULL) {
-				parse_title_cp(p, ent->value);
-				p->ref = PARSE_REF_NONE;
-				i++;
-			} else {
-				parse_title_flush(p);
-			}
-			continue;
-		case PARSE_REF_HASH:
-			if (c == 'x' || c == 'X') {
-				p->ref = PARSE_REF_X;
-				p->ref_name[0] = (char)c;
-				i++;
-			} else if (parse_digit(c, 10) >= 0) {
-				p->ref = PARSE_REF_DEC;
-				p->ref_value = 0;
-			} else {
-				parse_title_flush(p);
-			}
-			continue;
-		case PARSE_REF_X:
-			if (parse_digit(c, 16) >= 0) {
-				p->ref = PARSE_REF_HEX;
-				p->ref_value = 0;
-			} else {
-				parse_title_flush(p);
-			}
-			continue;
-		case PARSE_REF_DEC:
-		case PARSE_REF_HEX:
-			d = parse_digit(c, p->ref == PARSE_REF_HEX ? 16 : 10);
-			if (d >= 0) {
-				/* past U+10FFFF it is U+FFFD whatever comes */
-				if (p->ref_value <= 0x10ffff)
-					p->ref_value = p->ref_value * (p->ref == PARSE_REF_HEX ? 16 : 10) +
-						       (uint32_t)d;
-				i++;
-				continue;
-			}
-			if (c == ';')
-				i++;
-			parse_title_flush(p);
-			continue;
-		}
-	}
+		title_add(&p->title, (const char *)text, (size_t)len);
 }
 
 static void parse_ignore(void *ctx, const xmlChar *text, int len)
@@ -1027,9 +819,9 @@ static bool parse_raw_text(struct parse *p, const char **sp, const char *end, bo
 			q = end;
 	}
 	if (p->raw_title) {
-		parse_title_rcdata(p, s, (size_t)(q - s));
+		title_rcdata(&p->title, s, (size_t)(q - s));
 		if (closed || final)
-			parse_title_flush(p);
+			title_flush(&p->title);
 	}
 	if (closed)
 		p->raw_el = 0;
@@ -1238,7 +1030,7 @@ static size_t parse_win1252(struct parse *p, const unsigned char *in, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (!parse_room(p, 3))
 			return n;
-		parse_put_cp(p, in[i] >= 0x80 && in[i] < 0xa0 ? parse_c1[in[i] - 0x80] : in[i]);
+		parse_put_cp(p, charset_win1252(in[i]));
 	}
 	return n;
 }
@@ -1438,15 +1230,13 @@ int parse_begin(struct parse *p, const char *content_type)
 	p->links = 0;
 	p->base_seen = p->nofollow = false;
 	p->base[0] = '\0';
-	p->in_title = p->title_seen = p->space = false;
+	p->in_title = p->title_seen = false;
 	p->cand = p->raw_el = 0;
 	p->cand_fed = 0;
 	p->raw_title = p->replaced = false;
-	p->ref = PARSE_REF_NONE;
 	p->ns_len = 0;
 	p->ns_lost = false;
-	p->title_len = 0;
-	p->title[0] = '\0';
+	title_clear(&p->title);
 	p->raw_len = p->out_len = 0;
 	/* nothing read yet: libxml2 stands before the first token */
 	p->clean = true;
@@ -1492,23 +1282,6 @@ int parse_feed(struct parse *p, const char *buf, size_t len)
 	return 0;
 }
 
-/* Cuts a title that hit the cap back to the last whole UTF-8 character. */
-static size_t parse_utf8_trim(const char *s, size_t len)
-{
-	size_t start = len, need;
-	unsigned char lead;
-
-	while (start > 0 && len - start < 3 && ((unsigned char)s[start - 1] & 0xc0) == 0x80)
-		start--;
-	if (start == 0)
-		return len;
-	lead = (unsigned char)s[start - 1];
-	if (lead < 0x80)
-		return len;
-	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-	return len - (start - 1) >= need ? len : start - 1;
-}
-
 void parse_end(struct parse *p, struct parse_facts *facts)
 {
 	if (p->active && p->ctxt) {
@@ -1521,14 +1294,7 @@ void parse_end(struct parse *p, struct parse_facts *facts)
 			htmlParseChunk(p->ctxt, NULL, 0, 1);
 	}
 	parse_abort(p);
-	if (p->title_len > PARSE_TITLE_MAX) {
-		p->title_len = parse_utf8_trim(p->title, PARSE_TITLE_MAX);
-		while (p->title_len > 0 && p->title[p->title_len - 1] == ' ')
-			p->title_len--;
-	}
-	p->title[p->title_len] = '\0';
-	facts->title = p->title;
-	facts->title_len = p->title_len;
+	facts->title = title_end(&p->title, &facts->title_len);
 	facts->links = p->links;
 	facts->base = p->base;
 	facts->nofollow = p->nofollow;
