@@ -2,17 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clocks.h"
 #include "frontier.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Resident memory in KiB, from /proc/self/status. */
 static long rss_kib(void)
@@ -41,7 +33,7 @@ int main(int argc, char **argv)
 	struct frontier *f = frontier_new(&o);
 	char url[160], ref[160];
 	long base = rss_kib(), taken = 0;
-	double t0 = now_s(), t1;
+	double t0 = monotonic_seconds(), t1;
 
 	if (!f || n < 1 || hosts < 1) {
 		fprintf(stderr, "usage: frontier_bench [URLS [HOSTS]]\n");
@@ -59,7 +51,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	t1 = now_s();
+	t1 = monotonic_seconds();
 	printf("frontier_bench: %ld URLs over %ld hosts queued: RSS +%.1f MiB (%.0f bytes a URL), "
 	       "%.2f µs an add\n", n, hosts, (rss_kib() - base) / 1024.0,
 	       (rss_kib() - base) * 1024.0 / (double)n, (t1 - t0) * 1e6 / (double)n);
@@ -73,7 +65,7 @@ int main(int argc, char **argv)
 		taken++;
 	}
 	printf("frontier_bench: %ld handed out and done: %.2f µs each\n", taken,
-	       (now_s() - t1) * 1e6 / (double)(taken ? taken : 1));
+	       (monotonic_seconds() - t1) * 1e6 / (double)(taken ? taken : 1));
 	frontier_free(f);
 	return 0;
 }

@@ -1,4 +1,6 @@
 /* multi_crawler.c -- the reference crawler: one thread, libcurl multi, N transfers, libxml2 DOM parse */
+#include "option_number.h"
+
 #include <curl/curl.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
@@ -297,13 +299,10 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "n:o:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': {
-			char *end;
-			long n = strtol(optarg, &end, 10);
+			long n = option_number("multi_crawler", "-n", optarg, 1, 1024);
 
-			if (*end || n < 1 || n > 1024) {
-				fprintf(stderr, "multi_crawler: -n wants 1..1024, not '%s'\n", optarg);
+			if (n < 0)
 				return 2;
-			}
 			m.nslots = (unsigned)n;
 			break;
 		}

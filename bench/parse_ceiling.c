@@ -1,16 +1,16 @@
 /* parse_ceiling.c -- libxml2 CPU time per page (SAX and DOM) on exported pages: the parse-bound ceiling */
+#include "clocks.h"
+#include "corpus.h"
+#include "option_number.h"
+
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 /*
@@ -34,13 +34,6 @@ struct pc_facts {
 	bool in_title, have_title;
 	size_t title_len;
 	char title[PC_TITLE_MAX];
-};
-
-struct pc_corpus {
-	char **paths;
-	size_t n;
-	char *buf;
-	size_t cap;
 };
 
 static const char *pc_usage =
@@ -156,46 +149,11 @@ static int pc_dom(const char *body, size_t len, struct pc_facts *f)
 	return 0;
 }
 
-static int pc_load(struct pc_corpus *c, const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	long size;
-
-	if (!f || fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0)
-		goto fail;
-	if ((size_t)size > c->cap) {
-		char *b = realloc(c->buf, (size_t)size);
-
-		if (!b)
-			goto fail;
-		c->buf = b;
-		c->cap = (size_t)size;
-	}
-	if (fread(c->buf, 1, (size_t)size, f) != (size_t)size)
-		goto fail;
-	fclose(f);
-	*len = (size_t)size;
-	return 0;
-fail:
-	fprintf(stderr, "parse_ceiling: cannot read '%s': %s\n", path, strerror(errno));
-	if (f)
-		fclose(f);
-	return -1;
-}
-
-static double pc_cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 enum pc_mode { PC_SAX, PC_SAX_ONE, PC_DOM, PC_MODES };
 static const char *const pc_mode_names[PC_MODES] = { "sax", "sax-one", "dom" };
 
 /* One pass of one mode over the corpus: CPU seconds spent parsing, and the links seen. */
-static int pc_pass(struct pc_corpus *c, enum pc_mode mode, double *cpu, unsigned long *links)
+static int pc_pass(struct corpus *c, enum pc_mode mode, double *cpu, unsigned long *links)
 {
 	*cpu = 0;
 	*links = 0;
@@ -205,14 +163,17 @@ static int pc_pass(struct pc_corpus *c, enum pc_mode mode, double *cpu, unsigned
 		double t0;
 		int rc;
 
-		if (pc_load(c, c->paths[i], &len) < 0)
+		if (corpus_read(c, i, &len) < 0) {
+			fprintf(stderr, "parse_ceiling: cannot read '%s': %s\n", c->paths[i],
+				strerror(errno));
 			return -1;
-		t0 = pc_cpu_now();
+		}
+		t0 = thread_cpu_seconds();
 		if (mode == PC_DOM)
 			rc = pc_dom(c->buf, len, &f);
 		else
 			rc = pc_sax(c->buf, len, mode == PC_SAX ? PC_CHUNK : len + 1, &f);
-		*cpu += pc_cpu_now() - t0;
+		*cpu += thread_cpu_seconds() - t0;
 		if (rc < 0) {
 			fprintf(stderr, "parse_ceiling: libxml2 failed on '%s'\n", c->paths[i]);
 			return -1;
@@ -220,68 +181,6 @@ static int pc_pass(struct pc_corpus *c, enum pc_mode mode, double *cpu, unsigned
 		*links += f.links;
 	}
 	return 0;
-}
-
-static int pc_has_suffix(const char *name, const char *suffix)
-{
-	size_t n = strlen(name), s = strlen(suffix);
-
-	return n > s && !strcasecmp(name + n - s, suffix);
-}
-
-static int pc_list(struct pc_corpus *c, const char *dir, size_t limit)
-{
-	size_t plen = strlen(dir) + 8, cap = 0;
-	char *pagedir = malloc(plen);
-	struct dirent *d;
-	DIR *dp;
-
-	if (!pagedir)
-		return -1;
-	snprintf(pagedir, plen, "%s/page", dir);
-	dp = opendir(pagedir);
-	if (!dp) {
-		fprintf(stderr, "parse_ceiling: cannot open '%s': %s\n", pagedir, strerror(errno));
-		free(pagedir);
-		return -1;
-	}
-	while ((d = readdir(dp)) != NULL && (limit == 0 || c->n < limit)) {
-		size_t len = plen + strlen(d->d_name) + 1;
-
-		if (!pc_has_suffix(d->d_name, ".html"))
-			continue;
-		if (c->n == cap) {
-			char **p = realloc(c->paths, (cap ? cap * 2 : 1024) * sizeof(*p));
-
-			if (!p)
-				break;
-			c->paths = p;
-			cap = cap ? cap * 2 : 1024;
-		}
-		c->paths[c->n] = malloc(len);
-		if (!c->paths[c->n])
-			break;
-		snprintf(c->paths[c->n++], len, "%s/%s", pagedir, d->d_name);
-	}
-	closedir(dp);
-	free(pagedir);
-	if (c->n == 0) {
-		fprintf(stderr, "parse_ceiling: no pages under '%s/page'\n", dir);
-		return -1;
-	}
-	return 0;
-}
-
-static long pc_number(const char *opt, const char *arg, long lo, long hi)
-{
-	char *end;
-	long n = strtol(arg, &end, 10);
-
-	if (*end || n < lo || n > hi) {
-		fprintf(stderr, "parse_ceiling: %s wants %ld..%ld, not '%s'\n", opt, lo, hi, arg);
-		return -1;
-	}
-	return n;
 }
 
 int main(int argc, char **argv)
@@ -293,7 +192,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pc_corpus c = { 0 };
+	struct corpus c = { 0 };
 	double best[PC_MODES];
 	unsigned long links[PC_MODES];
 	long cores = sysconf(_SC_NPROCESSORS_ONLN), passes = 1, limit = 0;
@@ -302,13 +201,13 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			cores = pc_number("--cores", optarg, 1, 4096);
+			cores = option_number("parse_ceiling", "--cores", optarg, 1, 4096);
 			break;
 		case 'p':
-			passes = pc_number("--passes", optarg, 1, 100);
+			passes = option_number("parse_ceiling", "--passes", optarg, 1, 100);
 			break;
 		case 'l':
-			limit = pc_number("--limit", optarg, 1, 100000000);
+			limit = option_number("parse_ceiling", "--limit", optarg, 1, 100000000);
 			break;
 		case 'h':
 			fputs(pc_usage, stdout);
@@ -326,8 +225,15 @@ int main(int argc, char **argv)
 	}
 	xmlInitParser();
 	xmlSetGenericErrorFunc(NULL, pc_no_errors);
-	if (pc_list(&c, argv[optind], (size_t)limit) < 0)
+	if (corpus_list(&c, argv[optind], CORPUS_PAGE_DIR, (size_t)limit) < 0) {
+		fprintf(stderr, "parse_ceiling: cannot open '%s/page': %s\n", argv[optind],
+			strerror(errno));
 		goto out;
+	}
+	if (c.n == 0) {
+		fprintf(stderr, "parse_ceiling: no pages under '%s/page'\n", argv[optind]);
+		goto out;
+	}
 	for (int m = 0; m < PC_MODES; m++)
 		best[m] = -1;
 	/* Modes alternate within each pass so a noisy moment of the machine hits all of them. */
@@ -354,10 +260,7 @@ int main(int argc, char **argv)
 	       best[PC_DOM] * 1e6 / (double)c.n, cores);
 	rc = 0;
 out:
-	for (size_t i = 0; i < c.n; i++)
-		free(c.paths[i]);
-	free(c.paths);
-	free(c.buf);
+	corpus_free(&c);
 	xmlCleanupParser();
 	return rc;
 }

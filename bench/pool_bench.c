@@ -1,11 +1,11 @@
 /* pool_bench.c -- empty jobs through each pool mode: jobs/s and per-job overhead */
+#include "clocks.h"
 #include "pool.h"
 
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct bench {
 	unsigned long remaining;
@@ -61,14 +61,6 @@ static int serve(void *ctx, void *state, struct pool_feed *feed)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int run(enum pool_mode mode, unsigned workers, unsigned long jobs, double *rate)
 {
 	const struct pool_callbacks cb = {
@@ -87,9 +79,9 @@ static int run(enum pool_mode mode, unsigned workers, unsigned long jobs, double
 		fprintf(stderr, "pool_bench: %s\n", pool_strerror(err));
 		return -1;
 	}
-	start = now();
+	start = monotonic_seconds();
 	err = pool_run(pool);
-	*rate = (double)b.done / (now() - start);
+	*rate = (double)b.done / (monotonic_seconds() - start);
 	pool_free(pool);
 	if (err || b.done != jobs) {
 		fprintf(stderr, "pool_bench: run failed: %s (%lu of %lu jobs)\n",

@@ -1,4 +1,6 @@
 /* treemem.c -- runs a command and samples the PSS of its whole process tree: peak of the sum */
+#include "clocks.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -129,14 +131,6 @@ static void forget_gone(struct tree *t)
 	}
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int scan(struct tree *t, bool measure)
 {
 	unsigned long pss = 0, rss = 0, procs = 0;
@@ -201,7 +195,7 @@ static int scan(struct tree *t, bool measure)
 		if (rss > t->rss_peak)
 			t->rss_peak = rss;
 		if (t->trace)
-			fprintf(t->trace, "%.3f %lu %lu %lu\n", mono_now() - t->t0, pss, rss, procs);
+			fprintf(t->trace, "%.3f %lu %lu %lu\n", monotonic_seconds() - t->t0, pss, rss, procs);
 	}
 	return 0;
 }
@@ -333,7 +327,7 @@ int main(int argc, char **argv)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
 	fflush(NULL);
-	t0 = t.t0 = mono_now();
+	t0 = t.t0 = monotonic_seconds();
 	child = start(argv + optind, &old);
 	if (child < 0) {
 		fprintf(stderr, "treemem: fork failed: %s\n", strerror(errno));
@@ -353,7 +347,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	t1 = mono_now();
+	t1 = monotonic_seconds();
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
 	if (report(out, t1 - t0, &t) < 0)
