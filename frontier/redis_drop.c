@@ -2,10 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "errbuf.h"
 #include "redis_frontier_impl.h"
 
-/* Keys unlinked per command; SCAN is asked for about as many a step. */
+/* Keys unlinked per command, about as many as a SCAN step gives. */
 enum { DROP_BATCH = 500 };
 
 /* The keys a crawl has whatever it holds (key space: redis_frontier.h). */
@@ -56,20 +55,6 @@ static bool is_crawl_key(const char *rest)
 	return false;
 }
 
-/* The prefix as a SCAN pattern: glob's special characters escaped. */
-static void glob_escape(const char *s, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	for (; *s && n + 3 < size; s++) {
-		if (strchr("*?[]\\", *s))
-			buf[n++] = '\\';
-		buf[n++] = *s;
-	}
-	buf[n++] = '*';
-	buf[n] = '\0';
-}
-
 /* UNLINK of the n keys in argv[1..n]; adds how many were there to *dropped. */
 static int drop_keys(struct redis_frontier *rf, const char **argv, size_t *lens, size_t n,
 		     long long *dropped)
@@ -116,11 +101,23 @@ static int drop_scanned(struct redis_frontier *rf, const struct redis_reply *key
 	return drop_keys(rf, argv, lens, n, dropped);
 }
 
+/* What drop_scanned() needs beside a reply. */
+struct drop_walk {
+	struct redis_frontier *rf;
+	long long *dropped;
+};
+
+static int drop_step(void *ctx, const struct redis_reply *keys)
+{
+	struct drop_walk *w = ctx;
+
+	return drop_scanned(w->rf, keys, w->dropped);
+}
+
 int redis_frontier_drop(struct redis_frontier *rf, long long *dropped)
 {
-	char crawl_key[300], pattern[600], cursor[32] = "0", count[16];
-	const char *argv[] = { "SCAN", cursor, "MATCH", pattern, "COUNT", count };
-	size_t lens[6] = { 4, 0, 5, 0, 5, 0 };
+	struct drop_walk walk = { rf, dropped };
+	char crawl_key[300], pattern[600];
 	const char *first[2];
 	size_t first_lens[2];
 	int rc;
@@ -132,29 +129,6 @@ int redis_frontier_drop(struct redis_frontier *rf, long long *dropped)
 	rc = drop_keys(rf, first, first_lens, 1, dropped);
 	if (rc < 0)
 		return rc;
-	glob_escape(rf->prefix, pattern, sizeof(pattern));
-	lens[3] = strlen(pattern);
-	lens[5] = (size_t)snprintf(count, sizeof(count), "%d", DROP_BATCH);
-	do {
-		struct redis_reply *r;
-		const char *next;
-
-		lens[1] = strlen(cursor);
-		rc = rf_command(rf, 6, argv, lens, &r);
-		if (rc < 0)
-			return rc;
-		next = redis_reply_str(redis_reply_at(r, 0), NULL);
-		if (redis_reply_count(r) != 2 || !next || strlen(next) >= sizeof(cursor)) {
-			redis_reply_free(r);
-			errbuf_set(rf->error, sizeof(rf->error), "redis at '%s' gave a reply of "
-				   "another shape", redis_link_name(rf->link));
-			return REDIS_FRONTIER_EDOWN;
-		}
-		snprintf(cursor, sizeof(cursor), "%s", next);
-		rc = drop_scanned(rf, redis_reply_at(r, 1), dropped);
-		redis_reply_free(r);
-		if (rc < 0)
-			return rc;
-	} while (strcmp(cursor, "0") != 0);
-	return 0;
+	rf_glob_escape(rf->prefix, "*", pattern, sizeof(pattern));
+	return rf_scan(rf, pattern, drop_step, &walk);
 }

@@ -177,7 +177,10 @@ int redis_frontier_line(struct redis_frontier *rf, const char *line, const char 
  */
 int redis_frontier_begin(struct redis_frontier *rf);
 
-/* The crawl's rule: whether it follows links (its rows have depth and referrer). 0 or an error. */
+/*
+ * The crawl's rule: whether it follows links (its rows have depth and
+ * referrer). 1, 0 when there is no such crawl (*follow false), or an error.
+ */
 int redis_frontier_follows(struct redis_frontier *rf, bool *follow);
 
 /*
@@ -232,6 +235,14 @@ void redis_frontier_status_free(struct redis_frontier_status *st);
  * alive is the caller's to ask first (redis_frontier_status()).
  */
 int redis_frontier_drop(struct redis_frontier *rf, long long *dropped);
+
+/*
+ * The names of the other crawls in the handle's database (each one's
+ * definition, "NAME:crawl"), sorted and joined by ", " into list, "" for
+ * none; a list longer than size ends in "...". 0, REDIS_FRONTIER_EDOWN or
+ * FRONTIER_ENOMEM.
+ */
+int redis_frontier_crawls(struct redis_frontier *rf, char *list, size_t size);
 
 /* Every row recorded, in order, to cb (0 to go on, -1 to stop). 0, -1 (cb stopped) or an error. */
 typedef int (*redis_frontier_row_cb)(void *ctx, const char *row, size_t len);

@@ -1,4 +1,4 @@
-/* redis_frontier_impl.h -- the insides of the Redis frontier's handle, shared by its files (verbs, round trip, report, drop) */
+/* redis_frontier_impl.h -- the insides of the Redis frontier's handle, shared by its files (verbs, round trip, report, scan, drop) */
 #ifndef CRAWLPOOL_REDIS_FRONTIER_IMPL_H
 #define CRAWLPOOL_REDIS_FRONTIER_IMPL_H
 
@@ -82,5 +82,14 @@ int rf_command(struct redis_frontier *rf, int argc, const char *const *argv, con
 int rf_sync(struct redis_frontier *rf, long long now_ms, unsigned n_lease);
 /* Reads the scope keys other instances' start URLs added. */
 int rf_read_scope(struct redis_frontier *rf);
+
+/*
+ * Every key matching the SCAN pattern, a reply's array of keys at a time,
+ * to cb (0 to go on, an error to stop). A key may come twice. 0 or an error.
+ */
+typedef int rf_scan_cb(void *ctx, const struct redis_reply *keys);
+int rf_scan(struct redis_frontier *rf, const char *pattern, rf_scan_cb *cb, void *ctx);
+/* s as a SCAN pattern that matches it alone (glob's special characters escaped), then tail as is. */
+void rf_glob_escape(const char *s, const char *tail, char *buf, size_t size);
 
 #endif

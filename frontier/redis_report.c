@@ -84,8 +84,10 @@ int redis_frontier_follows(struct redis_frontier *rf, bool *follow)
 		return rc;
 	value = redis_reply_str(r, NULL);
 	*follow = value && strcmp(value, "yes") == 0;
+	/* every crawl stores its rule: no value, no crawl */
+	rc = value != NULL;
 	redis_reply_free(r);
-	return 0;
+	return rc;
 }
 
 int redis_frontier_export(struct redis_frontier *rf, redis_frontier_row_cb cb, void *ctx)

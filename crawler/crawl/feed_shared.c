@@ -184,8 +184,14 @@ static void feed_shared_answered(struct feed_shared *s)
 static int feed_shared_await_urls(struct feed_shared *s, long long *wait_ms)
 {
 	if (!s->said_waiting) {
+		char others[512];
+
 		fprintf(stderr, "crawlpool: crawl '%s' has no URLs yet: waiting for an instance to "
 			"add some (Ctrl-C to stop)\n", s->crawl_name);
+		/* a name mistyped, or left out, waits for ever */
+		if (redis_frontier_crawls(s->rf, others, sizeof(others)) == 0 && others[0])
+			fprintf(stderr, "crawlpool: other crawls there: %s (--crawl NAME names one)\n",
+				others);
 		s->said_waiting = true;
 	}
 	*wait_ms = FEED_AWAIT_URLS_MS;

@@ -139,9 +139,10 @@ int drop_main(int argc, char **argv)
 		redis_frontier_close(rf);
 		return CRAWL_EXIT_FAILED;
 	}
-	if (dropped == 0)
+	if (dropped == 0) {
 		printf("crawl '%s' in %s: none, nothing dropped\n", o.crawl, where);
-	else
+		shared_other_crawls(rf, stdout, "  ");
+	} else
 		printf("crawl '%s' in %s dropped: %lld key%s\n", o.crawl, where, dropped,
 		       dropped == 1 ? "" : "s");
 	redis_frontier_close(rf);

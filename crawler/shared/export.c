@@ -164,7 +164,7 @@ int export_main(int argc, char **argv)
 	struct export_options o;
 	struct export e = { .opts = &o };
 	struct redis_frontier *rf;
-	char err[512];
+	char err[512], where[300];
 	int rc, status = CRAWL_EXIT_OK;
 
 	rc = export_parse(argc, argv, &o, err, sizeof(err));
@@ -180,7 +180,13 @@ int export_main(int argc, char **argv)
 	if (!rf)
 		return status;
 	rc = redis_frontier_follows(rf, &e.follow);
-	if (rc == 0)
+	if (rc == 0) {
+		shared_address(o.frontier, where, sizeof(where));
+		fprintf(stderr, "crawlpool export: no crawl '%s' in %s: the header alone\n",
+			o.crawl ? o.crawl : "crawlpool", where);
+		shared_other_crawls(rf, stderr, "crawlpool export: ");
+	}
+	if (rc >= 0)
 		rc = redis_frontier_export(rf, export_row, &e);
 	if (rc < 0 && e.failed && !e.out) {
 		/* the output could not be opened: nothing was written */

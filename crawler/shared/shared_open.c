@@ -44,3 +44,11 @@ void shared_address(const char *url, char *buf, size_t size)
 	else
 		redis_address_show(&a, buf, size);
 }
+
+void shared_other_crawls(struct redis_frontier *rf, FILE *f, const char *lead)
+{
+	char list[1024];
+
+	if (redis_frontier_crawls(rf, list, sizeof(list)) == 0 && list[0])
+		fprintf(f, "%scrawls there: %s (--crawl NAME names one)\n", lead, list);
+}

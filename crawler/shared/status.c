@@ -121,6 +121,8 @@ int status_main(int argc, char **argv)
 	}
 	shared_address(frontier, where, sizeof(where));
 	status_print(crawl ? crawl : "crawlpool", where, &st);
+	if (!st.exists)
+		shared_other_crawls(rf, stdout, "  ");
 	redis_frontier_status_free(&st);
 	redis_frontier_close(rf);
 	return CRAWL_EXIT_OK;

@@ -299,12 +299,16 @@ static void test_waiting_joiner_interrupted(void **state)
 	const char *out = itest_path("waiting.csv");
 	const char *b[] = { "crawl", "-m", "event", "-w", "4", "--frontier", frontier, "--crawl",
 			    "waiting", "-o", out, NULL };
+	const char *list = write_urls("waiting-other.txt", 1, slow_page_url, 0);
+	const char *other[] = { "crawl", "-q", "--frontier", frontier, "--crawl", "waiting-other",
+				"-o", itest_path("waiting-other.csv"), list, NULL };
 	struct itest_table t;
 	double signalled, took;
 	pid_t pb;
 	int rc;
 
 	(void)state;
+	run_expect(other, 0);
 	pb = spawn_instance(b, "waiting.err");
 	if (!wait_for_text("waiting.err", waiting_line, 10)) {
 		itest_kill_all(pb);
@@ -319,6 +323,11 @@ static void test_waiting_joiner_interrupted(void **state)
 	if (took > 2)
 		fail_msg("took %.1f s to end after Ctrl-C", took);
 	assert_int_equal(count_text("waiting.err", "interrupted after 0 URLs"), 1);
+	/* the crawls there are named, not the one it waits in */
+	assert_int_equal(count_text("waiting.err", "other crawls there: "), 1);
+	assert_int_equal(count_text("waiting.err", "waiting-other"), 1);
+	assert_int_equal(count_text("waiting.err", " waiting,"), 0);
+	assert_int_equal(count_text("waiting.err", " waiting ("), 0);
 	/* the header alone */
 	assert_int_equal(itest_csv_load(out, &t), 0);
 	assert_int_equal(t.n, 0);
@@ -758,22 +767,34 @@ static void test_joiner_ends_on_empty_list(void **state)
 	}
 }
 
-/* status and export of a crawl that does not exist: said plainly, an empty file with its header. */
+/*
+ * status and export of a crawl that does not exist: said plainly, with the
+ * crawls that do (a name left out or mistyped), an empty file with its header.
+ */
 static void test_empty_crawl(void **state)
 {
 	const char *out = itest_path("empty.csv");
+	const char *list = write_urls("empty-other.txt", 2, slow_page_url, 0);
+	const char *other[] = { "crawl", "-q", "--frontier", frontier, "--crawl", "empty[x]:other",
+				"-o", itest_path("empty-other.csv"), list, NULL };
 	const char *status[] = { "status", "--frontier", frontier, "--crawl", "empty", NULL };
 	const char *export[] = { "export", "--frontier", frontier, "--crawl", "empty", "-o", out,
 				 NULL };
 	char *text;
 
 	(void)state;
+	run_expect(other, 0);
 	run_expect(status, 0);
 	text = itest_slurp(itest_stdout_path(), NULL);
 	assert_non_null(text);
-	assert_non_null(strstr(text, "none"));
+	assert_non_null(strstr(text, "crawl 'empty' in "));
+	assert_non_null(strstr(text, ": none"));
+	assert_non_null(strstr(text, "crawls there: "));
+	assert_non_null(strstr(text, "empty[x]:other"));
 	free(text);
 	run_expect(export, 0);
+	assert_non_null(strstr(itest_stderr(), "no crawl 'empty' in "));
+	assert_non_null(strstr(itest_stderr(), "empty[x]:other"));
 	text = itest_slurp(out, NULL);
 	assert_non_null(text);
 	assert_string_equal(text, "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,"
