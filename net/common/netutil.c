@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -217,28 +218,29 @@ int net_tcp_connect(const char *host, unsigned short port, char *err)
 	return net_tcp_connect_timeout(host, port, -1, err);
 }
 
-/* Waits for a non-blocking connect to finish; 0, or -1 with errno (ETIMEDOUT). */
-static int connect_wait(int fd, int timeout_ms)
+/* Milliseconds from now to *end, at least 0; -1 (for ever) when end is NULL. */
+static int ms_left(const struct timespec *end)
 {
-	struct timespec now, end;
+	struct timespec now;
+	long long left;
+
+	if (!end)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (long long)(end->tv_sec - now.tv_sec) * 1000 + (end->tv_nsec - now.tv_nsec) / 1000000;
+	return left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+}
+
+/* Waits for a non-blocking connect to finish by *end (NULL: no bound); 0, or -1 with errno (ETIMEDOUT). */
+static int connect_wait(int fd, const struct timespec *end)
+{
 	int soerr = 0, rc;
 	socklen_t len = sizeof(soerr);
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += timeout_ms / 1000;
-	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-		long long left = -1;
 
-		if (timeout_ms >= 0) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			left = (long long)(end.tv_sec - now.tv_sec) * 1000 +
-			       (end.tv_nsec - now.tv_nsec) / 1000000;
-			if (left < 0)
-				left = 0;
-		}
-		rc = poll(&pfd, 1, (int)left);
+		rc = poll(&pfd, 1, ms_left(end));
 		if (rc > 0)
 			break;
 		if (rc == 0) {
@@ -254,22 +256,20 @@ static int connect_wait(int fd, int timeout_ms)
 	return soerr ? -1 : 0;
 }
 
-int net_tcp_connect_timeout(const char *host, unsigned short port, int timeout_ms, char *err)
+/* One address: a connected, blocking socket, or -1 with errno. */
+static int connect_one(const struct addrinfo *ai, const struct timespec *end)
 {
-	struct sockaddr_storage addr;
-	char where[NET_ADDRSTR_LEN + 256];
-	socklen_t len;
-	int fd = open_socket(host, port, SOCK_STREAM, &addr, &len, err);
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 	int rc;
 
 	if (fd < 0)
 		return -1;
 	rc = net_set_nonblock(fd, true);
 	if (rc == 0)
-		rc = connect(fd, (struct sockaddr *)&addr, len);
+		rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
 	/* Interrupted or not, a non-blocking connect goes on; its end is the socket writable. */
 	if (rc < 0 && (errno == EINPROGRESS || errno == EINTR))
-		rc = connect_wait(fd, timeout_ms);
+		rc = connect_wait(fd, end);
 	if (rc == 0)
 		rc = net_set_nonblock(fd, false);
 	if (rc < 0) {
@@ -277,9 +277,53 @@ int net_tcp_connect_timeout(const char *host, unsigned short port, int timeout_m
 
 		close(fd);
 		errno = saved;
-		return fail(err, "connect failed to %s: %s",
-			    hostport_text(host, port, where, sizeof(where)), strerror(errno));
+		return -1;
 	}
+	return fd;
+}
+
+int net_tcp_connect_addrs(const struct addrinfo *list, const char *host, unsigned short port,
+			  int timeout_ms, char *err)
+{
+	char where[NET_ADDRSTR_LEN + 256];
+	struct timespec end;
+	int fd = -1, saved = EADDRNOTAVAIL;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	/* a name may stand for ::1 and 127.0.0.1, the server listening on one of them */
+	for (const struct addrinfo *ai = list; ai && fd < 0; ai = ai->ai_next) {
+		fd = connect_one(ai, timeout_ms >= 0 ? &end : NULL);
+		if (fd < 0)
+			saved = errno;
+		if (fd < 0 && saved == ETIMEDOUT)
+			break;
+	}
+	if (fd >= 0)
+		return fd;
+	errno = saved;
+	return fail(err, "connect failed to %s: %s", hostport_text(host, port, where, sizeof(where)),
+		    strerror(saved));
+}
+
+int net_tcp_connect_timeout(const char *host, unsigned short port, int timeout_ms, char *err)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res;
+	char service[8];
+	int rc, fd;
+
+	snprintf(service, sizeof(service), "%u", port);
+	rc = getaddrinfo(host, service, &hints, &res);
+	if (rc != 0) {
+		errno = EINVAL;
+		return fail(err, "cannot resolve '%s': %s", host, gai_strerror(rc));
+	}
+	fd = net_tcp_connect_addrs(res, host, port, timeout_ms, err);
+	rc = errno;
+	freeaddrinfo(res);
+	errno = rc;
 	return fd;
 }
 

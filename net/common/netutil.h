@@ -57,8 +57,16 @@ int net_resolve(const char *host, unsigned short port, int socktype,
 int net_tcp_listen(const char *host, unsigned short port, int backlog, char *err);
 /* Connected TCP socket (close-on-exec). fd or -1. */
 int net_tcp_connect(const char *host, unsigned short port, char *err);
-/* The same, giving up after timeout_ms (-1: as long as the kernel tries) with ETIMEDOUT. */
+/*
+ * The same, giving up after timeout_ms (-1: as long as the kernel tries)
+ * with ETIMEDOUT. Each address the host resolves to is tried in turn
+ * within the time, until one takes the connection.
+ */
 int net_tcp_connect_timeout(const char *host, unsigned short port, int timeout_ms, char *err);
+/* net_tcp_connect_timeout() on addresses already resolved; host and port are for the message. */
+struct addrinfo;
+int net_tcp_connect_addrs(const struct addrinfo *list, const char *host, unsigned short port,
+			  int timeout_ms, char *err);
 /* Bound UDP socket (close-on-exec); port 0 picks one. fd or -1. */
 int net_udp_bind(const char *host, unsigned short port, char *err);
 

@@ -5,7 +5,9 @@
 #include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +58,38 @@ static void test_connect_refused(void **state)
 	assert_int_equal(net_tcp_connect_timeout("127.0.0.1", port, 5000, err), -1);
 	assert_int_equal(errno, ECONNREFUSED);
 	assert_non_null(strstr(err, "connect failed to 127.0.0.1:"));
+}
+
+/*
+ * A name may stand for ::1 and 127.0.0.1 while the server listens on one of
+ * them: each address is tried in turn, the first refusing.
+ */
+static void test_connect_tries_every_address(void **state)
+{
+	char err[NET_ERR_LEN];
+	int lfd = net_tcp_listen("127.0.0.1", 0, 4, err);
+	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct addrinfo second = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM,
+				   .ai_addr = (struct sockaddr *)&v4, .ai_addrlen = sizeof(v4) };
+	struct addrinfo first = { .ai_family = AF_INET6, .ai_socktype = SOCK_STREAM,
+				  .ai_addr = (struct sockaddr *)&v6, .ai_addrlen = sizeof(v6),
+				  .ai_next = &second };
+	unsigned short port;
+	int fd;
+
+	(void)state;
+	assert_true(lfd >= 0);
+	port = (unsigned short)net_local_port(lfd);
+	v6.sin6_port = v4.sin_port = htons(port);
+	fd = net_tcp_connect_addrs(&first, "localhost", port, 5000, err);
+	assert_true(fd >= 0);
+	close(fd);
+	/* none takes it: the last address's error, the name as given */
+	close(lfd);
+	assert_int_equal(net_tcp_connect_addrs(&first, "localhost", port, 5000, err), -1);
+	assert_int_equal(errno, ECONNREFUSED);
+	assert_non_null(strstr(err, "connect failed to localhost:"));
 }
 
 /*
@@ -202,6 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connect_ok),
 		cmocka_unit_test(test_connect_refused),
+		cmocka_unit_test(test_connect_tries_every_address),
 		cmocka_unit_test(test_connect_times_out),
 		cmocka_unit_test_setup_teardown(test_write_file_replaces_a_symlink, dir_setup,
 						dir_teardown),
