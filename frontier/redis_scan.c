@@ -5,6 +5,7 @@
 
 #include "errbuf.h"
 #include "redis_frontier_impl.h"
+#include "strlist.h"
 
 /* Keys SCAN is asked for a step. */
 enum { SCAN_COUNT = 500 };
@@ -57,36 +58,23 @@ int rf_scan(struct redis_frontier *rf, const char *pattern, rf_scan_cb *cb, void
 /* The crawls found so far but the handle's own, a crawl being one "NAME:crawl" key. */
 struct crawl_names {
 	const char *own;	/* "NAME:" */
-	char **v;
-	size_t n, cap;
+	struct strlist names;
 };
 
 static int crawl_names_add(void *ctx, const struct redis_reply *keys)
 {
-	struct crawl_names *names = ctx;
-	size_t count = redis_reply_count(keys);
+	struct crawl_names *c = ctx;
+	size_t count = redis_reply_count(keys), own = strlen(c->own);
 
 	for (size_t i = 0; i < count; i++) {
 		size_t len;
 		const char *key = redis_reply_str(redis_reply_at(keys, i), &len);
 
 		if (!key || len <= 6 || strlen(key) != len ||
-		    (strlen(names->own) == len - 5 && strncmp(key, names->own, len - 5) == 0))
+		    (own == len - 5 && strncmp(key, c->own, own) == 0))
 			continue;
-		if (names->n == names->cap) {
-			size_t cap = names->cap ? 2 * names->cap : 16;
-			char **v = realloc(names->v, cap * sizeof(*v));
-
-			if (!v)
-				return FRONTIER_ENOMEM;
-			names->v = v;
-			names->cap = cap;
-		}
-		/* SCAN may give a key twice */
-		names->v[names->n] = strndup(key, len - 6);
-		if (!names->v[names->n])
+		if (strlist_add(&c->names, key, len - 6) < 0)
 			return FRONTIER_ENOMEM;
-		names->n++;
 	}
 	return 0;
 }
@@ -96,8 +84,8 @@ static int crawl_name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted, each once, joined by ", " into list; past its size the list ends in "...". */
-static void crawl_names_join(struct crawl_names *names, char *list, size_t size)
+/* Sorted, each once (SCAN may give a key twice), joined by ", " into list; past its size "...". */
+static void crawl_names_join(struct strlist *names, char *list, size_t size)
 {
 	size_t used = 0;
 
@@ -120,13 +108,11 @@ static void crawl_names_join(struct crawl_names *names, char *list, size_t size)
 
 int redis_frontier_crawls(struct redis_frontier *rf, char *list, size_t size)
 {
-	struct crawl_names names = { .own = rf->prefix };
-	int rc = rf_scan(rf, "*:crawl", crawl_names_add, &names);
+	struct crawl_names c = { .own = rf->prefix };
+	int rc = rf_scan(rf, "*:crawl", crawl_names_add, &c);
 
 	if (rc == 0)
-		crawl_names_join(&names, list, size);
-	for (size_t i = 0; i < names.n; i++)
-		free(names.v[i]);
-	free(names.v);
+		crawl_names_join(&c.names, list, size);
+	strlist_free(&c.names);
 	return rc;
 }

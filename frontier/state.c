@@ -1,5 +1,6 @@
 /* state.c -- the only SQLite user: a followed crawl's frontier journaled in a state file, read back on resume */
 #include "state.h"
+#include "strlist.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +18,7 @@ struct state {
 	sqlite3_stmt *add, *done;
 	bool in_batch;			/* a transaction is open */
 	bool failed;			/* a write failed: no later batch may commit */
-	char **written;			/* rows in the output's buffer: done once it is flushed */
-	size_t n_written, cap_written;
+	struct strlist written;		/* rows in the output's buffer: done once it is flushed */
 	char name[256];			/* "'path'", for messages */
 	char error[512];
 };
@@ -271,9 +271,7 @@ void state_close(struct state *s)
 	sqlite3_finalize(s->done);
 	/* an open batch is rolled back by the close */
 	sqlite3_close(s->db);
-	for (size_t i = 0; i < s->n_written; i++)
-		free(s->written[i]);
-	free(s->written);
+	strlist_free(&s->written);
 	free(s);
 }
 
@@ -309,24 +307,8 @@ int state_add(struct state *s, const char *url, unsigned depth, unsigned redirec
 
 int state_written(struct state *s, const char *url)
 {
-	char *copy;
-
-	if (s->n_written == s->cap_written) {
-		size_t cap = s->cap_written ? 2 * s->cap_written : 256;
-		char **p = realloc(s->written, cap * sizeof(*p));
-
-		if (!p)
-			goto nomem;
-		s->written = p;
-		s->cap_written = cap;
-	}
-	copy = strdup(url);
-	if (!copy)
-		goto nomem;
-	s->written[s->n_written++] = copy;
-	return 0;
-
-nomem:
+	if (strlist_add(&s->written, url, strlen(url)) == 0)
+		return 0;
 	s->failed = true;
 	snprintf(s->error, sizeof(s->error), "out of memory");
 	return -1;
@@ -336,19 +318,18 @@ int state_flushed(struct state *s)
 {
 	int rc = 0;
 
-	if (s->n_written == 0)
+	if (s->written.n == 0)
 		return 0;
 	if (state_begin(s) < 0)
 		return -1;
-	for (size_t i = 0; i < s->n_written; i++) {
-		sqlite3_bind_text(s->done, 1, s->written[i], -1, SQLITE_STATIC);
+	for (size_t i = 0; i < s->written.n; i++) {
+		sqlite3_bind_text(s->done, 1, s->written.v[i], -1, SQLITE_STATIC);
 		if (rc == 0 && sqlite3_step(s->done) != SQLITE_DONE)
 			rc = state_fail(s, "write");
 		sqlite3_reset(s->done);
-		free(s->written[i]);
 	}
 	sqlite3_clear_bindings(s->done);
-	s->n_written = 0;
+	strlist_clear(&s->written);
 	return rc;
 }
 
