@@ -142,9 +142,10 @@ int drop_main(int argc, char **argv)
 	if (dropped == 0) {
 		printf("crawl '%s' in %s: none, nothing dropped\n", o.crawl, where);
 		shared_other_crawls(rf, stdout, "  ");
-	} else
+	} else {
 		printf("crawl '%s' in %s dropped: %lld key%s\n", o.crawl, where, dropped,
 		       dropped == 1 ? "" : "s");
+	}
 	redis_frontier_close(rf);
 	return CRAWL_EXIT_OK;
 }
