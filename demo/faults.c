@@ -200,6 +200,18 @@ static int fault_bad_status(struct demo_conn *c, const struct http_request *req,
 	return 0;
 }
 
+/* A status line and half a header, then the connection closed: a head never ended. */
+static int fault_cut_head(struct demo_conn *c, const struct http_request *req,
+			  const char *arg, size_t len)
+{
+	static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: text/ht";
+
+	(void)req, (void)arg, (void)len;
+	c->status = 200;
+	conn_send_buf(c, answer, sizeof(answer) - 1, demo_now_ms() + CONN_WRITE_MS);
+	return 0;
+}
+
 /*
  * 5,000 of 100,000 promised bytes, then a RST. The bytes are left to reach
  * the client first (send queue empty, then a moment), so it sees exactly them.
@@ -495,6 +507,7 @@ static const struct {
 	{ "silent", false, fault_silent, NULL },
 	{ "no-reply", false, fault_no_reply, NULL },
 	{ "bad-status", false, fault_bad_status, NULL },
+	{ "cut-head", false, fault_cut_head, NULL },
 	{ "reset", false, fault_reset, NULL },
 	{ "truncated", false, fault_truncated, NULL },
 	{ "endless", false, fault_endless, NULL },

@@ -142,8 +142,13 @@ static size_t fetch_header(char *buf, size_t size, size_t nmemb, void *userdata)
 	size_t len = size * nmemb;
 
 	/* a status line starts the head of the next response (a redirect's, a 1xx's) */
-	if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0)
+	if (len >= 5 && memcmp(buf, "HTTP/", 5) == 0) {
 		f->head_bytes = 0;
+		f->head_ended = false;
+	}
+	/* libcurl takes a connection closed mid-head for a whole answer: the blank line tells */
+	if ((len == 2 && memcmp(buf, "\r\n", 2) == 0) || (len == 1 && buf[0] == '\n'))
+		f->head_ended = true;
 	f->head_bytes += len;
 	if (f->head_bytes > FETCH_HEAD_MAX) {
 		f->head_too_large = true;
@@ -553,6 +558,7 @@ void fetch_retry_again(struct fetch *f)
 	f->attempts++;
 	f->bytes = 0;
 	f->head_bytes = 0;
+	f->head_ended = false;
 	f->begun = f->too_large = f->head_too_large = f->sink_failed = f->abandoned = false;
 	f->discard = false;
 	f->errbuf[0] = '\0';
@@ -693,7 +699,8 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 	char *final_url = NULL, *type = NULL, *location = NULL;
 
 	memset(res, 0, sizeof(*res));
-	res->ok = rc == CURLE_OK;
+	/* a head cut short by the server's close: libcurl says CURLE_OK, with no body */
+	res->ok = rc == CURLE_OK && f->head_ended;
 	curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &res->status);
 	curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_COUNT, &res->redirects);
 	curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &final_url);
@@ -716,7 +723,8 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 	if (res->ttfb_us <= 0)
 		res->ttfb_us = -1;
 	res->time_us = fetch_time(f, CURLINFO_TOTAL_TIME_T);
-	res->error = res->ok ? NULL : fetch_error(f, rc, res->status);
+	if (!res->ok)
+		res->error = rc == CURLE_OK ? "truncated headers" : fetch_error(f, rc, res->status);
 	fetch_finish_more(f, res);
 	f->sink = NULL;
 	f->started = false;

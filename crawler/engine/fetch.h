@@ -109,10 +109,12 @@ struct fetch_result {
  *   too many redirects (over N) · protocol not allowed · invalid URL ·
  *   invalid redirect URL · host not found · proxy not found · proxy error ·
  *   connection refused · host unreachable · could not connect ·
- *   connection reset · receive failed · send failed · truncated body ·
- *   empty reply · bad response · bad content encoding · http/2 error ·
- *   http/2 stream error · tls handshake failed · tls certificate not trusted ·
- *   tls certificates unreadable · interrupted · out of memory ·
+ *   connection reset · receive failed · send failed ·
+ *   truncated headers (the connection closed before the head's end) ·
+ *   truncated body · empty reply · bad response · bad content encoding ·
+ *   http/2 error · http/2 stream error · tls handshake failed ·
+ *   tls certificate not trusted · tls certificates unreadable · interrupted ·
+ *   out of memory ·
  *   could not start the transfer · body rejected (the sink refused it) ·
  *   write error; and for any other libcurl code, "curl error N: " and
  *   libcurl's own message for it, lower-cased.

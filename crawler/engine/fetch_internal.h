@@ -34,6 +34,7 @@ struct fetch {
 	void *owner;			/* the multi path's caller, see fetch_multi_add() */
 	unsigned long long bytes;
 	size_t head_bytes;		/* of the current response's head */
+	bool head_ended;		/* the current response's head reached its blank line */
 	bool begun;
 	bool too_large;
 	bool head_too_large;

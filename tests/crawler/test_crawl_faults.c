@@ -39,6 +39,7 @@ static const struct expect routes[] = {
 	{ "/fault/silent", "", "timeout", "", "", "0" },
 	{ "/fault/no-reply", "", "empty reply", "", "", "0" },
 	{ "/fault/bad-status", "", "bad response", "", "", "0" },
+	{ "/fault/cut-head", "200", "truncated headers", "", "", "0" },
 	{ "/fault/reset", "200", "connection reset", "", "", "5000" },
 	{ "/fault/truncated", "200", "truncated body", "", "", "10" },
 	{ "/fault/endless", "200", "too large", "", "", NULL },
@@ -306,6 +307,7 @@ static void errors_one_after_another(const char *mode)
 		{ "/fault/reset", "connection reset" },
 		{ "/fault/truncated", "truncated body" },
 		{ "/page/1.html", "" },
+		{ "/fault/cut-head", "truncated headers" },
 		{ "/fault/bad-chunk", "bad response" },
 	};
 	const char *out = itest_path("one.csv"), *list = itest_path("one.txt");
