@@ -75,6 +75,39 @@ static int create_in(const char *dir, const char *stem, char *tmp, size_t len)
 }
 
 /*
+ * Whether dir takes new files: the table and rows files are written there
+ * after the runs, which must not all be spent before a directory that is a
+ * file, read-only or missing is found out. 0, or -1 with errno.
+ */
+static int dir_takes_files(const char *dir)
+{
+	char path[4096];
+	int fd = create_in(dir, "crawlpool-check", path, sizeof(path));
+
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	close(fd);
+	return 0;
+}
+
+/*
+ * The directory of this compare's files that takes none (errno set), or
+ * NULL: the tables go to --out-dir or here; without --out-dir each run's
+ * rows go to TMPDIR.
+ */
+static const char *dir_refusing_files(const struct compare_opts *o)
+{
+	const char *tables = o->out_dir ? o->out_dir : ".";
+
+	if (dir_takes_files(tables) < 0)
+		return tables;
+	if (!o->out_dir && dir_takes_files(tmp_dir()) < 0)
+		return tmp_dir();
+	return NULL;
+}
+
+/*
  * The list is crawled many times, so stdin is saved to a file first: one
  * without a name, so nothing can swap it and nothing is left behind; each
  * run reads it as its stdin. The descriptor, or -1 with errno.
@@ -508,7 +541,7 @@ int compare_main(int argc, char **argv)
 	struct progress_made made;
 	struct compare_opts o;
 	struct sigaction hup;
-	const char *in_the_way;
+	const char *in_the_way, *bad_dir;
 	char path[4096];
 	unsigned n_rows = 0;
 	bool help = false;
@@ -549,6 +582,13 @@ int compare_main(int argc, char **argv)
 	}
 	if (o.out_dir && mkdir(o.out_dir, 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "crawlpool compare: cannot create '%s': %s\n", o.out_dir, strerror(errno));
+		if (list_fd >= 0)
+			close(list_fd);
+		return COMPARE_EXIT_USAGE;
+	}
+	if ((bad_dir = dir_refusing_files(&o))) {
+		fprintf(stderr, "crawlpool compare: cannot write in '%s': %s\n", bad_dir,
+			strerror(errno));
 		if (list_fd >= 0)
 			close(list_fd);
 		return COMPARE_EXIT_USAGE;

@@ -156,6 +156,13 @@ expect_refused "use --workers N[,N...]" -w 4 "$work/list.txt"
 expect_refused "use --modes LIST" --mode thread "$work/list.txt"
 expect_refused "'--resume' is not for compare" --resume "$work/list.txt"
 expect_refused "is a URL: compare crawls a list file" "$base/page/1.html"
+# Where the table or a run's rows could not be written is found out before any run, not after
+# them all: an --out-dir that is a file, a TMPDIR that is one, a current directory removed.
+expect_refused "cannot write in '$work/list.txt': Not a directory" --out-dir "$work/list.txt" "$work/list.txt"
+TMPDIR=$work/list.txt expect_refused "cannot write in '$work/list.txt'" "$work/list.txt"
+mkdir "$work/gone"
+(cd "$work/gone" && rmdir "$work/gone" && expect_refused "cannot write in '.'" "$work/list.txt")
+grep -q "run 1/1" "$work/refused.err" && fail "compare ran before refusing its directory"
 
 # The list from stdin is read by every run, and leaves nothing in TMPDIR.
 TMPDIR=$work/tmp "$crawlpool" compare --modes event --workers 2 --repeat 2 --out-dir "$work/stdin" - \
