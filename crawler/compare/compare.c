@@ -612,9 +612,9 @@ int compare_main(int argc, char **argv)
 		int wrote;
 
 		/* One heading for the table and the chart. */
-		snprintf(caption, sizeof(caption), "crawlpool compare: %lu URLs from %s, medians of %u run%s",
-			 rows[0].urls, list_fd >= 0 ? "stdin" : o.list, rows[0].runs,
-			 rows[0].runs == 1 ? "" : "s");
+		snprintf(caption, sizeof(caption), "crawlpool compare: %lu URL%s from %s, medians of %u run%s",
+			 rows[0].urls, rows[0].urls == 1 ? "" : "s", list_fd >= 0 ? "stdin" : o.list,
+			 rows[0].runs, rows[0].runs == 1 ? "" : "s");
 		compare_rank(rows, n_rows);
 		printf("\n%s\n\n", caption);
 		compare_print_table(stdout, rows, n_rows);

@@ -100,14 +100,23 @@ static int parse_modes(char *list, struct compare_opts *o)
 	return o->n_modes ? 0 : usage_error("--modes needs at least one mode");
 }
 
+/* A count given twice is run once, as a mode given twice is. */
 static int parse_counts(char *list, struct compare_opts *o)
 {
 	o->n_workers = 0;
 	for (char *save, *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+		unsigned count;
+		bool seen = false;
+
+		if (parse_count("--workers", c, POOL_MAX_WORKERS, &count))
+			return COMPARE_EXIT_USAGE;
+		for (unsigned i = 0; i < o->n_workers; i++)
+			seen |= o->workers[i] == count;
+		if (seen)
+			continue;
 		if (o->n_workers == COMPARE_MAX_COUNTS)
 			return usage_error("--workers takes at most %d counts", COMPARE_MAX_COUNTS);
-		if (parse_count("--workers", c, POOL_MAX_WORKERS, &o->workers[o->n_workers++]))
-			return COMPARE_EXIT_USAGE;
+		o->workers[o->n_workers++] = count;
 	}
 	return o->n_workers ? 0 : usage_error("--workers needs at least one count");
 }

@@ -31,7 +31,7 @@ for args in "--mode thread" "--repeat 0" "--workers 0" "--modes fiber" "-o x.csv
   grep -q "crawlpool compare:" "$work/err" || fail "compare $args: no error message"
 done
 
-"$crawlpool" compare --modes process,thread,event,process --workers 2,3 --repeat 1 --out-dir "$work/out" "$work/list.txt" \
+"$crawlpool" compare --modes process,thread,event,process --workers 2,3,2 --repeat 1 --out-dir "$work/out" "$work/list.txt" \
   > "$work/table.txt" 2> "$work/log.txt" || fail "compare failed: $(cat "$work/log.txt")"
 cat "$work/table.txt"
 grep -q "^crawlpool compare: run 1/1: process, 2 workers$" "$work/log.txt" \
@@ -43,7 +43,7 @@ svg=$work/out/compare.svg
 [ "$(wc -l < "$csv")" = 7 ] || fail "expected a header and 6 rows in compare.csv"
 grep -q '^<svg' "$svg" && grep -q '</svg>' "$svg" || fail "compare.svg is not an SVG document"
 
-# Every mode once, in the order given, a repeat dropped.
+# Every mode and count once, in the order given, a repeat dropped.
 [ "$(cut -d, -f1 "$csv" | uniq | tr '\n' ' ')" = "mode process thread event " ] \
   || fail "compare.csv modes: $(cut -d, -f1 "$csv" | tr '\n' ' ')"
 fastest=0
@@ -170,6 +170,12 @@ TMPDIR=$work/tmp "$crawlpool" compare --modes event --workers 2 --repeat 2 --out
 grep -q "42 URLs from stdin, medians of 2 runs" "$work/stdin.txt" || fail "compare from stdin: $(cat "$work/stdin.txt")"
 [ "$(wc -l < "$work/stdin/rows-event-w2-r2.jsonl")" = 42 ] || fail "the second run from stdin lacks rows"
 [ -z "$(ls -A "$work/tmp")" ] || fail "files left in TMPDIR: $(ls -A "$work/tmp" | tr '\n' ' ')"
+
+# A list of one URL is one URL in the heading.
+head -1 "$work/list.txt" > "$work/one.txt"
+"$crawlpool" compare -q --modes thread --workers 1 --repeat 1 --out-dir "$work/one" "$work/one.txt" \
+  > "$work/one.out" 2>&1 || fail "compare of one URL: $(cat "$work/one.out")"
+grep -q "compare: 1 URL from .*one.txt, medians of 1 run$" "$work/one.out" || fail "compare of one URL: $(cat "$work/one.out")"
 
 # Ctrl-C (SIGINT to compare and its crawl, as a terminal sends it), or a closed terminal (SIGHUP
 # to both), before any run finished: said so, exit 130, no table.
