@@ -419,6 +419,7 @@ int feed_next(struct feed *f, struct feed_item *item)
 {
 	int verdict = FRONTIER_DONE;
 	long long wait_ms = 0;
+	bool read_on = false;	/* the list has more now, on a descriptor epoll cannot watch */
 
 	feed_drain_timer(f);
 	for (;;) {
@@ -449,6 +450,7 @@ int feed_next(struct feed *f, struct feed_item *item)
 		}
 		if (rc == URLLIST_AGAIN) {
 			feed_watch_list(f);
+			read_on = f->watched_fd < 0;
 			/* the lines so far go out before the wait for more */
 			if (f->unsent > 0) {
 				f->unsent = FEED_SHARED_BATCH;
@@ -465,8 +467,8 @@ int feed_next(struct feed *f, struct feed_item *item)
 		if (rc != FEED_WAIT)
 			return rc;
 	}
-	if (verdict == FRONTIER_WAIT)
-		feed_arm_timer(f, wait_ms);
+	if (read_on || verdict == FRONTIER_WAIT)
+		feed_arm_timer(f, read_on ? 0 : wait_ms);
 	if (!f->sources_done || verdict == FRONTIER_WAIT || verdict == FRONTIER_IDLE)
 		return FEED_WAIT;
 	return FEED_END;

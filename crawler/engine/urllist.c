@@ -12,6 +12,8 @@
 
 /* The buffer holds a whole maximal line plus room to read ahead. */
 #define URLLIST_BUF (8 * URLLIST_LINE_MAX)
+/* In no-wait mode, the most of a line's dropped tail read in one call. */
+#define URLLIST_SKIP_SLICE (16 * URLLIST_BUF)
 
 struct urllist {
 	int fd;
@@ -150,6 +152,8 @@ static bool urllist_space(char c)
  */
 static int urllist_raw(struct urllist *list, char **s, size_t *n, bool *cut)
 {
+	size_t dropped = 0;
+
 	for (;;) {
 		char *base = list->buf + list->start;
 		size_t avail = list->end - list->start;
@@ -168,6 +172,7 @@ static int urllist_raw(struct urllist *list, char **s, size_t *n, bool *cut)
 			if (list->skipping) {
 				/* the dropped tail of a line already returned */
 				list->skipping = *cut;
+				dropped += len;
 				continue;
 			}
 			list->skipping = *cut;
@@ -175,6 +180,9 @@ static int urllist_raw(struct urllist *list, char **s, size_t *n, bool *cut)
 		}
 		if (list->eof)
 			return 0;
+		/* a line with no end (/dev/zero) must not hold the caller, who may have to stop */
+		if (list->nowait && dropped >= URLLIST_SKIP_SLICE)
+			return URLLIST_AGAIN;
 		switch (urllist_fill(list)) {
 		case -1:
 			return -1;

@@ -33,7 +33,9 @@ int urllist_next(struct urllist *list, const char **line, size_t *len, bool *tru
 /*
  * In no-wait mode urllist_next() never blocks: when no complete line is
  * buffered and the descriptor has nothing to read, it returns URLLIST_AGAIN;
- * poll urllist_fd() to know when to ask again.
+ * poll urllist_fd() to know when to ask again. It says URLLIST_AGAIN too
+ * after dropping a slice of an over-long line's tail, which may never end
+ * (/dev/zero): ask again at once when urllist_fd() cannot be polled.
  */
 void urllist_nowait(struct urllist *list, bool on);
 int urllist_fd(const struct urllist *list);

@@ -1,5 +1,6 @@
 /* test_crawl_inputs.c -- list lines that must not be changed silently, and a crawl that fits its descriptors */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,36 @@ static void test_nul_in_line(void **state)
 }
 
 /*
+ * /dev/zero as the list: one line that never ends. Its first 8 KiB are a row
+ * (NUL bytes: "invalid URL") and the rest is dropped as it is read, for ever;
+ * the crawl still hears SIGTERM, stops and leaves a whole file.
+ */
+static void test_endless_line(void **state)
+{
+	const char *out = itest_path("zero.csv");
+	const char *args[] = { "crawl", "-q", "-o", out, "/dev/zero", NULL };
+	struct itest_table t;
+	pid_t pid;
+	int rc;
+
+	(void)state;
+	pid = itest_spawn(args, NULL);
+	/* the row goes out when the reading first pauses: the tail is being dropped */
+	rc = itest_wait_lines(out, 2, pid, 10);
+	if (rc == 0) {
+		kill(pid, SIGTERM);
+		rc = itest_wait(pid, 10);
+	}
+	if (rc < 0)
+		itest_kill_all(pid);
+	assert_int_equal(rc, 130);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 1);
+	assert_string_equal(t.rows[0].f[COL_ERROR], "invalid URL");
+	itest_table_free(&t);
+}
+
+/*
  * With `ulimit -n 256`, 1024 URLs at once cannot have a socket each: the
  * crawl fetches fewer at once, says so, and every row is a real fetch.
  */
@@ -125,6 +156,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nul_in_line),
+		cmocka_unit_test(test_endless_line),
 		cmocka_unit_test(test_file_limit_thread),
 		cmocka_unit_test(test_file_limit_process),
 		cmocka_unit_test(test_file_limit_event),
