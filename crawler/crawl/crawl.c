@@ -45,7 +45,7 @@ struct crawl {
 	struct fetch_jar *jar;		/* -b, -c: the cookies pages set, or NULL */
 	struct pool *pool;
 	struct progress progress;
-	int list_errno;		/* why reading a list failed */
+	int list_errno;		/* why the feed failed when it has no message (out of memory) */
 	bool write_failed;
 	bool state_failed;	/* the state could not be written: the buffered rows stay out */
 	unsigned long long round_trips;	/* --frontier: to Redis, for the summary */
@@ -358,15 +358,12 @@ static int crawl_run(struct crawl *c)
 	c->pool = NULL;
 	progress_clear(&c->progress);
 
-	if (rc == POOL_ENEXT && c->list_errno == 0 && feed_failure(c->feed)) {
-		/* the shared frontier: its message says all */
-		fprintf(stderr, "crawlpool: %s\n", feed_failure(c->feed));
-		return CRAWL_EXIT_FAILED;
-	}
 	if (rc == POOL_ENEXT) {
-		fprintf(stderr, "crawlpool: %s: %s\n",
-			feed_failure(c->feed) ? feed_failure(c->feed) : "cannot go on",
-			strerror(c->list_errno));
+		/* a list that cannot be read, the shared frontier: the feed's message says all */
+		if (feed_failure(c->feed))
+			fprintf(stderr, "crawlpool: %s\n", feed_failure(c->feed));
+		else
+			fprintf(stderr, "crawlpool: cannot go on: %s\n", strerror(c->list_errno));
 		return CRAWL_EXIT_FAILED;
 	}
 	if (rc != POOL_OK && rc != POOL_ESTOPPED) {

@@ -459,8 +459,8 @@ int feed_next(struct feed *f, struct feed_item *item)
 			break;
 		}
 		if (rc < 0) {
-			snprintf(f->failure, sizeof(f->failure), "cannot read url list %s",
-				 sources_name(f->sources));
+			snprintf(f->failure, sizeof(f->failure), "cannot read url list %s: %s",
+				 sources_name(f->sources), sources_error(f->sources));
 			return FEED_ERROR;
 		}
 		rc = feed_take_line(f, item, line, len, cut);

@@ -118,6 +118,11 @@ const char *sources_name(const struct sources *s)
 	return s->at < s->n ? s->src[s->at].name : "";
 }
 
+const char *sources_error(const struct sources *s)
+{
+	return s->at < s->n && s->src[s->at].list ? urllist_error(s->src[s->at].list) : "";
+}
+
 const struct stat *sources_stats(const struct sources *s, size_t *n)
 {
 	*n = s->n_stats;

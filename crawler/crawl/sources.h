@@ -23,7 +23,7 @@ void sources_close(struct sources *s);
  * The next URL or list entry, as urllist_next() gives it (URLs given as
  * arguments come whole): 1, 0 once every source is read, URLLIST_AGAIN in
  * no-wait mode when a pipe has no line yet, or -1 on a read error (errno
- * set; sources_name() says which list).
+ * set; sources_name() says which list, sources_error() why).
  */
 int sources_next(struct sources *s, const char **line, size_t *len, bool *truncated);
 
@@ -33,6 +33,8 @@ void sources_nowait(struct sources *s, bool on);
 int sources_fd(const struct sources *s);
 /* The list being read, for messages: "'urls.txt'" or "standard input". */
 const char *sources_name(const struct sources *s);
+/* Why its last read failed (urllist_error()). */
+const char *sources_error(const struct sources *s);
 
 /* The list files' identities (for "the output is a list"); *n of them. */
 const struct stat *sources_stats(const struct sources *s, size_t *n);

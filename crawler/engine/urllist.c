@@ -23,8 +23,30 @@ struct urllist {
 	bool first;		/* nothing returned yet: a BOM may lead */
 	bool skipping;		/* dropping the tail of an over-long line */
 	size_t start, end;	/* unread bytes are buf[start..end) */
+	char error[128];	/* why urllist_next() last failed */
 	char buf[URLLIST_BUF + 1];
 };
+
+/* Why a list that is UTF-16 is refused, said at its first line (a pipe) or before (a file). */
+#define URLLIST_UTF16 "it is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"
+
+/* Whether a byte-order mark says the two bytes at s begin UTF-16, little- or big-endian. */
+static bool urllist_utf16_mark(const char *s, size_t n)
+{
+	return n >= 2 && (memcmp(s, "\xff\xfe", 2) == 0 || memcmp(s, "\xfe\xff", 2) == 0);
+}
+
+/*
+ * Whether a regular file is UTF-16 (what Windows editors and PowerShell's
+ * '>' write): every line would be NULs and letters, none a URL.
+ */
+static bool urllist_utf16(int fd)
+{
+	char head[2];
+
+	return pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	       urllist_utf16_mark(head, sizeof(head));
+}
 
 /*
  * Whether fd can be read as a list: a directory opens but never reads, a
@@ -51,6 +73,8 @@ static int urllist_check(int fd, const char *path, char *err, size_t errlen)
 		why = strerror(errno);
 	else if ((flags & O_ACCMODE) == O_WRONLY)
 		why = "it is open for writing only";
+	else if (S_ISREG(st.st_mode) && urllist_utf16(fd))
+		why = URLLIST_UTF16;
 	if (!why)
 		return 0;
 	snprintf(err, errlen, "cannot read url list %s: %s", where, why);
@@ -202,6 +226,11 @@ int urllist_next(struct urllist *list, const char **line, size_t *len, bool *tru
 	while ((rc = urllist_raw(list, &s, &n, &cut)) == 1) {
 		if (list->first) {
 			list->first = false;
+			if (urllist_utf16_mark(s, n)) {
+				snprintf(list->error, sizeof(list->error), "%s", URLLIST_UTF16);
+				errno = EILSEQ;
+				return -1;
+			}
 			if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
 				s += 3;
 				n -= 3;
@@ -222,7 +251,14 @@ int urllist_next(struct urllist *list, const char **line, size_t *len, bool *tru
 		*truncated = cut;
 		return 1;
 	}
+	if (rc < 0)
+		snprintf(list->error, sizeof(list->error), "%s", strerror(errno));
 	return rc;
+}
+
+const char *urllist_error(const struct urllist *list)
+{
+	return list->error;
 }
 
 long urllist_count(const char *path)

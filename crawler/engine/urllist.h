@@ -13,7 +13,8 @@ struct urllist;
 /*
  * Opens path for reading ("-" is stdin, which is not closed later). A list
  * that could never be read is refused here: a directory, a closed stdin or
- * one open for writing only. Returns NULL on failure with a message in err
+ * one open for writing only, a file in UTF-16 (a pipe in UTF-16 is refused
+ * by urllist_next()). Returns NULL on failure with a message in err
  * (errlen bytes).
  */
 struct urllist *urllist_open(const char *path, char *err, size_t errlen);
@@ -26,6 +27,12 @@ struct urllist *urllist_open(const char *path, char *err, size_t errlen);
  * read error (errno set).
  */
 int urllist_next(struct urllist *list, const char **line, size_t *len, bool *truncated);
+
+/*
+ * Why urllist_next() returned -1: the system's reason for a read error, or
+ * that the list is UTF-16, refused at its first line (errno EILSEQ).
+ */
+const char *urllist_error(const struct urllist *list);
 
 /* urllist_next()'s answer, in no-wait mode, when no line is ready yet. */
 #define URLLIST_AGAIN 2

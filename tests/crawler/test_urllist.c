@@ -1,4 +1,4 @@
-/* test_urllist.c -- the URL list reader: trimming, comments, BOM, long lines, buffer boundaries */
+/* test_urllist.c -- the URL list reader: trimming, comments, BOM, UTF-16 refused, long lines, buffer boundaries */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,6 +211,46 @@ static void test_nowait_on_a_pipe(void **state)
 	close(saved_stdin);
 }
 
+/*
+ * A list in UTF-16 (a Windows editor's, PowerShell's '>') would be rows of
+ * NULs: a file is refused at open, a pipe at its first line, saying why.
+ */
+static void test_refuses_utf16(void **state)
+{
+	static const char le[] = "\xff\xfeh\0t\0t\0p\0:\0/\0/\0a\0/\0\n\0";
+	static const char be[] = "\xfe\xff\0h\0t\0t\0p\0:\0/\0/\0a\0/\0\n";
+	const char *const plain[] = { "http://a/", NULL };
+	int saved = dup(STDIN_FILENO), fds[2];
+	struct urllist *l;
+	const char *line;
+	char err[256];
+	size_t len;
+	bool cut;
+
+	(void)state;
+	assert_null(urllist_open(write_list(le, sizeof(le) - 1), err, sizeof(err)));
+	assert_non_null(strstr(err, "it is UTF-16 (it starts with a UTF-16 byte-order mark): "
+				    "save it as UTF-8"));
+	assert_null(urllist_open(write_list(be, sizeof(be) - 1), err, sizeof(err)));
+	assert_non_null(strstr(err, "it is UTF-16"));
+	/* UTF-8 with its byte-order mark is read as ever */
+	expect_lines(write_list("\xef\xbb\xbfhttp://a/\n", 13), plain);
+
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+	close(fds[0]);
+	assert_int_equal(write(fds[1], le, sizeof(le) - 1), (ssize_t)sizeof(le) - 1);
+	close(fds[1]);
+	l = urllist_open("-", err, sizeof(err));
+	assert_non_null(l);
+	assert_int_equal(urllist_next(l, &line, &len, &cut), -1);
+	assert_string_equal(urllist_error(l), "it is UTF-16 (it starts with a UTF-16 byte-order "
+					      "mark): save it as UTF-8");
+	urllist_close(l);
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
+}
+
 static void test_open_failure(void **state)
 {
 	char err[256];
@@ -269,6 +309,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_line_at_the_limit, teardown),
 		cmocka_unit_test_teardown(test_many_lines_across_buffers, teardown),
 		cmocka_unit_test(test_nowait_on_a_pipe),
+		cmocka_unit_test_teardown(test_refuses_utf16, teardown),
 		cmocka_unit_test(test_open_failure),
 		cmocka_unit_test_teardown(test_refuses_unreadable_lists, teardown),
 	};

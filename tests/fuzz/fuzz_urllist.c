@@ -17,7 +17,8 @@
  * CR, LF, FF and VT are trimmed from both ends; blank lines and lines starting
  * with '#' are skipped. Every entry returned must be the model's next one, in
  * order, NUL-terminated, without '\n' and at most URLLIST_LINE_MAX bytes; and
- * urllist_count() of the file must agree.
+ * urllist_count() of the file must agree. A list that starts with a UTF-16
+ * byte-order mark is refused: a file at open, a pipe at its first line.
  */
 
 #define LIST_CAP (4 * URLLIST_LINE_MAX + 1024)
@@ -31,6 +32,13 @@ struct entry {
 static bool is_space(uint8_t c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/* Whether the list starts with a UTF-16 byte-order mark, either way round. */
+static bool utf16(const uint8_t *list, size_t len)
+{
+	return len >= 2 && ((list[0] == 0xff && list[1] == 0xfe) ||
+			    (list[0] == 0xfe && list[1] == 0xff));
 }
 
 /* The entries the header promises, in order; pointers into list. */
@@ -92,6 +100,10 @@ static void read_file(const uint8_t *list, size_t len, const struct entry *want,
 
 	fuzz_write_file(path, list, len);
 	ul = urllist_open(path, err, sizeof(err));
+	if (utf16(list, len)) {
+		FUZZ_CHECK(ul == NULL && strstr(err, "it is UTF-16"), "a UTF-16 file was opened");
+		return;
+	}
 	FUZZ_CHECK(ul != NULL, "urllist_open: %s", err);
 	while ((rc = urllist_next(ul, &line, &l, &cut)) == 1)
 		check_entry(want, k++, nwant, line, l, cut);
@@ -148,10 +160,17 @@ static void read_pipe(const uint8_t *list, size_t len, uint8_t how, const struct
 		}
 		while ((rc = urllist_next(ul, &line, &l, &cut)) == 1)
 			check_entry(want, k++, nwant, line, l, cut);
-		if (rc == 0)
+		if (rc == 0 || (rc == -1 && utf16(list, len)))
 			break;
 		FUZZ_CHECK(rc == URLLIST_AGAIN, "urllist_next gave %d", rc);
 		FUZZ_CHECK(!closed, "no-wait read says 'again' after the writer closed");
+	}
+	if (utf16(list, len)) {
+		FUZZ_CHECK(rc == -1 && k == 0, "a UTF-16 pipe gave %zu entries", k);
+		if (!closed)
+			close(fds[1]);
+		urllist_close(ul);
+		return;
 	}
 	FUZZ_CHECK(closed, "the list ended before the writer closed (%zu of %zu bytes written)",
 		   pos, len);
