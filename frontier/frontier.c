@@ -106,6 +106,15 @@ static const char *origin_host(const char *origin, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * An IPv4 address as a normalised URL writes it: digits and dots only
+ * (libcurl writes "127.1" and "0x7f.1" as "127.0.0.1").
+ */
+static bool host_is_ipv4(const char *host)
+{
+	return host[0] && host[strspn(host, "0123456789.")] == '\0';
+}
+
 /* What --scope compares: the origin itself, its registrable domain, or nothing. */
 static const char *scope_key(const struct frontier *f, const char *origin, char *buf, size_t size)
 {
@@ -114,8 +123,11 @@ static const char *scope_key(const struct frontier *f, const char *origin, char 
 	if (f->opts.scope == FRONTIER_SCOPE_HOST)
 		return origin;
 	host = origin_host(origin, buf, size);
+	/* libpsl reads 127.0.0.1 as a name whose domain is "0.1", shared by 10.0.0.1 */
+	if (host_is_ipv4(host))
+		return host;
 	domain = psl_registrable_domain(psl_builtin(), host);
-	/* an address or a bare public suffix is its own domain */
+	/* an IPv6 address or a bare public suffix is its own domain */
 	return domain ? domain : host;
 }
 

@@ -122,6 +122,14 @@ static void test_domain_and_any_scope(void **state)
 			 FRONTIER_ADDED);
 	assert_int_equal(frontier_add(f, "http://other.co.uk/", 1, "http://www.example.co.uk/"),
 			 FRONTIER_OUT);
+	/* an address is its own domain: libpsl would make 127.0.0.1 the "domain" 0.1 */
+	assert_int_equal(frontier_add(f, "http://127.0.0.1:8080/", 0, NULL), FRONTIER_ADDED);
+	assert_int_equal(frontier_add(f, "https://127.0.0.1/", 1, "http://127.0.0.1:8080/"),
+			 FRONTIER_ADDED);
+	assert_int_equal(frontier_add(f, "http://10.0.0.1/", 1, "http://127.0.0.1:8080/"),
+			 FRONTIER_OUT);
+	assert_int_equal(frontier_add(f, "http://a.0.1/", 1, "http://127.0.0.1:8080/"),
+			 FRONTIER_OUT);
 	frontier_free(f);
 
 	o.scope = FRONTIER_SCOPE_ANY;
