@@ -312,6 +312,23 @@ static void crawl_summary(struct crawl *c)
 			c->progress.done ? (double)c->round_trips / (double)c->progress.done : 0.0);
 }
 
+/*
+ * What fetches the URLs a stop left without a row: --resume for a list; a
+ * followed crawl's links are lost with it unless --state or Redis kept them.
+ */
+static const char *crawl_refetch_hint(const struct crawl_options *o, bool one)
+{
+	if (o->frontier)
+		return one ? "the shared crawl hands it out again" :
+			   "the shared crawl hands them out again";
+	if (o->state)
+		return one ? "the same command again fetches it" :
+			   "the same command again fetches them";
+	if (o->follow)
+		return "a followed crawl goes on only with --state";
+	return one ? "--resume fetches it" : "--resume fetches them";
+}
+
 /* Runs the pool over the list; returns an exit status. */
 static int crawl_run(struct crawl *c)
 {
@@ -841,9 +858,9 @@ out_close:
 		crawl_summary(&c);
 	/* said even with -q: the file lacks these rows (a reader that went away hears nothing) */
 	if (c.unfinished && !c.write_failed)
-		fprintf(stderr, "crawlpool: %lu URL%s handed out and not finished: no row (--resume "
-			"fetches %s)\n", c.unfinished, c.unfinished == 1 ? "" : "s",
-			c.unfinished == 1 ? "it" : "them");
+		fprintf(stderr, "crawlpool: %lu URL%s handed out and not finished: no row (%s)\n",
+			c.unfinished, c.unfinished == 1 ? "" : "s",
+			crawl_refetch_hint(&opts, c.unfinished == 1));
 	return status;
 
 out_refused:

@@ -328,8 +328,8 @@ static void abandon(const char *mode)
 	}
 	/* the slow pages were in flight: abandoned, they are --resume's to fetch */
 	assert_int_equal(slow, 0);
-	if (!strstr(itest_stderr(), "handed out and not finished: no row"))
-		fail_msg("%s mode: stderr '%s' does not count the abandoned URLs", mode,
+	if (!strstr(itest_stderr(), "handed out and not finished: no row (--resume fetches"))
+		fail_msg("%s mode: stderr '%s' does not count the abandoned URLs for --resume", mode,
 			 itest_stderr());
 	itest_table_free(&t);
 	expect_no_leftovers();
@@ -429,6 +429,41 @@ static void retry_wait_cut(const char *mode)
 	for (size_t i = 0; i < t.n; i++)
 		assert_string_equal(t.rows[i].f[COL_STATUS], "503");
 	itest_table_free(&t);
+	expect_no_leftovers();
+}
+
+/*
+ * A followed crawl without --state abandoned with a page in flight: stderr
+ * counts the page, and does not send the user to --resume, which refuses a
+ * followed crawl without the state that kept its links.
+ */
+static void test_abandoned_follow_names_state(void **state)
+{
+	char start[160];
+	const char *args[] = { "crawl", "-r", "-w", "2", "-t", "30", "-q", "-o",
+			       itest_path("abandon-follow.csv"), start, NULL };
+	unsigned long seen = 0;
+	double deadline;
+	pid_t pid;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/fault/slow?ms=20000", site.base);
+	site_requests();	/* reset */
+	pid = itest_spawn(args, NULL);
+	/* its robots.txt, then the slow page itself */
+	deadline = itest_now() + 30;
+	while ((seen += site_requests()) < 2) {
+		if (itest_now() > deadline || !still_running(pid))
+			fail_msg("%lu of 2 requests seen", seen);
+		nap_ms(20);
+	}
+	assert_int_equal(kill(pid, SIGINT), 0);
+	nap_ms(300);
+	assert_int_equal(kill(pid, SIGINT), 0);
+	assert_int_equal(itest_wait(pid, 30), 130);
+	if (!strstr(itest_stderr(), "1 URL handed out and not finished: no row (a followed crawl "
+				    "goes on only with --state)"))
+		fail_msg("stderr '%s'", itest_stderr());
 	expect_no_leftovers();
 }
 
@@ -655,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_sigint_cuts_retry_wait_process_mode),
 		cmocka_unit_test(test_sigint_cuts_retry_wait_event_mode),
 		cmocka_unit_test(test_sigint_cuts_retry_wait_hybrid_mode),
+		cmocka_unit_test(test_abandoned_follow_names_state),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
