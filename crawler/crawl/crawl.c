@@ -253,8 +253,10 @@ static void crawl_done(void *ctx, const struct pool_result *res)
 		 * Never fetched, or abandoned half way: no row, as for the URLs
 		 * not handed out yet, so that --resume and --state fetch it again
 		 * and the file ends with one row for it, not an "interrupted" one.
+		 * A robots.txt never has a row: it is not counted.
 		 */
-		c->unfinished++;
+		if (kind == JOB_PAGE)
+			c->unfinished++;
 		feed_job_dropped(c->feed, token);
 		return;
 	default:

@@ -467,6 +467,43 @@ static void test_abandoned_follow_names_state(void **state)
 	expect_no_leftovers();
 }
 
+/*
+ * Abandoned while its robots.txt is being fetched, a followed crawl has no
+ * page in flight: a robots.txt never has a row, so none is counted missing.
+ */
+static void test_abandoned_robots_not_counted(void **state)
+{
+	const char *extra[] = { "--robots-delay-ms", "20000", "--robots-status", "200", NULL };
+	const char *args[] = { "crawl", "-r", "-t", "30", "-q", "-o",
+			       itest_path("abandon-robots.csv"), NULL, NULL };
+	struct itest_site slow_robots;
+	struct itest_site_stats st;
+	unsigned long seen = 0;
+	double deadline;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(itest_site_start_with(&slow_robots, 10, 40, extra), 0);
+	args[7] = slow_robots.base;
+	pid = itest_spawn(args, NULL);
+	deadline = itest_now() + 30;
+	while (seen < 1) {
+		itest_site_stats(&slow_robots, &st);
+		seen += st.requests;
+		if (itest_now() > deadline || !still_running(pid))
+			fail_msg("its robots.txt was never asked for");
+		nap_ms(20);
+	}
+	assert_int_equal(kill(pid, SIGINT), 0);
+	nap_ms(300);
+	assert_int_equal(kill(pid, SIGINT), 0);
+	assert_int_equal(itest_wait(pid, 30), 130);
+	itest_site_stop(&slow_robots);
+	if (strstr(itest_stderr(), "not finished"))
+		fail_msg("stderr '%s'", itest_stderr());
+	expect_no_leftovers();
+}
+
 static void test_sigint_cuts_retry_wait_thread_mode(void **state)
 {
 	(void)state;
@@ -691,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_sigint_cuts_retry_wait_event_mode),
 		cmocka_unit_test(test_sigint_cuts_retry_wait_hybrid_mode),
 		cmocka_unit_test(test_abandoned_follow_names_state),
+		cmocka_unit_test(test_abandoned_robots_not_counted),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
