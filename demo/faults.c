@@ -490,6 +490,39 @@ static int fault_formula(struct demo_conn *c, const struct http_request *req, co
 	return reply_small(c, req, 200, "=HYPERLINK(\"http://127.0.0.1/\",\"x\")", 1, NULL);
 }
 
+/*
+ * A <base href> of 9,000 bytes, longer than a crawler keeps: its relative
+ * link has no URL (a base cut short would give it another one), its
+ * absolute link is /page/1.html.
+ */
+static int fault_long_base(struct demo_conn *c, const struct http_request *req,
+			   const char *arg, size_t len)
+{
+	enum { LONG_BASE = 9000 };
+	static const char head[] = "<!DOCTYPE html>\n<html><head><title>Long base</title>\n"
+				   "<base href=\"/fault/";
+	char authority[NET_ADDRSTR_LEN], page[LONG_BASE + 512];
+	size_t n = sizeof(head) - 1;
+
+	(void)arg, (void)len;
+	/* only a Host safe to write into a link */
+	if (req->host && req->host_len < sizeof(authority) &&
+	    http_host_plain(req->host, req->host_len)) {
+		memcpy(authority, req->host, req->host_len);
+		authority[req->host_len] = '\0';
+	} else {
+		snprintf(authority, sizeof(authority), "%s", c->local);
+	}
+	memcpy(page, head, n);
+	memset(page + n, 'b', LONG_BASE);
+	n += LONG_BASE;
+	n += (size_t)snprintf(page + n, sizeof(page) - n,
+			      "/\">\n</head><body>\n<a href=\"x.html\">beyond 8 KiB</a>\n"
+			      "<a href=\"http://%s/page/1.html\">absolute</a>\n</body></html>\n",
+			      authority);
+	return conn_reply(c, req, 200, DEMO_HTML_TYPE, page, n, NULL);
+}
+
 static const struct {
 	const char *name;
 	bool prefix;		/* the rest of the path is the argument */
@@ -527,6 +560,7 @@ static const struct {
 	{ "slow", false, fault_slow, NULL },
 	{ "csv-title", false, fault_csv_title, NULL },
 	{ "formula", false, fault_formula, NULL },
+	{ "long-base", false, fault_long_base, NULL },
 };
 
 int demo_fault(struct demo_conn *c, const struct http_request *req, const char *name,

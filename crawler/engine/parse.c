@@ -98,6 +98,7 @@ struct parse {
 	parse_link_cb *link_cb;	/* a crawl that follows links wants each target */
 	void *link_ctx;
 	bool base_seen;		/* the first <base href> is the page's */
+	bool base_cut;		/* ... and it was too long to keep */
 	bool nofollow;		/* <meta name="robots" content="nofollow"> */
 	char base[PARSE_BASE_MAX + 1];
 	unsigned cand;		/* libxml2 reads what may be the start tag of parse_raw_names[cand - 1] */
@@ -175,6 +176,28 @@ static bool parse_has_token(const char *list, const char *token)
 	return false;
 }
 
+/*
+ * The first <base href>, without the spaces and controls around it, which
+ * URL parsing drops. One too long to keep is marked cut, never kept cut
+ * short: links resolved against a shorter base would be other URLs.
+ */
+static void parse_keep_base(struct parse *p, const char *href)
+{
+	size_t n;
+
+	while (*href && (unsigned char)*href <= 0x20)
+		href++;
+	n = strlen(href);
+	while (n > 0 && (unsigned char)href[n - 1] <= 0x20)
+		n--;
+	p->base_seen = true;
+	p->base_cut = n > PARSE_BASE_MAX;
+	if (p->base_cut)
+		n = 0;
+	memcpy(p->base, href, n);
+	p->base[n] = '\0';
+}
+
 /* <a href> is counted; <a> and <area> targets, <base href> and meta robots serve a crawl that follows links. */
 static void parse_link_element(struct parse *p, const char *name, const xmlChar **atts)
 {
@@ -190,10 +213,8 @@ static void parse_link_element(struct parse *p, const char *name, const xmlChar 
 			p->link_cb(p->link_ctx, href, parse_has_token(rel, "nofollow"));
 		}
 	} else if (strcmp(name, "base") == 0) {
-		if (href && !p->base_seen) {
-			p->base_seen = true;
-			snprintf(p->base, sizeof(p->base), "%s", href);
-		}
+		if (href && !p->base_seen)
+			parse_keep_base(p, href);
 	} else if (strcmp(name, "meta") == 0) {
 		const char *meta = parse_attr_of(atts, "name"), *content = parse_attr_of(atts, "content");
 
@@ -1228,7 +1249,7 @@ int parse_begin(struct parse *p, const char *content_type)
 
 	parse_abort(p);
 	p->links = 0;
-	p->base_seen = p->nofollow = false;
+	p->base_seen = p->base_cut = p->nofollow = false;
 	p->base[0] = '\0';
 	p->in_title = p->title_seen = false;
 	p->cand = p->raw_el = 0;
@@ -1297,6 +1318,7 @@ void parse_end(struct parse *p, struct parse_facts *facts)
 	facts->title = title_end(&p->title, &facts->title_len);
 	facts->links = p->links;
 	facts->base = p->base;
+	facts->base_cut = p->base_cut;
 	facts->nofollow = p->nofollow;
 }
 

@@ -33,7 +33,8 @@ struct parse_facts {
 	const char *title;	/* UTF-8, references decoded, whitespace collapsed, "" if none */
 	size_t title_len;
 	unsigned long links;	/* <a> elements with an href */
-	const char *base;	/* the first <base href>, as written; "" if none */
+	const char *base;	/* the first <base href>, spaces around it dropped; "" if none */
+	bool base_cut;		/* ... too long to keep (over PARSE_BASE_MAX): base is "" */
 	bool nofollow;		/* <meta name="robots"> says nofollow or none */
 };
 

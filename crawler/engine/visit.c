@@ -75,6 +75,28 @@ static void visit_link(void *ctx, const char *href, bool nofollow)
 }
 
 /*
+ * The URL the links of page resolve against, into *base (malloc'd) when it
+ * is its <base href>: the page itself when there is none or it is no URL, as
+ * browsers do, and NULL when it is too long to hold, which leaves only the
+ * absolute links (a shorter base would make other URLs of the rest).
+ */
+static const char *visit_base(const char *page, const struct parse_facts *facts, char **base)
+{
+	if (facts->base_cut)
+		return NULL;
+	if (!facts->base[0])
+		return page;
+	switch (urlnorm_resolve(page, facts->base, base)) {
+	case URLNORM_OK:
+		return *base;
+	case URLNORM_TOO_LONG:
+		return NULL;
+	default:
+		return page;
+	}
+}
+
+/*
  * The links to follow: each target resolved against the page's base (its
  * <base href>, itself resolved against the final URL) and normalised; other
  * schemes and broken targets are dropped. NULL when there are none.
@@ -88,10 +110,8 @@ static const char *visit_links(struct visit *v, const char *page, const struct p
 	v->found.len = 0;
 	if ((facts->nofollow && !v->ignore_nofollow) || !page)
 		return NULL;
-	if (facts->base[0] && urlnorm_resolve(page, facts->base, &base) == URLNORM_OK)
-		page = base;
 	/* every link of the page against one base: read once */
-	urlnorm_base_set(&from, page);
+	urlnorm_base_set(&from, visit_base(page, facts, &base));
 	for (unsigned i = 0; i < v->n_hrefs; i++, href += strlen(href) + 1) {
 		if (urlnorm_resolve_from(&from, href, &link) != URLNORM_OK)
 			continue;

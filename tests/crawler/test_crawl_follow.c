@@ -221,6 +221,28 @@ static void test_links_every_mode(void **state)
 	}
 }
 
+/*
+ * A <base href> longer than 8 KiB: its relative link would be longer still
+ * and is no URL, not one made against the base cut short; its absolute link
+ * is followed.
+ */
+static void test_long_base(void **state)
+{
+	const char *out = itest_path("long-base.jsonl");
+	static const char *const paths[] = { "/fault/long-base", "/page/1.html" };
+	static const long depths[] = { 0, 1 };
+	char start[128];
+	const char *args[] = { "crawl", "-q", "-r", "-d", "1", "-f", "jsonl", "-o", out, start, NULL };
+	struct rows rows;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/fault/long-base", site.base);
+	run_follow(args);
+	rows_load(out, &rows);
+	expect_paths(&rows, site.base, paths, depths, 2);
+	rows_free(&rows);
+}
+
 static void test_depth_limits(void **state)
 {
 	const char *out = itest_path("depth.jsonl");
@@ -546,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_trap),
 		cmocka_unit_test(test_redirect_chain_bounded),
 		cmocka_unit_test(test_robots_answers),
+		cmocka_unit_test(test_long_base),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_politeness_at_the_server),
 		cmocka_unit_test(test_interrupt_and_killed_worker),

@@ -120,6 +120,41 @@ static void test_title_rules(void **state)
 	assert_int_equal(f.links, 0);
 }
 
+/*
+ * The first <base href> without the spaces around it; one too long to keep
+ * is marked cut and never kept cut short, and a later one does not stand in.
+ */
+static void test_base_href(void **state)
+{
+	enum { SPACES = 9000 };
+	static const char tail[] = "/sub/'><base href='/other/'>";
+	char page[SPACES + 64];
+	struct parse_facts f;
+	size_t n;
+
+	(void)state;
+	f = FACTS("text/html", "<base href=' \n /sub/\t '><base href='/other/'>");
+	assert_string_equal(f.base, "/sub/");
+	assert_false(f.base_cut);
+	/* the spaces do not count against the limit */
+	n = (size_t)snprintf(page, sizeof(page), "<base href='");
+	memset(page + n, ' ', SPACES);
+	n += SPACES;
+	memcpy(page + n, tail, sizeof(tail));
+	f = facts_of("text/html", page, n + sizeof(tail) - 1);
+	assert_string_equal(f.base, "/sub/");
+	assert_false(f.base_cut);
+	/* a base of 9,000 bytes */
+	memset(page + 12, 'b', SPACES);
+	f = facts_of("text/html", page, n + sizeof(tail) - 1);
+	assert_string_equal(f.base, "");
+	assert_true(f.base_cut);
+	/* the next page starts afresh */
+	f = FACTS("text/html", "<a href=x>x</a>");
+	assert_string_equal(f.base, "");
+	assert_false(f.base_cut);
+}
+
 static void test_empty_and_binary(void **state)
 {
 	struct parse_facts f;
@@ -988,6 +1023,7 @@ int main(void)
 		cmocka_unit_test(test_demo_site_pages),
 		cmocka_unit_test(test_chunking_does_not_matter),
 		cmocka_unit_test(test_title_rules),
+		cmocka_unit_test(test_base_href),
 		cmocka_unit_test(test_empty_and_binary),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_charsets),
