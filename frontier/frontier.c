@@ -274,7 +274,7 @@ static int frontier_add_start(struct frontier *f, const char *url)
 		if (seen_add(f->scope, key, strlen(key)) < 0)
 			rc = FRONTIER_ENOMEM;
 		else if (f->opts.max_pages && f->taken >= f->opts.max_pages)
-			rc = FRONTIER_OUT;
+			rc = FRONTIER_FULL;
 		else
 			rc = seen_add(f->seen, norm, strlen(norm));
 		if (rc < 0)
@@ -302,7 +302,7 @@ static int frontier_add_found(struct frontier *f, const char *url, unsigned dept
 	if (!frontier_origin_in_scope(f, origin) || frontier_filtered(f, url))
 		return FRONTIER_OUT;
 	if (f->opts.max_pages && f->taken >= f->opts.max_pages)
-		return FRONTIER_OUT;
+		return FRONTIER_FULL;
 	rc = seen_add(f->seen, url, strlen(url));
 	if (rc <= 0)
 		return rc < 0 ? FRONTIER_ENOMEM : FRONTIER_SEEN;

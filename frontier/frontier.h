@@ -71,7 +71,8 @@ enum frontier_verdict {
 enum frontier_add_result {
 	FRONTIER_ADDED = 1,
 	FRONTIER_SEEN = 0,	/* already taken in this crawl */
-	FRONTIER_OUT = 2,	/* out of scope, filtered, too deep or past --max-pages */
+	FRONTIER_OUT = 2,	/* out of scope, filtered or too deep */
+	FRONTIER_FULL = 3,	/* past --max-pages */
 	FRONTIER_INVALID = -2,	/* not an http(s) URL */
 	/* FRONTIER_ENOMEM (-1) as above */
 };

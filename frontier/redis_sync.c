@@ -232,7 +232,8 @@ static int rf_read_sync(struct redis_frontier *rf, const struct redis_reply *r, 
 	if (redis_reply_int(redis_reply_at(r, 6)) == 1)
 		rf->begun = true;
 	if (n_add > 0) {
-		static const int verdicts[] = { FRONTIER_SEEN, FRONTIER_ADDED, FRONTIER_OUT };
+		/* Redis counts --max-pages for every instance */
+		static const int verdicts[] = { FRONTIER_SEEN, FRONTIER_ADDED, FRONTIER_FULL };
 		long long v = redis_reply_int(redis_reply_at(r, SYNC_HEAD + n_add - 1));
 
 		rf->last_add = v >= 0 && v <= 2 ? verdicts[v] : FRONTIER_INVALID;

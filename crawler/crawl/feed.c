@@ -532,6 +532,8 @@ static const char *feed_redirect(struct feed *f, const struct frontier_url *u, c
 			f->hinted = true;
 		}
 		return "redirect out of scope";
+	case FRONTIER_FULL:
+		return "redirect past --max-pages";
 	case FRONTIER_ENOMEM:
 		return "out of memory";
 	default:

@@ -452,6 +452,29 @@ static void test_trap(void **state)
 	rows_free(&rows);
 }
 
+/*
+ * A redirect whose target comes after --max-pages: its row says so, and a
+ * start URL that does is not said to redirect out of scope.
+ */
+static void test_redirect_past_max_pages(void **state)
+{
+	const char *out = itest_path("redirect-full.jsonl");
+	char start[128];
+	const char *args[] = { "crawl", "-q", "-r", "--max-pages", "1", "-f", "jsonl", "-o", out,
+			       start, NULL };
+	struct rows rows;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/fault/redirect/2", site.base);
+	run_follow(args);
+	rows_load(out, &rows);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.r[0].url, start);
+	assert_string_equal(rows.r[0].error, "redirect past --max-pages");
+	rows_free(&rows);
+	assert_null(strstr(itest_stderr(), "out of scope"));
+}
+
 static void test_politeness_at_the_server(void **state)
 {
 	const char *out = itest_path("polite.jsonl");
@@ -569,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_chain_bounded),
 		cmocka_unit_test(test_robots_answers),
 		cmocka_unit_test(test_long_base),
+		cmocka_unit_test(test_redirect_past_max_pages),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_politeness_at_the_server),
 		cmocka_unit_test(test_interrupt_and_killed_worker),

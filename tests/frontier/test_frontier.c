@@ -328,7 +328,7 @@ static void test_max_pages(void **state)
 	for (int i = 0; i < 5; i++) {
 		snprintf(url, sizeof(url), "http://a.test/%d", i);
 		assert_int_equal(frontier_add(f, url, 1, "http://a.test/"),
-				 i < 2 ? FRONTIER_ADDED : FRONTIER_OUT);
+				 i < 2 ? FRONTIER_ADDED : FRONTIER_FULL);
 	}
 	assert_int_equal(frontier_queued(f), 3);
 	frontier_free(f);
