@@ -523,6 +523,21 @@ static int fault_long_base(struct demo_conn *c, const struct http_request *req,
 	return conn_reply(c, req, 200, DEMO_HTML_TYPE, page, n, NULL);
 }
 
+/*
+ * A 404 page under /fault/missing/ whose relative link leads one level
+ * deeper, to another 404 (a soft-404 trap): a crawler that follows the
+ * links of error pages goes down to its depth limit.
+ */
+static int fault_missing(struct demo_conn *c, const struct http_request *req, const char *arg,
+			 size_t len)
+{
+	static const char page[] = "<!DOCTYPE html>\n<html><head><title>Not found</title></head>"
+				   "<body><a href=\"more/\">more</a></body></html>\n";
+
+	(void)arg, (void)len;
+	return conn_reply(c, req, 404, DEMO_HTML_TYPE, page, sizeof(page) - 1, NULL);
+}
+
 static const struct {
 	const char *name;
 	bool prefix;		/* the rest of the path is the argument */
@@ -561,6 +576,7 @@ static const struct {
 	{ "csv-title", false, fault_csv_title, NULL },
 	{ "formula", false, fault_formula, NULL },
 	{ "long-base", false, fault_long_base, NULL },
+	{ "missing/", true, fault_missing, NULL },
 };
 
 int demo_fault(struct demo_conn *c, const struct http_request *req, const char *name,

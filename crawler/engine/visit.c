@@ -313,7 +313,11 @@ int visit_finish(struct visit *v, const struct fetch_result *res, void **blob, s
 			parse_end(v->parse, &facts);
 			rec.title = facts.title;
 			rec.links = (long)facts.links;
-			if (v->follow)
+			/*
+			 * An error page's links are not followed: relative ones lead to
+			 * more error pages (/missing/a/, /missing/a/a/ ...), a trap.
+			 */
+			if (v->follow && rec.status >= 200 && rec.status < 300)
 				rec.found = visit_links(v, res->final_url ? res->final_url : v->url,
 							&facts);
 		} else if (!v->begun) {

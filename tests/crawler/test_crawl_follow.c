@@ -243,6 +243,29 @@ static void test_long_base(void **state)
 	rows_free(&rows);
 }
 
+/*
+ * An error page's links are not followed: /fault/missing/'s 404 links to
+ * more/, another 404 one level down, a trap only --depth would end. Its
+ * row counts the link all the same.
+ */
+static void test_error_page_links(void **state)
+{
+	const char *out = itest_path("missing.jsonl");
+	static const char *const paths[] = { "/fault/missing/x" };
+	static const long depths[] = { 0 };
+	char start[128];
+	const char *args[] = { "crawl", "-q", "-r", "-d", "4", "-f", "jsonl", "-o", out, start, NULL };
+	struct rows rows;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/fault/missing/x", site.base);
+	run_follow(args);
+	rows_load(out, &rows);
+	expect_paths(&rows, site.base, paths, depths, 1);
+	assert_string_equal(rows.r[0].error, "");
+	rows_free(&rows);
+}
+
 static void test_depth_limits(void **state)
 {
 	const char *out = itest_path("depth.jsonl");
@@ -592,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_chain_bounded),
 		cmocka_unit_test(test_robots_answers),
 		cmocka_unit_test(test_long_base),
+		cmocka_unit_test(test_error_page_links),
 		cmocka_unit_test(test_redirect_past_max_pages),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_politeness_at_the_server),
