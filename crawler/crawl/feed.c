@@ -543,8 +543,10 @@ static const char *feed_redirect(struct feed *f, const struct frontier_url *u, c
 
 /*
  * A robots.txt answer as the frontier takes it: the status and body; a 3xx
- * its redirects ended on (a loop, too many), which counts as unavailable;
- * or, when the transfer failed otherwise, status 0 and the error for body.
+ * whose redirects led to no robots.txt (a loop, too many, a target of
+ * another protocol or that does not answer), which counts as unavailable,
+ * as RFC 9309 lets a crawler take it; or, when the transfer failed
+ * otherwise, status 0 and the error for body.
  */
 static void feed_robots(struct feed *f, const struct frontier_url *u, const struct crawl_record *rec)
 {
@@ -552,7 +554,7 @@ static void feed_robots(struct feed *f, const struct frontier_url *u, const stru
 	const char *body = rec->body;
 	size_t len = rec->body_len;
 
-	if (rec->error && !(status >= 300 && status < 400 && strstr(rec->error, "redirect"))) {
+	if (rec->error && !(status >= 300 && status < 400)) {
 		status = 0;
 		body = rec->error;
 		len = strlen(body);

@@ -135,6 +135,15 @@ static bool route_loop_host(int fd, const char *target, const char *head)
 	return false;
 }
 
+/* Host ftp.test: a robots.txt moved to an ftp:// URL, which a crawl does not fetch. */
+static bool route_ftp_host(int fd, const char *target, const char *head)
+{
+	if (!strstr(head, "\r\nHost: ftp.test:") || strcmp(target, "/robots.txt") != 0)
+		return false;
+	respond(fd, "301 Moved Permanently", "Location: ftp://127.0.0.1:1/robots.txt\r\n", "moved");
+	return true;
+}
+
 /* A robots.txt of 700 KiB: its rules first, then comments past any cap. */
 static void respond_big_robots(int fd)
 {
@@ -162,7 +171,7 @@ static void respond_big_robots(int fd)
 /* The answer a target gets, its attempt-th time (1 for the first). */
 static void route(int fd, const char *target, const char *head, size_t attempt)
 {
-	if (route_loop_host(fd, target, head))
+	if (route_loop_host(fd, target, head) || route_ftp_host(fd, target, head))
 		return;
 	if (strncmp(target, "http://", 7) == 0)
 		respond(fd, "200 OK", "", "proxied");
@@ -802,6 +811,34 @@ static void test_robots_redirect_loop(void **state)
 }
 
 /*
+ * A robots.txt moved to another protocol leads to none: unavailable, as a
+ * loop is, not unreachable, so the host's pages are fetched.
+ */
+static void test_robots_redirect_elsewhere(void **state)
+{
+	char page[96], resolve[64];
+	const char *urls[1] = { page };
+
+	(void)state;
+	snprintf(page, sizeof(page), "http://ftp.test:%u/page", srv.port);
+	snprintf(resolve, sizeof(resolve), "ftp.test:%u:127.0.0.1", srv.port);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		const char *args[] = { "crawl", "-q", "-m", modes[m], "--follow", "-d", "0",
+				       "--resolve", resolve, "--fields", "url,status,error", "-o",
+				       itest_path("ftp.csv"), NULL, NULL };
+		struct table t;
+
+		args[13] = write_list("ftp.txt", urls, 1);
+		expect_exit(itest_run(args, NULL, NULL), 0);
+		table_load(&t, itest_path("ftp.csv"));
+		assert_int_equal(t.n, 1);
+		assert_string_equal(cell(&t, page, "status"), "200");
+		assert_string_equal(cell(&t, page, "error"), "");
+		table_free(&t);
+	}
+}
+
+/*
  * A robots.txt cut short by --max-size (or by its own 500 KiB cap) is read
  * as far as it came, even when the first piece received is already past
  * --max-size (1K): the host is not taken for unreachable and shut off.
@@ -997,6 +1034,7 @@ int main(void)
 		cmocka_unit_test(test_robots_cut_short),
 		cmocka_unit_test(test_final_url_long),
 		cmocka_unit_test(test_robots_redirect_loop),
+		cmocka_unit_test(test_robots_redirect_elsewhere),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_resume_fields),
 		cmocka_unit_test(test_interrupt_wait),
