@@ -172,7 +172,10 @@ int pool_set_tick(struct pool *pool, unsigned ms, pool_tick_cb *tick);
  * a context switch, the largest part of an event loop's cost a page on a
  * busy machine), but a job taken waits longer before it starts: keep the
  * default when the time a job is handed out matters (a pause between
- * requests to one host, measured from the hand-out). After a pool_stop()
+ * requests to one host, measured from the hand-out). A per-job worker
+ * process (POOL_PROCESSES) is handed spares beyond the first only while its
+ * jobs take under 2 ms: behind a slow job they would wait as long, while
+ * other workers may have nothing to do. After a pool_stop()
  * the spares come back as POOL_JOB_INTERRUPTED, as the jobs never started
  * do in every mode. Returns 0, or POOL_EINVAL for a NULL pool, too many
  * jobs, or a pool that has run.

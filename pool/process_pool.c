@@ -67,6 +67,7 @@ struct process_pool {
 	pid_t parent;
 	unsigned window;	/* jobs a worker may run at once */
 	unsigned depth;		/* jobs handed to one worker at a time: its window and spares */
+	double job_ms;		/* how long a per-job worker's job takes, a moving average */
 	bool loops;		/* the workers run serve(), many jobs at once, answered in any order */
 	bool exhausted;		/* no more jobs are to be taken */
 	bool stopping;		/* no worker is to be replaced */
@@ -150,6 +151,8 @@ static void finish_task(struct process_pool *pp, unsigned i, unsigned k,
 		status = POOL_JOB_INTERRUPTED;
 		error = "interrupted";
 	}
+	if (status == POOL_JOB_DONE && k < pp->window)
+		pp->job_ms = 0.9 * pp->job_ms + 0.1 * (double)(pool_now_ms() - task->since_ms);
 	pool_deliver(pp->pool, task->job, task->len, status, data, len, error, i, (long)slot->pid);
 	free(task->job);
 	memmove(task, task + 1, (slot->queued - k - 1) * sizeof(*task));
@@ -288,15 +291,32 @@ static bool slot_sending(const struct slot *slot)
 }
 
 /*
+ * A per-job worker's spares wait behind the job it runs: behind a slow one
+ * (a server that takes seconds) each waits as long, while other workers may
+ * have nothing to do. So beyond the first, spares are handed out only while
+ * jobs take under FAST_JOB_MS, when the parent's naps pay (see run_jobs()).
+ * Until the first results tell, jobs count as slow.
+ */
+#define FAST_JOB_MS 2.0
+
+static unsigned queue_depth(const struct process_pool *pp)
+{
+	if (pp->loops || pp->job_ms < FAST_JOB_MS)
+		return pp->depth;
+	return pp->depth < pp->window + 1 ? pp->depth : pp->window + 1;
+}
+
+/*
  * Tops up every worker's queue while the source has jobs, a level at a time:
  * first one job for each idle worker, then a second for each, and so on.
  */
 static void feed_workers(struct process_pool *pp)
 {
 	struct pool *pool = pp->pool;
+	unsigned most = queue_depth(pp);
 
 	pp->waiting = false;
-	for (unsigned depth = 1; depth <= pp->depth; depth++) {
+	for (unsigned depth = 1; depth <= most; depth++) {
 		for (unsigned i = 0; i < pool->workers && !pp->exhausted && !pp->waiting; i++) {
 			struct slot *slot = &pp->slots[i];
 			void *job = NULL;
@@ -555,7 +575,7 @@ static bool workers_stocked(const struct process_pool *pp)
 {
 	unsigned live = 0;
 
-	if (pp->depth < pp->window + NAP_SPARES || pp->stopping)
+	if (queue_depth(pp) < pp->window + NAP_SPARES || pp->stopping)
 		return false;
 	for (unsigned i = 0; i < pp->pool->workers; i++) {
 		const struct slot *slot = &pp->slots[i];
@@ -648,6 +668,7 @@ int process_pool_run(struct pool *pool)
 	pp.loops = pool_mode_loops(pool->mode);
 	pp.window = pp.loops ? pool->worker_jobs : 1;
 	pp.depth = pp.window + spare_jobs(pool, pp.loops, pp.window);
+	pp.job_ms = 2 * FAST_JOB_MS;
 	pp.slots = calloc(pool->workers, sizeof(*pp.slots));
 	pp.pfds = calloc(pool->workers + 2, sizeof(*pp.pfds));
 	if (!pp.slots || !pp.pfds)
