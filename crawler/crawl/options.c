@@ -381,14 +381,25 @@ static int options_cookie_jar(const char *arg, struct crawl_options *opts, char 
 	const char *slash = strrchr(arg, '/');
 	char dir[4096];
 	struct stat st;
+	bool there = stat(arg, &st) == 0;
 
 	if (!*arg || strcmp(arg, "-") == 0) {
 		snprintf(err, errlen, "invalid --cookie-jar '%s': it needs a file name", arg);
 		return -1;
 	}
-	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (there && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "cannot write cookie jar '%s': it is a directory", arg);
 		return -1;
+	}
+	/* a device or a pipe (/dev/null) is written into, not renamed over: it must be writable */
+	if (there && !S_ISREG(st.st_mode)) {
+		if (access(arg, W_OK) < 0) {
+			snprintf(err, errlen, "cannot write cookie jar '%s': %s", arg,
+				 strerror(errno));
+			return -1;
+		}
+		opts->cookie_jar = arg;
+		return 0;
 	}
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - arg) + (slash == arg) : 1,
 		 slash ? arg : ".");

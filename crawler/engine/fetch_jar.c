@@ -1,6 +1,7 @@
 /* fetch_jar.c -- the cookies of -b and -c: one jar per process, the forked workers' jars merged into one file */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,30 @@ static int jar_load(struct fetch_jar *jar, const char *file)
 	return rc == 0 ? 0 : -1;
 }
 
-/* Every cookie, one Netscape line each, into a new file renamed to path. */
+/*
+ * A device or a pipe at path (-c /dev/null, as curl users write) is written
+ * into, as curl does: a file renamed over it would replace the device.
+ */
+static bool jar_in_place(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* path opened for writing in place; a pipe nobody reads fails (ENXIO) rather than waits. */
+static int jar_open_in_place(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd >= 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Every cookie, one Netscape line each, into a new file renamed to path (or into a device). */
 static int jar_write(struct fetch_jar *jar, const char *path, char *err, size_t errlen)
 {
 	struct curl_slist *list = NULL;
@@ -85,7 +109,13 @@ static int jar_write(struct fetch_jar *jar, const char *path, char *err, size_t 
 		goto out;
 	}
 	/* a new file renamed into place: a reader never sees half a jar, a symlink is replaced */
-	fd = mkstemp(tmp);
+	if (jar_in_place(path)) {
+		free(tmp);
+		tmp = NULL;
+		fd = jar_open_in_place(path);
+	} else {
+		fd = mkstemp(tmp);
+	}
 	f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
 		snprintf(err, errlen, "cannot write cookie jar '%s': %s", path, strerror(errno));
@@ -95,13 +125,13 @@ static int jar_write(struct fetch_jar *jar, const char *path, char *err, size_t 
 	fputs("# Netscape HTTP Cookie File\n# written by crawlpool\n\n", f);
 	for (const struct curl_slist *l = list; l; l = l->next)
 		fprintf(f, "%s\n", l->data);
-	if (fflush(f) != 0 || ferror(f) || fchmod(fileno(f), 0600) < 0) {
+	if (fflush(f) != 0 || ferror(f) || (tmp && fchmod(fileno(f), 0600) < 0)) {
 		snprintf(err, errlen, "cannot write cookie jar '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	rc = fclose(f);
 	f = NULL;
-	if (rc != 0 || rename(tmp, path) < 0) {
+	if (rc != 0 || (tmp && rename(tmp, path) < 0)) {
 		rc = -1;
 		snprintf(err, errlen, "cannot write cookie jar '%s': %s", path, strerror(errno));
 		goto out;

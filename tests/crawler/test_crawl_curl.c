@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -582,6 +583,45 @@ static void test_cookies(void **state)
 	}
 }
 
+/*
+ * -c naming a pipe (or a device: -c /dev/null, as curl users write) gets
+ * the jar written into it; the pipe stays a pipe, not replaced by a file.
+ */
+static void test_cookie_jar_pipe(void **state)
+{
+	static const char *const jar_modes[] = { "thread", "process" };
+
+	(void)state;
+	for (size_t m = 0; m < sizeof(jar_modes) / sizeof(jar_modes[0]); m++) {
+		char set[128], got[4096] = "";
+		const char *urls[1] = { set };
+		const char *pipe_path = itest_path("jar.fifo");
+		const char *args[] = { "crawl", "-q", "-m", jar_modes[m], "-c", pipe_path, "-o",
+				       itest_path("jar-pipe.csv"), NULL, NULL };
+		struct stat st;
+		ssize_t n;
+		int fd;
+
+		snprintf(set, sizeof(set), "%s/set-cookie/pipe-%s", base, jar_modes[m]);
+		args[8] = write_list("jar-pipe.txt", urls, 1);
+		unlink(pipe_path);
+		assert_int_equal(mkfifo(pipe_path, 0600), 0);
+		/* the reader is there before the run, and never waits: a pipe holds a small jar */
+		fd = open(pipe_path, O_RDONLY | O_NONBLOCK);
+		assert_true(fd >= 0);
+		expect_exit(itest_run(args, NULL, NULL), 0);
+		assert_int_equal(lstat(pipe_path, &st), 0);
+		if (!S_ISFIFO(st.st_mode))
+			fail_msg("%s: the pipe was replaced by a file", jar_modes[m]);
+		n = read(fd, got, sizeof(got) - 1);
+		close(fd);
+		unlink(pipe_path);
+		assert_true(n > 0);
+		if (!strstr(got, "# Netscape HTTP Cookie File") || !strstr(got, "\tsession\ts3cret"))
+			fail_msg("%s: the pipe did not get the jar: %s", jar_modes[m], got);
+	}
+}
+
 /* -x: every request goes to the proxy, in the absolute form, even to a host that does not exist. */
 static void test_proxy(void **state)
 {
@@ -1027,6 +1067,7 @@ int main(void)
 		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_cookies),
+		cmocka_unit_test(test_cookie_jar_pipe),
 		cmocka_unit_test(test_proxy),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_location),
