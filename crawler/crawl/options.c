@@ -165,7 +165,8 @@ void options_usage(FILE *f)
 	      "      --retry-max-time SECONDS  no retry starts later than this after the first\n"
 	      "                                attempt (default: 60)\n"
 	      "  -H, --header \"Name: value\"    an extra request header (repeatable); \"Name:\"\n"
-	      "                                drops a header sent by default\n"
+	      "                                drops a header sent by default, \"Name;\"\n"
+	      "                                sends it empty\n"
 	      "  -b, --cookie NAME=VALUE[; ...]|FILE\n"
 	      "                                cookies to send, or a cookie file to start from;\n"
 	      "                                cookies set by pages are sent back\n"
@@ -343,15 +344,22 @@ static int options_readable(const char *what, const char *path, char *err, size_
 	return 0;
 }
 
-/* -H "Name: value": a header name, a colon, and no line break to smuggle another. */
+/*
+ * -H "Name: value": a header name, a colon, and no line break to smuggle
+ * another; or "Name;", which libcurl sends as the empty header "Name:".
+ */
 static int options_header(const char *arg, struct crawl_options *opts, char *err, size_t errlen)
 {
 	size_t name = strcspn(arg, ":");
+	/* no colon, and the first semicolon last */
+	bool empty = arg[name] == '\0' && name > 1 && strcspn(arg, ";") == name - 1;
 
-	if (arg[name] != ':' || name == 0 || arg[strcspn(arg, "\r\n")] != '\0' ||
+	if (empty)
+		name--;
+	if ((arg[name] != ':' && !empty) || name == 0 || arg[strcspn(arg, "\r\n")] != '\0' ||
 	    strcspn(arg, " \t") < name) {
 		snprintf(err, errlen, "invalid --header '%s': use \"Name: value\" (\"Name:\" drops a "
-			 "header sent by default)", arg);
+			 "header sent by default, \"Name;\" sends it empty)", arg);
 		return -1;
 	}
 	return options_repeat("--header", arg, opts->headers, &opts->n_headers, err, errlen);

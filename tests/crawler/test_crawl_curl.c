@@ -519,7 +519,10 @@ static void test_retry(void **state)
 	}
 }
 
-/* -H adds a header and "Name:" drops a default; -b NAME=VALUE is sent; -A still works. */
+/*
+ * -H adds a header, "Name:" drops a default and "Name;" sends one empty;
+ * -b NAME=VALUE is sent; -A still works.
+ */
 static void test_headers(void **state)
 {
 	(void)state;
@@ -528,18 +531,19 @@ static void test_headers(void **state)
 		const char *urls[1] = { url };
 		const char *args[] = { "crawl", "-q", "-m", modes[m], "-H", "X-Crawl-Test: yes",
 				       "-H", "Accept:", "--header", "X-Second: 2", "-b", "a=1; b=2",
-				       "-A", "tester/1", "-o", itest_path("headers.csv"),
-				       NULL, NULL };
+				       "-A", "tester/1", "-H", "X-Empty;", "-o",
+				       itest_path("headers.csv"), NULL, NULL };
 
 		snprintf(target, sizeof(target), "/echo/headers-%s", modes[m]);
 		snprintf(url, sizeof(url), "%s%s", base, target);
-		args[16] = write_list("headers.txt", urls, 1);
+		args[18] = write_list("headers.txt", urls, 1);
 		expect_exit(itest_run(args, NULL, NULL), 0);
 		head_of(target, head, sizeof(head));
 		assert_non_null(strstr(head, "\r\nX-Crawl-Test: yes\r\n"));
 		assert_non_null(strstr(head, "\r\nX-Second: 2\r\n"));
 		assert_non_null(strstr(head, "\r\nCookie: a=1; b=2\r\n"));
 		assert_non_null(strstr(head, "\r\nUser-Agent: tester/1\r\n"));
+		assert_non_null(strstr(head, "\r\nX-Empty:\r\n"));
 		if (strstr(head, "\r\nAccept:"))
 			fail_msg("%s: \"Accept:\" did not drop the header: %s", modes[m], head);
 	}
@@ -919,6 +923,7 @@ static void test_refusals(void **state)
 		{ "--fields", "url,depth", "--follow" },
 		{ "-H", "NoColon", "invalid --header" },
 		{ "-H", "Bad Name: x", "invalid --header" },
+		{ "-H", "Not;Empty;", "invalid --header" },
 		{ "-b", "/nonexistent/cookies", "cannot read cookie file" },
 		{ "-c", "/nonexistent/dir/jar", "cannot write cookie jar" },
 		{ "--cacert", "/nonexistent/ca.pem", "cannot read CA bundle" },
