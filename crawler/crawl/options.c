@@ -2,6 +2,7 @@
 #include "options.h"
 #include "numbers.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -305,6 +306,42 @@ static int options_pattern(const char *name, const char *arg, const char **list,
 	return options_repeat(name, arg, list, n, err, errlen);
 }
 
+/* One address of --resolve, len bytes: IPv4, or IPv6 bare or in brackets, as libcurl reads them. */
+static bool options_resolve_addr(const char *addr, size_t len)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+
+	if (len >= 2 && addr[0] == '[' && addr[len - 1] == ']') {
+		addr++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(text))
+		return false;
+	memcpy(text, addr, len);
+	text[len] = '\0';
+	return inet_pton(AF_INET, text, &a) == 1 || inet_pton(AF_INET6, text, &a) == 1;
+}
+
+/*
+ * The addresses of --resolve, comma-separated (empty ones skipped, as
+ * libcurl does): one that is no address fails every transfer in libcurl.
+ */
+static bool options_resolve_addrs(const char *list)
+{
+	size_t found = 0;
+
+	for (const char *p = list; *p; p += *p == ',') {
+		size_t len = strcspn(p, ",");
+
+		if (len > 0 && !options_resolve_addr(p, len))
+			return false;
+		found += len > 0;
+		p += len;
+	}
+	return found > 0;
+}
+
 /* "HOST:PORT:ADDR": a host, a port and at least one address, as curl takes them. */
 static int options_resolve(const char *arg, struct crawl_options *opts, char *err, size_t errlen)
 {
@@ -312,9 +349,10 @@ static int options_resolve(const char *arg, struct crawl_options *opts, char *er
 	char text[16];
 	long long v;
 
-	if (!port || port == arg || !addr || addr == port + 1 || !addr[1] ||
+	if (!port || port == arg || !addr || addr == port + 1 || !options_resolve_addrs(addr + 1) ||
 	    (size_t)(addr - port - 1) >= sizeof(text)) {
-		snprintf(err, errlen, "invalid --resolve '%s': use HOST:PORT:ADDR", arg);
+		snprintf(err, errlen, "invalid --resolve '%s': use HOST:PORT:ADDR[,ADDR...], each "
+			 "ADDR an IPv4 or IPv6 address", arg);
 		return -1;
 	}
 	memcpy(text, port + 1, (size_t)(addr - port - 1));

@@ -135,6 +135,10 @@ static void test_follow_options(void **state)
 	char *bad_re[] = { "crawl", "--exclude", "a(", NULL };
 	char *bad_resolve[] = { "crawl", "--resolve", "x.test:80", NULL };
 	char *bad_port[] = { "crawl", "--resolve", "x.test:0:127.0.0.1", NULL };
+	/* an address libcurl cannot read would fail every transfer, not the command */
+	char *bad_addr[] = { "crawl", "--resolve", "x.test:80:127.0.0.1,localhost", NULL };
+	char *addrs[] = { "crawl", "--resolve", "x.test:443:[::1],,127.0.0.1", "--resolve",
+			  "y.test:80:::1", NULL };
 	char *bad_delay[] = { "crawl", "--delay", "-1", NULL };
 	struct crawl_options o;
 	char err[256];
@@ -163,6 +167,9 @@ static void test_follow_options(void **state)
 	expect_usage(bad_re, ARGC(bad_re), "invalid --exclude 'a('");
 	expect_usage(bad_resolve, ARGC(bad_resolve), "invalid --resolve 'x.test:80'");
 	expect_usage(bad_port, ARGC(bad_port), "invalid --resolve port '0'");
+	expect_usage(bad_addr, ARGC(bad_addr), "invalid --resolve 'x.test:80:127.0.0.1,localhost'");
+	assert_int_equal(parse(ARGC(addrs), addrs, &o, err), OPTIONS_RUN);
+	assert_int_equal(o.n_resolve, 2);
 	expect_usage(bad_delay, ARGC(bad_delay), "invalid --delay '-1'");
 }
 
