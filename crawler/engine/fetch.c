@@ -411,6 +411,20 @@ static const char *fetch_memory_error(struct fetch *f)
 	return sent > 0 && !f->begun ? "headers too large" : "out of memory";
 }
 
+/*
+ * A certificate that failed verification: "not trusted" would send the
+ * user to --cacert, which cures neither one for another name (libcurl's
+ * own check, whatever the TLS library) nor an expired one (OpenSSL's words).
+ */
+static const char *fetch_certificate_error(struct fetch *f)
+{
+	if (strstr(f->errbuf, "target host name"))
+		return "tls certificate for another host";
+	if (strstr(f->errbuf, "certificate has expired"))
+		return "tls certificate expired";
+	return "tls certificate not trusted";
+}
+
 /* Codes that tell their cause alone, whatever the transfer's state. */
 static const struct {
 	CURLcode rc;
@@ -427,7 +441,6 @@ static const struct {
 	{ CURLE_ABORTED_BY_CALLBACK, "interrupted" },
 	{ CURLE_GOT_NOTHING, "empty reply" },
 	{ CURLE_SSL_CIPHER, "tls handshake failed" },
-	{ CURLE_PEER_FAILED_VERIFICATION, "tls certificate not trusted" },
 	{ CURLE_BAD_CONTENT_ENCODING, "bad content encoding" },
 	{ CURLE_FILESIZE_EXCEEDED, "too large" },
 	{ CURLE_SSL_CACERT_BADFILE, "tls certificates unreadable" },
@@ -480,6 +493,8 @@ static const char *fetch_error(struct fetch *f, CURLcode rc, long status)
 		return fetch_io_error(f, rc);
 	case CURLE_OUT_OF_MEMORY:
 		return fetch_memory_error(f);
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return fetch_certificate_error(f);
 	default:
 		return fetch_other_error(f, rc);
 	}

@@ -113,7 +113,8 @@ struct fetch_result {
  *   truncated headers (the connection closed before the head's end) ·
  *   truncated body · empty reply · bad response · bad content encoding ·
  *   http/2 error · http/2 stream error · tls handshake failed ·
- *   tls certificate not trusted · tls certificates unreadable · interrupted ·
+ *   tls certificate not trusted · tls certificate for another host ·
+ *   tls certificate expired · tls certificates unreadable · interrupted ·
  *   out of memory ·
  *   could not start the transfer · body rejected (the sink refused it) ·
  *   write error; and for any other libcurl code, "curl error N: " and

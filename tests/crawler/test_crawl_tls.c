@@ -20,6 +20,7 @@
 static const char *const modes[] = { "thread", "process", "event", "hybrid" };
 
 static pid_t nginx;
+static unsigned nginx_port;
 static char url[64];
 
 /* A port nothing listens on now (bind to 0, then let it go): nginx takes it next. */
@@ -67,6 +68,36 @@ static int make_certificate(void)
 	return 0;
 }
 
+/* A self-signed certificate for expired.test whose days ended in 2020 (openssl ca sets the dates). */
+static int make_expired_certificate(void)
+{
+	const char *log = itest_path("openssl-expired.log");
+	char conf[1024], cmd[2048];
+
+	snprintf(conf, sizeof(conf),
+		 "[ca]\ndefault_ca = c\n[c]\ndatabase = %s\nnew_certs_dir = %s\nserial = %s\n"
+		 "default_md = sha256\npolicy = p\ncopy_extensions = copy\n[p]\n"
+		 "commonName = supplied\n",
+		 itest_path("ca-index.txt"), itest_dir(), itest_path("ca-serial"));
+	itest_write_file(itest_path("ca.cnf"), conf);
+	itest_write_file(itest_path("ca-index.txt"), "");
+	itest_write_file(itest_path("ca-serial"), "01\n");
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-keyout %s -out %s -subj /CN=expired.test "
+		 "-addext subjectAltName=DNS:expired.test >%s 2>&1 && "
+		 "openssl ca -batch -notext -config %s -selfsign -keyfile %s -in %s -out %s "
+		 "-startdate 20200101000000Z -enddate 20200102000000Z >>%s 2>&1",
+		 itest_path("expired-key.pem"), itest_path("expired.csr"), log,
+		 itest_path("ca.cnf"), itest_path("expired-key.pem"), itest_path("expired.csr"),
+		 itest_path("expired.pem"), log);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "openssl ca failed: see %s\n", log);
+		return -1;
+	}
+	return 0;
+}
+
 /* nginx in the foreground, one process, everything it writes in the scratch directory. */
 static int start_nginx(unsigned port)
 {
@@ -83,9 +114,12 @@ static int start_nginx(unsigned port)
 		 " fastcgi_temp_path %s/t-fcgi;\n uwsgi_temp_path %s/t-uwsgi;\n"
 		 " scgi_temp_path %s/t-scgi;\n"
 		 " server {\n  listen 127.0.0.1:%u ssl http2;\n"
+		 "  ssl_certificate %s;\n  ssl_certificate_key %s;\n  root %s/www;\n }\n"
+		 " server {\n  listen 127.0.0.1:%u ssl http2;\n  server_name expired.test;\n"
 		 "  ssl_certificate %s;\n  ssl_certificate_key %s;\n  root %s/www;\n }\n}\n",
 		 dir, dir, dir, dir, dir, dir, dir, port, itest_path("cert.pem"),
-		 itest_path("key.pem"), dir);
+		 itest_path("key.pem"), dir, port, itest_path("expired.pem"),
+		 itest_path("expired-key.pem"), dir);
 	itest_write_file(itest_path("nginx.conf"), conf);
 	mkdir(itest_path("www"), 0755);
 	itest_write_file(itest_path("www/index.html"),
@@ -118,12 +152,12 @@ static int start_nginx(unsigned port)
 
 static int setup(void **state)
 {
-	unsigned port = free_port();
-
 	(void)state;
-	if (!port || make_certificate() < 0 || start_nginx(port) < 0)
+	nginx_port = free_port();
+	if (!nginx_port || make_certificate() < 0 || make_expired_certificate() < 0 ||
+	    start_nginx(nginx_port) < 0)
 		return -1;
-	snprintf(url, sizeof(url), "https://127.0.0.1:%u/", port);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u/", nginx_port);
 	return 0;
 }
 
@@ -138,8 +172,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Runs one crawl of url with extra options; returns the row's line (after the header), malloc'd. */
-static char *crawl_row(const char *mode, const char *const *extra)
+/* Runs one crawl of target with extra options; returns the row's line (after the header), malloc'd. */
+static char *crawl_row(const char *mode, const char *target, const char *const *extra)
 {
 	const char *out = itest_path("tls.csv");
 	const char *args[24] = { "crawl", "-q", "-m", mode, "--fields",
@@ -150,7 +184,7 @@ static char *crawl_row(const char *mode, const char *const *extra)
 
 	while (*extra)
 		args[n++] = *extra++;
-	args[n++] = url;
+	args[n++] = target;
 	args[n] = NULL;
 	rc = itest_run(args, NULL, NULL);
 	if (rc != 0)
@@ -163,14 +197,20 @@ static char *crawl_row(const char *mode, const char *const *extra)
 	return row;
 }
 
-static void expect_row(const char *mode, const char *const *extra, const char *fields)
+static void expect_target_row(const char *mode, const char *target, const char *const *extra,
+			      const char *fields)
 {
-	char want[256], *row = crawl_row(mode, extra);
+	char want[256], *row = crawl_row(mode, target, extra);
 
-	snprintf(want, sizeof(want), "%s,%s\r\n", url, fields);
+	snprintf(want, sizeof(want), "%s,%s\r\n", target, fields);
 	if (strcmp(row, want) != 0)
 		fail_msg("%s: row '%s', not '%s'", mode, row, want);
 	free(row);
+}
+
+static void expect_row(const char *mode, const char *const *extra, const char *fields)
+{
+	expect_target_row(mode, url, extra, fields);
 }
 
 /*
@@ -206,10 +246,35 @@ static void test_bad_bundle(void **state)
 	expect_row("thread", bad, ",,,tls certificates unreadable");
 }
 
+/*
+ * A trusted certificate made for other names, or past its end date, says
+ * which: "not trusted" would send the user to --cacert, which cures neither.
+ */
+static void test_certificate_errors(void **state)
+{
+	char other[64], expired[64], other_rule[64], expired_rule[64];
+	const char *for_other[] = { "--cacert", itest_path("cert.pem"), "--resolve", other_rule,
+				    NULL };
+	const char *past[] = { "--cacert", itest_path("expired.pem"), "--resolve", expired_rule,
+			       NULL };
+
+	(void)state;
+	snprintf(other, sizeof(other), "https://other.test:%u/", nginx_port);
+	snprintf(other_rule, sizeof(other_rule), "other.test:%u:127.0.0.1", nginx_port);
+	snprintf(expired, sizeof(expired), "https://expired.test:%u/", nginx_port);
+	snprintf(expired_rule, sizeof(expired_rule), "expired.test:%u:127.0.0.1", nginx_port);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		expect_target_row(modes[m], other, for_other,
+				  ",,,tls certificate for another host");
+		expect_target_row(modes[m], expired, past, ",,,tls certificate expired");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_certificate_errors),
 		cmocka_unit_test(test_bad_bundle),
 	};
 
