@@ -383,6 +383,22 @@ static const char *fetch_io_error(struct fetch *f, CURLcode rc)
 	return "receive failed";
 }
 
+/*
+ * A proxy that answered CONNECT with other than 2xx (a 407 for want of
+ * credentials, a 403): 7.88 says CURLE_RECV_ERROR, as of a failed read.
+ * NULL when no tunnel was refused (libcurl zeroes the code each transfer).
+ */
+static const char *fetch_tunnel_error(struct fetch *f)
+{
+	long code = 0;
+
+	curl_easy_getinfo(f->curl, CURLINFO_HTTP_CONNECTCODE, &code);
+	if (code < 300)
+		return NULL;
+	snprintf(f->error, sizeof(f->error), "proxy refused the tunnel (%ld)", code);
+	return f->error;
+}
+
 /* A failed connect sets CURLINFO_OS_ERRNO afresh. */
 static const char *fetch_connect_error(struct fetch *f)
 {
@@ -488,8 +504,11 @@ static const char *fetch_error(struct fetch *f, CURLcode rc, long status)
 		return status >= 300 && status < 400 ? "invalid redirect URL" : "invalid URL";
 	case CURLE_COULDNT_CONNECT:
 		return fetch_connect_error(f);
-	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
+		if (fetch_tunnel_error(f))
+			return f->error;
+		return fetch_io_error(f, rc);
+	case CURLE_SEND_ERROR:
 		return fetch_io_error(f, rc);
 	case CURLE_OUT_OF_MEMORY:
 		return fetch_memory_error(f);

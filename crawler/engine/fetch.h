@@ -108,6 +108,7 @@ struct fetch_result {
  *   redirected from, N redirects back) ·
  *   too many redirects (over N) · protocol not allowed · invalid URL ·
  *   invalid redirect URL · host not found · proxy not found · proxy error ·
+ *   proxy refused the tunnel (N) (its answer to CONNECT) ·
  *   connection refused · host unreachable · could not connect ·
  *   connection reset · receive failed · send failed ·
  *   truncated headers (the connection closed before the head's end) ·

@@ -174,7 +174,11 @@ static void route(int fd, const char *target, const char *head, size_t attempt)
 {
 	if (route_loop_host(fd, target, head) || route_ftp_host(fd, target, head))
 		return;
-	if (strncmp(target, "http://", 7) == 0)
+	/* as a proxy: no tunnel, for want of credentials */
+	if (strncmp(head, "CONNECT ", 8) == 0)
+		respond(fd, "407 Proxy Authentication Required",
+			"Proxy-Authenticate: Basic realm=\"test\"\r\n", "no tunnel");
+	else if (strncmp(target, "http://", 7) == 0)
 		respond(fd, "200 OK", "", "proxied");
 	else if (strncmp(target, "/flaky/", 7) == 0 && attempt <= 2)
 		respond(fd, "503 Service Unavailable", "Retry-After: 1\r\n", "busy");
@@ -626,13 +630,16 @@ static void test_cookie_jar_pipe(void **state)
 	}
 }
 
-/* -x: every request goes to the proxy, in the absolute form, even to a host that does not exist. */
+/*
+ * -x: every request goes to the proxy, in the absolute form, even to a
+ * host that does not exist; an https URL's tunnel the proxy refuses says so.
+ */
 static void test_proxy(void **state)
 {
 	(void)state;
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
-		char a[128], b[128], proxy[64];
-		const char *urls[2] = { a, b };
+		char a[128], b[128], tunnel[128], proxy[64];
+		const char *urls[3] = { a, b, tunnel };
 		const char *out = itest_path("proxy.csv");
 		const char *args[] = { "crawl", "-q", "-m", modes[m], "-x", proxy, "--fields",
 				       "url,status,title,error", "-o", out,
@@ -641,14 +648,17 @@ static void test_proxy(void **state)
 
 		snprintf(a, sizeof(a), "http://proxied.invalid/%s/a", modes[m]);
 		snprintf(b, sizeof(b), "http://proxied.invalid/%s/b", modes[m]);
+		snprintf(tunnel, sizeof(tunnel), "https://tunnel.invalid/%s", modes[m]);
 		snprintf(proxy, sizeof(proxy), "127.0.0.1:%u", srv.port);
-		args[10] = write_list("proxy.txt", urls, 2);
+		args[10] = write_list("proxy.txt", urls, 3);
 		expect_exit(itest_run(args, NULL, NULL), 0);
 		table_load(&t, out);
 		assert_string_equal(cell(&t, a, "title"), "proxied");
 		assert_string_equal(cell(&t, b, "status"), "200");
 		assert_int_equal(seen(a), 1);
 		assert_int_equal(seen(b), 1);
+		assert_string_equal(cell(&t, tunnel, "status"), "");
+		assert_string_equal(cell(&t, tunnel, "error"), "proxy refused the tunnel (407)");
 		table_free(&t);
 	}
 }
