@@ -175,7 +175,8 @@ void options_usage(FILE *f)
 	      "  -k, --insecure                do not verify TLS certificates\n"
 	      "      --cacert FILE             trust the CA certificates of FILE (PEM)\n"
 	      "  -x, --proxy URL               every request through this proxy (default: the\n"
-	      "                                http_proxy, https_proxy and no_proxy variables)\n"
+	      "                                http_proxy, https_proxy and no_proxy variables);\n"
+	      "                                -x \"\": none, whatever they say\n"
 	      "      --http2, --http1.1        the HTTP version to ask for (default: HTTP/2 over\n"
 	      "                                TLS where the server offers it, else 1.1)\n"
 	      "\n"
@@ -457,7 +458,10 @@ static int options_cookie_jar(const char *arg, struct crawl_options *opts, char 
 	return 0;
 }
 
-/* -x: [SCHEME://]HOST[:PORT], a scheme libcurl speaks to a proxy. */
+/*
+ * -x: [SCHEME://]HOST[:PORT], a scheme libcurl speaks to a proxy; or, as
+ * curl's -x "", no proxy at all, whatever http_proxy and the others say.
+ */
 static int options_proxy(const char *arg, struct crawl_options *opts, char *err, size_t errlen)
 {
 	static const char *const schemes[] = {
@@ -466,6 +470,10 @@ static int options_proxy(const char *arg, struct crawl_options *opts, char *err,
 	const char *host = strstr(arg, "://");
 	size_t i = 0;
 
+	if (!*arg) {
+		opts->proxy = arg;
+		return 0;
+	}
 	if (host) {
 		for (; i < sizeof(schemes) / sizeof(schemes[0]); i++)
 			if (strncasecmp(arg, schemes[i], strlen(schemes[i])) == 0)

@@ -663,6 +663,25 @@ static void test_proxy(void **state)
 	}
 }
 
+/* -x "", as curl's: no proxy at all (the environment's neither), not a usage error. */
+static void test_proxy_none(void **state)
+{
+	char url[128];
+	const char *out = itest_path("no-proxy.csv");
+	const char *args[] = { "crawl", "-q", "-x", "", "--fields", "url,status,title,error", "-o",
+			       out, url, NULL };
+	struct table t;
+
+	(void)state;
+	snprintf(url, sizeof(url), "%s/echo/no-proxy", base);
+	expect_exit(itest_run(args, NULL, NULL), 0);
+	table_load(&t, out);
+	assert_string_equal(cell(&t, url, "status"), "200");
+	assert_string_equal(cell(&t, url, "title"), "echo");
+	assert_int_equal(seen("/echo/no-proxy"), 1);
+	table_free(&t);
+}
+
 /*
  * --fields: the columns in the order asked, JSON Lines with the same keys;
  * the default stays the 12 columns.
@@ -1084,6 +1103,7 @@ int main(void)
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_cookie_jar_pipe),
 		cmocka_unit_test(test_proxy),
+		cmocka_unit_test(test_proxy_none),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_location),
 		cmocka_unit_test(test_follow_redirect_refused),
