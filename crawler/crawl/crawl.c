@@ -623,6 +623,14 @@ static int crawl_open_state(struct crawl *c, struct crawl_options *o, char *err,
 	return c->state ? 0 : -1;
 }
 
+/* A character device (/dev/null) loses nothing written to it twice: -o /dev/null -c /dev/null. */
+static bool crawl_device(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode);
+}
+
 /*
  * The files a crawl writes (-o, --state, -c) are three files, and neither
  * the state nor the jar is a list it reads: one written over another would
@@ -645,7 +653,8 @@ static int crawl_files_apart(const struct crawl_options *o, const struct stat *l
 		if (!w[i].path)
 			continue;
 		for (size_t j = i + 1; j < N_WRITTEN; j++) {
-			if (w[j].path && same_file(w[i].path, w[j].path)) {
+			if (w[j].path && same_file(w[i].path, w[j].path) &&
+			    !crawl_device(w[i].path)) {
 				snprintf(err, errlen, "%s '%s' and %s '%s' are one file: each needs "
 					 "its own", w[i].opt, w[i].path, w[j].opt, w[j].path);
 				return -1;

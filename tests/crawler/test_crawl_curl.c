@@ -631,6 +631,24 @@ static void test_cookie_jar_pipe(void **state)
 }
 
 /*
+ * -o /dev/null -c /dev/null, a crawl kept for its effects only: one device
+ * named twice is not one file written over another, and stays a device.
+ */
+static void test_null_outputs(void **state)
+{
+	char url[128];
+	const char *args[] = { "crawl", "-q", "-o", "/dev/null", "-c", "/dev/null", url, NULL };
+	struct stat st;
+
+	(void)state;
+	snprintf(url, sizeof(url), "%s/set-cookie/null", base);
+	expect_exit(itest_run(args, NULL, NULL), 0);
+	assert_int_equal(seen("/set-cookie/null"), 1);
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+}
+
+/*
  * -x: every request goes to the proxy, in the absolute form, even to a
  * host that does not exist; an https URL's tunnel the proxy refuses says so.
  */
@@ -1102,6 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_cookie_jar_pipe),
+		cmocka_unit_test(test_null_outputs),
 		cmocka_unit_test(test_proxy),
 		cmocka_unit_test(test_proxy_none),
 		cmocka_unit_test(test_fields),
