@@ -415,7 +415,8 @@ static void crawl_plan(struct crawl *c)
 				.stopping_ctx = c,
 				.headers = o->headers,
 				.n_headers = o->n_headers,
-				.cookie = o->cookie,
+				.cookies = o->cookies,
+				.n_cookies = o->n_cookies,
 				.insecure = o->insecure,
 				.cacert = o->cacert,
 				.proxy = o->proxy,
@@ -688,9 +689,10 @@ static int crawl_open_jar(struct crawl *c)
 	const struct crawl_options *o = c->opts;
 	char err[512];
 
-	if (!o->cookie && !o->cookie_file && !o->cookie_jar)
+	if (!o->n_cookies && !o->n_cookie_files && !o->cookie_jar)
 		return 0;
-	c->jar = fetch_jar_new(o->cookie_file, o->cookie_jar != NULL, err, sizeof(err));
+	c->jar = fetch_jar_new(o->cookie_files, o->n_cookie_files, o->cookie_jar != NULL, err,
+			       sizeof(err));
 	if (!c->jar) {
 		fprintf(stderr, "crawlpool: %s\n", err);
 		return -1;

@@ -169,8 +169,8 @@ void options_usage(FILE *f)
 	      "                                drops a header sent by default, \"Name;\"\n"
 	      "                                sends it empty\n"
 	      "  -b, --cookie NAME=VALUE[; ...]|FILE\n"
-	      "                                cookies to send, or a cookie file to start from;\n"
-	      "                                cookies set by pages are sent back\n"
+	      "                                cookies to send, or a cookie file to start from\n"
+	      "                                (repeatable); cookies set by pages are sent back\n"
 	      "  -c, --cookie-jar FILE         write every cookie to FILE at the end\n"
 	      "  -k, --insecure                do not verify TLS certificates\n"
 	      "      --cacert FILE             trust the CA certificates of FILE (PEM)\n"
@@ -404,7 +404,10 @@ static int options_header(const char *arg, struct crawl_options *opts, char *err
 	return options_repeat("--header", arg, opts->headers, &opts->n_headers, err, errlen);
 }
 
-/* -b: as curl, NAME=VALUE pairs to send, or (with no '=') a cookie file to read. */
+/*
+ * -b: as curl, NAME=VALUE pairs to send, or (with no '=') a cookie file to
+ * read; repeatable, as curl's: every pair is sent, every file read.
+ */
 static int options_cookie(const char *arg, struct crawl_options *opts, char *err, size_t errlen)
 {
 	if (strchr(arg, '=')) {
@@ -412,13 +415,12 @@ static int options_cookie(const char *arg, struct crawl_options *opts, char *err
 			snprintf(err, errlen, "invalid --cookie '%s': a line break in it", arg);
 			return -1;
 		}
-		opts->cookie = arg;
-		return 0;
+		return options_repeat("--cookie", arg, opts->cookies, &opts->n_cookies, err, errlen);
 	}
 	if (options_readable("cookie file", arg, err, errlen) < 0)
 		return -1;
-	opts->cookie_file = arg;
-	return 0;
+	return options_repeat("--cookie", arg, opts->cookie_files, &opts->n_cookie_files, err,
+			      errlen);
 }
 
 /* -c FILE is written at the end: a directory, or a place that cannot be written, is refused now. */

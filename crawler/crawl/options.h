@@ -39,8 +39,10 @@ struct crawl_options {
 	long retry_max_ms;		/* no retry starts later than this after the first attempt */
 	const char *headers[OPTIONS_MAX_REPEATS];	/* -H "Name: value" */
 	size_t n_headers;
-	const char *cookie;		/* -b NAME=VALUE...: sent with every request */
-	const char *cookie_file;	/* -b FILE: cookies to start with */
+	const char *cookies[OPTIONS_MAX_REPEATS];	/* -b NAME=VALUE...: sent with every request */
+	size_t n_cookies;
+	const char *cookie_files[OPTIONS_MAX_REPEATS];	/* -b FILE: cookies to start with */
+	size_t n_cookie_files;
 	const char *cookie_jar;		/* -c FILE: every cookie, written at the end */
 	bool insecure;			/* -k */
 	const char *cacert;

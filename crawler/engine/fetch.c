@@ -176,6 +176,28 @@ static int fetch_xferinfo(void *userdata, curl_off_t dltotal, curl_off_t dlnow,
 	return 0;
 }
 
+/* The NAME=VALUE pairs of every -b, one Cookie header as curl joins them; libcurl copies it. */
+static int fetch_setup_cookies(struct fetch *f)
+{
+	const struct fetch_options *o = &f->opts;
+	size_t len = 1, at = 0;
+	char *all;
+	int rc;
+
+	if (o->n_cookies == 0)
+		return 0;
+	for (size_t i = 0; i < o->n_cookies; i++)
+		len += strlen(o->cookies[i]) + 2;
+	all = malloc(len);
+	if (!all)
+		return -1;
+	for (size_t i = 0; i < o->n_cookies; i++)
+		at += (size_t)snprintf(all + at, len - at, "%s%s", i ? "; " : "", o->cookies[i]);
+	rc = curl_easy_setopt(f->curl, CURLOPT_COOKIE, all) == CURLE_OK ? 0 : -1;
+	free(all);
+	return rc;
+}
+
 /* What the user asked of every request, as curl's options of the same names. */
 static int fetch_setup_user(struct fetch *f)
 {
@@ -198,8 +220,8 @@ static int fetch_setup_user(struct fetch *f)
 	}
 	if (f->headers)
 		rc |= curl_easy_setopt(c, CURLOPT_HTTPHEADER, f->headers);
-	if (o->cookie)
-		rc |= curl_easy_setopt(c, CURLOPT_COOKIE, o->cookie);
+	if (fetch_setup_cookies(f) < 0)
+		return -1;
 	if (o->jar) {
 		if (fetch_jar_attach(o->jar, c) < 0)
 			return -1;

@@ -59,7 +59,8 @@ struct fetch_options {
 	void *stopping_ctx;
 	const char *const *headers;	/* "Name: value", as curl's -H ("Name:" drops a default) */
 	size_t n_headers;
-	const char *cookie;		/* "a=1; b=2" sent with every request, or NULL */
+	const char *const *cookies;	/* "a=1; b=2" of each -b, joined into one Cookie header */
+	size_t n_cookies;
 	struct fetch_jar *jar;		/* cookies kept from page to page, or NULL */
 	bool insecure;			/* no TLS certificate check */
 	const char *cacert;		/* a CA bundle to trust instead of the system's, or NULL */
@@ -202,11 +203,12 @@ void *fetch_multi_done(struct fetch_multi *m, struct fetch_result *res);
  */
 
 /*
- * A jar holding the cookies of file (a Netscape cookie file, as curl -b
- * reads it; NULL for none). With spool, forked workers leave their cookies
- * for the save. NULL with err filled on failure.
+ * A jar holding the cookies of the n files (Netscape cookie files, as curl
+ * -b reads them). With spool, forked workers leave their cookies for the
+ * save. NULL with err filled on failure.
  */
-struct fetch_jar *fetch_jar_new(const char *file, bool spool, char *err, size_t errlen);
+struct fetch_jar *fetch_jar_new(const char *const *files, size_t n, bool spool, char *err,
+				size_t errlen);
 /*
  * Merges what forked workers left (the one who left a cookie last wins)
  * and writes every cookie to path as a Netscape cookie file, through a

@@ -154,7 +154,8 @@ out:
 	return rc;
 }
 
-struct fetch_jar *fetch_jar_new(const char *file, bool spool, char *err, size_t errlen)
+struct fetch_jar *fetch_jar_new(const char *const *files, size_t n, bool spool, char *err,
+				size_t errlen)
 {
 	struct fetch_jar *jar = calloc(1, sizeof(*jar));
 	const char *tmpdir = getenv("TMPDIR");
@@ -181,9 +182,11 @@ struct fetch_jar *fetch_jar_new(const char *file, bool spool, char *err, size_t 
 		snprintf(err, errlen, "cannot make the cookie jar");
 		goto fail;
 	}
-	if (file && jar_load(jar, file) < 0) {
-		snprintf(err, errlen, "cannot read cookie file '%s'", file);
-		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		if (jar_load(jar, files[i]) < 0) {
+			snprintf(err, errlen, "cannot read cookie file '%s'", files[i]);
+			goto fail;
+		}
 	}
 	if (spool) {
 		if (asprintf(&jar->spool, "%s/crawlpool-cookies-XXXXXX",

@@ -525,7 +525,7 @@ static void test_retry(void **state)
 
 /*
  * -H adds a header, "Name:" drops a default and "Name;" sends one empty;
- * -b NAME=VALUE is sent; -A still works.
+ * the -b NAME=VALUE of every -b are sent, in one header; -A still works.
  */
 static void test_headers(void **state)
 {
@@ -535,17 +535,17 @@ static void test_headers(void **state)
 		const char *urls[1] = { url };
 		const char *args[] = { "crawl", "-q", "-m", modes[m], "-H", "X-Crawl-Test: yes",
 				       "-H", "Accept:", "--header", "X-Second: 2", "-b", "a=1; b=2",
-				       "-A", "tester/1", "-H", "X-Empty;", "-o",
+				       "-A", "tester/1", "-H", "X-Empty;", "-b", "c=3", "-o",
 				       itest_path("headers.csv"), NULL, NULL };
 
 		snprintf(target, sizeof(target), "/echo/headers-%s", modes[m]);
 		snprintf(url, sizeof(url), "%s%s", base, target);
-		args[18] = write_list("headers.txt", urls, 1);
+		args[20] = write_list("headers.txt", urls, 1);
 		expect_exit(itest_run(args, NULL, NULL), 0);
 		head_of(target, head, sizeof(head));
 		assert_non_null(strstr(head, "\r\nX-Crawl-Test: yes\r\n"));
 		assert_non_null(strstr(head, "\r\nX-Second: 2\r\n"));
-		assert_non_null(strstr(head, "\r\nCookie: a=1; b=2\r\n"));
+		assert_non_null(strstr(head, "\r\nCookie: a=1; b=2; c=3\r\n"));
 		assert_non_null(strstr(head, "\r\nUser-Agent: tester/1\r\n"));
 		assert_non_null(strstr(head, "\r\nX-Empty:\r\n"));
 		if (strstr(head, "\r\nAccept:"))
@@ -555,7 +555,7 @@ static void test_headers(void **state)
 
 /*
  * A cookie set by one page goes with the next (-w 1, so one after the
- * other), beside those of a -b file; -c then holds every cookie, merged
+ * other), beside those of two -b files; -c then holds every cookie, merged
  * from the workers in process mode.
  */
 static void test_cookies(void **state)
@@ -566,26 +566,31 @@ static void test_cookies(void **state)
 		const char *urls[2] = { set, next };
 		const char *jar = itest_path("jar.txt");
 		const char *args[] = { "crawl", "-q", "-m", modes[m], "-w", "1", "-b",
-				       itest_path("start-cookies.txt"), "-c", jar, "-o",
+				       itest_path("start-cookies.txt"), "-b",
+				       itest_path("more-cookies.txt"), "-c", jar, "-o",
 				       itest_path("cookies.csv"), NULL, NULL };
 		char *saved;
 
 		snprintf(set, sizeof(set), "%s/set-cookie/%s", base, modes[m]);
 		snprintf(target, sizeof(target), "/echo/cookie-%s", modes[m]);
 		snprintf(next, sizeof(next), "%s%s", base, target);
-		args[12] = write_list("cookies.txt", urls, 2);
+		args[14] = write_list("cookies.txt", urls, 2);
 		/* a Netscape cookie file: domain, subdomains, path, secure, expires, name, value */
 		snprintf(start, sizeof(start), "# Netscape HTTP Cookie File\n"
 			 "127.0.0.1\tFALSE\t/\tFALSE\t0\tfromfile\tyes\n");
 		itest_write_file(itest_path("start-cookies.txt"), start);
+		itest_write_file(itest_path("more-cookies.txt"),
+				 "127.0.0.1\tFALSE\t/\tFALSE\t0\tsecond\ttoo\n");
 		unlink(jar);
 		expect_exit(itest_run(args, NULL, NULL), 0);
 		head_of(target, head, sizeof(head));
-		if (!strstr(head, "session=s3cret") || !strstr(head, "fromfile=yes"))
+		if (!strstr(head, "session=s3cret") || !strstr(head, "fromfile=yes") ||
+		    !strstr(head, "second=too"))
 			fail_msg("%s: the cookies did not come back: %s", modes[m], head);
 		saved = itest_slurp(jar, NULL);
 		assert_non_null(saved);
-		if (!strstr(saved, "\tsession\ts3cret") || !strstr(saved, "\tfromfile\tyes"))
+		if (!strstr(saved, "\tsession\ts3cret") || !strstr(saved, "\tfromfile\tyes") ||
+		    !strstr(saved, "\tsecond\ttoo"))
 			fail_msg("%s: the jar lacks a cookie: %s", modes[m], saved);
 		free(saved);
 	}
