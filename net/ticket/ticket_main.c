@@ -21,7 +21,8 @@ static int cmd_init(const struct ticket_opts *o)
 	int rc = -1, stale;
 
 	if (ticket_store_lock_path(o->store, lock_path, err) < 0 ||
-	    ticket_store_check_dir(o->store, err) < 0)
+	    ticket_store_check_dir(o->store, err) < 0 ||
+	    ticket_store_check_replace(o->store, err) < 0)
 		goto out;
 	lock = ticket_lock_new(TICKET_LOCK_FLOCK, false, lock_path, err);
 	if (!lock || ticket_lock_acquire(lock, &hold, err) < 0)

@@ -28,6 +28,14 @@ int ticket_fail(char *err, const char *fmt, ...)
 	return -1;
 }
 
+/* Why a store that is not a regular file is refused. */
+static int fail_not_regular(const char *path, mode_t mode, char *err)
+{
+	if (S_ISDIR(mode))
+		return ticket_fail(err, "store '%s' is a directory, not a file", path);
+	return ticket_fail(err, "store '%s' is not a regular file", path);
+}
+
 /* Reads the whole file into buf (cap bytes). Its length, or -1. */
 static ssize_t read_small_file(const char *path, char *buf, size_t cap, char *err)
 {
@@ -39,10 +47,7 @@ static ssize_t read_small_file(const char *path, char *buf, size_t cap, char *er
 	if (fd < 0)
 		return ticket_fail(err, "cannot open store '%s': %s", path, strerror(errno));
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		if (S_ISDIR(sb.st_mode))
-			ticket_fail(err, "store '%s' is a directory, not a file", path);
-		else
-			ticket_fail(err, "store '%s' is not a regular file", path);
+		fail_not_regular(path, sb.st_mode, err);
 		close(fd);
 		return -1;
 	}
@@ -376,6 +381,19 @@ int ticket_store_check_dir(const char *path, char *err)
 	if (access(dir, W_OK | X_OK) < 0)
 		return ticket_fail(err, "cannot create store '%s': %s", path, strerror(errno));
 	return 0;
+}
+
+int ticket_store_check_replace(const char *path, char *err)
+{
+	struct stat st;
+
+	/* Absent, or unreadable: the write says why, if it fails. */
+	if (lstat(path, &st) < 0)
+		return 0;
+	/* A symlink is replaced, not followed, as by every write of a rush. */
+	if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
+		return 0;
+	return fail_not_regular(path, st.st_mode, err);
 }
 
 int ticket_store_lock_path(const char *path, char *out, char *err)

@@ -81,6 +81,13 @@ int ticket_store_remove_stale_temps(const char *path);
 int ticket_store_check_dir(const char *path, char *err);
 
 /*
+ * Whether init may replace what is at path: nothing, a regular file or a
+ * symlink. A device, FIFO, socket or directory is refused: the rename would
+ * put a store in place of /dev/null for root.
+ */
+int ticket_store_check_replace(const char *path, char *err);
+
+/*
  * The lock file beside the store: path + ".lock" into out (TICKET_PATH_MAX
  * bytes). Locks go on this stable file because a rename replaces the store's
  * inode: a lock held on the store would exclude no one.

@@ -321,10 +321,20 @@ for cmd in show rush; do
 	grep -qxF "ticket: store '$WORK/fifo.json' is not a regular file" "$WORK/err" ||
 		fail "$cmd on a FIFO: $(cat "$WORK/err")"
 done
-"$TICKET" show --store "$WORK/dir.json" >/dev/null 2>"$WORK/err"
-[ $? -eq 3 ] || fail "show on a directory did not fail"
-grep -qxF "ticket: store '$WORK/dir.json' is a directory, not a file" "$WORK/err" ||
-	fail "show on a directory: $(cat "$WORK/err")"
+for cmd in show init; do
+	args=(--store "$WORK/dir.json")
+	[ "$cmd" = init ] && args+=(--stock 5)
+	"$TICKET" "$cmd" "${args[@]}" >/dev/null 2>"$WORK/err"
+	[ $? -eq 3 ] || fail "$cmd on a directory did not fail"
+	grep -qxF "ticket: store '$WORK/dir.json' is a directory, not a file" "$WORK/err" ||
+		fail "$cmd on a directory: $(cat "$WORK/err")"
+done
+# init does not put a store in place of what is not one: as root, /dev/null was replaced.
+"$TICKET" init --store "$WORK/fifo.json" --stock 5 >/dev/null 2>"$WORK/err"
+[ $? -eq 3 ] || fail "init on a FIFO did not fail"
+grep -qxF "ticket: store '$WORK/fifo.json' is not a regular file" "$WORK/err" ||
+	fail "init on a FIFO: $(cat "$WORK/err")"
+[ -p "$WORK/fifo.json" ] || fail "init replaced a FIFO with a store"
 # A sales log that is the store (or its lock file) is refused, nothing touched: it was emptied.
 "$TICKET" init --store "$STORE" --stock 5 >/dev/null
 before=$(cat "$STORE")
