@@ -106,6 +106,9 @@ static int parse_option(int c, const char *arg, struct ticket_opts *o, unsigned 
 		*seen |= SEEN_RUSH;
 	switch (c) {
 	case 's':
+		/* Else init makes ".lock" in the current directory, then fails to rename. */
+		if (!*arg)
+			return usage_error("--store is empty: name a file");
 		o->store = arg;
 		return 0;
 	case 'k':

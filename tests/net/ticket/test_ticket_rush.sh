@@ -296,6 +296,16 @@ bad_number "invalid --delay-ms ' -0': use a number from 0 to 10000" \
 	rush --store "$STORE" --buyers 2 --delay-ms " -0"
 bad_number "invalid --crash-buyer '-1': use a number from 0 to 9999" \
 	rush --store "$STORE" --buyers 2 --crash-buyer -1
+# An empty --store is a usage error; init made ".lock" in the current directory.
+for cmd in init show; do
+	args=(--store "")
+	[ "$cmd" = init ] && args+=(--stock 5)
+	(cd "$WORK" && "$TICKET" "$cmd" "${args[@]}" >/dev/null 2>"$WORK/err")
+	[ $? -eq 2 ] || fail "$cmd --store '': not a usage error"
+	grep -qxF "ticket: --store is empty: name a file" "$WORK/err" ||
+		fail "$cmd --store '': $(head -1 "$WORK/err")"
+done
+[ ! -e "$WORK/.lock" ] || fail "init --store '' made .lock"
 printf '{"count":"50"}' >"$STORE"
 "$TICKET" rush --store "$STORE" --buyers 3 >/dev/null 2>"$WORK/err"
 [ $? -eq 3 ] || fail "rush on a garbled store did not fail"
