@@ -71,7 +71,9 @@ static void client_usage(FILE *f)
 		"notices go to a relay. When nothing listens on the relay's port, that is\n"
 		"said once, and joins go out every second until it no longer refuses.\n"
 		"\n"
-		"Exit status: 0 left; 1 cannot resolve or bind, or failed; 2 usage.\n",
+		"Exit status: 0 left; 1 cannot resolve or bind, or failed; 2 usage;\n"
+		"141, quietly, when the reader of the output went away ('udp-chat | head'):\n"
+		"the chat ends then, a relay told, without waiting for input.\n",
 		CHAT_NAME_MAX, CHAT_MAX_PEERS, CHAT_DEFAULT_PAYLOAD, CHAT_MIN_PAYLOAD,
 		CHAT_MAX_PAYLOAD, CHAT_MAX_SECONDS, CHAT_DEFAULT_KEEPALIVE);
 }

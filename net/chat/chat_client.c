@@ -40,6 +40,8 @@ struct chat_client {
 	atomic_bool relay_refused;	/* said once, until the relay no longer refuses */
 	atomic_uint refusals;
 	unsigned refusals_at_probe;	/* main thread: refusals when the last join went */
+	pthread_t main_thread;		/* sent SIGTERM when the output is gone */
+	atomic_int output_errno;	/* why printing failed, 0 while it works */
 };
 
 /* A datagram to the relay was refused: say so once for the whole outage. */
@@ -72,8 +74,9 @@ static const char *sender_of(const struct chat_client *c, const struct chat_msg 
 	return src->text;
 }
 
-static void client_show(const struct chat_client *c, const struct chat_msg *m,
-			const struct chat_addr *src, char *text, size_t text_cap)
+/* Prints one arrival; -1 when stdout cannot be written (errno set). */
+static int client_show(const struct chat_client *c, const struct chat_msg *m,
+		       const struct chat_addr *src, char *text, size_t text_cap)
 {
 	char name[4 * CHAT_NAME_MAX + 8] = "", who[4 * NET_ADDRSTR_LEN + 8];
 	const char *from = sender_of(c, m, src, who, sizeof(who));
@@ -99,7 +102,17 @@ static void client_show(const struct chat_client *c, const struct chat_msg *m,
 		fprintf(stderr, "%s: %s says: %s\n", prog, src->text, text);
 		break;
 	}
-	fflush(stdout);
+	return fflush(stdout) == EOF ? -1 : 0;
+}
+
+/*
+ * No one reads what arrives any more ('udp-chat | head'): the chat ends as on
+ * Ctrl-C, rather than go on sending while it shows nothing.
+ */
+static void client_output_gone(struct chat_client *c, int err)
+{
+	atomic_store(&c->output_errno, err);
+	pthread_kill(c->main_thread, SIGTERM);
 }
 
 static void *client_receive(void *arg)
@@ -141,8 +154,12 @@ static void *client_receive(void *arg)
 			client_refused(c);
 		if (rc != 1)
 			continue;
-		client_show(c, &m, &src, text, text_cap);
+		rc = client_show(c, &m, &src, text, text_cap);
+		if (rc < 0)
+			client_output_gone(c, errno);
 		chat_msg_release(&m);
+		if (rc < 0)
+			break;
 	}
 out:
 	free(text);
@@ -435,10 +452,25 @@ static void client_close(struct chat_client *c)
 		close(c->fd);
 }
 
+/* 0, or how the end of the output ends the chat. */
+static int client_output_result(const struct chat_client *c)
+{
+	int err = atomic_load(&c->output_errno);
+
+	if (err == 0)
+		return 0;
+	/* As a shell shows a filter killed by SIGPIPE: 'udp-chat | head' is no error. */
+	if (err == EPIPE)
+		return CHAT_CLIENT_OUTPUT_GONE;
+	fprintf(stderr, "%s: cannot write the output: %s\n", prog, strerror(err));
+	return -1;
+}
+
 int chat_client_run(const struct chat_client_opts *o, volatile sig_atomic_t *stop,
 		    const sigset_t *waitmask)
 {
-	struct chat_client c = { .o = o, .fd = -1, .wake = { -1, -1 } };
+	struct chat_client c = { .o = o, .fd = -1, .wake = { -1, -1 },
+				 .main_thread = pthread_self() };
 	pthread_t rx;
 	int rc = -1;
 
@@ -459,7 +491,7 @@ int chat_client_run(const struct chat_client_opts *o, volatile sig_atomic_t *sto
 	if (net_write_all(c.wake[1], "", 1) < 0)
 		fprintf(stderr, "%s: cannot wake the receive thread: %s\n", prog, strerror(errno));
 	pthread_join(rx, NULL);
-	rc = 0;
+	rc = client_output_result(&c);
 out:
 	client_close(&c);
 	return rc;

@@ -28,5 +28,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = chat_client_run(&o, &stop, &waitmask);
+	if (rc == CHAT_CLIENT_OUTPUT_GONE)
+		return 128 + SIGPIPE;
 	return rc == 0 ? 0 : rc == CHAT_CLIENT_EUSAGE ? 2 : 1;
 }

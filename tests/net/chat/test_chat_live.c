@@ -516,6 +516,37 @@ static void test_closed_stdin(void **state)
 	finish(s, 0);
 }
 
+/*
+ * With the reader of its output gone ('udp-chat | head'), a chat ends at the
+ * next arrival, quietly, and tells the relay: it went on sending while it
+ * showed nothing, until its input ended.
+ */
+static void test_output_gone(void **state)
+{
+	char buf[256], spec[64];
+	struct raw relay;
+	struct spawn *s;
+	int port;
+
+	(void)state;
+	raw_open(&relay);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%d", relay.port);
+	s = start_listening((const char *[]){ chat_bin, "--name", "ann", "--relay", spec, NULL },
+			    &port);
+	assert_true(raw_recv(&relay, buf, sizeof(buf), WAIT_MS) > 0);
+	assert_non_null(strstr(buf, "\"join\""));
+	close(s->out.fd);
+	s->out.fd = -1;
+	raw_send_str(&relay, port, "{\"username\":\"bob\",\"msg\":\"anyone?\"}");
+	assert_true(raw_recv(&relay, buf, sizeof(buf), WAIT_MS) > 0);
+	assert_non_null(strstr(buf, "\"leave\""));
+	/* Its stdin is still open: only the lost output ended it. */
+	assert_int_equal(spawn_wait(s, WAIT_MS), 128 + SIGPIPE);
+	assert_int_equal(spawn_count_matching(s, SPAWN_ERR, "write"), 0);
+	free(s);
+	close(relay.fd);
+}
+
 /* Each of these was once taken: spaces skipped, port 0 sent to, any bytes as a host. */
 static void test_usage_numbers(void **state)
 {
@@ -568,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_usage_numbers),
 		cmocka_unit_test(test_closed_stdin),
+		cmocka_unit_test(test_output_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
