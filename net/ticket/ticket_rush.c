@@ -496,7 +496,9 @@ static int rush_prepare(struct rush *rs, const struct ticket_rush_opts *o,
 			    "cannot die alone");
 		return -1;
 	}
+	/* Every buyer writes beside the store: said once here, not by each of them. */
 	if (ticket_store_read(o->store, &rs->before, err) < 0 ||
+	    ticket_store_check_writable(o->store, err) < 0 ||
 	    ticket_store_lock_path(o->store, lock_path, err) < 0)
 		return -1;
 	r->stock_before = rs->before.count;

@@ -367,7 +367,8 @@ int ticket_store_remove_stale_temps(const char *path)
 	return remove_temps(path, is_gone, 0);
 }
 
-int ticket_store_check_dir(const char *path, char *err)
+/* Whether files can be made and renamed in path's directory; err says "cannot VERB store". */
+static int check_dir(const char *path, const char *verb, char *err)
 {
 	char dir[TICKET_PATH_MAX];
 
@@ -375,12 +376,23 @@ int ticket_store_check_dir(const char *path, char *err)
 
 	split_dir(path, dir);
 	if (stat(dir, &st) < 0)
-		return ticket_fail(err, "cannot create store '%s': %s", path, strerror(errno));
+		return ticket_fail(err, "cannot %s store '%s': %s", verb, path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return ticket_fail(err, "cannot create store '%s': %s", path, strerror(ENOTDIR));
+		return ticket_fail(err, "cannot %s store '%s': %s", verb, path,
+				   strerror(ENOTDIR));
 	if (access(dir, W_OK | X_OK) < 0)
-		return ticket_fail(err, "cannot create store '%s': %s", path, strerror(errno));
+		return ticket_fail(err, "cannot %s store '%s': %s", verb, path, strerror(errno));
 	return 0;
+}
+
+int ticket_store_check_dir(const char *path, char *err)
+{
+	return check_dir(path, "create", err);
+}
+
+int ticket_store_check_writable(const char *path, char *err)
+{
+	return check_dir(path, "write", err);
 }
 
 int ticket_store_check_replace(const char *path, char *err)

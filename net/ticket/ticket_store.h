@@ -79,6 +79,8 @@ int ticket_store_remove_stale_temps(const char *path);
  * file or temporary file that would have failed first.
  */
 int ticket_store_check_dir(const char *path, char *err);
+/* The same for a store that exists: whether its writes can replace it. */
+int ticket_store_check_writable(const char *path, char *err);
 
 /*
  * Whether init may replace what is at path: nothing, a regular file or a

@@ -356,6 +356,23 @@ for log in "$STORE" "$WORK/./$(basename "$STORE")" "$STORE.lock"; do
 		fail "--sales-log '$log': $(cat "$WORK/err")"
 	[ "$(cat "$STORE")" = "$before" ] || fail "--sales-log '$log': the store changed"
 done
+# A store in a directory the user cannot write: one error before any buyer starts, not one per
+# buyer. Root writes anywhere, so it runs this as nobody.
+as_user=()
+[ "$(id -u)" -ne 0 ] || as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+if [ "${#as_user[@]}" -eq 0 ] || command -v setpriv >/dev/null; then
+	ro=$(mktemp -d "${TMPDIR:-/tmp}/ticket-ro.XXXXXX")
+	"$TICKET" init --store "$ro/s.json" --stock 5 >/dev/null
+	chmod 555 "$ro"
+	"${as_user[@]}" "$TICKET" rush --store "$ro/s.json" --buyers 20 --lock none >/dev/null \
+		2>"$WORK/err"
+	rc=$?
+	[ "$rc" -eq 3 ] || fail "rush in a read-only directory: exit $rc"
+	[ "$(cat "$WORK/err")" = "ticket: cannot write store '$ro/s.json': Permission denied" ] ||
+		fail "rush in a read-only directory said: $(head -3 "$WORK/err")"
+	chmod 755 "$ro"
+	rm -rf "$ro"
+fi
 "$TICKET" --help | grep -q -- '--crash-buyer I' || fail "--help does not document the test hook"
 
 [ "$failures" -eq 0 ] || { echo "$failures failures" >&2; exit 1; }
