@@ -221,6 +221,25 @@ static void test_links_every_mode(void **state)
 	}
 }
 
+/* A crawl from site.base + start, depth as given: exactly the n paths, at their depths. */
+static void expect_crawl_from(const char *start_path, const char *depth,
+			      const char *const *paths, const long *depths, size_t n)
+{
+	const char *out = itest_path("from.jsonl");
+	char start[128];
+	const char *args[] = { "crawl", "-q", "-r", "-d", depth, "-f", "jsonl", "-o", out, start,
+			       NULL };
+	struct rows rows;
+
+	snprintf(start, sizeof(start), "%s%s", site.base, start_path);
+	run_follow(args);
+	rows_load(out, &rows);
+	expect_paths(&rows, site.base, paths, depths, n);
+	for (size_t i = 0; i < rows.n; i++)
+		assert_string_equal(rows.r[i].error, "");
+	rows_free(&rows);
+}
+
 /*
  * A <base href> longer than 8 KiB: its relative link would be longer still
  * and is no URL, not one made against the base cut short; its absolute link
@@ -228,42 +247,24 @@ static void test_links_every_mode(void **state)
  */
 static void test_long_base(void **state)
 {
-	const char *out = itest_path("long-base.jsonl");
 	static const char *const paths[] = { "/fault/long-base", "/page/1.html" };
 	static const long depths[] = { 0, 1 };
-	char start[128];
-	const char *args[] = { "crawl", "-q", "-r", "-d", "1", "-f", "jsonl", "-o", out, start, NULL };
-	struct rows rows;
 
 	(void)state;
-	snprintf(start, sizeof(start), "%s/fault/long-base", site.base);
-	run_follow(args);
-	rows_load(out, &rows);
-	expect_paths(&rows, site.base, paths, depths, 2);
-	rows_free(&rows);
+	expect_crawl_from("/fault/long-base", "1", paths, depths, 2);
 }
 
 /*
  * An error page's links are not followed: /fault/missing/'s 404 links to
- * more/, another 404 one level down, a trap only --depth would end. Its
- * row counts the link all the same.
+ * more/, another 404 one level down, a trap only --depth would end.
  */
 static void test_error_page_links(void **state)
 {
-	const char *out = itest_path("missing.jsonl");
 	static const char *const paths[] = { "/fault/missing/x" };
 	static const long depths[] = { 0 };
-	char start[128];
-	const char *args[] = { "crawl", "-q", "-r", "-d", "4", "-f", "jsonl", "-o", out, start, NULL };
-	struct rows rows;
 
 	(void)state;
-	snprintf(start, sizeof(start), "%s/fault/missing/x", site.base);
-	run_follow(args);
-	rows_load(out, &rows);
-	expect_paths(&rows, site.base, paths, depths, 1);
-	assert_string_equal(rows.r[0].error, "");
-	rows_free(&rows);
+	expect_crawl_from("/fault/missing/x", "4", paths, depths, 1);
 }
 
 static void test_depth_limits(void **state)
