@@ -70,8 +70,10 @@ static long long job_limit_ms(const struct crawl_plan *plan)
  * parent nap through many results (process_pool.c): on 2 cores each wake-up
  * of the parent is a switch between processes, which costs more CPU than a
  * page's transfer (fetch only, 40,000 URLs, 8 workers: 1.87 s and 1.5 s of
- * system time with 1 spare URL a worker, 1.56 s and 1.05 s with 8). Unless
- * the plan says URLs must not be taken ahead (crawl_mode.h).
+ * system time with 1 spare URL a worker, 1.56 s and 1.05 s with 8). The pool
+ * hands a worker process spares beyond the first only while its URLs are
+ * fast (pool.h). Unless the plan says URLs must not be taken ahead
+ * (crawl_mode.h).
  */
 enum { PROCESS_SPARE_JOBS = 8 };
 
