@@ -51,11 +51,7 @@ static bool urlnorm_must_escape(unsigned char c)
 
 static const char urlnorm_hex[] = "0123456789ABCDEF";
 
-/*
- * The part of s a browser keeps: leading and trailing controls and spaces
- * go (HTML strips an href's surrounding whitespace). Sets *len.
- */
-static const char *urlnorm_trim(const char *s, size_t *len)
+const char *urlnorm_trim(const char *s, size_t *len)
 {
 	size_t n;
 

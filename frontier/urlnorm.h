@@ -47,6 +47,12 @@ enum urlnorm_result {
 int urlnorm_resolve(const char *base, const char *ref, char **out);
 
 /*
+ * The part of s a browser keeps: leading and trailing controls and spaces
+ * go (HTML strips an href's surrounding whitespace). Sets *len.
+ */
+const char *urlnorm_trim(const char *s, size_t *len);
+
+/*
  * A page's base read once for all its links: urlnorm_resolve_from(&b, ref,
  * out) is urlnorm_resolve(base, ref, out) without reading base again for
  * each. base must outlive b.

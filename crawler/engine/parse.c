@@ -4,6 +4,7 @@
 #include "charset.h"
 #include "skim.h"
 #include "title.h"
+#include "urlnorm.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -185,11 +186,7 @@ static void parse_keep_base(struct parse *p, const char *href)
 {
 	size_t n;
 
-	while (*href && (unsigned char)*href <= 0x20)
-		href++;
-	n = strlen(href);
-	while (n > 0 && (unsigned char)href[n - 1] <= 0x20)
-		n--;
+	href = urlnorm_trim(href, &n);
 	p->base_seen = true;
 	p->base_cut = n > PARSE_BASE_MAX;
 	if (p->base_cut)
