@@ -205,6 +205,16 @@ static void report_broken_worker(struct worker *w)
 		pool_wake(tp->pool);
 }
 
+/*
+ * Once the pool is stopped, queued tasks wait for the parent to report them
+ * as never started: a worker that saw the stop (its job ended on it) and
+ * took the next one would start a job after the stop.
+ */
+static bool may_take_locked(const struct thread_pool *tp)
+{
+	return !queue_empty(&tp->pending) && pool_stop_level(tp->pool) < POOL_STOPPING;
+}
+
 /* A per-job worker: one task at a time from the shared queue, until it closes. */
 static void work_loop(struct worker *w)
 {
@@ -214,12 +224,12 @@ static void work_loop(struct worker *w)
 		struct pool_task *task;
 
 		pthread_mutex_lock(&tp->lock);
-		while (queue_empty(&tp->pending) && !tp->closing) {
+		while (!may_take_locked(tp) && !tp->closing) {
 			tp->idle++;
 			pthread_cond_wait(&tp->job_ready, &tp->lock);
 			tp->idle--;
 		}
-		task = queue_pop(&tp->pending);
+		task = may_take_locked(tp) ? queue_pop(&tp->pending) : NULL;
 		if (task)
 			hold_locked(w, task);
 		pthread_mutex_unlock(&tp->lock);
@@ -339,12 +349,12 @@ static int thread_feed_take(struct pool_feed *base, struct pool_task **task,
 	if (feed->asked)
 		feed_drain(feed);
 	pthread_mutex_lock(&tp->lock);
-	if (w->n_held < tp->worker_jobs)
+	if (w->n_held < tp->worker_jobs && may_take_locked(tp))
 		taken = queue_pop(&tp->pending);
 	if (taken) {
 		hold_locked(w, taken);
 		verdict = POOL_FEED_JOB;
-	} else if (tp->closing && queue_empty(&tp->pending)) {
+	} else if (tp->closing && !may_take_locked(tp)) {
 		verdict = POOL_FEED_CLOSED;
 	} else if (w->n_held < tp->worker_jobs) {
 		feed->hungry = true;
