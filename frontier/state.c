@@ -18,6 +18,7 @@ struct state {
 	sqlite3_stmt *add, *done;
 	bool in_batch;			/* a transaction is open */
 	bool failed;			/* a write failed: no later batch may commit */
+	bool in_use;			/* another crawl holds the file */
 	struct strlist written;		/* rows in the output's buffer: done once it is flushed */
 	char name[256];			/* "'path'", for messages */
 	char error[512];
@@ -51,11 +52,13 @@ static int state_exec_first(struct state *s, const char *sql, char *err, size_t 
 	if (rc == SQLITE_NOTADB)
 		snprintf(err, errlen, "%s is not a crawlpool state file (not an SQLite database)",
 			 s->name);
-	else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		s->in_use = true;
 		snprintf(err, errlen, "state file %s is in use by another crawl", s->name);
-	else
+	} else {
 		snprintf(err, errlen, "cannot open state file %s: %s", s->name,
 			 sqlite3_errmsg(s->db));
+	}
 	return -1;
 }
 
@@ -176,6 +179,9 @@ static int state_try_file(struct state *s, const char *path, bool absent, bool *
 
 	if (absent) {
 		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		/* made a moment ago by a crawl started at the same time: opened as it is */
+		if (fd < 0 && errno == EEXIST)
+			return state_try_file(s, path, false, made, err, errlen);
 		if (fd < 0) {
 			snprintf(err, errlen, "cannot create state file %s: %s", s->name,
 				 strerror(errno));
@@ -223,7 +229,6 @@ struct state *state_open(const char *path, const struct state_pair *id, size_t n
 		snprintf(err, errlen, "state file %s is not a regular file", s->name);
 		goto fail;
 	}
-	*created = absent || st.st_size == 0;
 	if (state_try_file(s, path, absent, &made, err, errlen) < 0)
 		goto fail;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
@@ -239,6 +244,14 @@ struct state *state_open(const char *path, const struct state_pair *id, size_t n
 	if (state_exec_first(s, "PRAGMA locking_mode=EXCLUSIVE; BEGIN IMMEDIATE", err, errlen) < 0)
 		goto fail;
 	s->in_batch = true;
+	/* empty once locked: made by this crawl or by one started with it, and refused */
+	if (stat(path, &st) < 0) {
+		snprintf(err, errlen, "cannot open state file %s: %s", s->name, strerror(errno));
+		goto fail;
+	}
+	*created = st.st_size == 0;
+	/* a crawl refused the file a moment ago may still hold a read lock until it closes */
+	sqlite3_busy_timeout(s->db, 5000);
 	if (*created ? state_create(s, id, n, err, errlen) < 0 : state_check(s, id, n, err, errlen) < 0)
 		goto fail;
 	if (state_commit(s) < 0 ||
@@ -256,8 +269,9 @@ struct state *state_open(const char *path, const struct state_pair *id, size_t n
 	return s;
 
 fail:
+	/* a file made here and refused is not left behind, unless another crawl holds it */
+	made = made && !s->in_use;
 	state_close(s);
-	/* a file made here and refused is not left behind */
 	if (made)
 		unlink(path);
 	return NULL;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -264,6 +266,61 @@ static void test_cannot_create(void **state)
 	unlink(bad);
 }
 
+/* One opener of a new file, forked: 0 when it held the file, 1 refused as in use, 2 anything else. */
+static int open_racer(int go)
+{
+	char err[512] = "", c;
+	bool created;
+	struct state *s;
+
+	if (read(go, &c, 1) < 0)
+		return 2;
+	s = state_open(path, crawl_id, 2, &created, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "racer: %s\n", err);
+		return strstr(err, "is in use by another crawl") ? 1 : 2;
+	}
+	nanosleep(&(struct timespec){ .tv_nsec = 200 * 1000 * 1000 }, NULL);
+	state_close(s);
+	return 0;
+}
+
+/*
+ * Two crawls started at once on a file not there yet: one makes it and
+ * crawls, the other is refused as in use, whichever of them made the file
+ * (the maker refused used to unlink it under the other).
+ */
+static void test_two_openers_of_a_new_file(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 10; round++) {
+		int go[2], status, held = 0;
+		pid_t pid[2];
+
+		unlink(path);
+		assert_int_equal(pipe(go), 0);
+		for (int i = 0; i < 2; i++) {
+			pid[i] = fork();
+			assert_true(pid[i] >= 0);
+			if (pid[i] == 0) {
+				close(go[1]);
+				_exit(open_racer(go[0]));
+			}
+		}
+		close(go[0]);
+		close(go[1]);	/* both start at once */
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
+			assert_true(WIFEXITED(status));
+			assert_int_not_equal(WEXITSTATUS(status), 2);
+			held += WEXITSTATUS(status) == 0;
+		}
+		assert_true(held >= 1);
+		state_close(open_ok(crawl_id, 2, false));
+	}
+	unlink(path);
+}
+
 /* A URL read back: seen again, queued only when it has no row yet. */
 static void test_frontier_restore(void **state)
 {
@@ -304,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_upgrade_from_1),
 		cmocka_unit_test(test_cannot_create),
+		cmocka_unit_test(test_two_openers_of_a_new_file),
 		cmocka_unit_test(test_frontier_restore),
 	};
 
