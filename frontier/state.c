@@ -254,8 +254,11 @@ struct state *state_open(const char *path, const struct state_pair *id, size_t n
 	sqlite3_busy_timeout(s->db, 5000);
 	if (*created ? state_create(s, id, n, err, errlen) < 0 : state_check(s, id, n, err, errlen) < 0)
 		goto fail;
-	if (state_commit(s) < 0 ||
-	    state_exec_first(s, "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE; COMMIT", err, errlen) < 0)
+	if (state_commit(s) < 0) {
+		snprintf(err, errlen, "%s", s->error);
+		goto fail;
+	}
+	if (state_exec_first(s, "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE; COMMIT", err, errlen) < 0)
 		goto fail;
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO url(url, depth, referrer, done, "

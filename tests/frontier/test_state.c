@@ -5,8 +5,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -266,6 +268,34 @@ static void test_cannot_create(void **state)
 	unlink(bad);
 }
 
+/* A file whose making cannot be written (here: past a file size limit of one page) says why, and is not left. */
+static void test_first_commit_fails(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	unlink(path);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit one = { .rlim_cur = 4096, .rlim_max = 4096 };
+		char err[512] = "";
+		bool created;
+
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &one) < 0 ||
+		    state_open(path, crawl_id, 2, &created, err, sizeof(err)))
+			_exit(3);
+		fprintf(stderr, "refused: %s\n", err);
+		_exit(strstr(err, "cannot write state file") ? 0 : 4);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 /* One opener of a new file, forked: 0 when it held the file, 1 refused as in use, 2 anything else. */
 static int open_racer(int go)
 {
@@ -362,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_upgrade_from_1),
 		cmocka_unit_test(test_cannot_create),
 		cmocka_unit_test(test_two_openers_of_a_new_file),
+		cmocka_unit_test(test_first_commit_fails),
 		cmocka_unit_test(test_frontier_restore),
 	};
 
