@@ -535,6 +535,11 @@ int frontier_admits(const struct frontier *f, const char *url, unsigned depth)
 	return FRONTIER_ADDED;
 }
 
+bool frontier_filters_out(const struct frontier *f, const char *url)
+{
+	return frontier_filtered(f, url);
+}
+
 const char *frontier_scope_of(const struct frontier *f, const char *origin, char *buf,
 			      size_t size)
 {

@@ -142,6 +142,9 @@ const char *frontier_scope_of(const struct frontier *f, const char *origin, char
 			      size_t size);
 int frontier_scope_add(struct frontier *f, const char *key);
 
+/* Whether --include and --exclude leave out a URL (normalised, absolute), whatever its scope. */
+bool frontier_filters_out(const struct frontier *f, const char *url);
+
 /* Whether the crawl follows links (its rows then say depth and referrer). */
 bool frontier_following(const struct frontier *f);
 

@@ -500,6 +500,21 @@ static bool feed_is_redirect(const struct crawl_record *rec)
 	return rec->status >= 300 && rec->status < 400 && rec->found && !rec->error;
 }
 
+/* http://x/ moved to https://www.x/: the whole crawl is one row, worth a word once */
+static void feed_hint_start(struct feed *f, const char *url, const char *target)
+{
+	if (f->hinted)
+		return;
+	f->hinted = true;
+	/* a wider --scope would not take a target the filters leave out */
+	if (f->frontier && frontier_filters_out(f->frontier, target))
+		fprintf(stderr, "crawlpool: start URL '%s' redirects to '%s', which --include and "
+			"--exclude leave out: start from that URL\n", url, target);
+	else
+		fprintf(stderr, "crawlpool: start URL '%s' redirects out of scope, to '%s': "
+			"start from that URL (or widen --scope)\n", url, target);
+}
+
 /*
  * A redirect's target is no link of the page: it keeps the page's depth.
  * Each step of a chain is a URL of its own, counted from the link or start
@@ -525,12 +540,8 @@ static const char *feed_redirect(struct feed *f, const struct frontier_url *u, c
 	case FRONTIER_SEEN:
 		return "redirect to a URL already taken";
 	case FRONTIER_OUT:
-		/* http://x/ moved to https://www.x/: the whole crawl is one row */
-		if (u->depth == 0 && !f->hinted) {
-			fprintf(stderr, "crawlpool: start URL '%s' redirects out of scope, to '%s': "
-				"start from that URL (or widen --scope)\n", url, target);
-			f->hinted = true;
-		}
+		if (u->depth == 0)
+			feed_hint_start(f, url, target);
 		return "redirect out of scope";
 	case FRONTIER_FULL:
 		return "redirect past --max-pages";

@@ -181,6 +181,18 @@ static void test_location_out_of_scope(void **state)
 		 start, port);
 	if (!strstr(itest_stderr(), want))
 		fail_msg("no '%s' in: %s", want, itest_stderr());
+	/* in scope but filtered: no wider --scope would take it */
+	{
+		const char *filtered[] = { "crawl", "-q", "--follow", "--scope", "any", "--exclude",
+					   "landed", "-o", out, start, NULL };
+
+		run_follow(filtered);
+		snprintf(want, sizeof(want), "crawlpool: start URL '%s' redirects to "
+			 "'http://127.0.0.2%s/links/landed.html', which --include and --exclude "
+			 "leave out: start from that URL\n", start, port);
+		if (!strstr(itest_stderr(), want))
+			fail_msg("no '%s' in: %s", want, itest_stderr());
+	}
 }
 
 /* Every mode: the whole /links/ site, each URL once, robots.txt obeyed. */
