@@ -50,6 +50,7 @@ struct crawl {
 	bool state_failed;	/* the state could not be written: the buffered rows stay out */
 	unsigned long long round_trips;	/* --frontier: to Redis, for the summary */
 	unsigned long unfinished;	/* handed out, interrupted by a stop: no row */
+	size_t left_queued;	/* found links a stopped followed crawl never handed out */
 	bool stopped;		/* failed before its end (Redis gone for good, a list unread, a cookie file) */
 };
 
@@ -860,6 +861,9 @@ out_close:
 			status = CRAWL_EXIT_FAILED;
 	}
 	state_close(c.state);
+	/* a list's unread lines are --resume's to find; a followed crawl's queue dies with it */
+	if (opts.follow)
+		c.left_queued = feed_waiting(c.feed);
 	c.round_trips = feed_leave(c.feed);
 	feed_close(c.feed);
 	resume_free(c.resume);
@@ -874,6 +878,10 @@ out_close:
 		fprintf(stderr, "crawlpool: %lu URL%s handed out and not finished: no row (%s)\n",
 			c.unfinished, c.unfinished == 1 ? "" : "s",
 			crawl_refetch_hint(&opts, c.unfinished == 1));
+	if (c.left_queued && !c.write_failed)
+		fprintf(stderr, "crawlpool: %zu URL%s found and never handed out: no row (%s)\n",
+			c.left_queued, c.left_queued == 1 ? "" : "s",
+			crawl_refetch_hint(&opts, c.left_queued == 1));
 	return status;
 
 out_refused:

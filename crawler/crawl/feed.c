@@ -271,6 +271,11 @@ size_t feed_queued(const struct feed *f)
 	return f->frontier ? frontier_queued(f->frontier) + frontier_out(f->frontier) : 0;
 }
 
+size_t feed_waiting(const struct feed *f)
+{
+	return f && f->frontier ? frontier_queued(f->frontier) : 0;
+}
+
 /* Wakes the pool's wait when a pipe being read has more, or when the timer is due. */
 static void feed_watch_list(struct feed *f)
 {

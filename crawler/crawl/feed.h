@@ -119,5 +119,7 @@ void feed_tick(struct feed *f);
 
 /* URLs taken into the crawl whose rows are not written yet (queued or in flight), for the progress line. */
 size_t feed_queued(const struct feed *f);
+/* Of those, the URLs never handed out: what a stopped followed crawl leaves behind. */
+size_t feed_waiting(const struct feed *f);
 
 #endif

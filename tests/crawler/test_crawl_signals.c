@@ -468,6 +468,38 @@ static void test_abandoned_follow_names_state(void **state)
 }
 
 /*
+ * A followed crawl without --state stopped by one Ctrl-C, its queue not
+ * empty: stderr counts the found URLs it drops, not only those in flight.
+ */
+static void test_stopped_follow_counts_queue(void **state)
+{
+	char start[160];
+	const char *args[] = { "crawl", "-r", "-d", "50", "-w", "1", "-q", "-o",
+			       itest_path("stop-follow.csv"), start, NULL };
+	unsigned long seen = 0;
+	double deadline;
+	pid_t pid;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/slow-page/0.html?ms=200", site.base);
+	site_requests();	/* reset */
+	pid = itest_spawn(args, NULL);
+	/* robots.txt and two pages: each page queues two more */
+	deadline = itest_now() + 30;
+	while ((seen += site_requests()) < 3) {
+		if (itest_now() > deadline || !still_running(pid))
+			fail_msg("%lu of 3 requests seen", seen);
+		nap_ms(20);
+	}
+	assert_int_equal(kill(pid, SIGINT), 0);
+	assert_int_equal(itest_wait(pid, 30), 130);
+	if (!strstr(itest_stderr(), " found and never handed out: no row (a followed crawl goes "
+				    "on only with --state)"))
+		fail_msg("stderr '%s'", itest_stderr());
+	expect_no_leftovers();
+}
+
+/*
  * Abandoned while its robots.txt is being fetched, a followed crawl has no
  * page in flight: a robots.txt never has a row, so none is counted missing.
  */
@@ -728,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_sigint_cuts_retry_wait_event_mode),
 		cmocka_unit_test(test_sigint_cuts_retry_wait_hybrid_mode),
 		cmocka_unit_test(test_abandoned_follow_names_state),
+		cmocka_unit_test(test_stopped_follow_counts_queue),
 		cmocka_unit_test(test_abandoned_robots_not_counted),
 	};
 
