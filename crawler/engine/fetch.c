@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fetch_internal.h"
+#include "utf8.h"
 
 /* libcurl's receive buffer, a handle's: most pages fit whole */
 enum { FETCH_RECV_BUFFER = 64 * 1024 };
@@ -541,16 +542,32 @@ static const char *fetch_error(struct fetch *f, CURLcode rc, long status)
 	}
 }
 
-/* Copies a header-derived string, dropping control bytes a row must not carry. */
+/*
+ * Copies a header-derived string, dropping control bytes a row must not
+ * carry. A header may hold any byte: one that is not UTF-8 becomes U+FFFD,
+ * as JSON Lines shows it, so that CSV and TSV rows stay UTF-8 too; the copy
+ * is cut at a whole character.
+ */
 static const char *fetch_keep(char *dst, size_t size, const char *src)
 {
+	const unsigned char *p = (const unsigned char *)src;
 	size_t n = 0;
 
 	if (!src)
 		return NULL;
-	for (; *src && n + 1 < size; src++)
-		if ((unsigned char)*src >= 0x20 && *src != 0x7f)
-			dst[n++] = *src;
+	while (*p) {
+		size_t len = utf8_seq_len(p, 4);
+		const char *c = len ? (const char *)p : "\xef\xbf\xbd";
+		size_t clen = len ? len : 3;
+
+		if (n + clen >= size)
+			break;
+		if (*p >= 0x20 && *p != 0x7f) {
+			memcpy(dst + n, c, clen);
+			n += clen;
+		}
+		p += len ? len : 1;
+	}
 	dst[n] = '\0';
 	return dst;
 }

@@ -205,6 +205,9 @@ static void route(int fd, const char *target, const char *head, size_t attempt)
 		respond(fd, "200 OK", "", "grown");
 	else if (strcmp(target, "/robots.txt") == 0)
 		respond_big_robots(fd);
+	/* a Content-Type with bytes that are not UTF-8 (libcurl keeps the last one) */
+	else if (strcmp(target, "/latin1-type") == 0)
+		respond(fd, "200 OK", "Content-Type: text/html; x=caf\xe9\xff\r\n", "typed");
 	else
 		respond(fd, "200 OK", "", "echo");
 }
@@ -759,6 +762,38 @@ static void test_fields(void **state)
 	}
 }
 
+/*
+ * A header's bytes that are not UTF-8 are U+FFFD in every format, as JSON
+ * Lines has always shown them: a CSV or TSV row must stay UTF-8 (--bom says
+ * so to a spreadsheet, and Python's csv module reads it as such).
+ */
+static void test_header_not_utf8(void **state)
+{
+	static const char *const formats[] = { "csv", "tsv", "jsonl" };
+	static const char *const want[] = { "text/html; x=caf\xef\xbf\xbd\xef\xbf\xbd\r\n",
+					     "text/html; x=caf\xef\xbf\xbd\xef\xbf\xbd\n",
+					     "{\"content_type\":\"text/html; x=caf\xef\xbf\xbd"
+					     "\xef\xbf\xbd\"}\n" };
+	char url[128];
+	const char *urls[1] = { url };
+
+	(void)state;
+	snprintf(url, sizeof(url), "%s/latin1-type", base);
+	for (size_t i = 0; i < 3; i++) {
+		const char *args[] = { "crawl", "-q", "-f", formats[i], "--fields", "content_type",
+				       "-o", itest_path("type.out"), write_list("type.txt", urls, 1),
+				       NULL };
+		char *text, *row;
+
+		expect_exit(itest_run(args, NULL, NULL), 0);
+		text = itest_slurp(itest_path("type.out"), NULL);
+		assert_non_null(text);
+		row = i < 2 ? strchr(text, '\n') + 1 : text;
+		assert_string_equal(row, want[i]);
+		free(text);
+	}
+}
+
 /* location: where a redirect not followed (--max-redirects 0) points, from the demo site's chain. */
 static void test_location(void **state)
 {
@@ -1130,6 +1165,7 @@ int main(void)
 		cmocka_unit_test(test_proxy_none),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_location),
+		cmocka_unit_test(test_header_not_utf8),
 		cmocka_unit_test(test_follow_redirect_refused),
 		cmocka_unit_test(test_robots_cut_short),
 		cmocka_unit_test(test_final_url_long),
