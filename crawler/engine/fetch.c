@@ -516,7 +516,10 @@ static const char *fetch_error(struct fetch *f, CURLcode rc, long status)
 			return "headers too large";
 		if (f->too_large)
 			return "too large";
-		return f->sink_failed ? "body rejected" : "write error";
+		if (f->sink_failed)
+			return "body rejected";
+		/* none of our callbacks refused: libcurl's decoder did (bytes after a gzip end) */
+		return "bad content encoding";
 	case CURLE_TOO_MANY_REDIRECTS:
 		return fetch_redirect_error(f);
 	case CURLE_UNSUPPORTED_PROTOCOL:

@@ -113,13 +113,14 @@ struct fetch_result {
  *   connection refused · host unreachable · could not connect ·
  *   connection reset · receive failed · send failed ·
  *   truncated headers (the connection closed before the head's end) ·
- *   truncated body · empty reply · bad response · bad content encoding ·
+ *   truncated body · empty reply · bad response ·
+ *   bad content encoding (libcurl could not decode it, or bytes followed its end) ·
  *   http/2 error · http/2 stream error · tls handshake failed ·
  *   tls certificate not trusted · tls certificate for another host ·
  *   tls certificate expired · tls certificates unreadable · interrupted ·
  *   out of memory ·
- *   could not start the transfer · body rejected (the sink refused it) ·
- *   write error; and for any other libcurl code, "curl error N: " and
+ *   could not start the transfer · body rejected (the sink refused it);
+ *   and for any other libcurl code, "curl error N: " and
  *   libcurl's own message for it, lower-cased.
  */
 

@@ -87,6 +87,22 @@ static void respond(int fd, const char *status, const char *extra, const char *t
 	free(msg);
 }
 
+/* "<html><title>gz</title></html>" in gzip, then junk: bytes after the gzip stream's end. */
+static void respond_gzip_junk(int fd)
+{
+	static const char gz[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xb3\xc9\x28\xc9"
+				 "\xcd\xb1\xb3\x29\xc9\x2c\xc9\x49\xb5\x4b\xaf\xb2\xd1\x87"
+				 "\xb0\x6c\xf4\xc1\xe2\x00\x0a\x2b\xbe\x4b\x1e\x00\x00\x00"
+				 "junk";
+	char head[256];
+	int n = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+			 "Content-Encoding: gzip\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+			 sizeof(gz) - 1);
+
+	if (send(fd, head, (size_t)n, MSG_NOSIGNAL) == n)
+		send(fd, gz, sizeof(gz) - 1, MSG_NOSIGNAL);
+}
+
 /* A 302 to prefix, then n bytes of fill, then suffix: a Location longer than a row keeps. */
 static void respond_fill_redirect(int fd, const char *prefix, char fill, size_t n,
 				  const char *suffix)
@@ -208,6 +224,8 @@ static void route(int fd, const char *target, const char *head, size_t attempt)
 	/* a Content-Type with bytes that are not UTF-8 (libcurl keeps the last one) */
 	else if (strcmp(target, "/latin1-type") == 0)
 		respond(fd, "200 OK", "Content-Type: text/html; x=caf\xe9\xff\r\n", "typed");
+	else if (strcmp(target, "/gzip-junk") == 0)
+		respond_gzip_junk(fd);
 	else
 		respond(fd, "200 OK", "", "echo");
 }
@@ -794,6 +812,32 @@ static void test_header_not_utf8(void **state)
 	}
 }
 
+/*
+ * Bytes after the end of a gzip body fail the transfer in libcurl with
+ * CURLE_WRITE_ERROR, which is the server's encoding at fault, not a write
+ * of ours: every mode says so.
+ */
+static void test_gzip_junk(void **state)
+{
+	char url[128];
+	const char *urls[1] = { url };
+
+	(void)state;
+	snprintf(url, sizeof(url), "%s/gzip-junk", base);
+	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		const char *args[] = { "crawl", "-q", "-m", modes[m], "--fields", "url,status,error",
+				       "-o", itest_path("junk.csv"), write_list("junk.txt", urls, 1),
+				       NULL };
+		struct table t;
+
+		expect_exit(itest_run(args, NULL, NULL), 0);
+		table_load(&t, itest_path("junk.csv"));
+		assert_string_equal(cell(&t, url, "status"), "200");
+		assert_string_equal(cell(&t, url, "error"), "bad content encoding");
+		table_free(&t);
+	}
+}
+
 /* location: where a redirect not followed (--max-redirects 0) points, from the demo site's chain. */
 static void test_location(void **state)
 {
@@ -1166,6 +1210,7 @@ int main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_location),
 		cmocka_unit_test(test_header_not_utf8),
+		cmocka_unit_test(test_gzip_junk),
 		cmocka_unit_test(test_follow_redirect_refused),
 		cmocka_unit_test(test_robots_cut_short),
 		cmocka_unit_test(test_final_url_long),
