@@ -6,12 +6,26 @@
 #include <strings.h>
 
 /* Copies the charset parameter of a Content-Type into name. */
+/* The ';' that ends the parameter at s, or its NUL: a quoted value may hold ';' (RFC 9110). */
+static const char *charset_param_end(const char *s)
+{
+	bool quoted = false;
+
+	for (; *s && (quoted || *s != ';'); s++) {
+		if (*s == '"')
+			quoted = !quoted;
+		else if (*s == '\\' && quoted && s[1])
+			s++;
+	}
+	return s;
+}
+
 bool charset_of_type(const char *type, char *name, size_t size)
 {
-	const char *s = type;
+	const char *s = type + strcspn(type, ";");
 	size_t n = 0;
 
-	while ((s = strchr(s, ';')) != NULL) {
+	for (; *s == ';'; s = charset_param_end(s)) {
 		s++;
 		s += strspn(s, " \t");
 		if (strncasecmp(s, "charset=", 8) != 0)

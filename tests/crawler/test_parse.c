@@ -226,6 +226,11 @@ static void test_charsets(void **state)
 	/* ... until a byte is not UTF-8 */
 	f = FACTS("text/html", "<title>Caf\xe9</title>");
 	assert_string_equal(f.title, "Caf\xc3\xa9");
+	/* a ';' in a quoted value starts no parameter: the charset is the real one */
+	f = FACTS("text/html; a=\"x;charset=koi8-r\"; charset=windows-1251", "<title>\xcf\xf0</title>");
+	assert_string_equal(f.title, "\xd0\x9f\xd1\x80");
+	f = FACTS("text/html; a=\"\\\";charset=koi8-r\"; charset=windows-1251", "<title>\xcf</title>");
+	assert_string_equal(f.title, "\xd0\x9f");
 	/* an unknown label falls back to the same guess */
 	f = FACTS("text/html; charset=x-no-such-charset", "<title>ok \xc3\xa9</title>");
 	assert_string_equal(f.title, "ok \xc3\xa9");
