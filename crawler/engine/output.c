@@ -714,6 +714,9 @@ static int output_reader(const struct output *out, const char *path, const struc
 	return rfd;
 }
 
+static int output_torn_tail(struct output *out, const char *path, const struct stat *st,
+			    const char *line_end, char *err, size_t errlen);
+
 /*
  * --append to a file that has something in it: its first line must be this
  * format's header (after an optional BOM) or, for JSON Lines, a row of ours,
@@ -785,8 +788,10 @@ static int output_examine(struct output *out, const char *path, const struct sta
 				 "crawlpool's csv header" : "crawlpool's tsv header");
 		return -1;
 	}
-	if (last[nlast - 1] != '\n')
+	if (last[nlast - 1] != '\n') {
 		*line_end = format == OUTPUT_CSV && last[nlast - 1] == '\r' ? "\n" : eol;
+		return output_torn_tail(out, path, st, *line_end, err, errlen);
+	}
 	return 0;
 }
 
@@ -1201,6 +1206,54 @@ static int scan_byte(struct output_scan *s, char c)
 	default:
 		return scan_jsonl(s, c);
 	}
+}
+
+/*
+ * --append to a file whose last line lacks its line end: a whole row gets
+ * one, but a row a crawl killed mid-write left torn is refused, as rows
+ * after it would be lost in it (an open CSV quote) or follow a line that is
+ * no JSON. Its first line is checked already: a header alone is whole.
+ */
+static int output_torn_tail(struct output *out, const char *path, const struct stat *st,
+			    const char *line_end, char *err, size_t errlen)
+{
+	struct output_scan s = { .format = out->opts.format, .ncolumns = output_ncolumns(&out->opts),
+				 .state = SCAN_START, .url_field = SIZE_MAX, .opts = &out->opts };
+	size_t size = st->st_size < OUTPUT_TORN_MAX ? (size_t)st->st_size : OUTPUT_TORN_MAX;
+	off_t from = st->st_size - (off_t)size;
+	char *buf = malloc(size + strlen(line_end)), *line;
+	int rfd = output_reader(out, path, st), r = -1;
+	size_t len;
+
+	if (!buf || rfd < 0 || pread(rfd, buf, size, from) != (ssize_t)size) {
+		snprintf(err, errlen, "cannot append to %s: cannot read its last line: %s", out->name,
+			 !buf ? "out of memory" : rfd < 0 ? strerror(errno) : "it changed");
+		goto out;
+	}
+	line = memrchr(buf, '\n', size);
+	line = line ? line + 1 : buf;
+	len = size - (size_t)(line - buf);
+	if (line == buf && from == 0 && s.format != OUTPUT_JSONL) {
+		r = 0;
+		goto out;
+	}
+	memcpy(line + len, line_end, strlen(line_end));
+	s.why = line == buf && from > 0 ? "too long to be a row" : NULL;
+	for (size_t i = 0; !s.why && i < len + strlen(line_end) && r != 1; i++)
+		r = scan_byte(&s, line[i]);
+	if (!s.why && r == 1) {
+		r = 0;
+		goto out;
+	}
+	snprintf(err, errlen, "cannot append to %s: its last line (%zu bytes, no line end) is a "
+		 "torn row (%s): cut it off, or go on with --resume, which does", out->name, len,
+		 s.why ? s.why : "it ends inside a quote");
+	r = -1;
+out:
+	if (rfd >= 0)
+		close(rfd);
+	free(buf);
+	return r;
 }
 
 /* "cannot resume 'x': it holds tsv rows", or what else is wrong with its start. */

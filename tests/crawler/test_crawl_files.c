@@ -315,7 +315,10 @@ static void test_closed_stderr_keeps_rows_clean(void **state)
 	itest_table_free(&t);
 }
 
-/* --append checks the file first: a missing line end is added, another format or header refused. */
+/*
+ * --append checks the file first: a missing line end is added, a torn last row, another
+ * format or header refused.
+ */
 static void test_append_checks_the_file(void **state)
 {
 	static const char other[] = "name,age\r\nbob,7\r\n";
@@ -332,6 +335,7 @@ static void test_append_checks_the_file(void **state)
 	struct stat st;
 	char *before, want[512];
 	size_t len;
+	FILE *torn;
 
 	(void)state;
 	expect_run(first, NULL, 0, NULL);
@@ -342,6 +346,19 @@ static void test_append_checks_the_file(void **state)
 	assert_int_equal(itest_csv_load(out, &t), 0);
 	assert_int_equal(t.n, 6);
 	itest_table_free(&t);
+
+	/* a row torn inside a quote would swallow the rows after it: refused, the file as it was */
+	assert_int_equal(stat(out, &st), 0);
+	torn = fopen(out, "ab");
+	assert_non_null(torn);
+	fputs("http://x/,\"torn title", torn);
+	assert_int_equal(fclose(torn), 0);
+	before = itest_slurp(out, &len);
+	assert_non_null(before);
+	expect_run(append, NULL, 2, "is a torn row (it ends inside a quote)");
+	expect_unchanged(out, before, len);
+	free(before);
+	assert_int_equal(truncate(out, st.st_size), 0);
 
 	before = itest_slurp(out, &len);
 	assert_non_null(before);

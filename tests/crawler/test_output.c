@@ -360,13 +360,16 @@ static void append_row(enum output_format format, bool bom, const char *want, si
 static void test_append_adds_missing_line_end(void **state)
 {
 	(void)state;
-	APPEND(OUTPUT_CSV, false, CSV_HEADER "a", CSV_HEADER "a\r\n" CSV_ROW);
-	APPEND(OUTPUT_CSV, false, CSV_HEADER "a\r", CSV_HEADER "a\r\n" CSV_ROW);
+	/* a whole row that lost its line end */
+	APPEND(OUTPUT_CSV, false, CSV_HEADER "a,,,,,,,,,,,\"b\"",
+	       CSV_HEADER "a,,,,,,,,,,,\"b\"\r\n" CSV_ROW);
+	APPEND(OUTPUT_CSV, false, CSV_HEADER "a,,,,,,,,,,,b\r", CSV_HEADER "a,,,,,,,,,,,b\r\n" CSV_ROW);
 	APPEND(OUTPUT_CSV, false, CSV_HEADER "a\r\n", CSV_HEADER "a\r\n" CSV_ROW);
 	/* a file that is the header alone, without its line end */
 	APPEND(OUTPUT_CSV, false, "url,final_url,status,bytes,content_type,ttfb_ms,time_ms,"
 	       "redirects,title,links,worker,error", CSV_HEADER CSV_ROW);
-	APPEND(OUTPUT_TSV, false, TSV_HEADER "a", TSV_HEADER "a\n" TSV_ROW);
+	APPEND(OUTPUT_TSV, false, TSV_HEADER "a\t\t\t\t\t\t\t\t\t\t\tb",
+	       TSV_HEADER "a\t\t\t\t\t\t\t\t\t\t\tb\n" TSV_ROW);
 	APPEND(OUTPUT_JSONL, false, JSONL_ROW_TEXT, JSONL_ROW JSONL_ROW);
 }
 
@@ -420,6 +423,20 @@ static void test_append_refuses_other_files(void **state)
 	REFUSED(OUTPUT_TSV, "url\tfinal\n", "its first line is not crawlpool's tsv header");
 	REFUSED(OUTPUT_JSONL, BOM JSONL_ROW, "its first line is not a crawlpool jsonl row");
 	REFUSED(OUTPUT_JSONL, "[1,2]\n", "its first line is not a crawlpool jsonl row");
+}
+
+/* A last line without its line end that is no whole row was torn: rows after it would be lost. */
+static void test_append_refuses_a_torn_row(void **state)
+{
+	(void)state;
+	REFUSED(OUTPUT_CSV, CSV_HEADER "a", "last line (1 bytes, no line end) is a torn row (it "
+		"has too few fields)");
+	REFUSED(OUTPUT_CSV, CSV_HEADER "a,,,,,,,,,,,\"b", "is a torn row (it ends inside a quote)");
+	REFUSED(OUTPUT_CSV, BOM CSV_HEADER CSV_ROW "a,,,,,,,,,,,\"b", "ends inside a quote");
+	REFUSED(OUTPUT_TSV, TSV_HEADER "a\tb", "is a torn row (it has too few fields)");
+	REFUSED(OUTPUT_JSONL, JSONL_ROW "{\"url\":\"r\",\"fin", "is a torn row (it does not end "
+		"with })");
+	REFUSED(OUTPUT_JSONL, "{\"url\":\"r\",\"fin", "is a torn row");
 }
 
 /* The output may not be the list being read, by whatever name; the list stays whole. */
@@ -573,6 +590,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_rows_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guard_every_text_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_adds_missing_line_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_refuses_a_torn_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_bom_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_refuses_other_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_the_list, setup, teardown),
