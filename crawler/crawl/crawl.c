@@ -790,6 +790,7 @@ int crawl_main(int argc, char **argv)
 	crawl_fit_fd_limit(&c);
 	c.mode->size(&c.plan);
 	crawl_signals(crawl_on_signal);
+	opts.interrupted = &crawl_interrupted;
 	/* ulimit -f is a write error, cut back and reported like a full disk, not a crash */
 	signal(SIGXFSZ, SIG_IGN);
 	c.feed = feed_open(&opts, &runtime, err, sizeof(err));

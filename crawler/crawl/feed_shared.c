@@ -58,6 +58,9 @@ static int feed_shared_open(struct feed_shared *s, const struct crawl_options *o
 		rc = redis_frontier_open(o->frontier, o->crawl_name, ro, &s->rf, err, errlen);
 		if (rc != REDIS_FRONTIER_EDOWN)
 			return rc;
+		/* a Ctrl-C during a call waiting for an answer cut no sleep short */
+		if (o->interrupted && *o->interrupted)
+			break;
 		if (feed_shared_now_ms() - started >= FEED_REDIS_PATIENCE_MS) {
 			size_t len = strlen(err);
 
@@ -68,12 +71,12 @@ static int feed_shared_open(struct feed_shared *s, const struct crawl_options *o
 		if (backoff_ms == 100)
 			fprintf(stderr, "crawlpool: %s; retrying for up to %d s\n", err,
 				FEED_REDIS_PATIENCE_MS / 1000);
-		if (!feed_shared_sleep_ms(backoff_ms)) {
-			snprintf(err, errlen, "interrupted while waiting for redis");
-			return rc;
-		}
+		if (!feed_shared_sleep_ms(backoff_ms))
+			break;
 		backoff_ms = backoff_ms * 2 < 2000 ? backoff_ms * 2 : 2000;
 	}
+	snprintf(err, errlen, "interrupted while waiting for redis");
+	return rc;
 }
 
 /*

@@ -2,6 +2,7 @@
 #ifndef CRAWLPOOL_OPTIONS_H
 #define CRAWLPOOL_OPTIONS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -72,6 +73,8 @@ struct crawl_options {
 	const char *crawl_name;		/* --crawl: the prefix of the crawl's keys; NULL: crawlpool */
 	long lease_ms;			/* --lease: how long a URL stays with a silent instance */
 	bool lease_given;
+	/* Set by Ctrl-C (crawl.c), or NULL: waiting for Redis to answer ends. */
+	const volatile sig_atomic_t *interrupted;
 };
 
 enum options_verdict {

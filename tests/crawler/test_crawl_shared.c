@@ -1,5 +1,7 @@
 /* test_crawl_shared.c -- crawls shared in Redis: instances at once, list lines that are no URL exported once, one joining, one waiting for URLs before any exist, one killed, leases kept through slow pages, politeness across instances, links followed, export, status, drop, usage errors, Redis restarted or gone */
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <json-c/json.h>
 #include <setjmp.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1002,6 +1005,56 @@ static void test_redis_restart(void **state)
 	redis_server_free(server);
 }
 
+/*
+ * A server on 127.0.0.1 that takes connections (the kernel's backlog) and
+ * never answers: its listening socket, its URL in url.
+ */
+static int silent_server(char *url, size_t size)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(url, size, "redis://127.0.0.1:%u", ntohs(sa.sin_port));
+	return fd;
+}
+
+/*
+ * Ctrl-C while the instance waits for a server that never answers to let it
+ * join: it ends when that wait does (exit 130), not after the patience it
+ * gives a Redis that is away.
+ */
+static void test_interrupted_joining_silent_redis(void **state)
+{
+	const char *out = itest_path("silent.csv");
+	char url[64], start[128];
+	int fd = silent_server(url, sizeof(url));
+	const char *a[] = { "crawl", "-q", "--frontier", url, "-o", out, start, NULL };
+	double signalled, took;
+	pid_t pid;
+	int rc;
+
+	(void)state;
+	snprintf(start, sizeof(start), "%s/page/1.html", site.base);
+	pid = spawn_instance(a, "silent.err");
+	/* inside its first call, which waits 5 s for an answer */
+	usleep(1000 * 1000);
+	assert_int_equal(kill(pid, SIGINT), 0);
+	signalled = itest_now();
+	rc = itest_wait(pid, 90);
+	took = itest_now() - signalled;
+	close(fd);
+	if (rc != 130)
+		fail_msg("exited %d %.1f s after Ctrl-C", rc, took);
+	if (took > 10)
+		fail_msg("took %.1f s to end after Ctrl-C", took);
+	assert_int_equal(count_text("silent.err", "interrupted while waiting for redis"), 1);
+}
+
 /* What the feed gives Redis before it gives up (FEED_REDIS_PATIENCE_MS, feed_shared.c), in seconds. */
 enum { REDIS_PATIENCE_S = 60 };
 
@@ -1093,6 +1146,7 @@ int main(void)
 		cmocka_unit_test(test_drop),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_password_refused),
+		cmocka_unit_test(test_interrupted_joining_silent_redis),
 		cmocka_unit_test(test_redis_restart),
 		cmocka_unit_test(test_redis_gone_for_good),
 	};
