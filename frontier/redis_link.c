@@ -1,6 +1,7 @@
 /* redis_link.c -- the only hiredis user: one connection to Redis that comes back after a fault, commands and Lua scripts over it */
 #include "redis_link.h"
 
+#include <errno.h>
 #include <hiredis/hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,24 @@ static int link_down(struct redis_link *l, const char *why)
 	return REDIS_LINK_EDOWN;
 }
 
+/*
+ * A call that got no reply: why, as hiredis tells it, but a reply that did
+ * not come in time, which hiredis tells as EAGAIN ("Resource temporarily
+ * unavailable"), is said to be that.
+ */
+static int link_lost(struct redis_link *l)
+{
+	char why[64];
+
+	if (l->ctx->err == REDIS_ERR_EOF)
+		return link_down(l, "connection closed");
+	if (l->ctx->err == REDIS_ERR_IO && strcmp(l->ctx->errstr, strerror(EAGAIN)) == 0) {
+		snprintf(why, sizeof(why), "no answer within %g s", (double)l->timeout_ms / 1000);
+		return link_down(l, why);
+	}
+	return link_down(l, l->ctx->errstr);
+}
+
 /* AUTH and SELECT on a new connection. */
 static int link_login(struct redis_link *l)
 {
@@ -89,7 +108,7 @@ static int link_login(struct redis_link *l)
 		else
 			r = redisCommand(l->ctx, "AUTH %s", l->addr.password);
 		if (!r)
-			return link_down(l, l->ctx->errstr);
+			return link_lost(l);
 		if (r->type == REDIS_REPLY_ERROR) {
 			errbuf_set(l->error, sizeof(l->error), "redis at '%s' refused the password: %s",
 				   l->name, r->str);
@@ -105,7 +124,7 @@ static int link_login(struct redis_link *l)
 	l->requests++;
 	r = redisCommand(l->ctx, "SELECT %s", db);
 	if (!r)
-		return link_down(l, l->ctx->errstr);
+		return link_lost(l);
 	if (r->type == REDIS_REPLY_ERROR) {
 		errbuf_set(l->error, sizeof(l->error), "redis at '%s' refused database %u: %s",
 			   l->name, l->addr.db, r->str);
@@ -156,8 +175,7 @@ static int link_call(struct redis_link *l, int argc, const char *const *argv, co
 	l->requests++;
 	*reply = redisCommandArgv(l->ctx, argc, (const char **)argv, lens);
 	if (!*reply)
-		return link_down(l, l->ctx->err == REDIS_ERR_EOF ? "connection closed" :
-				 l->ctx->errstr);
+		return link_lost(l);
 	return REDIS_LINK_OK;
 }
 

@@ -1,4 +1,6 @@
 /* test_redis_frontier.c -- the frontier shared in Redis, against a real redis-server: two instances, leases, politeness, robots.txt, rows once, list lines once, faults */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -194,6 +197,37 @@ static void test_password(void **state)
 	assert_int_equal(redis_frontier_open("redis://127.0.0.1:1", "x", NULL, &rf, err,
 					     sizeof(err)), REDIS_FRONTIER_EDOWN);
 	assert_non_null(strstr(err, "unreachable"));
+}
+
+/* A listener on 127.0.0.1 that never accepts (the kernel's backlog does): its socket; url its address. */
+static int silent_listener(char *url, size_t size)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(url, size, "redis://127.0.0.1:%u", ntohs(sa.sin_port));
+	return fd;
+}
+
+/* A server that takes the connection and never answers: down, and the error says it did not answer. */
+static void test_silent_server(void **state)
+{
+	struct redis_frontier_options o = { .rules = &follow_rules, .timeout_ms = 300 };
+	struct redis_frontier *rf;
+	char url[64], err[512];
+	int fd = silent_listener(url, sizeof(url));
+
+	(void)state;
+	assert_int_equal(redis_frontier_open(url, "silent", &o, &rf, err, sizeof(err)),
+			 REDIS_FRONTIER_EDOWN);
+	if (!strstr(err, "unreachable: no answer within 0.3 s"))
+		fail_msg("%s", err);
+	close(fd);
 }
 
 /* Two instances add overlapping URLs: each is leased once in the whole crawl. */
@@ -780,6 +814,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_parsing),
 		cmocka_unit_test(test_password),
+		cmocka_unit_test(test_silent_server),
 		cmocka_unit_test(test_dedupe_two_clients),
 		cmocka_unit_test(test_scope_shared),
 		cmocka_unit_test(test_leases_expire),
