@@ -80,7 +80,8 @@ static int link_down(struct redis_link *l, const char *why)
 /*
  * A call that got no reply: why, as hiredis tells it, but a reply that did
  * not come in time, which hiredis tells as EAGAIN ("Resource temporarily
- * unavailable"), is said to be that.
+ * unavailable"), is said to be that. An answer that is no Redis reply is
+ * another server at that address: the user's to fix, not to wait for.
  */
 static int link_lost(struct redis_link *l)
 {
@@ -88,6 +89,12 @@ static int link_lost(struct redis_link *l)
 
 	if (l->ctx->err == REDIS_ERR_EOF)
 		return link_down(l, "connection closed");
+	if (l->ctx->err == REDIS_ERR_PROTOCOL) {
+		errbuf_set(l->error, sizeof(l->error), "the server at '%s' is no Redis: %s",
+			   l->name, l->ctx->errstr);
+		link_drop(l);
+		return REDIS_LINK_EAUTH;
+	}
 	if (l->ctx->err == REDIS_ERR_IO && strcmp(l->ctx->errstr, strerror(EAGAIN)) == 0) {
 		snprintf(why, sizeof(why), "no answer within %g s", (double)l->timeout_ms / 1000);
 		return link_down(l, why);

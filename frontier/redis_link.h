@@ -17,7 +17,7 @@
 enum redis_link_result {
 	REDIS_LINK_OK = 0,
 	REDIS_LINK_EDOWN = -1,	/* unreachable, timed out, or an error reply: try again later */
-	REDIS_LINK_EAUTH = -2,	/* the password or the database was refused */
+	REDIS_LINK_EAUTH = -2,	/* the password or the database was refused, or no Redis answered */
 	REDIS_LINK_ENOMEM = -3,
 };
 

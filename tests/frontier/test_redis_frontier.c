@@ -230,6 +230,35 @@ static void test_silent_server(void **state)
 	close(fd);
 }
 
+/* An HTTP server where Redis was expected: a usage error at once, named for what it is. */
+static void test_not_redis(void **state)
+{
+	struct redis_frontier_options o = { .rules = &follow_rules, .timeout_ms = 2000 };
+	struct redis_frontier *rf;
+	char url[64], err[512];
+	int fd = silent_listener(url, sizeof(url)), status;
+	pid_t pid = fork();
+
+	(void)state;
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		static const char answer[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+		char buf[512];
+		int c = accept(fd, NULL, NULL);
+
+		if (c < 0 || read(c, buf, sizeof(buf)) <= 0 ||
+		    write(c, answer, sizeof(answer) - 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fd);
+	assert_int_equal(redis_frontier_open(url, "http", &o, &rf, err, sizeof(err)),
+			 REDIS_FRONTIER_EUSAGE);
+	if (!strstr(err, "is no Redis"))
+		fail_msg("%s", err);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+}
+
 /* Two instances add overlapping URLs: each is leased once in the whole crawl. */
 static void test_dedupe_two_clients(void **state)
 {
@@ -815,6 +844,7 @@ int main(void)
 		cmocka_unit_test(test_url_parsing),
 		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_silent_server),
+		cmocka_unit_test(test_not_redis),
 		cmocka_unit_test(test_dedupe_two_clients),
 		cmocka_unit_test(test_scope_shared),
 		cmocka_unit_test(test_leases_expire),
