@@ -144,7 +144,7 @@ static void test_url_parsing(void **state)
 	};
 	struct redis_address a;
 	struct redis_frontier *rf;
-	char err[512];
+	char err[512], long_name[1001];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -174,6 +174,12 @@ static void test_url_parsing(void **state)
 	/* a crawl name with a space would break the "INSTANCE ORIGIN" values */
 	assert_int_equal(redis_frontier_open("redis://127.0.0.1", "a b", NULL, &rf, err,
 					     sizeof(err)), REDIS_FRONTIER_EUSAGE);
+	/* a name far too long: the message, cut to a caller's buffer, still says why */
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	assert_int_equal(redis_frontier_open("redis://127.0.0.1", long_name, NULL, &rf, err,
+					     sizeof(err)), REDIS_FRONTIER_EUSAGE);
+	assert_non_null(strstr(err, "a name of 1 to 254 bytes"));
 }
 
 /* A wrong password or database is a usage error; the right ones work. */
