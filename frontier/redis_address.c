@@ -34,21 +34,21 @@ static int address_decode(char *dst, size_t size, const char *src, size_t len)
 }
 
 /* "[USER]:PASSWORD" before the '@'. */
-static int address_userinfo(struct redis_address *a, const char *s, size_t len, const char *url,
+static int address_userinfo(struct redis_address *a, const char *s, size_t len, const char *shown,
 			    char *err, size_t errlen)
 {
 	const char *colon = memchr(s, ':', len);
 
 	if (!colon) {
 		errbuf_set(err, errlen, "invalid --frontier '%s': write the password as "
-			   "redis://:PASSWORD@HOST", url);
+			   "redis://:PASSWORD@HOST", shown);
 		return -1;
 	}
 	if (address_decode(a->user, sizeof(a->user), s, (size_t)(colon - s)) < 0 ||
 	    address_decode(a->password, sizeof(a->password), colon + 1,
 			   len - (size_t)(colon - s) - 1) < 0) {
 		errbuf_set(err, errlen, "invalid --frontier '%s': a bad %%-escape, or a user or "
-			   "password too long", url);
+			   "password too long", shown);
 		return -1;
 	}
 	a->has_password = true;
@@ -56,7 +56,7 @@ static int address_userinfo(struct redis_address *a, const char *s, size_t len, 
 }
 
 /* HOST[:PORT] or [IPv6][:PORT]. */
-static int address_host(struct redis_address *a, const char *s, size_t len, const char *url,
+static int address_host(struct redis_address *a, const char *s, size_t len, const char *shown,
 			char *err, size_t errlen)
 {
 	const char *host = s, *port = NULL;
@@ -104,15 +104,17 @@ static int address_host(struct redis_address *a, const char *s, size_t len, cons
 
 bad_port:
 	errbuf_set(err, errlen, "invalid --frontier '%s': the port must be a number from 1 to 65535",
-		   url);
+		   shown);
 	return -1;
 
 bad_host:
-	errbuf_set(err, errlen, "invalid --frontier '%s': no host, or a bad one", url);
+	errbuf_set(err, errlen, "invalid --frontier '%s': no host, or a bad one", shown);
 	return -1;
 }
 
-static int address_tcp(struct redis_address *a, const char *url, char *err, size_t errlen)
+/* url parsed; shown is how messages show it. */
+static int address_tcp(struct redis_address *a, const char *url, const char *shown, char *err,
+		       size_t errlen)
 {
 	const char *rest = url + strlen("redis://");
 	const char *slash = strchr(rest, '/');
@@ -123,16 +125,16 @@ static int address_tcp(struct redis_address *a, const char *url, char *err, size
 	for (const char *p = rest; p < end; p++)
 		if (*p == '@')
 			at = p;		/* the last: a raw '@' in a password is forgiven */
-	if (at && address_userinfo(a, rest, (size_t)(at - rest), url, err, errlen) < 0)
+	if (at && address_userinfo(a, rest, (size_t)(at - rest), shown, err, errlen) < 0)
 		return -1;
-	if (address_host(a, at ? at + 1 : rest, (size_t)(end - (at ? at + 1 : rest)), url, err,
+	if (address_host(a, at ? at + 1 : rest, (size_t)(end - (at ? at + 1 : rest)), shown, err,
 			 errlen) < 0)
 		return -1;
 	if (!slash || !slash[1])
 		return 0;
 	if (num_parse_int("db", slash + 1, 0, REDIS_MAX_DB, &db, NULL, 0) < 0) {
 		errbuf_set(err, errlen, "invalid --frontier '%s': the database after '/' must be a "
-			   "number from 0 to %d", url, REDIS_MAX_DB);
+			   "number from 0 to %d", shown, REDIS_MAX_DB);
 		return -1;
 	}
 	a->db = (unsigned)db;
@@ -142,19 +144,22 @@ static int address_tcp(struct redis_address *a, const char *url, char *err, size
 int redis_address_parse(const char *url, struct redis_address *a, char *err, size_t errlen)
 {
 	static const char unix_scheme[] = "redis+unix://";
+	char shown[80];
 
 	memset(a, 0, sizeof(*a));
+	/* a URL too long is shown cut, or the reason after it would be cut off instead */
+	snprintf(shown, sizeof(shown), "%.64s%s", url, strlen(url) > 64 ? "..." : "");
 	if (strncmp(url, "redis://", strlen("redis://")) == 0)
-		return address_tcp(a, url, err, errlen);
+		return address_tcp(a, url, shown, err, errlen);
 	if (strncmp(url, unix_scheme, strlen(unix_scheme)) != 0) {
 		errbuf_set(err, errlen, "invalid --frontier '%s': use redis://[:PASSWORD@]HOST[:PORT]"
-			   "[/DB] or redis+unix:///PATH", url);
+			   "[/DB] or redis+unix:///PATH", shown);
 		return -1;
 	}
 	url += strlen(unix_scheme);
 	if (url[0] != '/' || strlen(url) >= sizeof(a->path)) {
-		errbuf_set(err, errlen, "invalid --frontier 'redis+unix://%s': the socket needs an "
-			   "absolute path of at most %zu bytes", url, sizeof(a->path) - 1);
+		errbuf_set(err, errlen, "invalid --frontier '%s': the socket needs an absolute path "
+			   "of at most %zu bytes", shown, sizeof(a->path) - 1);
 		return -1;
 	}
 	a->is_unix = true;

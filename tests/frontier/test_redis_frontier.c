@@ -144,7 +144,7 @@ static void test_url_parsing(void **state)
 	};
 	struct redis_address a;
 	struct redis_frontier *rf;
-	char err[512], long_name[1001];
+	char err[512], long_name[1001], long_url[1100];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -180,6 +180,13 @@ static void test_url_parsing(void **state)
 	assert_int_equal(redis_frontier_open("redis://127.0.0.1", long_name, NULL, &rf, err,
 					     sizeof(err)), REDIS_FRONTIER_EUSAGE);
 	assert_non_null(strstr(err, "a name of 1 to 254 bytes"));
+	/* so with a --frontier URL far too long: its host, and its socket path */
+	snprintf(long_url, sizeof(long_url), "redis://%s", long_name);
+	assert_int_equal(redis_address_parse(long_url, &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no host, or a bad one"));
+	snprintf(long_url, sizeof(long_url), "redis+unix:///%s", long_name);
+	assert_int_equal(redis_address_parse(long_url, &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "the socket needs an absolute path"));
 }
 
 /* A wrong password or database is a usage error; the right ones work. */
