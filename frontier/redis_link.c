@@ -189,10 +189,17 @@ static int link_call(struct redis_link *l, int argc, const char *const *argv, co
 /* An error reply: the connection stands, and the call may be made again (LOADING, BUSY, OOM, ...). */
 static int link_refused(struct redis_link *l, redisReply *r)
 {
-	/* NOAUTH: Redis came back with a password, or ours was changed */
-	int rc = strncmp(r->str, "NOAUTH", 6) == 0 ? REDIS_LINK_EAUTH : REDIS_LINK_EDOWN;
+	/*
+	 * NOAUTH: Redis came back with a password, or ours was changed. A
+	 * command of many arguments (a round trip's script) is refused before
+	 * that as an "unauthenticated multibulk": the same fault.
+	 */
+	bool unauthenticated = strstr(r->str, "unauthenticated") != NULL;
+	int rc = strncmp(r->str, "NOAUTH", 6) == 0 || unauthenticated ? REDIS_LINK_EAUTH :
+		 REDIS_LINK_EDOWN;
 
-	errbuf_set(l->error, sizeof(l->error), "redis at '%s' answered: %s", l->name, r->str);
+	errbuf_set(l->error, sizeof(l->error), "redis at '%s' answered: %s%s", l->name, r->str,
+		   unauthenticated ? " (it wants a password)" : "");
 	freeReplyObject(r);
 	link_backoff(l);	/* it may be loading its data: not asked again at once */
 	return rc;

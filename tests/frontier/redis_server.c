@@ -195,6 +195,12 @@ int redis_server_restart(struct redis_server *s)
 	return server_spawn(s);
 }
 
+int redis_server_restart_password(struct redis_server *s, const char *password)
+{
+	s->opts.password = password;
+	return redis_server_restart(s);
+}
+
 void redis_server_free(struct redis_server *s)
 {
 	char cmd[128];

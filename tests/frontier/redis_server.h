@@ -29,6 +29,8 @@ int redis_server_pid(const struct redis_server *s);
 int redis_server_stop(struct redis_server *s);
 /* Stops it if running, starts it again on the same directory and socket. 0 or -1. */
 int redis_server_restart(struct redis_server *s);
+/* The same, the server wanting password from now on (NULL: none). */
+int redis_server_restart_password(struct redis_server *s, const char *password);
 /* Stops it and removes its directory. Accepts NULL. */
 void redis_server_free(struct redis_server *s);
 

@@ -764,6 +764,38 @@ static void test_identity_refused(void **state)
 	assert_non_null(strstr(err, "robots"));
 }
 
+/*
+ * Redis restarted mid-crawl wanting a password this instance lacks: a usage
+ * error at its next round trip, not an outage waited out (the script it
+ * sends first is refused as an "unauthenticated multibulk", not as NOAUTH).
+ */
+static void test_password_added_mid_crawl(void **state)
+{
+	struct redis_server_options so = { .appendonly = true };
+	struct redis_server *aof = redis_server_start(&so);
+	struct redis_frontier *a;
+	const struct frontier_url *u;
+	long long end;
+	int rc;
+
+	(void)state;
+	assert_non_null(aof);
+	a = join_at(redis_server_url(aof), "locked", &follow_rules, 60000);
+	add_ok(a, "http://p.test/", 0, NULL);
+	assert_int_equal(next_within(a, &u, 5000), FRONTIER_URL);
+	done_row(a, u, u->url);
+	assert_int_equal(redis_server_restart_password(aof, "pw2"), 0);
+	/* the old connection is found closed first: an outage, until a new one is refused */
+	end = now_ms() + 3000;
+	while ((rc = redis_frontier_flush(a, now_ms())) == REDIS_FRONTIER_EDOWN && now_ms() < end)
+		sleep_ms(20);
+	assert_int_equal(rc, REDIS_FRONTIER_EUSAGE);
+	if (!strstr(redis_frontier_error(a), "password") && !strstr(redis_frontier_error(a), "NOAUTH"))
+		fail_msg("%s", redis_frontier_error(a));
+	redis_frontier_close(a);
+	redis_server_free(aof);
+}
+
 /* Redis restarted mid-crawl with its append-only file: nothing lost, nothing twice. */
 static void test_restart_keeps_everything(void **state)
 {
@@ -858,6 +890,7 @@ int main(void)
 		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_silent_server),
 		cmocka_unit_test(test_not_redis),
+		cmocka_unit_test(test_password_added_mid_crawl),
 		cmocka_unit_test(test_dedupe_two_clients),
 		cmocka_unit_test(test_scope_shared),
 		cmocka_unit_test(test_leases_expire),
