@@ -141,14 +141,35 @@ static int address_tcp(struct redis_address *a, const char *url, const char *sho
 	return 0;
 }
 
+/*
+ * How messages show the URL: its password masked (stderr ends up in logs),
+ * and cut when too long, or the reason after it would be cut off instead.
+ */
+static void address_shown(const char *url, char *shown, size_t size)
+{
+	const char *rest = url + strlen("redis://"), *at = NULL, *colon;
+	char masked[1024];
+
+	if (strncmp(url, "redis://", strlen("redis://")) == 0)
+		for (const char *p = rest; *p && *p != '/'; p++)
+			if (*p == '@')
+				at = p;
+	if (at) {
+		colon = memchr(rest, ':', (size_t)(at - rest));
+		snprintf(masked, sizeof(masked), "redis://%.*s***%s",
+			 colon ? (int)(colon + 1 - rest) : 0, rest, at);
+		url = masked;
+	}
+	snprintf(shown, size, "%.64s%s", url, strlen(url) > 64 ? "..." : "");
+}
+
 int redis_address_parse(const char *url, struct redis_address *a, char *err, size_t errlen)
 {
 	static const char unix_scheme[] = "redis+unix://";
 	char shown[80];
 
 	memset(a, 0, sizeof(*a));
-	/* a URL too long is shown cut, or the reason after it would be cut off instead */
-	snprintf(shown, sizeof(shown), "%.64s%s", url, strlen(url) > 64 ? "..." : "");
+	address_shown(url, shown, sizeof(shown));
 	if (strncmp(url, "redis://", strlen("redis://")) == 0)
 		return address_tcp(a, url, shown, err, errlen);
 	if (strncmp(url, unix_scheme, strlen(unix_scheme)) != 0) {

@@ -156,6 +156,14 @@ static void test_url_parsing(void **state)
 				 REDIS_FRONTIER_EUSAGE);
 		assert_null(rf);
 	}
+	/* an error never shows the password: stderr ends up in logs */
+	assert_int_equal(redis_address_parse("redis://bot:s3cret@h:x", &a, err, sizeof(err)), -1);
+	assert_null(strstr(err, "s3cret"));
+	assert_non_null(strstr(err, "'redis://bot:***@h:x'"));
+	assert_int_equal(redis_address_parse("redis://s3cret@h", &a, err, sizeof(err)), -1);
+	assert_null(strstr(err, "s3cret"));
+	assert_int_equal(redis_address_parse("redis://:s3cret@:x@h:0", &a, err, sizeof(err)), -1);
+	assert_null(strstr(err, "s3cret"));
 	assert_int_equal(redis_address_parse("redis://:s%40cret@Cache.local:6380/3", &a, err,
 					     sizeof(err)), 0);
 	assert_string_equal(a.host, "Cache.local");
