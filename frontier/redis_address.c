@@ -160,7 +160,7 @@ static void address_shown(const char *url, char *shown, size_t size)
 			 colon ? (int)(colon + 1 - rest) : 0, rest, at);
 		url = masked;
 	}
-	snprintf(shown, size, "%.64s%s", url, strlen(url) > 64 ? "..." : "");
+	snprintf(shown, size, ERRBUF_CUT, ERRBUF_CUT_ARGS(url));
 }
 
 int redis_address_parse(const char *url, struct redis_address *a, char *err, size_t errlen)

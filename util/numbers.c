@@ -77,7 +77,8 @@ static int num_parse(const struct num_kind *kind, const char *opt, const char *t
 		*out = v + part;
 		return 0;
 	}
-	errbuf_set(err, errlen, "invalid %s '%s': use %s from %s to %s%s", opt, text, kind->noun,
+	errbuf_set(err, errlen, "invalid %s '" ERRBUF_CUT "': use %s from %s to %s%s", opt,
+		   ERRBUF_CUT_ARGS(text), kind->noun,
 		   kind->show(min, lo), kind->show(max, hi), kind->hint);
 	return -1;
 }
@@ -293,7 +294,8 @@ int num_parse_hostport(const char *opt, const char *text, unsigned min_port,
 		host_ok = num_name_ok(h, hlen);
 	}
 	if (host_ok && hlen > 0 && hlen >= hostlen) {
-		errbuf_set(err, errlen, "invalid %s '%s': host longer than %zu bytes", opt, text,
+		errbuf_set(err, errlen, "invalid %s '" ERRBUF_CUT "': host longer than %zu bytes", opt,
+			   ERRBUF_CUT_ARGS(text),
 			   hostlen - 1);
 		return -1;
 	}

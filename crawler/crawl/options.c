@@ -1,5 +1,6 @@
 /* options.c -- getopt_long parsing of the crawl command, with sizes, seconds and the help text */
 #include "options.h"
+#include "errbuf.h"
 #include "numbers.h"
 
 #include <arpa/inet.h>
@@ -300,7 +301,7 @@ static int options_pattern(const char *name, const char *arg, const char **list,
 
 	if (rc != 0) {
 		regerror(rc, &re, why, sizeof(why));
-		snprintf(err, errlen, "invalid %s '%s': %s", name, arg, why);
+		snprintf(err, errlen, "invalid %s '" ERRBUF_CUT "': %s", name, ERRBUF_CUT_ARGS(arg), why);
 		return -1;
 	}
 	regfree(&re);

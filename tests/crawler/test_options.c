@@ -347,6 +347,27 @@ static void test_bad_numbers(void **state)
 	}
 }
 
+/* A long bad value is shown cut: the reason after it stays in the message. */
+static void test_long_values_cut(void **state)
+{
+	static const char *const opts[] = { "--max-size", "--include", "--workers" };
+	char value[1001];
+
+	(void)state;
+	memset(value, '1', sizeof(value) - 1);
+	value[sizeof(value) - 1] = '\0';
+	value[500] = '(';	/* no regular expression either */
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		char *argv[] = { "crawl", "-r", (char *)opts[i], value, "http://x/", NULL };
+		struct crawl_options o;
+		char err[256] = "";
+
+		assert_int_equal(parse(ARGC(argv), argv, &o, err), OPTIONS_USAGE);
+		if (!strstr(err, "1111...': "))
+			fail_msg("%s: '%s'", opts[i], err);
+	}
+}
+
 /* The value --max-size SIZE gives, or 0 when the option is refused. */
 static unsigned long long max_size(const char *text)
 {
@@ -466,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_follow_options),
 		cmocka_unit_test(test_shared_options),
 		cmocka_unit_test(test_bad_numbers),
+		cmocka_unit_test(test_long_values_cut),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_seconds),
 		cmocka_unit_test(test_seconds_from_zero),
