@@ -214,9 +214,9 @@ static int rf_read_sync(struct redis_frontier *rf, const struct redis_reply *r, 
 	long long wait;
 
 	if (count == 1 && redis_reply_int(redis_reply_at(r, 0)) == -1) {
-		errbuf_set(rf->error, sizeof(rf->error), "crawl '%.*s' is gone from %s (flushed, or "
-			   "restarted without persistence)", (int)strlen(rf->prefix) - 1, rf->prefix,
-			   redis_link_name(rf->link));
+		errbuf_set(rf->error, sizeof(rf->error), "crawl '%.*s' is gone from %s (dropped, "
+			   "flushed, or restarted without persistence)", (int)strlen(rf->prefix) - 1,
+			   rf->prefix, redis_link_name(rf->link));
 		return REDIS_FRONTIER_ECRAWL;
 	}
 	if (count < at || (count - at) % 3 != 0) {
