@@ -1006,24 +1006,6 @@ static void test_redis_restart(void **state)
 }
 
 /*
- * A server on 127.0.0.1 that takes connections (the kernel's backlog) and
- * never answers: its listening socket, its URL in url.
- */
-static int silent_server(char *url, size_t size)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(fd, 16), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	snprintf(url, size, "redis://127.0.0.1:%u", ntohs(sa.sin_port));
-	return fd;
-}
-
-/*
  * Ctrl-C while the instance waits for a server that never answers to let it
  * join: it ends when that wait does (exit 130), not after the patience it
  * gives a Redis that is away.
@@ -1032,13 +1014,14 @@ static void test_interrupted_joining_silent_redis(void **state)
 {
 	const char *out = itest_path("silent.csv");
 	char url[64], start[128];
-	int fd = silent_server(url, sizeof(url));
+	int fd = redis_silent_listener(url, sizeof(url));
 	const char *a[] = { "crawl", "-q", "--frontier", url, "-o", out, start, NULL };
 	double signalled, took;
 	pid_t pid;
 	int rc;
 
 	(void)state;
+	assert_true(fd >= 0);
 	snprintf(start, sizeof(start), "%s/page/1.html", site.base);
 	pid = spawn_instance(a, "silent.err");
 	/* inside its first call, which waits 5 s for an answer */

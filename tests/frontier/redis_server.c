@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,4 +213,21 @@ void redis_server_free(struct redis_server *s)
 	if (system(cmd) != 0)
 		fprintf(stderr, "redis_server: could not remove %s\n", s->dir);
 	free(s);
+}
+
+int redis_silent_listener(char *url, size_t size)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+		close(fd);
+		return -1;
+	}
+	snprintf(url, size, "redis://127.0.0.1:%u", ntohs(sa.sin_port));
+	return fd;
 }

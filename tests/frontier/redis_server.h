@@ -3,6 +3,7 @@
 #define CRAWLPOOL_TEST_REDIS_SERVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * The server never listens on TCP (--port 0), saves no snapshot (--save ''),
@@ -33,5 +34,12 @@ int redis_server_restart(struct redis_server *s);
 int redis_server_restart_password(struct redis_server *s, const char *password);
 /* Stops it and removes its directory. Accepts NULL. */
 void redis_server_free(struct redis_server *s);
+
+/*
+ * No Redis at all: a listener on 127.0.0.1 that never accepts (the kernel's
+ * backlog takes the connections) and so never answers. Its socket, to
+ * close, or -1; url its redis:// address.
+ */
+int redis_silent_listener(char *url, size_t size);
 
 #endif
