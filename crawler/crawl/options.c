@@ -760,13 +760,43 @@ static const char *options_valued_flag(const char *arg, const struct option *lon
 	return found ? found->name : NULL;
 }
 
+/*
+ * "--re": getopt_long() gives '?' as for an unknown option when a prefix
+ * names more than one option. Those names into buf ("--resume, --resolve,
+ * ..."), or false when arg is no such prefix.
+ */
+static bool options_ambiguous(const char *arg, const struct option *longs, char *buf,
+			      size_t size)
+{
+	size_t len, used = 0;
+	int n = 0;
+
+	if (strncmp(arg, "--", 2) != 0 || (len = strcspn(arg + 2, "=")) == 0)
+		return false;
+	buf[0] = '\0';
+	for (const struct option *o = longs; o->name; o++) {
+		if (strncmp(o->name, arg + 2, len) != 0)
+			continue;
+		if (o->name[len] == '\0')
+			return false;
+		if (used < size)
+			used += (size_t)snprintf(buf + used, size - used, "%s--%s", n ? ", " : "",
+						 o->name);
+		n++;
+	}
+	return n > 1;
+}
+
 void options_bad_option(int c, char **argv, const struct option *longs, char *err, size_t errlen)
 {
 	const char *flag = c == '?' ? options_valued_flag(argv[optind - 1], longs) : NULL;
-	char name[8];
+	char name[8], names[256];
 
 	if (flag)
 		snprintf(err, errlen, "option --%s takes no value", flag);
+	else if (c == '?' && options_ambiguous(argv[optind - 1], longs, names, sizeof(names)))
+		snprintf(err, errlen, "ambiguous option %.*s: it may be %s",
+			 (int)strcspn(argv[optind - 1], "="), argv[optind - 1], names);
 	else if (c == ':')
 		snprintf(err, errlen, "option %s needs a value",
 			 options_culprit(argv, name, sizeof(name)));

@@ -255,6 +255,26 @@ static void test_value_for_a_flag(void **state)
 	expect_usage(unknown, ARGC(unknown), "unknown option --follows=yes");
 }
 
+/* A prefix of several options is named ambiguous, with what it may mean, not called unknown. */
+static void test_ambiguous_prefix(void **state)
+{
+	char *re[] = { "crawl", "--re", "3", NULL };
+	char *http[] = { "crawl", "--http=2", NULL };
+	char *max[] = { "crawl", "--max", "3", "urls.txt", NULL };
+	char *unique[] = { "crawl", "--max-s", "1K", NULL };
+	struct crawl_options o;
+	char err[256];
+
+	(void)state;
+	expect_usage(re, ARGC(re), "ambiguous option --re: it may be --resume, --resolve, "
+		     "--retry, --retry-delay, --retry-max-time");
+	expect_usage(http, ARGC(http), "ambiguous option --http: it may be --http2, --http1.1");
+	expect_usage(max, ARGC(max), "ambiguous option --max: it may be --max-size, "
+		     "--max-redirects, --max-pages");
+	assert_int_equal(parse(ARGC(unique), unique, &o, err), OPTIONS_RUN);
+	assert_true(o.max_size == 1024);
+}
+
 /* --fields is a comma list as compare's --modes and --workers are: an empty item is named so. */
 static void test_fields_empty_item(void **state)
 {
@@ -483,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_bad_usage),
 		cmocka_unit_test(test_fields_empty_item),
 		cmocka_unit_test(test_value_for_a_flag),
+		cmocka_unit_test(test_ambiguous_prefix),
 		cmocka_unit_test(test_bom_needs_csv_or_tsv),
 		cmocka_unit_test(test_follow_options),
 		cmocka_unit_test(test_shared_options),
