@@ -187,10 +187,22 @@ static int check_passed(struct compare_opts *o)
 	return 0;
 }
 
+/* The list file argument; a URL or a second list is refused. */
+static int take_list(const char *arg, struct compare_opts *o)
+{
+	if (sources_is_url(arg))
+		return usage_error("'%s' is a URL: compare crawls a list file, one URL a line", arg);
+	if (o->list)
+		return usage_error("more than one list given: '%s'", arg);
+	o->list = arg;
+	return 0;
+}
+
 int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help)
 {
 	static char default_modes[] = "process,thread,event,hybrid";
 	static char default_counts[] = "8";
+	bool options_end = false;
 	int rc;
 
 	*o = (struct compare_opts){ .repeat = 3 };
@@ -199,6 +211,16 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *value;
 
+		/* "--": what follows is the list, whatever its name ("-x") */
+		if (!options_end && !strcmp(arg, "--")) {
+			options_end = true;
+			continue;
+		}
+		if (options_end) {
+			if (take_list(arg, o))
+				return COMPARE_EXIT_USAGE;
+			continue;
+		}
 		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 			*help = true;
 			return 0;
@@ -254,12 +276,8 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 			}
 			continue;
 		}
-		if (sources_is_url(arg))
-			return usage_error("'%s' is a URL: compare crawls a list file, one URL a line",
-					   arg);
-		if (o->list)
-			return usage_error("more than one list given: '%s'", arg);
-		o->list = arg;
+		if (take_list(arg, o))
+			return COMPARE_EXIT_USAGE;
 	}
 	if (!o->list)
 		o->list = "urls.txt";

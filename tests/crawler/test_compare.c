@@ -72,6 +72,22 @@ static void test_lists_refuse_empty_items(void **state)
 	assert_int_equal(o.workers[1], 16);
 }
 
+/* "--" ends the options, as in crawl: it is not handed on, and a list may be called "-x". */
+static void test_double_dash(void **state)
+{
+	char *dash[] = { "compare", "-k", "--", "-x", NULL };
+	char *two[] = { "compare", "--", "a.txt", "b.txt", NULL };
+	struct compare_opts o;
+	char said[512];
+
+	(void)state;
+	assert_int_equal(parse_saying(ARGC(dash), dash, &o, said, sizeof(said)), 0);
+	assert_string_equal(o.list, "-x");
+	assert_int_equal(o.n_pass, 1);
+	assert_string_equal(o.pass[0], "-k");
+	expect_refused(ARGC(two), two, "more than one list given: 'b.txt'");
+}
+
 /* -q is crawl's --quiet, handed on to every run, and silences compare's own progress too. */
 /* A value for a crawl option that takes none is named so, before any run. */
 static void test_value_for_a_flag(void **state)
@@ -322,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_lists_refuse_empty_items),
 		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_value_for_a_flag),
+		cmocka_unit_test(test_double_dash),
 		cmocka_unit_test(test_bom_refused),
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_percentiles),
