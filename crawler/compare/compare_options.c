@@ -123,25 +123,23 @@ static int parse_counts(char *list, struct compare_opts *o)
 
 /*
  * Crawl options compare decides itself, or that make no sense for runs
- * that must each crawl the whole list afresh; what to use instead, or NULL.
+ * that must each crawl the whole list afresh, however written ("-w8",
+ * "-qmevent", "--mod", "--out=x"): handed on, they would override what
+ * each run is labelled with. What to use instead, or NULL.
  */
 static bool reserved(const char *opt, const char **instead)
 {
 	static const struct {
-		const char *opt, *instead;
+		const char *name, *instead;
 	} own[] = {
-		{ "-m", "--modes LIST" }, { "--mode", "--modes LIST" },
-		{ "-w", "--workers N[,N...]" },
-		{ "-o", "--out-dir DIR" }, { "--output", "--out-dir DIR" },
-		{ "-f", "--out-dir DIR (rows are JSON Lines)" },
-		{ "--format", "--out-dir DIR (rows are JSON Lines)" },
-		{ "--append", NULL }, { "--resume", NULL }, { "--state", NULL },
-		{ "--frontier", NULL }, { "--crawl", NULL }, { "--lease", NULL },
+		{ "mode", "--modes LIST" }, { "workers", "--workers N[,N...]" },
+		{ "output", "--out-dir DIR" }, { "format", "--out-dir DIR (rows are JSON Lines)" },
+		{ "append", NULL }, { "resume", NULL }, { "state", NULL },
+		{ "frontier", NULL }, { "crawl", NULL }, { "lease", NULL },
 	};
-	size_t len = strcspn(opt, "=");
 
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
-		if (strlen(own[i].opt) == len && !strncmp(opt, own[i].opt, len)) {
+		if (options_gives(opt, own[i].name)) {
 			*instead = own[i].instead;
 			return true;
 		}

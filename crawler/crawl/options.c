@@ -246,10 +246,32 @@ void options_defaults(struct crawl_options *opts)
 	opts->lease_ms = OPTIONS_DEFAULT_LEASE_MS;
 }
 
+/*
+ * The option "--NAME[=VALUE]" names as getopt_long reads it: the exact
+ * name, or a prefix of just one; NULL for none.
+ */
+static const struct option *options_long_named(const char *arg)
+{
+	size_t len = strcspn(arg + 2, "=");
+	const struct option *found = NULL;
+	bool several = false;
+
+	if (len == 0)
+		return NULL;
+	for (const struct option *o = options_long; o->name; o++) {
+		if (strncmp(o->name, arg + 2, len) != 0)
+			continue;
+		if (o->name[len] == '\0')
+			return o;
+		several |= found != NULL;
+		found = o;
+	}
+	return several ? NULL : found;
+}
+
 bool options_takes_value(const char *arg)
 {
-	const struct option *found = NULL;
-	size_t len;
+	const struct option *o;
 
 	if (arg[0] != '-' || arg[1] == '\0')
 		return false;
@@ -263,20 +285,32 @@ bool options_takes_value(const char *arg)
 		}
 		return false;
 	}
-	len = strlen(arg + 2);
-	if (len == 0 || strchr(arg, '='))
+	o = strchr(arg, '=') ? NULL : options_long_named(arg);
+	return o && o->has_arg == required_argument;
+}
+
+bool options_gives(const char *arg, const char *name)
+{
+	const struct option *want = options_long;
+
+	while (want->name && strcmp(want->name, name) != 0)
+		want++;
+	if (!want->name || arg[0] != '-' || arg[1] == '\0')
 		return false;
-	/* As getopt_long: the exact name, or a prefix of just one. */
-	for (const struct option *o = options_long; o->name; o++) {
-		if (strncmp(o->name, arg + 2, len) != 0)
-			continue;
-		if (o->name[len] == '\0')
-			return o->has_arg == required_argument;
-		if (found)
+	if (arg[1] == '-')
+		return options_long_named(arg) == want;
+	/* each letter of a bundle up to the first that takes a value, which takes the rest */
+	for (const char *p = arg + 1; *p; p++) {
+		const char *spec = *p == ':' ? NULL : strchr(options_short + 1, *p);
+
+		if (!spec)
 			return false;
-		found = o;
+		if (*p == want->val)
+			return true;
+		if (spec[1] == ':')
+			return false;
 	}
-	return found && found->has_arg == required_argument;
+	return false;
 }
 
 /* A repeatable option's value, kept in list (at most OPTIONS_MAX_REPEATS). */

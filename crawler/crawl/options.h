@@ -120,4 +120,11 @@ void options_bad_option(int c, char **argv, const struct option *longs, char *er
  */
 bool options_takes_value(const char *arg);
 
+/*
+ * Whether the crawl option arg, as getopt_long reads it, gives the option
+ * called name ("mode"): by its short letter, bundled too ("-qmevent"), or by
+ * its long name or a prefix of it ("--mod", "--mode=event").
+ */
+bool options_gives(const char *arg, const char *name);
+
 #endif

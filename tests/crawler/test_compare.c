@@ -88,6 +88,38 @@ static void test_double_dash(void **state)
 	expect_refused(ARGC(two), two, "more than one list given: 'b.txt'");
 }
 
+/*
+ * The crawl options compare sets for each run are refused however written:
+ * handed on, they came after compare's own and won (a run labelled thread
+ * ran in event mode; with -fcsv or --out FILE compare read no rows at all).
+ */
+static void test_reserved_however_written(void **state)
+{
+	char *mode_prefix[] = { "compare", "--mod", "event", "list.txt", NULL };
+	char *mode_bundled[] = { "compare", "-qmevent", "list.txt", NULL };
+	char *workers_glued[] = { "compare", "-w8", "list.txt", NULL };
+	char *workers_prefix[] = { "compare", "--work=2", "list.txt", NULL };
+	char *output_prefix[] = { "compare", "--out", "x.csv", "list.txt", NULL };
+	char *format_bundled[] = { "compare", "-kfcsv", "list.txt", NULL };
+	char *resume_prefix[] = { "compare", "--resu", "list.txt", NULL };
+	char *value[] = { "compare", "-A", "-m", "--user-agent=--mode", "list.txt", NULL };
+	struct compare_opts o;
+	char said[512];
+
+	(void)state;
+	expect_refused(ARGC(mode_prefix), mode_prefix,
+		       "option '--mod' is chosen by compare itself: use --modes LIST");
+	expect_refused(ARGC(mode_bundled), mode_bundled, "option '-qmevent' is chosen by compare");
+	expect_refused(ARGC(workers_glued), workers_glued, "use --workers N[,N...]");
+	expect_refused(ARGC(workers_prefix), workers_prefix, "option '--work=2' is chosen");
+	expect_refused(ARGC(output_prefix), output_prefix, "use --out-dir DIR");
+	expect_refused(ARGC(format_bundled), format_bundled, "rows are JSON Lines");
+	expect_refused(ARGC(resume_prefix), resume_prefix, "option '--resu' is not for compare");
+	/* a value that looks like one of them is a value */
+	assert_int_equal(parse_saying(ARGC(value), value, &o, said, sizeof(said)), 0);
+	assert_int_equal(o.n_pass, 3);
+}
+
 /* -q is crawl's --quiet, handed on to every run, and silences compare's own progress too. */
 /* A value for a crawl option that takes none is named so, before any run. */
 static void test_value_for_a_flag(void **state)
@@ -339,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_value_for_a_flag),
 		cmocka_unit_test(test_double_dash),
+		cmocka_unit_test(test_reserved_however_written),
 		cmocka_unit_test(test_bom_refused),
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_percentiles),
