@@ -169,9 +169,10 @@ static bool is_option(const char *arg, const char *name)
 /*
  * Crawl's own parser on the options handed on, after the format every run
  * writes: a bad value, or one JSON Lines cannot take (--bom), stops compare
- * before any run, and -q is found however it is spelt ("--qui", "-kq").
+ * before any run, and -q, -h and --version are found however they are
+ * spelt ("--qui", "-kq", "-kh", "--vers").
  */
-static int check_passed(struct compare_opts *o)
+static int check_passed(struct compare_opts *o, bool *help)
 {
 	char *args[COMPARE_MAX_PASS + 4] = { "crawl", "--format", "jsonl" };
 	char err[COMPARE_ERR_LEN];
@@ -179,10 +180,20 @@ static int check_passed(struct compare_opts *o)
 
 	for (unsigned i = 0; i < o->n_pass; i++)
 		args[i + 3] = (char *)o->pass[i];
-	if (options_parse((int)o->n_pass + 3, args, &crawl, err, sizeof(err)) == OPTIONS_USAGE)
+	switch (options_parse((int)o->n_pass + 3, args, &crawl, err, sizeof(err))) {
+	case OPTIONS_USAGE:
 		return usage_error("%s", err);
-	o->quiet = crawl.quiet;
-	return 0;
+	/* "-kh", "--vers": compare's own help or version, not each run's printed as its rows */
+	case OPTIONS_HELP:
+		*help = true;
+		return 0;
+	case OPTIONS_VERSION:
+		o->version = true;
+		return 0;
+	default:
+		o->quiet = crawl.quiet;
+		return 0;
+	}
 }
 
 /* The list file argument; a URL or a second list is refused. */
@@ -279,5 +290,5 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 	}
 	if (!o->list)
 		o->list = "urls.txt";
-	return check_passed(o);
+	return check_passed(o, help);
 }

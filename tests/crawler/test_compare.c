@@ -120,6 +120,30 @@ static void test_reserved_however_written(void **state)
 	assert_int_equal(o.n_pass, 3);
 }
 
+/* -h and --version bundled or abbreviated are compare's, not handed on to print into each run's rows. */
+static void test_help_and_version_however_written(void **state)
+{
+	char *bundled[] = { "compare", "-kh", "list.txt", NULL };
+	char *prefix[] = { "compare", "--he", "list.txt", NULL };
+	char *help_prefix[] = { "compare", "--hel", "list.txt", NULL };
+	char *version_prefix[] = { "compare", "--vers", "list.txt", NULL };
+	struct compare_opts o;
+	bool help = false;
+
+	(void)state;
+	assert_int_equal(compare_parse_args(ARGC(bundled), bundled, &o, &help), 0);
+	assert_true(help);
+	help = false;
+	assert_int_equal(compare_parse_args(ARGC(help_prefix), help_prefix, &o, &help), 0);
+	assert_true(help);
+	help = false;
+	assert_int_equal(compare_parse_args(ARGC(version_prefix), version_prefix, &o, &help), 0);
+	assert_false(help);
+	assert_true(o.version);
+	/* --header and --help */
+	expect_refused(ARGC(prefix), prefix, "ambiguous option --he");
+}
+
 /* -q is crawl's --quiet, handed on to every run, and silences compare's own progress too. */
 /* A value for a crawl option that takes none is named so, before any run. */
 static void test_value_for_a_flag(void **state)
@@ -372,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_value_for_a_flag),
 		cmocka_unit_test(test_double_dash),
 		cmocka_unit_test(test_reserved_however_written),
+		cmocka_unit_test(test_help_and_version_however_written),
 		cmocka_unit_test(test_bom_refused),
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_percentiles),
