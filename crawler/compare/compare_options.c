@@ -196,14 +196,19 @@ static int check_passed(struct compare_opts *o, bool *help)
 	}
 }
 
-/* The list file argument; a URL or a second list is refused. */
-static int take_list(const char *arg, struct compare_opts *o)
+/*
+ * The list file argument; a URL is refused. A second list is kept in
+ * *extra, refused after the crawl options are checked: it may be the value
+ * of a bad one ("--re 3 list.txt"), which is then the error to name.
+ */
+static int take_list(const char *arg, struct compare_opts *o, const char **extra)
 {
 	if (sources_is_url(arg))
 		return usage_error("'%s' is a URL: compare crawls a list file, one URL a line", arg);
-	if (o->list)
-		return usage_error("more than one list given: '%s'", arg);
-	o->list = arg;
+	if (!o->list)
+		o->list = arg;
+	else if (!*extra)
+		*extra = arg;
 	return 0;
 }
 
@@ -211,6 +216,7 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 {
 	static char default_modes[] = "process,thread,event,hybrid";
 	static char default_counts[] = "8";
+	const char *extra = NULL;
 	bool options_end = false;
 	int rc;
 
@@ -226,7 +232,7 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 			continue;
 		}
 		if (options_end) {
-			if (take_list(arg, o))
+			if (take_list(arg, o, &extra))
 				return COMPARE_EXIT_USAGE;
 			continue;
 		}
@@ -285,10 +291,13 @@ int compare_parse_args(int argc, char **argv, struct compare_opts *o, bool *help
 			}
 			continue;
 		}
-		if (take_list(arg, o))
+		if (take_list(arg, o, &extra))
 			return COMPARE_EXIT_USAGE;
 	}
 	if (!o->list)
 		o->list = "urls.txt";
-	return check_passed(o, help);
+	rc = check_passed(o, help);
+	if (rc || *help || o->version || !extra)
+		return rc;
+	return usage_error("more than one list given: '%s'", extra);
 }

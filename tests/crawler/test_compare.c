@@ -144,6 +144,19 @@ static void test_help_and_version_however_written(void **state)
 	expect_refused(ARGC(prefix), prefix, "ambiguous option --he");
 }
 
+/* A bad crawl option is named before the second "list" its value would seem to be. */
+static void test_bad_option_before_second_list(void **state)
+{
+	char *ambiguous[] = { "compare", "--re", "3", "list.txt", NULL };
+	char *unknown[] = { "compare", "--tmeout", "5", "list.txt", NULL };
+	char *two[] = { "compare", "-k", "a.txt", "b.txt", "c.txt", NULL };
+
+	(void)state;
+	expect_refused(ARGC(ambiguous), ambiguous, "ambiguous option --re");
+	expect_refused(ARGC(unknown), unknown, "unknown option --tmeout");
+	expect_refused(ARGC(two), two, "more than one list given: 'b.txt'");
+}
+
 /* -q is crawl's --quiet, handed on to every run, and silences compare's own progress too. */
 /* A value for a crawl option that takes none is named so, before any run. */
 static void test_value_for_a_flag(void **state)
@@ -397,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_double_dash),
 		cmocka_unit_test(test_reserved_however_written),
 		cmocka_unit_test(test_help_and_version_however_written),
+		cmocka_unit_test(test_bad_option_before_second_list),
 		cmocka_unit_test(test_bom_refused),
 		cmocka_unit_test(test_median),
 		cmocka_unit_test(test_percentiles),
