@@ -281,6 +281,9 @@ static int frontier_add_start(struct frontier *f, const char *url)
 			rc = FRONTIER_ENOMEM;
 		else if (rc == 0)
 			rc = FRONTIER_SEEN;
+	} else if (f->opts.max_pages && f->taken >= f->opts.max_pages) {
+		/* a plain list: its first N URLs, as a shared frontier takes them */
+		rc = FRONTIER_FULL;
 	}
 	free(norm);
 	if (rc != FRONTIER_ADDED)
@@ -320,6 +323,11 @@ int frontier_add_redirect(struct frontier *f, const char *url, unsigned depth, u
 			  const char *referrer)
 {
 	return frontier_add_found(f, url, depth, redirects, referrer);
+}
+
+void frontier_taken(struct frontier *f)
+{
+	f->taken++;
 }
 
 int frontier_restore(struct frontier *f, const char *url, unsigned depth, unsigned redirects,

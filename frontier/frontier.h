@@ -109,6 +109,9 @@ int frontier_add_redirect(struct frontier *f, const char *url, unsigned depth, u
 int frontier_restore(struct frontier *f, const char *url, unsigned depth, unsigned redirects,
 		     const char *referrer, bool done);
 
+/* A plain list's line whose row a stopped crawl wrote (--resume): counted for --max-pages. */
+void frontier_taken(struct frontier *f);
+
 /*
  * The next URL to hand out at monotonic time now_ms; *out stays valid until
  * frontier_done() is called with it. Returns a frontier_verdict.

@@ -63,7 +63,8 @@ static long long feed_now_ms(void)
 
 static bool feed_needs_frontier(const struct crawl_options *o)
 {
-	return o->follow || o->per_host > 0 || o->delay_ms > 0 || o->robots || o->frontier;
+	return o->follow || o->per_host > 0 || o->delay_ms > 0 || o->robots || o->max_pages > 0 ||
+	       o->frontier;
 }
 
 /* The regular expressions the options checked, compiled for the frontier. */
@@ -358,12 +359,16 @@ static int feed_take_line(struct feed *f, struct feed_item *item, const char *li
 
 	if (nul && !(shown = feed_show_nul(f, line, len, &shown_len)))
 		return FEED_ERROR;
+	why = nul ? "invalid URL" : cut ? "URL too long" : fetch_check_url(line);
 	/* a row the output already has, whatever it says, uses up one line that would give it */
-	if (f->resume && resume_take(f->resume, shown, shown_len))
+	if (f->resume && resume_take(f->resume, shown, shown_len)) {
+		/* a URL of a list fetched before the stop counts for --max-pages, as it did then */
+		if (!why && f->frontier && !f->following)
+			frontier_taken(f->frontier);
 		return FEED_WAIT;
+	}
 	if (nul)
-		return feed_row(item, shown, "invalid URL");
-	why = cut ? "URL too long" : fetch_check_url(line);
+		return feed_row(item, shown, why);
 	if (why)
 		return feed_row(item, line, why);
 	if (!f->frontier && !f->shared) {

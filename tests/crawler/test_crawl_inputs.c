@@ -66,6 +66,39 @@ static void test_nul_in_line(void **state)
 	itest_table_free(&t);
 }
 
+/* --max-pages on a plain list takes its first N URLs, as the help says (it was ignored). */
+static void test_max_pages_list(void **state)
+{
+	const char *list = itest_path("max.txt"), *out = itest_path("max.csv");
+	const char *args[] = { "crawl", "-q", "--max-pages", "2", "-o", out, list, NULL };
+	const char *resume[] = { "crawl", "-q", "--max-pages", "2", "--resume", "-o", out, list,
+				 NULL };
+	char urls[2][96];
+	struct itest_table t;
+	FILE *f;
+
+	(void)state;
+	f = fopen(list, "w");
+	assert_non_null(f);
+	for (int i = 1; i <= 5; i++)
+		fprintf(f, "%s/page/%d.html\n", site.base, i);
+	fclose(f);
+	snprintf(urls[0], sizeof(urls[0]), "%s/page/1.html", site.base);
+	snprintf(urls[1], sizeof(urls[1]), "%s/page/2.html", site.base);
+
+	assert_int_equal(itest_run(args, NULL, NULL), 0);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 2);
+	assert_non_null(itest_find(&t, urls[0]));
+	assert_non_null(itest_find(&t, urls[1]));
+	itest_table_free(&t);
+	/* the crawl had finished: resumed, its two rows count, and nothing is added */
+	assert_int_equal(itest_run(resume, NULL, NULL), 0);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 2);
+	itest_table_free(&t);
+}
+
 /*
  * /dev/zero as the list: one line that never ends. Its first 8 KiB are a row
  * (NUL bytes: "invalid URL") and the rest is dropped as it is read, for ever;
@@ -156,6 +189,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nul_in_line),
+		cmocka_unit_test(test_max_pages_list),
 		cmocka_unit_test(test_endless_line),
 		cmocka_unit_test(test_file_limit_thread),
 		cmocka_unit_test(test_file_limit_process),

@@ -334,6 +334,21 @@ static void test_max_pages(void **state)
 	frontier_free(f);
 }
 
+/* A plain list (no --follow) takes its first N URLs too, as the shared frontier does. */
+static void test_max_pages_plain_list(void **state)
+{
+	struct frontier_options o = { .max_pages = 2 };
+	struct frontier *f;
+
+	(void)state;
+	f = frontier_new(&o);
+	assert_int_equal(frontier_add(f, "http://a.test/1", 0, NULL), FRONTIER_ADDED);
+	assert_int_equal(frontier_add(f, "http://a.test/1", 0, NULL), FRONTIER_ADDED);
+	assert_int_equal(frontier_add(f, "http://b.test/2", 0, NULL), FRONTIER_FULL);
+	assert_int_equal(frontier_queued(f), 2);
+	frontier_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_delay),
 		cmocka_unit_test(test_robots),
 		cmocka_unit_test(test_max_pages),
+		cmocka_unit_test(test_max_pages_plain_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
