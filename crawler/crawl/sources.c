@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "urllist.h"
 
@@ -25,6 +26,22 @@ struct sources {
 bool sources_is_url(const char *arg)
 {
 	return strncasecmp(arg, "http://", 7) == 0 || strncasecmp(arg, "https://", 8) == 0;
+}
+
+/*
+ * A missing file named like a URL without its scheme: 127.0.0.1:8931/x,
+ * example.com/x, www.example.com (but not urls.txt, or dir/urls.txt).
+ */
+static bool sources_schemeless_url(const char *arg)
+{
+	size_t host = strcspn(arg, "/");
+	const char *colon = memchr(arg, ':', host);
+
+	if (access(arg, F_OK) == 0 || errno != ENOENT || host == 0)
+		return false;
+	if (colon && colon[1] >= '0' && colon[1] <= '9')
+		return true;
+	return strncasecmp(arg, "www.", 4) == 0 || (arg[host] == '/' && memchr(arg, '.', host));
 }
 
 struct sources *sources_open(const char *const *args, size_t n, char *err, size_t errlen)
@@ -53,6 +70,9 @@ struct sources *sources_open(const char *const *args, size_t n, char *err, size_
 			if (strstr(src->arg, "://"))
 				snprintf(err + strlen(err), errlen - strlen(err),
 					 " (only http:// and https:// arguments are URLs)");
+			else if (sources_schemeless_url(src->arg))
+				snprintf(err + strlen(err), errlen - strlen(err),
+					 " (a URL needs http:// or https:// in front)");
 			goto fail;
 		}
 		if (fstat(urllist_fd(src->list), &s->stats[s->n_stats]) < 0) {

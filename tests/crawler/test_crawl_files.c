@@ -130,6 +130,7 @@ static void test_refusals_touch_nothing(void **state)
 	const char *from_stdin[] = { "crawl", "-q", "-o", out, "-", NULL };
 	const char *usage[] = { "crawl", "-q", "-w", "0", "-o", out, list, NULL };
 	const char *missing[] = { "crawl", "-q", "-o", out, itest_path("missing.txt"), NULL };
+	const char *schemeless[] = { "crawl", "-q", "-o", out, "127.0.0.1:9/page/1.html", NULL };
 	const char *to_stdout[] = { "crawl", "-q", "-o", "-", list, NULL };
 	int fd;
 
@@ -154,6 +155,12 @@ static void test_refusals_touch_nothing(void **state)
 	expect_run(usage, NULL, 2, "invalid --workers");
 	expect_unchanged(out, precious, strlen(precious));
 	expect_run(missing, NULL, 2, "cannot open url list");
+	if (strstr(itest_stderr(), "http://"))
+		fail_msg("a missing list file taken for a URL: %s", itest_stderr());
+	expect_unchanged(out, precious, strlen(precious));
+	/* a URL typed without its scheme is no file: the error says what it lacks */
+	expect_run(schemeless, NULL, 2, "No such file or directory (a URL needs http:// or https:// "
+		   "in front)");
 	expect_unchanged(out, precious, strlen(precious));
 
 	itest_expect_exit(itest_wait(itest_spawn_fds(to_stdout, ITEST_FD_USUAL, ITEST_FD_CLOSED,
