@@ -143,21 +143,20 @@ static int address_tcp(struct redis_address *a, const char *url, const char *sho
 
 /*
  * How messages show the URL: its password masked (stderr ends up in logs),
- * and cut when too long, or the reason after it would be cut off instead.
+ * whatever the scheme and wherever the last '@' is (a '/' in a password
+ * makes it no userinfo to the parser, but it is still a password), and cut
+ * when too long, or the reason after it would be cut off instead.
  */
 static void address_shown(const char *url, char *shown, size_t size)
 {
-	const char *rest = url + strlen("redis://"), *at = NULL, *colon;
+	const char *rest = strstr(url, "://"), *at = strrchr(url, '@'), *colon;
 	char masked[1024];
 
-	if (strncmp(url, "redis://", strlen("redis://")) == 0)
-		for (const char *p = rest; *p && *p != '/'; p++)
-			if (*p == '@')
-				at = p;
-	if (at) {
+	if (rest && at > rest) {
+		rest += 3;
 		colon = memchr(rest, ':', (size_t)(at - rest));
-		snprintf(masked, sizeof(masked), "redis://%.*s***%s",
-			 colon ? (int)(colon + 1 - rest) : 0, rest, at);
+		snprintf(masked, sizeof(masked), "%.*s***%s",
+			 (int)((colon ? colon + 1 : rest) - url), url, at);
 		url = masked;
 	}
 	snprintf(shown, size, ERRBUF_CUT, ERRBUF_CUT_ARGS(url));

@@ -164,6 +164,10 @@ static void test_url_parsing(void **state)
 	assert_null(strstr(err, "s3cret"));
 	assert_int_equal(redis_address_parse("redis://:s3cret@:x@h:0", &a, err, sizeof(err)), -1);
 	assert_null(strstr(err, "s3cret"));
+	assert_int_equal(redis_address_parse("redis://:s3/cret@h", &a, err, sizeof(err)), -1);
+	assert_null(strstr(err, "cret"));
+	assert_int_equal(redis_address_parse("rediss://:s3cret@h", &a, err, sizeof(err)), -1);
+	assert_null(strstr(err, "s3cret"));
 	assert_int_equal(redis_address_parse("redis://:s%40cret@Cache.local:6380/3", &a, err,
 					     sizeof(err)), 0);
 	assert_string_equal(a.host, "Cache.local");
