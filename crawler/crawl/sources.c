@@ -30,18 +30,29 @@ bool sources_is_url(const char *arg)
 
 /*
  * A missing file named like a URL without its scheme: 127.0.0.1:8931/x,
- * example.com/x, www.example.com (but not urls.txt, or dir/urls.txt).
+ * 127.0.0.1/x, example.com/x, www.example.com; not urls.txt, dir/urls.txt, ./urls.txt
+ * or data.v2/urls.txt (a host name's last label has no digit).
  */
 static bool sources_schemeless_url(const char *arg)
 {
-	size_t host = strcspn(arg, "/");
-	const char *colon = memchr(arg, ':', host);
+	size_t host = strcspn(arg, "/:");
+	const char *dot = memrchr(arg, '.', host);
 
-	if (access(arg, F_OK) == 0 || errno != ENOENT || host == 0)
+	if (access(arg, F_OK) == 0 || errno != ENOENT || host == 0 || arg[0] == '.')
 		return false;
-	if (colon && colon[1] >= '0' && colon[1] <= '9')
+	/* HOST:PORT */
+	if (arg[host] == ':' && arg[host + 1] >= '0' && arg[host + 1] <= '9')
 		return true;
-	return strncasecmp(arg, "www.", 4) == 0 || (arg[host] == '/' && memchr(arg, '.', host));
+	if (strncasecmp(arg, "www.", 4) == 0)
+		return true;
+	if (arg[host] != '/' || !dot || dot + 1 == arg + host)
+		return false;
+	if (strspn(arg, "0123456789.") == host)
+		return true;	/* 127.0.0.1/x */
+	for (const char *p = dot + 1; p < arg + host; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			return false;
+	return true;
 }
 
 struct sources *sources_open(const char *const *args, size_t n, char *err, size_t errlen)

@@ -130,6 +130,7 @@ static void test_refusals_touch_nothing(void **state)
 	const char *from_stdin[] = { "crawl", "-q", "-o", out, "-", NULL };
 	const char *usage[] = { "crawl", "-q", "-w", "0", "-o", out, list, NULL };
 	const char *missing[] = { "crawl", "-q", "-o", out, itest_path("missing.txt"), NULL };
+	const char *missing_here[] = { "crawl", "-q", "-o", out, "./data.v2/missing.txt", NULL };
 	const char *schemeless[] = { "crawl", "-q", "-o", out, "127.0.0.1:9/page/1.html", NULL };
 	const char *to_stdout[] = { "crawl", "-q", "-o", "-", list, NULL };
 	int fd;
@@ -155,6 +156,9 @@ static void test_refusals_touch_nothing(void **state)
 	expect_run(usage, NULL, 2, "invalid --workers");
 	expect_unchanged(out, precious, strlen(precious));
 	expect_run(missing, NULL, 2, "cannot open url list");
+	if (strstr(itest_stderr(), "http://"))
+		fail_msg("a missing list file taken for a URL: %s", itest_stderr());
+	expect_run(missing_here, NULL, 2, "cannot open url list");
 	if (strstr(itest_stderr(), "http://"))
 		fail_msg("a missing list file taken for a URL: %s", itest_stderr());
 	expect_unchanged(out, precious, strlen(precious));
