@@ -273,7 +273,7 @@ static int frontier_add_start(struct frontier *f, const char *url)
 		frontier_forget_origin(f);
 		if (seen_add(f->scope, key, strlen(key)) < 0)
 			rc = FRONTIER_ENOMEM;
-		else if (f->opts.max_pages && f->taken >= f->opts.max_pages)
+		else if (frontier_full(f))
 			rc = FRONTIER_FULL;
 		else
 			rc = seen_add(f->seen, norm, strlen(norm));
@@ -281,7 +281,7 @@ static int frontier_add_start(struct frontier *f, const char *url)
 			rc = FRONTIER_ENOMEM;
 		else if (rc == 0)
 			rc = FRONTIER_SEEN;
-	} else if (f->opts.max_pages && f->taken >= f->opts.max_pages) {
+	} else if (frontier_full(f)) {
 		/* a plain list: its first N URLs, as a shared frontier takes them */
 		rc = FRONTIER_FULL;
 	}
@@ -304,7 +304,7 @@ static int frontier_add_found(struct frontier *f, const char *url, unsigned dept
 		return FRONTIER_INVALID;
 	if (!frontier_origin_in_scope(f, origin) || frontier_filtered(f, url))
 		return FRONTIER_OUT;
-	if (f->opts.max_pages && f->taken >= f->opts.max_pages)
+	if (frontier_full(f))
 		return FRONTIER_FULL;
 	rc = seen_add(f->seen, url, strlen(url));
 	if (rc <= 0)
@@ -328,6 +328,11 @@ int frontier_add_redirect(struct frontier *f, const char *url, unsigned depth, u
 void frontier_taken(struct frontier *f)
 {
 	f->taken++;
+}
+
+bool frontier_full(const struct frontier *f)
+{
+	return f->opts.max_pages && f->taken >= f->opts.max_pages;
 }
 
 int frontier_restore(struct frontier *f, const char *url, unsigned depth, unsigned redirects,

@@ -111,6 +111,8 @@ int frontier_restore(struct frontier *f, const char *url, unsigned depth, unsign
 
 /* A plain list's line whose row a stopped crawl wrote (--resume): counted for --max-pages. */
 void frontier_taken(struct frontier *f);
+/* Whether --max-pages URLs are taken: no other URL will be. */
+bool frontier_full(const struct frontier *f);
 
 /*
  * The next URL to hand out at monotonic time now_ms; *out stays valid until

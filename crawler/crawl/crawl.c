@@ -846,7 +846,8 @@ int crawl_main(int argc, char **argv)
 	}
 	/* a progress line would garble rows going to the same terminal */
 	progress_init(&c.progress, !opts.quiet && strcmp(opts.output, "-") != 0,
-		      opts.quiet || opts.follow || opts.frontier ? -1 : crawl_total(&c));
+		      opts.quiet || opts.follow || opts.frontier || opts.max_pages ? -1 :
+		      crawl_total(&c));
 	status = crawl_run(&c);
 	c.stopped = status == CRAWL_EXIT_FAILED;
 	status = crawl_close_jar(&c, status);

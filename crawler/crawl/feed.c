@@ -446,6 +446,11 @@ int feed_next(struct feed *f, struct feed_item *item)
 			if (rc != FEED_WAIT)
 				return rc;
 		}
+		/* a list past --max-pages: the lines left would only be read to be dropped */
+		if (!f->sources_done && f->frontier && !f->following && frontier_full(f->frontier)) {
+			f->sources_done = true;
+			continue;
+		}
 		/* with Redis away, lines read would only pile up here */
 		if (f->sources_done ||
 		    (f->frontier && frontier_queued(f->frontier) >= FEED_READ_AHEAD) ||

@@ -1,5 +1,6 @@
 /* test_crawl_inputs.c -- list lines that must not be changed silently, and a crawl that fits its descriptors */
 #include <setjmp.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -94,6 +96,37 @@ static void test_max_pages_list(void **state)
 	itest_table_free(&t);
 	/* the crawl had finished: resumed, its two rows count, and nothing is added */
 	assert_int_equal(itest_run(resume, NULL, NULL), 0);
+	assert_int_equal(itest_csv_load(out, &t), 0);
+	assert_int_equal(t.n, 2);
+	itest_table_free(&t);
+}
+
+/* A list that never ends (a pipe kept open) is read no further than --max-pages needs. */
+static void test_max_pages_endless_list(void **state)
+{
+	const char *out = itest_path("max-pipe.csv");
+	const char *args[] = { "crawl", "-q", "--max-pages", "2", "-o", out, "-", NULL };
+	struct itest_table t;
+	char line[128];
+	int fds[2], rc;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	for (int i = 1; i <= 3; i++) {
+		int n = snprintf(line, sizeof(line), "%s/page/%d.html\n", site.base, i);
+
+		assert_int_equal(write(fds[1], line, (size_t)n), n);
+	}
+	pid = itest_spawn_fds(args, fds[0], ITEST_FD_USUAL, ITEST_FD_USUAL);
+	close(fds[0]);
+	rc = itest_wait(pid, 30);
+	close(fds[1]);
+	if (rc < 0) {
+		itest_kill_all(pid);
+		fail_msg("still reading the list after --max-pages URLs");
+	}
+	assert_int_equal(rc, 0);
 	assert_int_equal(itest_csv_load(out, &t), 0);
 	assert_int_equal(t.n, 2);
 	itest_table_free(&t);
@@ -190,6 +223,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nul_in_line),
 		cmocka_unit_test(test_max_pages_list),
+		cmocka_unit_test(test_max_pages_endless_list),
 		cmocka_unit_test(test_endless_line),
 		cmocka_unit_test(test_file_limit_thread),
 		cmocka_unit_test(test_file_limit_process),
