@@ -19,6 +19,7 @@ struct redis_link {
 	long long retry_at_ms;		/* no attempt to connect before this */
 	long backoff_ms;
 	unsigned long long requests;	/* commands sent, each a round trip */
+	bool answered;			/* a Redis reply came once: the server is Redis */
 	char name[320];
 	char error[512];
 };
@@ -89,7 +90,8 @@ static int link_lost(struct redis_link *l)
 
 	if (l->ctx->err == REDIS_ERR_EOF)
 		return link_down(l, "connection closed");
-	if (l->ctx->err == REDIS_ERR_PROTOCOL) {
+	/* once Redis answered, a garbled reply is a fault of the moment */
+	if (l->ctx->err == REDIS_ERR_PROTOCOL && !l->answered) {
 		errbuf_set(l->error, sizeof(l->error), "the server at '%s' is no Redis: %s",
 			   l->name, l->ctx->errstr);
 		link_drop(l);
@@ -132,6 +134,7 @@ static int link_login(struct redis_link *l)
 	r = redisCommand(l->ctx, "SELECT %s", db);
 	if (!r)
 		return link_lost(l);
+	l->answered = true;
 	if (r->type == REDIS_REPLY_ERROR) {
 		errbuf_set(l->error, sizeof(l->error), "redis at '%s' refused database %u: %s",
 			   l->name, l->addr.db, r->str);
@@ -183,6 +186,7 @@ static int link_call(struct redis_link *l, int argc, const char *const *argv, co
 	*reply = redisCommandArgv(l->ctx, argc, (const char **)argv, lens);
 	if (!*reply)
 		return link_lost(l);
+	l->answered = true;
 	return REDIS_LINK_OK;
 }
 
