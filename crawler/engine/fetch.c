@@ -551,11 +551,13 @@ static const char *fetch_error(struct fetch *f, CURLcode rc, long status)
  * as JSON Lines shows it, so that CSV and TSV rows stay UTF-8 too; the copy
  * is cut at a whole character.
  */
-static const char *fetch_keep(char *dst, size_t size, const char *src)
+static const char *fetch_keep(char *dst, size_t size, const char *src, bool *cut)
 {
 	const unsigned char *p = (const unsigned char *)src;
 	size_t n = 0;
 
+	if (cut)
+		*cut = false;
 	if (!src)
 		return NULL;
 	while (*p) {
@@ -563,8 +565,11 @@ static const char *fetch_keep(char *dst, size_t size, const char *src)
 		const char *c = len ? (const char *)p : "\xef\xbf\xbd";
 		size_t clen = len ? len : 3;
 
-		if (n + clen >= size)
+		if (n + clen >= size) {
+			if (cut)
+				*cut = true;
 			break;
+		}
 		if (*p >= 0x20 && *p != 0x7f) {
 			memcpy(dst + n, c, clen);
 			n += clen;
@@ -576,7 +581,7 @@ static const char *fetch_keep(char *dst, size_t size, const char *src)
 }
 
 /*
- * The final URL as fetch_keep() copies it, whole up to FETCH_FINAL_URL_MAX
+ * The final URL without its control bytes, whole up to FETCH_FINAL_URL_MAX
  * bytes; a longer one is cut there and FETCH_CUT_MARK follows, so a row
  * never passes a cut URL off as one. The buffer grows to the longest URL
  * the handle met; out of memory, the URL is cut to the buffer it has.
@@ -767,7 +772,7 @@ static void fetch_finish_more(struct fetch *f, struct fetch_result *res)
 	res->connect_us = fetch_time(f, CURLINFO_CONNECT_TIME_T);
 	res->tls_us = fetch_time(f, CURLINFO_APPCONNECT_TIME_T);
 	if (curl_easy_getinfo(f->curl, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip && *ip)
-		res->remote_ip = fetch_keep(f->remote_ip, sizeof(f->remote_ip), ip);
+		res->remote_ip = fetch_keep(f->remote_ip, sizeof(f->remote_ip), ip, NULL);
 }
 
 void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
@@ -782,7 +787,7 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 	curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &final_url);
 	curl_easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE, &type);
 	res->final_url = fetch_keep_final(f, final_url);
-	res->content_type = fetch_keep(f->content_type, sizeof(f->content_type), type);
+	res->content_type = fetch_keep(f->content_type, sizeof(f->content_type), type, NULL);
 	/* a loop was stopped before libcurl took its Location: the URL it repeats */
 	if (f->chain.loop)
 		location = f->chain.next;
@@ -790,8 +795,8 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 		 curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_URL, &location) != CURLE_OK)
 		location = NULL;
 	if (location) {
-		res->location = fetch_keep(f->location, sizeof(f->location), location);
-		res->location_cut = strlen(location) >= sizeof(f->location);
+		res->location = fetch_keep(f->location, sizeof(f->location), location,
+					   &res->location_cut);
 	}
 	res->bytes = f->bytes;
 	res->body_cut = f->too_large;

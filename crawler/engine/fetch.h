@@ -91,7 +91,7 @@ struct fetch_result {
 	long redirects;
 	const char *final_url;		/* NULL if unknown; FETCH_CUT_MARK ends one cut */
 	const char *location;		/* where a redirect not followed points; NULL if none */
-	bool location_cut;		/* location is the first FETCH_URL_MAX - 1 bytes of it */
+	bool location_cut;		/* location is cut, at a whole character, to fit FETCH_URL_MAX */
 	bool body_cut;			/* the body went past --max-size: the sink had its start */
 	const char *content_type;	/* NULL if none */
 	const char *error;		/* short cause, NULL when ok; see below */
