@@ -71,7 +71,8 @@ static int feed_shared_open(struct feed_shared *s, const struct crawl_options *o
 		if (backoff_ms == 100)
 			fprintf(stderr, "crawlpool: %s; retrying for up to %d s\n", err,
 				FEED_REDIS_PATIENCE_MS / 1000);
-		if (!feed_shared_sleep_ms(backoff_ms))
+		/* one that came just before the sleep began did not cut it short either */
+		if (!feed_shared_sleep_ms(backoff_ms) || (o->interrupted && *o->interrupted))
 			break;
 		backoff_ms = backoff_ms * 2 < 2000 ? backoff_ms * 2 : 2000;
 	}
