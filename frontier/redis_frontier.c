@@ -121,7 +121,7 @@ int redis_frontier_open(const char *url, const char *crawl, const struct redis_f
 	if (redis_address_parse(url, &addr, err, errlen) < 0)
 		return REDIS_FRONTIER_EUSAGE;
 	if (!crawl[0] || strlen(crawl) + 2 > sizeof(rf->prefix) || strpbrk(crawl, " \t\r\n")) {
-		/* a name too long is shown cut (ERRBUF_CUT) */
+		/* cut: a long name would push the reason out of the message */
 		errbuf_set(err, errlen, "invalid --crawl '" ERRBUF_CUT "': a name of 1 to %zu bytes "
 			   "without spaces", ERRBUF_CUT_ARGS(crawl), sizeof(rf->prefix) - 2);
 		return REDIS_FRONTIER_EUSAGE;

@@ -863,7 +863,7 @@ out_close:
 			status = CRAWL_EXIT_FAILED;
 	}
 	state_close(c.state);
-	/* a list's unread lines are --resume's to find; a followed crawl's queue dies with it */
+	/* a list's unread lines are --resume's to find; a followed crawl's queue is counted */
 	if (opts.follow)
 		c.left_queued = feed_waiting(c.feed);
 	c.round_trips = feed_leave(c.feed);

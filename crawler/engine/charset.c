@@ -5,7 +5,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Copies the charset parameter of a Content-Type into name. */
 /* The ';' that ends the parameter at s, or its NUL: a quoted value may hold ';' (RFC 9110). */
 static const char *charset_param_end(const char *s)
 {
@@ -20,6 +19,7 @@ static const char *charset_param_end(const char *s)
 	return s;
 }
 
+/* Copies the charset parameter of a Content-Type into name. */
 bool charset_of_type(const char *type, char *name, size_t size)
 {
 	const char *s = type + strcspn(type, ";");

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <json-c/json.h>
 #include <setjmp.h>
@@ -1024,8 +1025,10 @@ static void test_interrupted_joining_silent_redis(void **state)
 	assert_true(fd >= 0);
 	snprintf(start, sizeof(start), "%s/page/1.html", site.base);
 	pid = spawn_instance(a, "silent.err");
-	/* inside its first call, which waits 5 s for an answer */
-	usleep(1000 * 1000);
+	/* inside its first call, which waits 5 s for an answer: its connection is in the backlog */
+	if (poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 30000) != 1)
+		fail_msg("the instance never connected");
+	usleep(200 * 1000);
 	assert_int_equal(kill(pid, SIGINT), 0);
 	signalled = itest_now();
 	rc = itest_wait(pid, 90);
