@@ -413,8 +413,16 @@ static void slot_read(struct process_pool *pp, unsigned i)
 		ssize_t n;
 
 		if (!frame_buf_reserve(&slot->in, READ_CHUNK)) {
+			/*
+			 * Its results cannot be read: the run ends, and its jobs go
+			 * unfinished. Reaped here, for its hang-up would come back
+			 * to this same read for ever.
+			 */
 			pp->rc = POOL_ENOMEM;
+			pp->exhausted = pp->stopping = true;
+			slot->abandoned = true;
 			kill_worker(slot);
+			slot_died(pp, i);
 			return;
 		}
 		size_t room = slot->in.cap - slot->in.len;

@@ -99,7 +99,26 @@ struct run {
 	unsigned long stop_when_running;	/* a tick stops the pool once this many run; 0 = never */
 	long long stopped_ms;		/* when it did (now_ms()) */
 	unsigned long started_at_stop;	/* jobs started by then */
+	unsigned long fail_memory_after;	/* results before the parent's realloc() fails; 0 = never */
 };
+
+/*
+ * The pool's realloc() (linked with --wrap=realloc): it fails in the process
+ * named here, so a test can run the parent out of memory, not its workers.
+ */
+static pid_t realloc_fails_in;
+
+void *__real_realloc(void *ptr, size_t size);
+void *__wrap_realloc(void *ptr, size_t size);
+
+void *__wrap_realloc(void *ptr, size_t size)
+{
+	if (realloc_fails_in && realloc_fails_in == getpid()) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_realloc(ptr, size);
+}
 
 static struct pool *signal_target;
 static volatile sig_atomic_t stop_signals;	/* seen by on_stop_then_abandon() */
@@ -206,6 +225,8 @@ static void done(void *ctx, const struct pool_result *res)
 	if (!forked(r->mode))
 		assert_int_equal(res->worker_id, (long)res->worker);
 	r->delivered++;
+	if (r->fail_memory_after && r->delivered == r->fail_memory_after)
+		realloc_fails_in = getpid();
 	/* A pipe source gets its second half only once the first half is done. */
 	if (r->source[1] > 0 && r->delivered == r->jobs / 2) {
 		for (unsigned long i = 0; i < r->jobs - r->jobs / 2; i++)
@@ -540,6 +561,31 @@ static void test_one_mib_blobs(void **state)
 	assert_int_equal(run_pool(&r, 3), POOL_OK);
 	for (unsigned long id = 0; id < r.taken; id++)
 		assert_int_equal(r.status[id], POOL_JOB_DONE);
+	run_release(&r);
+}
+
+/*
+ * The parent out of memory for a worker's results: the run ends with
+ * POOL_ENOMEM and every job taken delivered once (it used to kill the
+ * worker and poll its hang-up for ever, failing to read it each time).
+ */
+static void test_parent_out_of_memory(void **state)
+{
+	unsigned long interrupted = 0;
+	struct run r;
+	int rc;
+
+	run_init(&r, mode_of(state), 24);
+	r.payload = 1 << 20;
+	r.fail_memory_after = 4;
+	alarm(60);
+	rc = run_pool(&r, 3);
+	alarm(0);
+	realloc_fails_in = 0;
+	assert_int_equal(rc, POOL_ENOMEM);
+	for (unsigned long id = 0; id < r.taken; id++)
+		interrupted += r.status[id] == POOL_JOB_INTERRUPTED;
+	assert_true(interrupted > 0);
 	run_release(&r);
 }
 
@@ -1356,6 +1402,8 @@ int main(int argc, char **argv)
 		EVERY_MODE(test_every_job_once),
 		EVERY_MODE(test_one_mib_blobs),
 		EVERY_MODE(test_empty_job_list),
+		IN_MODE(test_parent_out_of_memory, processes),
+		IN_MODE(test_parent_out_of_memory, hybrid),
 		EVERY_MODE(test_worker_death),
 		EVERY_MODE(test_stop_lets_running_jobs_finish),
 		EVERY_MODE(test_stop_skips_waiting_jobs),
