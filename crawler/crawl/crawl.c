@@ -79,6 +79,16 @@ static void crawl_on_signal(int sig)
 }
 
 /*
+ * A write to an output nobody reads (a pipe to a stopped reader) blocks;
+ * the second signal, which abandons the crawl, ends it too.
+ */
+static bool crawl_output_abandoned(void *ctx)
+{
+	(void)ctx;
+	return __atomic_load_n(&crawl_interrupted, __ATOMIC_RELAXED) >= 2;
+}
+
+/*
  * The handler stops the pool; its poll() wakes on the self-pipe. A closed
  * terminal (SIGHUP) is a stop like any other: the rows so far, the cookie
  * jar and the summary are as after Ctrl-C, not lost to the default action.
@@ -571,8 +581,9 @@ static int crawl_close_output(struct crawl *c, int status)
 	c->out = NULL;
 	if (gone && status != CRAWL_EXIT_INTERRUPTED)
 		return CRAWL_EXIT_PIPE;
+	/* the second signal gave up a write blocked at the end: an interrupted run */
 	if (c->write_failed && status == CRAWL_EXIT_OK)
-		return CRAWL_EXIT_FAILED;
+		return crawl_interrupted >= 2 ? CRAWL_EXIT_INTERRUPTED : CRAWL_EXIT_FAILED;
 	return status;
 }
 
@@ -803,6 +814,7 @@ int crawl_main(int argc, char **argv)
 	lists = feed_lists(c.feed, &n_lists);
 	opts.out.follow_columns = opts.follow;
 	opts.out.held = opts.state != NULL;
+	opts.out.give_up = crawl_output_abandoned;
 	if (crawl_files_apart(&opts, lists, n_lists, err, sizeof(err)) < 0)
 		goto out_refused;
 	state_existed = opts.state && access(opts.state, F_OK) == 0;

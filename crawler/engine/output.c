@@ -103,23 +103,35 @@ static long output_ms_since(const struct timespec *t)
 	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
+/* Whether a write a signal interrupted (or cut short) is to fail with EINTR. */
+static bool output_gives_up(const struct output *out)
+{
+	if (!out->opts.give_up || !out->opts.give_up(out->opts.give_up_ctx))
+		return false;
+	errno = EINTR;
+	return true;
+}
+
 /* Writes len bytes; *done says how many went out, also when it fails (errno set). */
-static int output_write_all(int fd, const char *p, size_t len, size_t *done)
+static int output_write_all(const struct output *out, const char *p, size_t len, size_t *done)
 {
 	*done = 0;
 	while (*done < len) {
-		ssize_t n = write(fd, p + *done, len - *done);
+		ssize_t n = write(out->fd, p + *done, len - *done);
 
 		if (n < 0) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			struct pollfd pfd = { .fd = out->fd, .events = POLLOUT };
 
-			if (errno == EINTR)
+			if (errno == EINTR && !output_gives_up(out))
 				continue;
 			if (errno == EAGAIN && poll(&pfd, 1, -1) >= 0)
 				continue;
 			return -1;
 		}
 		*done += (size_t)n;
+		/* a blocking write cut short: a signal came after some bytes went */
+		if (*done < len && output_gives_up(out))
+			return -1;
 	}
 	return 0;
 }
@@ -153,7 +165,12 @@ static void output_fail(struct output *out, int err, size_t done)
 	}
 	out->failed = true;
 	out->errnum = err;
-	snprintf(out->error, sizeof(out->error), "cannot write to %s: %s", out->name, strerror(err));
+	if (err == EINTR)
+		snprintf(out->error, sizeof(out->error), "cannot write to %s: nothing read it, "
+			 "and the crawl was abandoned", out->name);
+	else
+		snprintf(out->error, sizeof(out->error), "cannot write to %s: %s", out->name,
+			 strerror(err));
 }
 
 int output_flush(struct output *out)
@@ -162,7 +179,7 @@ int output_flush(struct output *out)
 
 	if (out->failed)
 		return -1;
-	if (output_write_all(out->fd, out->buf, out->used, &done) < 0) {
+	if (output_write_all(out, out->buf, out->used, &done) < 0) {
 		output_fail(out, errno, done);
 		return -1;
 	}

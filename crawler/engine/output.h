@@ -33,6 +33,12 @@ struct output_options {
 	/* --fields: the columns written, indexes into output_columns; none: the usual 12 or 14 */
 	unsigned char fields[OUTPUT_NCOLUMNS_ALL];
 	size_t n_fields;
+	/*
+	 * Asked when a signal interrupts a write that blocks (a pipe nobody
+	 * reads): true makes the write fail, else it goes on waiting. NULL: never.
+	 */
+	bool (*give_up)(void *ctx);
+	void *give_up_ctx;
 };
 
 /*

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -614,6 +615,76 @@ static void stdin_pipe(const char *mode)
 	expect_no_leftovers();
 }
 
+/*
+ * Rows to a pipe nobody reads (a reader stopped, a pager that waits): the
+ * write blocks. The first Ctrl-C drains and waits on it; the second abandons
+ * the crawl, and the blocked write with it: exit 130, saying why. (Both were
+ * lost on a write that went on waiting.)
+ */
+static void unread_pipe(const char *mode)
+{
+	const char *list = write_list(10);
+	const char *args[] = { "crawl", "-m", mode, "-w", "2", "-o", "-", list, NULL };
+	double deadline = itest_now() + 30;
+	char wchan[64] = "", path[64], fill[4096] = { 0 };
+	int p[2];
+	pid_t pid;
+
+	/* a pipe already full: the crawl's first write blocks */
+	assert_int_equal(pipe(p), 0);
+	assert_true(fcntl(p[1], F_SETPIPE_SZ, 4096) > 0);
+	assert_int_equal(write(p[1], fill, sizeof(fill)), (ssize_t)sizeof(fill));
+	pid = itest_spawn_fds(args, ITEST_FD_USUAL, p[1], ITEST_FD_USUAL);
+	close(p[1]);
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	while (!strstr(wchan, "pipe_write")) {
+		FILE *f = fopen(path, "r");
+
+		if (itest_now() > deadline)
+			fail_msg("%s mode: the crawl never blocked writing (%s)", mode, wchan);
+		if (f) {
+			if (!fgets(wchan, sizeof(wchan), f))
+				wchan[0] = '\0';
+			fclose(f);
+		}
+		nap_ms(10);
+	}
+	nap_ms(300);
+	assert_int_equal(kill(pid, SIGINT), 0);
+	nap_ms(300);
+	assert_true(still_running(pid));
+	assert_int_equal(kill(pid, SIGINT), 0);
+	assert_int_equal(itest_wait(pid, 20), 130);
+	close(p[0]);
+	if (!strstr(itest_stderr(), "cannot write to standard output: nothing read it"))
+		fail_msg("%s mode: stderr '%s'", mode, itest_stderr());
+	expect_no_leftovers();
+}
+
+static void test_unread_pipe_thread_mode(void **state)
+{
+	(void)state;
+	unread_pipe("thread");
+}
+
+static void test_unread_pipe_process_mode(void **state)
+{
+	(void)state;
+	unread_pipe("process");
+}
+
+static void test_unread_pipe_event_mode(void **state)
+{
+	(void)state;
+	unread_pipe("event");
+}
+
+static void test_unread_pipe_hybrid_mode(void **state)
+{
+	(void)state;
+	unread_pipe("hybrid");
+}
+
 static void test_stdin_pipe_thread_mode(void **state)
 {
 	(void)state;
@@ -755,6 +826,10 @@ int main(void)
 		cmocka_unit_test(test_sigint_drains_hybrid_mode),
 		cmocka_unit_test(test_second_sigint_abandons_hybrid_mode),
 		cmocka_unit_test(test_stdin_pipe_hybrid_mode),
+		cmocka_unit_test(test_unread_pipe_thread_mode),
+		cmocka_unit_test(test_unread_pipe_process_mode),
+		cmocka_unit_test(test_unread_pipe_event_mode),
+		cmocka_unit_test(test_unread_pipe_hybrid_mode),
 		cmocka_unit_test(test_sigint_cuts_retry_wait_thread_mode),
 		cmocka_unit_test(test_sigint_cuts_retry_wait_process_mode),
 		cmocka_unit_test(test_sigint_cuts_retry_wait_event_mode),
