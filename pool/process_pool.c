@@ -115,6 +115,13 @@ static int slot_spawn(struct process_pool *pp, unsigned i)
 	return 0;
 }
 
+/* Whether a worker's exit status says it could not go on: the run cannot either. */
+static bool worker_broke(int status)
+{
+	return WIFEXITED(status) && (WEXITSTATUS(status) == PROCESS_WORKER_BROKEN ||
+				     WEXITSTATUS(status) == PROCESS_WORKER_UNSTARTED);
+}
+
 static void describe_exit(int status, char *buf, size_t len)
 {
 	if (WIFSIGNALED(status))
@@ -188,25 +195,32 @@ static void slot_died(struct process_pool *pp, unsigned i)
 	struct slot *slot = &pp->slots[i];
 	char why[128] = "worker ended (exit status unavailable)";
 	int status = 0;
+	bool unstarted = false;
 	unsigned ran;
 
 	close(slot->fd);
 	slot->fd = -1;
 	if (reap(slot->pid, &status) == 0) {
 		describe_exit(status, why, sizeof(why));
-		if (WIFEXITED(status) && WEXITSTATUS(status) == PROCESS_WORKER_BROKEN) {
+		if (worker_broke(status)) {
 			snprintf(why, sizeof(why), "worker could not go on (its set-up or loop failed)");
 			pp->rc = POOL_EINIT;
 			pp->exhausted = pp->stopping = true;
 		}
+		/* its set-up failed: the jobs it was sent never started, as those queued behind */
+		unstarted = WIFEXITED(status) && WEXITSTATUS(status) == PROCESS_WORKER_UNSTARTED;
 	}
 	if (slot->overdue)
 		snprintf(why, sizeof(why), "worker stopped responding (killed after %.1f s)",
 			 (double)slot->overdue_ms / 1000.0);
 	ran = slot->sent_jobs < pp->window ? slot->sent_jobs : pp->window;
-	while (ran-- > 0)
-		finish_task(pp, i, 0, slot->abandoned ? POOL_JOB_INTERRUPTED : POOL_JOB_FAILED,
-			    NULL, 0, slot->abandoned ? "interrupted" : why);
+	while (ran-- > 0) {
+		if (slot->abandoned || unstarted)
+			finish_task(pp, i, 0, POOL_JOB_INTERRUPTED, NULL, 0, slot->abandoned ?
+				    "interrupted" : "interrupted before it started: a worker could not go on");
+		else
+			finish_task(pp, i, 0, POOL_JOB_FAILED, NULL, 0, why);
+	}
 	slot->overdue = false;
 	slot->pid = 0;
 	slot->in.len = 0;
@@ -649,8 +663,7 @@ static void shutdown_workers(struct process_pool *pp)
 			pid_t got = waitpid(slot->pid, &status, WNOHANG);
 
 			if (got == slot->pid || (got < 0 && errno != EINTR)) {
-				if (got == slot->pid && WIFEXITED(status) &&
-				    WEXITSTATUS(status) == PROCESS_WORKER_BROKEN && !pp->rc)
+				if (got == slot->pid && worker_broke(status) && !pp->rc)
 					pp->rc = POOL_EINIT;
 				slot->pid = 0;
 			} else if (pool_now_ms() - start > EXIT_GRACE_MS) {

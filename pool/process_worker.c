@@ -315,9 +315,9 @@ _Noreturn void process_worker_main(struct pool *pool, pid_t parent, unsigned sel
 	worker_detach(parent);
 	fd = worker_keep_only(channel);
 	if (fd < 0)
-		_exit(PROCESS_WORKER_BROKEN);
+		_exit(PROCESS_WORKER_UNSTARTED);
 	if (pool->cb.worker_init && pool->cb.worker_init(pool->ctx, self, &state) != 0)
-		_exit(PROCESS_WORKER_BROKEN);
+		_exit(PROCESS_WORKER_UNSTARTED);
 	if (!pool_mode_loops(pool->mode))
 		job_loop(pool, state, fd);
 	else if (!serve_loop(pool, state, fd))

@@ -12,6 +12,9 @@ struct pool;
  */
 enum { PROCESS_WORKER_BROKEN = 3 };
 
+/* One whose set-up failed exits with this code: it took no job, and is not replaced either. */
+enum { PROCESS_WORKER_UNSTARTED = 4 };
+
 /*
  * The life of worker `self` in the child that fork() made, from its end of
  * the socketpair to its exit: it lets go of everything of the parent's,
