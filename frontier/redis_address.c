@@ -51,7 +51,8 @@ static int address_userinfo(struct redis_address *a, const char *s, size_t len, 
 			   "password too long", shown);
 		return -1;
 	}
-	a->has_password = true;
+	/* redis://:@HOST, a password left out of a template: none, as Redis clients read it */
+	a->has_password = a->user[0] || a->password[0];
 	return 0;
 }
 

@@ -180,6 +180,8 @@ static void test_url_parsing(void **state)
 	assert_string_equal(a.host, "::1");
 	assert_int_equal(a.port, 6379);
 	assert_string_equal(a.user, "bot");
+	assert_int_equal(redis_address_parse("redis://:@h", &a, err, sizeof(err)), 0);
+	assert_false(a.has_password);
 	assert_int_equal(redis_address_parse("redis+unix:///run/r.sock", &a, err, sizeof(err)), 0);
 	assert_true(a.is_unix);
 	assert_string_equal(a.path, "/run/r.sock");
