@@ -731,36 +731,24 @@ static int output_reader(const struct output *out, const char *path, const struc
 	return rfd;
 }
 
-static int output_torn_tail(struct output *out, const char *path, const struct stat *st,
+static int output_torn_tail(struct output *out, int rfd, const struct stat *st,
 			    const char *line_end, char *err, size_t errlen);
 
-/*
- * --append to a file that has something in it: its first line must be this
- * format's header (after an optional BOM) or, for JSON Lines, a row of ours,
- * so rows never land in a file they do not belong to. Sets *line_end when
- * the last line lacks one, *header when the file holds only a BOM.
- */
-static int output_examine(struct output *out, const char *path, const struct stat *st,
-			  const char **line_end, bool *header, char *err, size_t errlen)
+/* output_examine() on the file open for reading as rfd. */
+static int output_examine_fd(struct output *out, int rfd, const struct stat *st,
+			     const char **line_end, bool *header, char *err, size_t errlen)
 {
 	enum output_format format = out->opts.format;
 	const char *fname = output_format_names[format], *eol = output_eol(format), *seems;
 	char first[512], last[2], want[256];
 	size_t skip, len, wlen, elen = strlen(eol);
 	ssize_t n, nlast;
-	int rfd = output_reader(out, path, st);
 	bool ok;
 
-	if (rfd < 0) {
-		snprintf(err, errlen, "cannot append to %s: cannot read it to check its header: %s",
-			 out->name, strerror(errno));
-		return -1;
-	}
 	n = pread(rfd, first, sizeof(first), 0);
 	nlast = pread(rfd, last, 2, st->st_size >= 2 ? st->st_size - 2 : 0);
 	ok = format != OUTPUT_JSONL || n <= 0 ||
 	     jsonl_same_keys(rfd, &out->opts, "append to", out->name, err, errlen) == 0;
-	close(rfd);
 	if (!ok)
 		return -1;
 	if (n <= 0 || nlast <= 0) {
@@ -807,9 +795,30 @@ static int output_examine(struct output *out, const char *path, const struct sta
 	}
 	if (last[nlast - 1] != '\n') {
 		*line_end = format == OUTPUT_CSV && last[nlast - 1] == '\r' ? "\n" : eol;
-		return output_torn_tail(out, path, st, *line_end, err, errlen);
+		return output_torn_tail(out, rfd, st, *line_end, err, errlen);
 	}
 	return 0;
+}
+
+/*
+ * --append to a file that has something in it: its first line must be this
+ * format's header (after an optional BOM) or, for JSON Lines, a row of ours,
+ * so rows never land in a file they do not belong to. Sets *line_end when
+ * the last line lacks one, *header when the file holds only a BOM.
+ */
+static int output_examine(struct output *out, const char *path, const struct stat *st,
+			  const char **line_end, bool *header, char *err, size_t errlen)
+{
+	int rfd = output_reader(out, path, st), rc;
+
+	if (rfd < 0) {
+		snprintf(err, errlen, "cannot append to %s: cannot read it to check its header: %s",
+			 out->name, strerror(errno));
+		return -1;
+	}
+	rc = output_examine_fd(out, rfd, st, line_end, header, err, errlen);
+	close(rfd);
+	return rc;
 }
 
 bool output_is_a_list(const struct stat *st, const struct stat *lists, size_t n_lists)
@@ -1231,7 +1240,7 @@ static int scan_byte(struct output_scan *s, char c)
  * after it would be lost in it (an open CSV quote) or follow a line that is
  * no JSON. Its first line is checked already: a header alone is whole.
  */
-static int output_torn_tail(struct output *out, const char *path, const struct stat *st,
+static int output_torn_tail(struct output *out, int rfd, const struct stat *st,
 			    const char *line_end, char *err, size_t errlen)
 {
 	struct output_scan s = { .format = out->opts.format, .ncolumns = output_ncolumns(&out->opts),
@@ -1239,12 +1248,13 @@ static int output_torn_tail(struct output *out, const char *path, const struct s
 	size_t size = st->st_size < OUTPUT_TORN_MAX ? (size_t)st->st_size : OUTPUT_TORN_MAX;
 	off_t from = st->st_size - (off_t)size;
 	char *buf = malloc(size + strlen(line_end)), *line;
-	int rfd = output_reader(out, path, st), r = -1;
+	ssize_t got = buf ? pread(rfd, buf, size, from) : 0;
+	int r = -1;
 	size_t len;
 
-	if (!buf || rfd < 0 || pread(rfd, buf, size, from) != (ssize_t)size) {
+	if (!buf || got != (ssize_t)size) {
 		snprintf(err, errlen, "cannot append to %s: cannot read its last line: %s", out->name,
-			 !buf ? "out of memory" : rfd < 0 ? strerror(errno) : "it changed");
+			 !buf ? "out of memory" : got < 0 ? strerror(errno) : "it changed");
 		goto out;
 	}
 	line = memrchr(buf, '\n', size);
@@ -1267,8 +1277,6 @@ static int output_torn_tail(struct output *out, const char *path, const struct s
 		 s.why ? s.why : "it ends inside a quote");
 	r = -1;
 out:
-	if (rfd >= 0)
-		close(rfd);
 	free(buf);
 	return r;
 }
