@@ -178,7 +178,7 @@ static struct host *frontier_host(struct frontier *f, const char *origin)
 	return h;
 }
 
-static bool frontier_filtered(const struct frontier *f, const char *url)
+bool frontier_filters_out(const struct frontier *f, const char *url)
 {
 	bool included = f->opts.n_include == 0;
 
@@ -302,7 +302,7 @@ static int frontier_add_found(struct frontier *f, const char *url, unsigned dept
 		return FRONTIER_OUT;
 	if (urlnorm_origin(url, origin, sizeof(origin)) < 0)
 		return FRONTIER_INVALID;
-	if (!frontier_origin_in_scope(f, origin) || frontier_filtered(f, url))
+	if (!frontier_origin_in_scope(f, origin) || frontier_filters_out(f, url))
 		return FRONTIER_OUT;
 	if (frontier_full(f))
 		return FRONTIER_FULL;
@@ -543,14 +543,10 @@ int frontier_admits(const struct frontier *f, const char *url, unsigned depth)
 
 	if (urlnorm_origin(url, origin, sizeof(origin)) < 0)
 		return FRONTIER_INVALID;
-	if (depth > f->opts.max_depth || !frontier_in_scope(f, origin) || frontier_filtered(f, url))
+	if (depth > f->opts.max_depth || !frontier_in_scope(f, origin) ||
+	    frontier_filters_out(f, url))
 		return FRONTIER_OUT;
 	return FRONTIER_ADDED;
-}
-
-bool frontier_filters_out(const struct frontier *f, const char *url)
-{
-	return frontier_filtered(f, url);
 }
 
 const char *frontier_scope_of(const struct frontier *f, const char *origin, char *buf,
