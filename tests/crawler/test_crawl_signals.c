@@ -368,6 +368,23 @@ static unsigned long site_requests(void)
 }
 
 /*
+ * Waits (30 s at most) until the site has seen at least n requests since
+ * site_requests() was last called, and fails if pid ends first. How many.
+ */
+static unsigned long wait_requests(pid_t pid, unsigned long n, const char *mode)
+{
+	double deadline = itest_now() + 30;
+	unsigned long seen = 0;
+
+	while ((seen += site_requests()) < n) {
+		if (itest_now() > deadline || !still_running(pid))
+			fail_msg("%s: %lu of %lu requests seen", mode, seen, n);
+		nap_ms(20);
+	}
+	return seen;
+}
+
+/*
  * Two transfers, each on a URL that answered 503 and now waits 10 s or more
  * to try again (--retry-delay 10): the first Ctrl-C ends both waits at once,
  * in every mode, worker processes included. Each URL's row is its one
@@ -382,9 +399,9 @@ static void retry_wait_cut(const char *mode)
 	const char *again[] = { "crawl", "-m", mode, "-w", "2", "-q", "--resume", "-o", out,
 				list, NULL };
 	const char *all[NDOWN];
-	unsigned long seen = 0;
+	unsigned long seen;
 	struct itest_table t;
-	double deadline, t0;
+	double t0;
 	pid_t pid;
 	int rc;
 
@@ -392,12 +409,7 @@ static void retry_wait_cut(const char *mode)
 	site_requests();	/* reset */
 	pid = itest_spawn(args, NULL);
 	/* both transfers have had their 503: each waits to retry, none can ask again within 10 s */
-	deadline = itest_now() + 30;
-	while ((seen += site_requests()) < 2) {
-		if (itest_now() > deadline || !still_running(pid))
-			fail_msg("%s mode: %lu of 2 first attempts seen", mode, seen);
-		nap_ms(20);
-	}
+	seen = wait_requests(pid, 2, mode);
 	nap_ms(300);
 	assert_int_equal(kill(pid, SIGINT), 0);
 	t0 = itest_now();
@@ -443,8 +455,6 @@ static void test_abandoned_follow_names_state(void **state)
 	char start[160];
 	const char *args[] = { "crawl", "-r", "-w", "2", "-t", "30", "-q", "-o",
 			       itest_path("abandon-follow.csv"), start, NULL };
-	unsigned long seen = 0;
-	double deadline;
 	pid_t pid;
 
 	(void)state;
@@ -452,12 +462,7 @@ static void test_abandoned_follow_names_state(void **state)
 	site_requests();	/* reset */
 	pid = itest_spawn(args, NULL);
 	/* its robots.txt, then the slow page itself */
-	deadline = itest_now() + 30;
-	while ((seen += site_requests()) < 2) {
-		if (itest_now() > deadline || !still_running(pid))
-			fail_msg("%lu of 2 requests seen", seen);
-		nap_ms(20);
-	}
+	wait_requests(pid, 2, "thread");
 	assert_int_equal(kill(pid, SIGINT), 0);
 	nap_ms(300);
 	assert_int_equal(kill(pid, SIGINT), 0);
@@ -477,8 +482,6 @@ static void test_stopped_follow_counts_queue(void **state)
 	char start[160];
 	const char *args[] = { "crawl", "-r", "-d", "50", "-w", "1", "-q", "-o",
 			       itest_path("stop-follow.csv"), start, NULL };
-	unsigned long seen = 0;
-	double deadline;
 	pid_t pid;
 
 	(void)state;
@@ -486,12 +489,7 @@ static void test_stopped_follow_counts_queue(void **state)
 	site_requests();	/* reset */
 	pid = itest_spawn(args, NULL);
 	/* robots.txt and two pages: each page queues two more */
-	deadline = itest_now() + 30;
-	while ((seen += site_requests()) < 3) {
-		if (itest_now() > deadline || !still_running(pid))
-			fail_msg("%lu of 3 requests seen", seen);
-		nap_ms(20);
-	}
+	wait_requests(pid, 3, "thread");
 	assert_int_equal(kill(pid, SIGINT), 0);
 	assert_int_equal(itest_wait(pid, 30), 130);
 	if (!strstr(itest_stderr(), " found and never handed out: no row (a followed crawl goes "
