@@ -66,7 +66,7 @@ long long fetch_now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static bool fetch_stopping(const struct fetch *f)
+bool fetch_stopping(const struct fetch *f)
 {
 	return (f->opts.stopping && f->opts.stopping(f->opts.stopping_ctx)) ||
 	       (f->opts.abandoned && f->opts.abandoned(f->opts.abandoned_ctx));
@@ -331,6 +331,8 @@ void fetch_free(struct fetch *f)
 {
 	if (!f)
 		return;
+	/* its connections first: they are the multi's, and their sockets curl's */
+	fetch_multi_free(f->solo);
 	curl_easy_cleanup(f->curl);
 	if (f->on_jar)
 		fetch_jar_detach(f->opts.jar);
@@ -701,24 +703,6 @@ long long fetch_retry_wait(struct fetch *f, CURLcode rc)
 	return wait < left ? wait : left;
 }
 
-/* Sleeps ms, waking to see whether the run stops. false when it did. */
-static bool fetch_sleep(struct fetch *f, long long ms)
-{
-	/* the clock counts whole milliseconds: one more keeps the wait as long as asked */
-	long long end = fetch_now_ms() + ms + 1, left;
-
-	while ((left = end - fetch_now_ms()) > 0) {
-		/* a slice short enough for a second Ctrl-C to be felt at once */
-		long long nap = left < 50 ? left : 50;
-		struct timespec t = { (time_t)(nap / 1000), (long)(nap % 1000) * 1000000L };
-
-		if (fetch_stopping(f))
-			return false;
-		nanosleep(&t, NULL);
-	}
-	return !fetch_stopping(f);
-}
-
 int fetch_start(struct fetch *f, const char *url, const struct fetch_sink *sink)
 {
 	f->sink = sink;
@@ -811,22 +795,33 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 	f->started = false;
 }
 
+/*
+ * The most a blocking transfer sleeps at once: its retry waits feel a
+ * second Ctrl-C this soon.
+ */
+enum { FETCH_WAKE_MS = 50 };
+
+/*
+ * A transfer of its own in a multi of its own, where curl_easy_perform()
+ * would poll its socket three or four times a page: fetch_multi.c wakes on
+ * epoll and tells curl which socket is ready. The multi keeps the
+ * connections between URLs, as the easy handle did.
+ */
 void fetch_perform(struct fetch *f, struct fetch_result *res)
 {
-	long long wait;
-	CURLcode rc;
-
-	for (;;) {
-		locale_t old = fetch_utf8_enter();
-
-		rc = curl_easy_perform(f->curl);
-		fetch_utf8_leave(old);
-		wait = fetch_retry_wait(f, rc);
-		if (wait < 0 || !fetch_sleep(f, wait))
-			break;
-		fetch_retry_again(f);
+	if (!f->solo)
+		f->solo = fetch_multi_new(1);
+	if (!f->solo || fetch_multi_add(f->solo, f, f) < 0) {
+		fetch_finish(f, CURLE_OUT_OF_MEMORY, res);
+		return;
 	}
-	fetch_finish(f, rc, res);
+	while (!fetch_multi_done(f->solo, res)) {
+		if (fetch_multi_run(f->solo, -1, FETCH_WAKE_MS) < 0) {
+			fetch_finish(f, CURLE_OUT_OF_MEMORY, res);
+			fetch_multi_drop(f->solo, f);
+			return;
+		}
+	}
 }
 
 /* An international host name must have an ASCII (punycode) form: that is what is looked up. */

@@ -61,7 +61,11 @@ struct fetch {
 	CURLcode last_rc;		/* how its last attempt ended */
 	long long due_ms;		/* when it tries again */
 	struct fetch *next;		/* in the multi's list of waiting or ended transfers */
+	struct fetch_multi *solo;	/* fetch_perform()'s, made at its first call */
 };
+
+/* The run is stopping or abandoned: no retry starts. */
+bool fetch_stopping(const struct fetch *f);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 long long fetch_now_ms(void);

@@ -35,6 +35,7 @@ struct fetch_multi {
 	int epoll;
 	int watched;		/* the caller's descriptor in the set; -1: none */
 	long long timer_us;	/* when curl wants its timeout action; -1: never */
+	bool skipped;		/* the last run did not ask the kernel */
 	struct fetch_multi_fd *fds;	/* by descriptor */
 	size_t n_fds;
 	struct fetch *waiting;	/* to retry, in no order */
@@ -278,7 +279,7 @@ static int fetch_multi_wake(struct fetch_multi *m)
 
 	while (*p) {
 		struct fetch *f = *p;
-		bool stop = f->opts.stopping && f->opts.stopping(f->opts.stopping_ctx);
+		bool stop = fetch_stopping(f);
 
 		if (!stop && f->due_ms > now) {
 			p = &f->next;
@@ -329,11 +330,18 @@ int fetch_multi_run(struct fetch_multi *m, int fd, int max_ms)
 	struct epoll_event ev[FETCH_MULTI_EVENTS];
 	CURLMcode rc = CURLM_OK;
 	locale_t old;
-	int running, n;
+	int running, n, sleep_ms;
 
 	if (fetch_multi_watch(m, fd) < 0)
 		return -1;
-	n = epoll_wait(m->epoll, ev, FETCH_MULTI_EVENTS, fetch_multi_sleep(m, max_ms));
+	sleep_ms = fetch_multi_sleep(m, max_ms);
+	/*
+	 * With curl due at once (a transfer just added), the sockets can wait
+	 * for the next run: a transfer's start costs no empty epoll_wait then.
+	 * Never twice in a row, so they are always heard.
+	 */
+	m->skipped = sleep_ms == 0 && !m->skipped;
+	n = m->skipped ? 0 : epoll_wait(m->epoll, ev, FETCH_MULTI_EVENTS, sleep_ms);
 	if (n < 0 && errno != EINTR)
 		return -1;
 	if (m->waiting && fetch_multi_wake(m) < 0)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "itest.h"
@@ -446,6 +447,59 @@ static void test_usage_and_exit_codes(void **state)
 	assert_null(fopen(never, "r"));
 }
 
+/* CPU seconds of the children waited for so far. */
+static double children_cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/*
+ * A server that closes a kept-alive connection while it is idle: the next
+ * URL gets a new one, and nothing spins meanwhile on the closed socket
+ * (each mode keeps its idle connections watched, a loop in its own epoll
+ * set). --delay 2 leaves each connection idle past the site's 1 s.
+ */
+static void test_connection_closed_while_idle(void **state)
+{
+	const char *modes[] = { "event", "hybrid", "thread", "process" };
+	const char *extra[] = { "--idle-timeout", "1", NULL };
+	const char *out = itest_path("idle.csv"), *list = itest_path("idle.txt");
+	struct itest_site idle;
+	char text[256];
+
+	(void)state;
+	assert_int_equal(itest_site_start_with(&idle, 4, 30, extra), 0);
+	snprintf(text, sizeof(text), "%s/page/0.html\n%s/page/1.html\n", idle.base, idle.base);
+	itest_write_file(list, text);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		const char *args[] = { "crawl", "-m", modes[i], "-w", "2", "--delay", "2", "-q",
+				       "-o", out, list, NULL };
+		double cpu = children_cpu_s(), secs;
+		struct itest_table t;
+		int rc = itest_run(args, NULL, &secs);
+
+		if (rc != 0)
+			fail_msg("%s: exit %d: %s", modes[i], rc, itest_stderr());
+		assert_int_equal(itest_csv_load(out, &t), 0);
+		assert_int_equal(t.n, 2);
+		for (size_t r = 0; r < t.n; r++) {
+			if (strcmp(t.rows[r].f[COL_STATUS], "200") != 0)
+				fail_msg("%s: %s: status '%s', error '%s'", modes[i], t.rows[r].f[COL_URL],
+					 t.rows[r].f[COL_STATUS], t.rows[r].f[COL_ERROR]);
+		}
+		itest_table_free(&t);
+		/* the 2 s between the requests are slept through, not polled through */
+		cpu = children_cpu_s() - cpu;
+		if (cpu > 0.5 * secs)
+			fail_msg("%s: %.2f s of CPU in %.2f s", modes[i], cpu, secs);
+	}
+	itest_site_stop(&idle);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_append_keeps_one_header),
 		cmocka_unit_test(test_redirect_limits_and_long_lines),
 		cmocka_unit_test(test_usage_and_exit_codes),
+		cmocka_unit_test(test_connection_closed_while_idle),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
