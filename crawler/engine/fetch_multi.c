@@ -361,9 +361,16 @@ int fetch_multi_run(struct fetch_multi *m, int fd, int max_ms)
 			rc = curl_multi_socket_action(m->multi, s, fetch_multi_mask(ev[i].events),
 						      &running);
 	}
-	/* a transfer just added (or retried) is due at once */
-	if (rc == CURLM_OK && m->timer_us >= 0 && m->timer_us <= fetch_multi_now_us())
+	/*
+	 * A transfer just added (or retried) is due at once. The action uses
+	 * the timer up: curl 7.88 tells of its next one, but not that there is
+	 * none (it forgets its last call first), and a timer left in the past
+	 * would make every sleep 0 until the next transfer starts.
+	 */
+	if (rc == CURLM_OK && m->timer_us >= 0 && m->timer_us <= fetch_multi_now_us()) {
+		m->timer_us = -1;
 		rc = curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	}
 	fetch_utf8_leave(old);
 	return rc == CURLM_OK ? 0 : -1;
 }

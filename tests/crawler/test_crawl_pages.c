@@ -500,6 +500,38 @@ static void test_connection_closed_while_idle(void **state)
 	itest_site_stop(&idle);
 }
 
+/*
+ * A transfer that timed out waits to be retried: the wait is slept
+ * through, not polled through (curl 7.88 does not say that the timer it
+ * ran out of is gone; a loop that kept it would sleep 0 until the retry).
+ */
+static void test_retry_wait_after_timeout(void **state)
+{
+	const char *modes[] = { "thread", "process", "event", "hybrid" };
+	const char *out = itest_path("timeout-retry.csv");
+	char url[128];
+
+	(void)state;
+	snprintf(url, sizeof(url), "%s/fault/silent", site.base);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		const char *args[] = { "crawl", "-m", modes[i], "-w", "1", "-t", "0.3", "--retry", "1",
+				       "--retry-delay", "2", "-q", "-o", out, url, NULL };
+		double cpu = children_cpu_s(), secs;
+		struct itest_table t;
+		int rc = itest_run(args, NULL, &secs);
+
+		if (rc != 0)
+			fail_msg("%s: exit %d: %s", modes[i], rc, itest_stderr());
+		assert_int_equal(itest_csv_load(out, &t), 0);
+		assert_int_equal(t.n, 1);
+		assert_string_equal(t.rows[0].f[COL_ERROR], "timeout");
+		itest_table_free(&t);
+		cpu = children_cpu_s() - cpu;
+		if (cpu > 0.25 * secs)
+			fail_msg("%s: %.2f s of CPU in %.2f s", modes[i], cpu, secs);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_limits_and_long_lines),
 		cmocka_unit_test(test_usage_and_exit_codes),
 		cmocka_unit_test(test_connection_closed_while_idle),
+		cmocka_unit_test(test_retry_wait_after_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
