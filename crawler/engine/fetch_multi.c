@@ -85,9 +85,18 @@ static int fetch_multi_hold(struct fetch_multi *m, curl_socket_t s, struct fetch
 	d->held = events;
 	if (epoll_ctl(m->epoll, op, s, &ev) == 0 || op == EPOLL_CTL_DEL)
 		return 0;
-	/* the set did not hold what the record said: the other way, then */
-	if (op == EPOLL_CTL_MOD && errno == ENOENT)
+	/*
+	 * The set did not hold what the record said: the other way, then. A
+	 * record left by a socket closed behind our back (curl 7.88 closes a
+	 * connection still connecting, a happy-eyeballs loser or one timed
+	 * out, without the close callback): s is not that connection, and
+	 * must leave the set when curl is done with it, or its record would
+	 * claim its number is watched for whatever uses it next.
+	 */
+	if (op == EPOLL_CTL_MOD && errno == ENOENT) {
+		d->conn = false;
 		return epoll_ctl(m->epoll, EPOLL_CTL_ADD, s, &ev) == 0 ? 0 : -1;
+	}
 	if (op == EPOLL_CTL_ADD && errno == EEXIST)
 		return epoll_ctl(m->epoll, EPOLL_CTL_MOD, s, &ev) == 0 ? 0 : -1;
 	return -1;

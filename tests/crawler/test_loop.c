@@ -4,11 +4,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fetch.h"
 #include "job.h"
@@ -284,12 +291,104 @@ static void test_bad_sizes(void **state)
 	fetch_multi_free(NULL);
 }
 
+/* How long a lookup of a name under .slow takes here; it finds nothing. */
+enum { SLOW_LOOKUP_MS = 300 };
+
+/*
+ * libcurl's resolver threads look names up through this: one under .slow
+ * takes SLOW_LOOKUP_MS (as a distant DNS server would) and is not found;
+ * any other goes to the C library's.
+ */
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+		struct addrinfo **res)
+{
+	int (*real)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+	size_t len = node ? strlen(node) : 0;
+
+	if (len > 5 && strcmp(node + len - 5, ".slow") == 0) {
+		nap_ms(SLOW_LOOKUP_MS);
+		return EAI_NONAME;
+	}
+	*(void **)&real = dlsym(RTLD_NEXT, "getaddrinfo");
+	return real(node, service, hints, res);
+}
+
+/*
+ * A port on 127.0.0.1 whose listen queue is full: a connection to it never
+ * completes (its SYN is dropped). Returns the port; *fds keeps it so.
+ */
+static unsigned full_backlog(int fds[3])
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+
+	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fds[0] >= 0);
+	assert_int_equal(bind(fds[0], (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fds[0], 0), 0);
+	assert_int_equal(getsockname(fds[0], (struct sockaddr *)&a, &alen), 0);
+	for (int i = 1; i < 3; i++) {
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		assert_true(fds[i] >= 0);
+		connect(fds[i], (struct sockaddr *)&a, sizeof(a));
+	}
+	nap_ms(100);
+	return ntohs(a.sin_port);
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1000 + (double)t.tv_nsec / 1e6;
+}
+
+/*
+ * A connection that timed out while connecting is closed by libcurl
+ * without the close callback; the lookups that get its descriptor number
+ * next (one after another, on one handle, as a thread's) are each heard
+ * of as soon as they end, not when libcurl next polls its resolver (the
+ * epoll set's record of the number said it was watched when it was not).
+ */
+static void test_lookup_after_dropped_connect(void **state)
+{
+	const struct fetch_options o = { .timeout_ms = 5000, .connect_timeout_ms = 1000,
+					 .max_size = 1 << 20 };
+	struct fetch *f = fetch_new(&o);
+	struct fetch_result res;
+	char url[64];
+	int hole[3];
+
+	(void)state;
+	assert_non_null(f);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", full_backlog(hole));
+	assert_int_equal(fetch_start(f, url, NULL), 0);
+	fetch_perform(f, &res);
+	assert_string_equal(res.error, "timeout");
+	for (int i = 0; i < 3; i++) {
+		double start = now_ms(), took;
+
+		snprintf(url, sizeof(url), "http://nx%d.slow/", i);
+		assert_int_equal(fetch_start(f, url, NULL), 0);
+		fetch_perform(f, &res);
+		took = now_ms() - start;
+		assert_string_equal(res.error, "host not found");
+		if (took > SLOW_LOOKUP_MS + 150)
+			fail_msg("lookup %d: %.0f ms for a %d ms lookup", i, took, SLOW_LOOKUP_MS);
+	}
+	fetch_free(f);
+	for (int i = 0; i < 3; i++)
+		close(hole[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transfers_side_by_side),
 		cmocka_unit_test(test_abandon_drops_transfers),
 		cmocka_unit_test(test_bad_sizes),
+		cmocka_unit_test(test_lookup_after_dropped_connect),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
