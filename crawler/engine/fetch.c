@@ -796,10 +796,12 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
 }
 
 /*
- * The most a blocking transfer sleeps at once: its retry waits feel a
- * second Ctrl-C this soon.
+ * The most a blocking transfer sleeps at once. While it runs, curl's
+ * timers wake it (curl_easy_perform() slept up to a second too): a shorter
+ * sleep only wakes the thread for nothing. A retry wait is cut into slices
+ * short enough to feel a second Ctrl-C.
  */
-enum { FETCH_WAKE_MS = 50 };
+enum { FETCH_RUN_MS = 1000, FETCH_WAKE_MS = 50 };
 
 /*
  * A transfer of its own in a multi of its own, where curl_easy_perform()
@@ -816,7 +818,9 @@ void fetch_perform(struct fetch *f, struct fetch_result *res)
 		return;
 	}
 	while (!fetch_multi_done(f->solo, res)) {
-		if (fetch_multi_run(f->solo, -1, FETCH_WAKE_MS) < 0) {
+		int max_ms = fetch_multi_waiting(f->solo) ? FETCH_WAKE_MS : FETCH_RUN_MS;
+
+		if (fetch_multi_run(f->solo, -1, max_ms) < 0) {
 			fetch_finish(f, CURLE_OUT_OF_MEMORY, res);
 			fetch_multi_drop(f->solo, f);
 			return;

@@ -64,6 +64,9 @@ struct fetch {
 	struct fetch_multi *solo;	/* fetch_perform()'s, made at its first call */
 };
 
+/* Whether a transfer of m waits to be retried (out of curl's multi). */
+bool fetch_multi_waiting(const struct fetch_multi *m);
+
 /* The run is stopping or abandoned: no retry starts. */
 bool fetch_stopping(const struct fetch *f);
 

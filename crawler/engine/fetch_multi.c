@@ -249,6 +249,11 @@ void fetch_multi_drop(struct fetch_multi *m, struct fetch *f)
 	f->started = false;
 }
 
+bool fetch_multi_waiting(const struct fetch_multi *m)
+{
+	return m->waiting != NULL;
+}
+
 /*
  * The sleep, cut to curl's timer (rounded up: woken early, curl would find
  * nothing due and not set its timer again) and to the soonest retry; none

@@ -532,6 +532,44 @@ static void test_retry_wait_after_timeout(void **state)
 	}
 }
 
+/* Voluntary context switches of the children waited for so far: their sleeps. */
+static long children_sleeps(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return ru.ru_nvcsw;
+}
+
+/*
+ * A thread's or a worker process's transfer to a server that never
+ * answers sleeps until curl has something to do (its timers wake it about
+ * once a second), not in 50 ms slices: 200 workers waiting on slow servers
+ * were 4000 wake-ups a second.
+ */
+static void test_slow_answer_sleeps(void **state)
+{
+	const char *modes[] = { "thread", "process" };
+	char url[128];
+
+	(void)state;
+	snprintf(url, sizeof(url), "%s/fault/silent", site.base);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		const char *args[] = { "crawl", "-m", modes[i], "-w", "1", "-t", "3", "-q",
+				       "-o", "/dev/null", url, NULL };
+		long sleeps = children_sleeps();
+		double secs;
+		int rc = itest_run(args, NULL, &secs);
+
+		if (rc != 0)
+			fail_msg("%s: exit %d: %s", modes[i], rc, itest_stderr());
+		sleeps = children_sleeps() - sleeps;
+		/* a crawl's start and end take about 20 */
+		if (sleeps > 15 * secs)
+			fail_msg("%s: %ld sleeps in %.2f s", modes[i], sleeps, secs);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_usage_and_exit_codes),
 		cmocka_unit_test(test_connection_closed_while_idle),
 		cmocka_unit_test(test_retry_wait_after_timeout),
+		cmocka_unit_test(test_slow_answer_sleeps),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
