@@ -197,9 +197,10 @@ static int event_serve(void *ctx, void *state, struct pool_feed *feed)
 
 /*
  * Descriptors per URL in flight: its socket, and another while a connection
- * is replaced. A thread's blocking handle also keeps a socketpair of its own
- * (libcurl's internal multi handle); a worker process holds that in its own
- * table, and the parent only the worker's channel.
+ * is replaced. A thread's transfer also keeps a multi handle of its own
+ * (libcurl's wake-up socketpair and fetch_multi's epoll set); a worker
+ * process holds those in its own table, and the parent only the worker's
+ * channel.
  */
 static const struct crawl_mode process_mode = {
 	.pool_mode = POOL_PROCESSES,
@@ -215,7 +216,7 @@ static const struct crawl_mode process_mode = {
 static const struct crawl_mode thread_mode = {
 	.pool_mode = POOL_THREADS,
 	.unit = "worker",
-	.fds_per_transfer = 4,
+	.fds_per_transfer = 5,
 	.size = size_one_each,
 	.worker_new = thread_worker_new,
 	.worker_free = visit_free_state,

@@ -358,7 +358,7 @@ static void test_lookup_after_dropped_connect(void **state)
 	struct fetch *f = fetch_new(&o);
 	struct fetch_result res;
 	char url[64];
-	int hole[3];
+	int hole[3], late = 0;
 
 	(void)state;
 	assert_non_null(f);
@@ -366,6 +366,7 @@ static void test_lookup_after_dropped_connect(void **state)
 	assert_int_equal(fetch_start(f, url, NULL), 0);
 	fetch_perform(f, &res);
 	assert_string_equal(res.error, "timeout");
+	/* unfixed, the second and the third are late: one late of three is a busy machine */
 	for (int i = 0; i < 3; i++) {
 		double start = now_ms(), took;
 
@@ -374,7 +375,7 @@ static void test_lookup_after_dropped_connect(void **state)
 		fetch_perform(f, &res);
 		took = now_ms() - start;
 		assert_string_equal(res.error, "host not found");
-		if (took > SLOW_LOOKUP_MS + 150)
+		if (took > SLOW_LOOKUP_MS + 150 && ++late > 1)
 			fail_msg("lookup %d: %.0f ms for a %d ms lookup", i, took, SLOW_LOOKUP_MS);
 	}
 	fetch_free(f);
