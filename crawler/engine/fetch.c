@@ -809,20 +809,30 @@ enum { FETCH_RUN_MS = 1000, FETCH_WAKE_MS = 50 };
  * epoll and tells curl which socket is ready. The multi keeps the
  * connections between URLs, as the easy handle did.
  */
+/* Ends f's transfer with rc; a multi that failed goes, and the next URL makes a new one. */
+static void fetch_perform_failed(struct fetch *f, CURLcode rc, struct fetch_result *res)
+{
+	fetch_finish(f, rc, res);
+	if (f->solo) {
+		fetch_multi_drop(f->solo, f);
+		fetch_multi_free(f->solo);
+		f->solo = NULL;
+	}
+}
+
 void fetch_perform(struct fetch *f, struct fetch_result *res)
 {
 	if (!f->solo)
 		f->solo = fetch_multi_new(1);
 	if (!f->solo || fetch_multi_add(f->solo, f, f) < 0) {
-		fetch_finish(f, CURLE_OUT_OF_MEMORY, res);
+		fetch_perform_failed(f, CURLE_OUT_OF_MEMORY, res);
 		return;
 	}
 	while (!fetch_multi_done(f->solo, res)) {
 		int max_ms = fetch_multi_waiting(f->solo) ? FETCH_WAKE_MS : FETCH_RUN_MS;
 
 		if (fetch_multi_run(f->solo, -1, max_ms) < 0) {
-			fetch_finish(f, CURLE_OUT_OF_MEMORY, res);
-			fetch_multi_drop(f->solo, f);
+			fetch_perform_failed(f, CURLE_OUT_OF_MEMORY, res);
 			return;
 		}
 	}
