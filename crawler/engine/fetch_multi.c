@@ -11,12 +11,6 @@
 /* Events taken from the kernel per wake-up; more wait for the next one. */
 enum { FETCH_MULTI_EVENTS = 64 };
 
-/*
- * A transfer that will be retried leaves curl's multi for the wait, so it
- * holds no connection; the loop's next sleep is cut to the soonest retry,
- * and the other transfers go on meanwhile. One that stops waiting (the run
- * is stopping) is kept as ended, its last attempt the result.
- */
 /* What the epoll set holds for one descriptor, and what curl wants of it. */
 struct fetch_multi_fd {
 	uint8_t held;		/* EPOLLIN and EPOLLOUT as in the set; 0: not in it */
@@ -38,6 +32,12 @@ struct fetch_multi {
 	bool skipped;		/* the last run did not ask the kernel */
 	struct fetch_multi_fd *fds;	/* by descriptor */
 	size_t n_fds;
+	/*
+	 * A transfer that will be retried leaves curl's multi for the wait, so
+	 * it holds no connection; the next sleep is cut to the soonest retry,
+	 * and the other transfers go on meanwhile. One that stops waiting (the
+	 * run is stopping) is kept as ended, its last attempt the result.
+	 */
 	struct fetch *waiting;	/* to retry, in no order */
 	struct fetch *ended;	/* stopped while waiting: results to hand out */
 };
