@@ -803,12 +803,6 @@ void fetch_finish(struct fetch *f, CURLcode rc, struct fetch_result *res)
  */
 enum { FETCH_RUN_MS = 1000, FETCH_WAKE_MS = 50 };
 
-/*
- * A transfer of its own in a multi of its own, where curl_easy_perform()
- * would poll its socket three or four times a page: fetch_multi.c wakes on
- * epoll and tells curl which socket is ready. The multi keeps the
- * connections between URLs, as the easy handle did.
- */
 /* Ends f's transfer with rc; a multi that failed goes, and the next URL makes a new one. */
 static void fetch_perform_failed(struct fetch *f, CURLcode rc, struct fetch_result *res)
 {
@@ -820,6 +814,12 @@ static void fetch_perform_failed(struct fetch *f, CURLcode rc, struct fetch_resu
 	}
 }
 
+/*
+ * A transfer of its own in a multi of its own, where curl_easy_perform()
+ * would poll its socket three or four times a page: fetch_multi.c wakes on
+ * epoll and tells curl which socket is ready. The multi keeps the
+ * connections between URLs, as the easy handle did.
+ */
 void fetch_perform(struct fetch *f, struct fetch_result *res)
 {
 	if (!f->solo)
